@@ -1,0 +1,166 @@
+package io.tributary.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+
+/**
+ * A small client for the Confluent Schema Registry REST API (also served by Apicurio's
+ * {@code /apis/ccompat/v7}). Ids and schemas are immutable in a registry, so both directions are
+ * cached for the life of the client.
+ *
+ * <p>Thread-safe. One instance per task is enough; see {@link ConfluentSchemaCoder.Provider}.
+ */
+public final class SchemaRegistryClient {
+
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http;
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
+    public SchemaRegistryClient(String baseUrl) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /**
+     * Registers {@code schema} under {@code subject}, or finds it if it is already there.
+     *
+     * @return the registry-wide id of the schema
+     * @throws IncompatibleSchemaException if the subject's compatibility rule rejects it
+     */
+    public int register(String subject, Schema schema) {
+        ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+        JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", body);
+        int id = answer.path("id").asInt();
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    /**
+     * @throws UnknownSchemaIdException if the registry has no schema with that id
+     */
+    public Schema schemaById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode answer;
+        try {
+            answer = send("GET", "/schemas/ids/" + id, null);
+        } catch (RegistryException e) {
+            if (e.status() == 404) {
+                throw new UnknownSchemaIdException(id);
+            }
+            throw e;
+        }
+        Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
+        schemasById.putIfAbsent(id, schema);
+        return schema;
+    }
+
+    /** The latest version registered under a subject, with its id. */
+    public RegisteredSchema latest(String subject) {
+        JsonNode answer = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
+        return new RegisteredSchema(
+                answer.path("id").asInt(),
+                answer.path("version").asInt(),
+                new Schema.Parser().parse(answer.path("schema").asText()));
+    }
+
+    /** Sets the registry-wide default compatibility rule, e.g. {@code BACKWARD}. */
+    public void setGlobalCompatibility(String level) {
+        send("PUT", "/config", JSON.createObjectNode().put("compatibility", level));
+    }
+
+    /** Asks whether {@code schema} may be registered as the next version of {@code subject}. */
+    public boolean isCompatibleWithLatest(String subject, Schema schema) {
+        ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+        JsonNode answer =
+                send(
+                        "POST",
+                        "/compatibility/subjects/" + encode(subject) + "/versions/latest",
+                        body);
+        return answer.path("is_compatible").asBoolean();
+    }
+
+    private JsonNode send(String method, String path, JsonNode body) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Accept", CONTENT_TYPE + ", application/json");
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", CONTENT_TYPE)
+                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Schema registry at " + baseUrl + " unreachable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while calling the schema registry", e);
+        }
+        int status = response.statusCode();
+        if (status == 409) {
+            throw new IncompatibleSchemaException(path, response.body());
+        }
+        if (status / 100 != 2) {
+            throw new RegistryException(status, method + " " + path + ": " + response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new RegistryException(status, "Unreadable answer to " + path + ": " + response.body());
+        }
+    }
+
+    private static String encode(String subject) {
+        return URLEncoder.encode(subject, StandardCharsets.UTF_8);
+    }
+
+    /** A schema as the registry knows it. */
+    public record RegisteredSchema(int id, int version, Schema schema) {}
+
+    /** The registry answered with an error status. */
+    public static class RegistryException extends RuntimeException {
+        private final int status;
+
+        public RegistryException(int status, String message) {
+            super("Schema registry answered " + status + ": " + message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /** The subject's compatibility rule refused a new schema version (HTTP 409). */
+    public static final class IncompatibleSchemaException extends RegistryException {
+        public IncompatibleSchemaException(String path, String body) {
+            super(409, "incompatible schema for " + path + ": " + body);
+        }
+    }
+}

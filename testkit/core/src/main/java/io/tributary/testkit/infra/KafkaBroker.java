@@ -1,0 +1,198 @@
+package io.tributary.testkit.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A real Kafka broker (KRaft, combined broker + controller) in a child JVM on free loopback ports.
+ * Its jars come from Maven Central through tributary-testkit-distributions and never share a
+ * classpath with the Flink connector's kafka-clients.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private static final String CLUSTER_ID = "VHJpYnV0YXJ5VGVzdEtpdA";
+    /** The longest transaction the broker accepts; producers must stay below it. */
+    public static final Duration MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    private final Path home;
+    private final int port;
+    private final ChildProcess process;
+
+    private KafkaBroker(Path home, int port, ChildProcess process) {
+        this.home = home;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Starts a broker and waits until it answers metadata requests. */
+    public static KafkaBroker start() {
+        Path home = TempDirs.create("kafka");
+        int port = FreePorts.next();
+        int controllerPort = FreePorts.next();
+        try {
+            Path config = writeConfig(home, port, controllerPort);
+            ChildProcess.run(
+                    "kafka-storage-format",
+                    java("kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c",
+                            config.toString(), "--ignore-formatted"),
+                    home,
+                    home.resolve("format.log"),
+                    Duration.ofSeconds(60));
+            ChildProcess process =
+                    ChildProcess.start(
+                            "kafka-broker",
+                            java("kafka.Kafka", config.toString()),
+                            home,
+                            home.resolve("broker.log"));
+            KafkaBroker broker = new KafkaBroker(home, port, process);
+            broker.awaitReady(Duration.ofSeconds(60));
+            return broker;
+        } catch (RuntimeException e) {
+            TempDirs.delete(home);
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public ChildProcess process() {
+        return process;
+    }
+
+    public void createTopics(int partitions, String... topics) {
+        try (Admin admin = admin()) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String topic : topics) {
+                newTopics.add(new NewTopic(topic, partitions, (short) 1));
+            }
+            admin.createTopics(newTopics).values().values().forEach(KafkaBroker::ignoreExisting);
+        }
+    }
+
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(props);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        TempDirs.delete(home);
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka broker exited during start" + process.tail());
+            }
+            try (Admin admin = admin()) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                last = e;
+                sleep(200);
+            }
+        }
+        process.close();
+        throw new IllegalStateException("Kafka broker not ready after " + timeout + ": " + last + process.tail());
+    }
+
+    private static Path writeConfig(Path home, int port, int controllerPort) {
+        Map<String, String> settings =
+                Map.ofEntries(
+                        Map.entry("process.roles", "broker,controller"),
+                        Map.entry("node.id", "1"),
+                        Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
+                        Map.entry("listeners",
+                                "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                        Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+                        Map.entry("controller.listener.names", "CONTROLLER"),
+                        Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+                        Map.entry("listener.security.protocol.map",
+                                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                        Map.entry("log.dirs", home.resolve("data").toString()),
+                        Map.entry("num.partitions", "2"),
+                        Map.entry("offsets.topic.replication.factor", "1"),
+                        Map.entry("offsets.topic.num.partitions", "4"),
+                        Map.entry("transaction.state.log.replication.factor", "1"),
+                        Map.entry("transaction.state.log.min.isr", "1"),
+                        Map.entry("transaction.state.log.num.partitions", "4"),
+                        Map.entry("transaction.max.timeout.ms",
+                                Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis())),
+                        Map.entry("group.initial.rebalance.delay.ms", "0"),
+                        Map.entry("auto.create.topics.enable", "true"),
+                        Map.entry("log.flush.interval.messages", "9223372036854775807"),
+                        Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                        Map.entry("share.coordinator.state.topic.min.isr", "1"));
+        StringBuilder text = new StringBuilder();
+        settings.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Path config = home.resolve("server.properties");
+        try {
+            Files.writeString(config, text.toString());
+            Files.writeString(home.resolve("log4j2.properties"), LOG4J);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return config;
+    }
+
+    private static final String LOG4J =
+            "rootLogger.level=WARN\nrootLogger.appenderRef.out.ref=out\n"
+                    + "appender.out.type=Console\nappender.out.name=out\n"
+                    + "appender.out.layout.type=PatternLayout\n"
+                    + "appender.out.layout.pattern=%d %p %c{1} %m%n\n"
+                    + "logger.kafka.name=kafka.server.KafkaServer\nlogger.kafka.level=INFO\n";
+
+    private static List<String> java(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                javaExecutable(), "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=log4j2.properties",
+                "-Dlog4j.configurationFile=log4j2.properties",
+                "-cp", Distributions.kafkaClasspath(), mainClass));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void ignoreExisting(org.apache.kafka.common.KafkaFuture<Void> future) {
+        try {
+            future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot create topic", e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create topic", e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
