@@ -49,7 +49,18 @@ public final class SchemaRegistryClient {
      */
     public int register(String subject, Schema schema) {
         ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
-        JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", body);
+        JsonNode answer;
+        try {
+            answer = send("POST", "/subjects/" + encode(subject) + "/versions", body);
+        } catch (IncompatibleSchemaException e) {
+            // Parallel writers register the same schema at once, and a registry may answer the
+            // loser with 409 although the schema is now there; only a real conflict is an error.
+            Integer existing = lookup(subject, schema);
+            if (existing == null) {
+                throw e;
+            }
+            return existing;
+        }
         int id = answer.path("id").asInt();
         schemasById.putIfAbsent(id, schema);
         return id;
@@ -75,6 +86,19 @@ public final class SchemaRegistryClient {
         Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
         schemasById.putIfAbsent(id, schema);
         return schema;
+    }
+
+    /** The id of {@code schema} if it is registered under {@code subject}, else null. */
+    public Integer lookup(String subject, Schema schema) {
+        ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
+        try {
+            return send("POST", "/subjects/" + encode(subject), body).path("id").asInt();
+        } catch (RegistryException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /** The latest version registered under a subject, with its id. */

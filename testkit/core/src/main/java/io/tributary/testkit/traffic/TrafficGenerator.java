@@ -161,7 +161,7 @@ public final class TrafficGenerator {
                 value = base.value();
             }
             case OVERSIZED -> {
-                event.put("producer", "x".repeat(2 * 1024 * 1024));
+                event.put("producer", "x".repeat(200 * 1024));
                 value = bytes(event);
             }
             case TIMESTAMP_FROM_THE_FUTURE -> {

@@ -1,0 +1,152 @@
+package io.tributary.ingest;
+
+import io.tributary.ingest.dedup.DeduplicateByEventId;
+import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.ingest.kafka.DeadLetterSerializer;
+import io.tributary.ingest.kafka.EnvelopeSerializer;
+import io.tributary.ingest.kafka.RawRecordDeserializer;
+import io.tributary.ingest.validate.IngestLimits;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.time.CanonicalEventTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The ingest job: raw topics → parse → validate → normalise → deduplicate → canonical topics,
+ * exactly once; rejected records → dead-letter topic.
+ *
+ * <pre>
+ *  raw records ──▶ parse-validate ──▶ event-time ──▶ keyBy(eventId) ──▶ dedup ──▶ canonical sink
+ *                        │
+ *                        └── dead letters ──────────────────────────────────────▶ dead-letter sink
+ * </pre>
+ *
+ * Sources and sinks come from the caller: {@code main} wires Kafka, tests may wire anything.
+ * Operator uids are part of the savepoint contract and never change.
+ */
+public final class IngestJob {
+    public static final String SOURCE_UID = "raw-records-source";
+    public static final String PARSE_UID = "parse-validate-normalise";
+    public static final String EVENT_TIME_UID = "assign-event-time";
+    public static final String DEDUP_UID = "dedup-by-event-id";
+    public static final String EVENTS_SINK_UID = "canonical-events-sink";
+    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+
+    private IngestJob() {}
+
+    /** How the job decides; everything but the connections. */
+    public record Settings(
+            IngestLimits limits,
+            Duration dedupTtl,
+            Duration maxOutOfOrderness,
+            Duration idleness,
+            String registryUrl) {}
+
+    /** Where accepted events and dead letters go. */
+    public record Sinks(Sink<Envelope> events, Sink<DeadLetter> deadLetters) {}
+
+    public static DataStream<RawRecord> readRaw(
+            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source) {
+        // Event time is only known after parsing; watermarks are assigned there.
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw records")
+                .uid(SOURCE_UID)
+                .name("raw records");
+    }
+
+    public static void build(DataStream<RawRecord> raw, Settings settings, Sinks sinks) {
+        SingleOutputStreamOperator<Envelope> valid =
+                raw.process(new ParseAndValidate(settings.limits(), settings.registryUrl()))
+                        .uid(PARSE_UID)
+                        .name("parse, validate, normalise");
+
+        valid.assignTimestampsAndWatermarks(
+                        CanonicalEventTime.watermarks(settings.maxOutOfOrderness(), settings.idleness()))
+                .uid(EVENT_TIME_UID)
+                .name("assign event time")
+                .keyBy(new ByEventId())
+                .process(new DeduplicateByEventId(settings.dedupTtl()))
+                .uid(DEDUP_UID)
+                .name("deduplicate by event id")
+                .sinkTo(sinks.events())
+                .uid(EVENTS_SINK_UID)
+                .name("canonical topics");
+
+        valid.getSideOutput(ParseAndValidate.DEAD_LETTERS)
+                .sinkTo(sinks.deadLetters())
+                .uid(DEAD_LETTER_SINK_UID)
+                .name("dead-letter topic");
+    }
+
+    public static KafkaSource<RawRecord> kafkaSource(
+            String bootstrapServers, List<String> topics, String groupId, boolean bounded) {
+        var builder =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(topics)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new RawRecordDeserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Both sinks EXACTLY_ONCE: records become visible to read_committed consumers on checkpoint. */
+    public static Sinks kafkaSinks(
+            String bootstrapServers,
+            String registryUrl,
+            CanonicalTopics topics,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
+        Properties producer = new Properties();
+        // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
+        producer.setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+        producer.setProperty("linger.ms", "20");
+        producer.setProperty("batch.size", Integer.toString(256 * 1024));
+        producer.setProperty("compression.type", "lz4");
+        KafkaSink<Envelope> events =
+                KafkaSink.<Envelope>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setRecordSerializer(new EnvelopeSerializer(topics, registryUrl))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
+                        .setKafkaProducerConfig(producer)
+                        .build();
+        KafkaSink<DeadLetter> deadLetters =
+                KafkaSink.<DeadLetter>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setRecordSerializer(new DeadLetterSerializer(topics.deadLetters(), registryUrl))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(transactionalIdPrefix + "-dlq")
+                        .setKafkaProducerConfig(producer)
+                        .build();
+        return new Sinks(events, deadLetters);
+    }
+
+    /** Keys the dedup state. */
+    public static final class ByEventId implements KeySelector<Envelope, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Envelope envelope) {
+            return envelope.getEventId();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.tributary.ingest.kafka;
+
+import io.tributary.schemas.Domain;
+import java.io.Serializable;
+import java.util.List;
+
+/** The canonical topic of each domain, and the ingest job's dead-letter topic. */
+public record CanonicalTopics(String player, String media, String commerce, String iot, String deadLetters)
+        implements Serializable {
+
+    public static final CanonicalTopics DEFAULTS =
+            new CanonicalTopics(
+                    "events.player", "events.media", "events.commerce", "events.iot", "ingest.dead-letters");
+
+    public String forDomain(Domain domain) {
+        return switch (domain) {
+            case PLAYER -> player;
+            case MEDIA -> media;
+            case COMMERCE -> commerce;
+            case IOT -> iot;
+            case UNKNOWN -> throw new IllegalArgumentException("no canonical topic for UNKNOWN events");
+        };
+    }
+
+    public List<String> eventTopics() {
+        return List.of(player, media, commerce, iot);
+    }
+}

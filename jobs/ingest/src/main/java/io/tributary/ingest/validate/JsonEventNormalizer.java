@@ -1,0 +1,279 @@
+package io.tributary.ingest.validate;
+
+import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
+import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
+import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;
+import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.commerce.CommerceEvent;
+import io.tributary.schemas.iot.IotTelemetry;
+import io.tributary.schemas.media.MediaEvent;
+import io.tributary.schemas.player.DeviceClass;
+import io.tributary.schemas.player.PlayerEvent;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one JSON event, as gateways send it, into the canonical {@link Envelope}: checks required
+ * fields per event type, types, enums and ranges, and normalises what has several spellings
+ * (device classes, currency and country codes, money as exact minor units).
+ */
+public final class JsonEventNormalizer {
+    private static final int MAX_BITRATE_KBPS = 200_000;
+    private static final long MAX_DURATION_MS = 24L * 3600 * 1000;
+    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+    private static final Set<String> PACKAGING_FORMATS = Set.of("HLS", "DASH");
+    private static final Set<String> RENDITIONS = Set.of("500k", "1000k", "2000k", "4000k");
+    private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-fA-F]{32,128}");
+
+    private final IngestLimits limits;
+
+    public JsonEventNormalizer(IngestLimits limits) {
+        this.limits = limits;
+    }
+
+    public Envelope normalize(ObjectNode json, RecordOrigin origin) throws Rejection {
+        JsonFields fields = new JsonFields(json, limits.maxStringLength());
+        String eventId = fields.requiredString("eventId");
+        EventType type = eventType(json);
+        long eventTime = fields.requiredInstant("eventTime");
+        EventTimeBounds.check(eventTime, origin.timestamp(), limits);
+        Object payload =
+                switch (EventTypes.domain(type)) {
+                    case PLAYER -> player(fields, type);
+                    case MEDIA -> media(fields, type);
+                    case COMMERCE -> commerce(fields, type);
+                    case IOT -> iot(fields);
+                    case UNKNOWN -> throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for " + type);
+                };
+        return Envelope.newBuilder()
+                .setEventId(eventId)
+                .setEventType(type)
+                .setDomain(EventTypes.domain(type))
+                .setEventTime(java.time.Instant.ofEpochMilli(eventTime))
+                .setIngestTime(java.time.Instant.ofEpochMilli(origin.timestamp()))
+                .setProducer(fields.requiredString("producer"))
+                .setOrigin(origin.toAvro())
+                .setPayload(payload)
+                .build();
+    }
+
+    private static EventType eventType(ObjectNode json) throws Rejection {
+        JsonNode node = json.get("type");
+        if (node == null || node.isNull()) {
+            throw new Rejection(MISSING_FIELD, "type", "required field type is missing");
+        }
+        if (!node.isTextual()) {
+            throw new Rejection(WRONG_TYPE, "type", "type must be a string such as \"play\"");
+        }
+        EventType type = EventTypes.fromWireName(node.textValue());
+        if (type == null) {
+            String shown = node.textValue().length() > 40 ? node.textValue().substring(0, 40) + "..." : node.textValue();
+            throw new Rejection(UNKNOWN_EVENT_TYPE, "type", "unknown event type \"" + shown + "\"");
+        }
+        return type;
+    }
+
+    private PlayerEvent player(JsonFields f, EventType type) throws Rejection {
+        PlayerEvent.Builder event =
+                PlayerEvent.newBuilder()
+                        .setSessionId(f.requiredString("sessionId"))
+                        .setViewerId(f.requiredString("viewerId"))
+                        .setAccountId(f.requiredString("accountId"))
+                        .setDeviceId(f.requiredString("deviceId"))
+                        .setTitleId(f.requiredString("titleId"))
+                        .setDeviceClass(deviceClass(f.requiredString("deviceClass")))
+                        .setCdn(f.requiredString("cdn").toLowerCase(Locale.ROOT))
+                        .setRegion(f.requiredString("region").toLowerCase(Locale.ROOT))
+                        .setPositionMs(f.requiredLong("positionMs", 0, Long.MAX_VALUE))
+                        .setRenditionId(f.optionalString("renditionId"))
+                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, MAX_BITRATE_KBPS))
+                        .setPreviousBitrateKbps(f.optionalInt("previousBitrateKbps", 1, MAX_BITRATE_KBPS))
+                        .setBufferDurationMs(f.optionalLong("bufferDurationMs", 0, MAX_DURATION_MS))
+                        .setStartupTimeMs(f.optionalLong("startupTimeMs", 0, MAX_DURATION_MS))
+                        .setSeekFromMs(f.optionalLong("seekFromMs", 0, Long.MAX_VALUE))
+                        .setErrorCode(f.optionalString("errorCode"))
+                        .setErrorFatal(f.optionalBoolean("errorFatal"));
+        switch (type) {
+            case FIRST_FRAME -> requirePresent(event.getStartupTimeMs(), "startupTimeMs", type);
+            case BUFFER_END -> requirePresent(event.getBufferDurationMs(), "bufferDurationMs", type);
+            case BITRATE_SWITCH -> {
+                requirePresent(event.getBitrateKbps(), "bitrateKbps", type);
+                requirePresent(event.getPreviousBitrateKbps(), "previousBitrateKbps", type);
+            }
+            case SEEK -> requirePresent(event.getSeekFromMs(), "seekFromMs", type);
+            case ERROR -> requirePresent(event.getErrorCode(), "errorCode", type);
+            default -> {}
+        }
+        return event.build();
+    }
+
+    private MediaEvent media(JsonFields f, EventType type) throws Rejection {
+        MediaEvent.Builder event =
+                MediaEvent.newBuilder()
+                        .setMediaId(f.requiredString("mediaId"))
+                        .setUploadId(f.optionalString("uploadId"))
+                        .setChunkIndex(f.optionalInt("chunkIndex", 0, 1_000_000))
+                        .setChunkCount(f.optionalInt("chunkCount", 1, 1_000_000))
+                        .setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE))
+                        .setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE))
+                        .setChecksum(checksum(f.optionalString("checksum")))
+                        .setRendition(rendition(f.optionalString("rendition")))
+                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, MAX_BITRATE_KBPS))
+                        .setWorkerId(f.optionalString("workerId"))
+                        .setAttempt(f.optionalInt("attempt", 1, 100))
+                        .setProgressPercent(f.optionalDouble("progressPercent", 0, 100))
+                        .setFailureReason(f.optionalString("failureReason"))
+                        .setPackagingFormat(packagingFormat(f.optionalString("packagingFormat")))
+                        .setManifestUri(f.optionalString("manifestUri"))
+                        .setCdnUrl(f.optionalString("cdnUrl"));
+        switch (type) {
+            case UPLOAD_CHUNK -> {
+                requirePresent(event.getUploadId(), "uploadId", type);
+                requirePresent(event.getChunkIndex(), "chunkIndex", type);
+                requirePresent(event.getChunkCount(), "chunkCount", type);
+                requirePresent(event.getChunkBytes(), "chunkBytes", type);
+                if (event.getChunkIndex() >= event.getChunkCount()) {
+                    throw new Rejection(INVALID_VALUE, "chunkIndex",
+                            "chunkIndex " + event.getChunkIndex() + " is not below chunkCount " + event.getChunkCount());
+                }
+            }
+            case UPLOAD_COMPLETED -> {
+                requirePresent(event.getUploadId(), "uploadId", type);
+                requirePresent(event.getTotalBytes(), "totalBytes", type);
+            }
+            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED ->
+                    requirePresent(event.getRendition(), "rendition", type);
+            case TRANSCODE_FAILED -> {
+                requirePresent(event.getRendition(), "rendition", type);
+                requirePresent(event.getFailureReason(), "failureReason", type);
+            }
+            case PACKAGED -> {
+                requirePresent(event.getPackagingFormat(), "packagingFormat", type);
+                requirePresent(event.getManifestUri(), "manifestUri", type);
+            }
+            case PUBLISHED -> requirePresent(event.getCdnUrl(), "cdnUrl", type);
+            default -> {}
+        }
+        return event.build();
+    }
+
+    private CommerceEvent commerce(JsonFields f, EventType type) throws Rejection {
+        Currency currency = currency(f.requiredString("currency"));
+        CommerceEvent.Builder event =
+                CommerceEvent.newBuilder()
+                        .setOrderId(f.requiredString("orderId"))
+                        .setAccountId(f.requiredString("accountId"))
+                        .setPaymentId(f.optionalString("paymentId"))
+                        .setAmountMinor(minorUnits(f.requiredDecimal("amount"), currency))
+                        .setCurrency(currency.getCurrencyCode())
+                        .setCountry(country(f.requiredString("country")))
+                        .setPaymentMethod(lowerOrNull(f.optionalString("paymentMethod")))
+                        .setItemCount(f.optionalInt("itemCount", 1, 10_000))
+                        .setFailureReason(f.optionalString("failureReason"));
+        switch (type) {
+            case PAYMENT_ATTEMPTED, PAYMENT_SUCCEEDED -> {
+                requirePresent(event.getPaymentId(), "paymentId", type);
+                requirePresent(event.getPaymentMethod(), "paymentMethod", type);
+            }
+            case PAYMENT_FAILED -> {
+                requirePresent(event.getPaymentId(), "paymentId", type);
+                requirePresent(event.getFailureReason(), "failureReason", type);
+            }
+            default -> {}
+        }
+        return event.build();
+    }
+
+    private IotTelemetry iot(JsonFields f) throws Rejection {
+        return IotTelemetry.newBuilder()
+                .setDeviceId(f.requiredString("deviceId"))
+                .setMetric(f.requiredString("metric").toLowerCase(Locale.ROOT))
+                .setValue(f.requiredFiniteDouble("value"))
+                .setUnit(f.requiredString("unit").toLowerCase(Locale.ROOT))
+                .setSite(f.optionalString("site"))
+                .build();
+    }
+
+    private static DeviceClass deviceClass(String value) throws Rejection {
+        try {
+            return DeviceClass.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(INVALID_VALUE, "deviceClass",
+                    "deviceClass must be one of tv, mobile, tablet, desktop, console, other; was \"" + value + "\"");
+        }
+    }
+
+    private static Currency currency(String code) throws Rejection {
+        try {
+            return Currency.getInstance(code.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(INVALID_VALUE, "currency", "currency must be an ISO 4217 code such as EUR; was \"" + code + "\"");
+        }
+    }
+
+    private static String country(String code) throws Rejection {
+        String upper = code.toUpperCase(Locale.ROOT);
+        if (!COUNTRIES.contains(upper)) {
+            throw new Rejection(INVALID_VALUE, "country", "country must be an ISO 3166 alpha-2 code such as DE; was \"" + code + "\"");
+        }
+        return upper;
+    }
+
+    /** 19.99 EUR is 1999 cents; more decimals than the currency has is an error, not rounding. */
+    static long minorUnits(BigDecimal amount, Currency currency) throws Rejection {
+        if (amount.signum() < 0) {
+            throw new Rejection(INVALID_VALUE, "amount", "amount must not be negative, was " + amount.toPlainString());
+        }
+        int digits = Math.max(0, currency.getDefaultFractionDigits());
+        try {
+            return amount.movePointRight(digits).longValueExact();
+        } catch (ArithmeticException e) {
+            throw new Rejection(INVALID_VALUE, "amount",
+                    "amount " + amount.toPlainString() + " has more than " + digits + " decimals for " + currency.getCurrencyCode() + " or is too large");
+        }
+    }
+
+    private static String checksum(String value) throws Rejection {
+        if (value != null && !HEX_CHECKSUM.matcher(value).matches()) {
+            throw new Rejection(INVALID_VALUE, "checksum", "checksum must be 32 to 128 hex digits");
+        }
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
+    }
+
+    private static String rendition(String value) throws Rejection {
+        if (value != null && !RENDITIONS.contains(value)) {
+            throw new Rejection(INVALID_VALUE, "rendition", "rendition must be one of 500k, 1000k, 2000k, 4000k; was \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static String packagingFormat(String value) throws Rejection {
+        if (value == null) {
+            return null;
+        }
+        String upper = value.toUpperCase(Locale.ROOT);
+        if (!PACKAGING_FORMATS.contains(upper)) {
+            throw new Rejection(INVALID_VALUE, "packagingFormat", "packagingFormat must be HLS or DASH; was \"" + value + "\"");
+        }
+        return upper;
+    }
+
+    private static String lowerOrNull(String value) {
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
+    }
+
+    private static void requirePresent(Object value, String field, EventType type) throws Rejection {
+        if (value == null) {
+            throw new Rejection(MISSING_FIELD, field,
+                    "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.tributary.ingest;
+
+import io.tributary.schemas.Domain;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.Origin;
+import io.tributary.schemas.iot.IotTelemetry;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Named times and event factories for the ingest tests. */
+public final class TestEvents {
+    public static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+    public static final Duration DEDUP_TTL = Duration.ofMinutes(10);
+
+    private TestEvents() {}
+
+    public static Envelope telemetry(String eventId) {
+        return Envelope.newBuilder()
+                .setEventId(eventId)
+                .setEventType(EventType.TELEMETRY)
+                .setDomain(Domain.IOT)
+                .setEventTime(T0)
+                .setIngestTime(T0)
+                .setProducer("iot-gw-1")
+                .setOrigin(new Origin("raw.iot", 0, 0L))
+                .setPayload(new IotTelemetry("edge-1", "temperature", 41.0, "celsius", null))
+                .build();
+    }
+}
