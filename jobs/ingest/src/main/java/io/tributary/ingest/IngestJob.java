@@ -3,15 +3,14 @@ package io.tributary.ingest;
 import io.tributary.ingest.dedup.DeduplicateByEventId;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.DeadLetterSerializer;
-import io.tributary.ingest.kafka.EnvelopeSerializer;
+import io.tributary.ingest.kafka.CanonicalRecordSerializer;
 import io.tributary.ingest.kafka.RawRecordDeserializer;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.schemas.Envelope;
-import io.tributary.schemas.time.CanonicalEventTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -54,10 +53,11 @@ public final class IngestJob {
             Duration dedupTtl,
             Duration maxOutOfOrderness,
             Duration idleness,
-            String registryUrl) {}
+            String registryUrl,
+            CanonicalTopics topics) {}
 
     /** Where accepted events and dead letters go. */
-    public record Sinks(Sink<Envelope> events, Sink<DeadLetter> deadLetters) {}
+    public record Sinks(Sink<CanonicalRecord> events, Sink<DeadLetter> deadLetters) {}
 
     public static DataStream<RawRecord> readRaw(
             StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source) {
@@ -68,13 +68,15 @@ public final class IngestJob {
     }
 
     public static void build(DataStream<RawRecord> raw, Settings settings, Sinks sinks) {
-        SingleOutputStreamOperator<Envelope> valid =
-                raw.process(new ParseAndValidate(settings.limits(), settings.registryUrl()))
+        SingleOutputStreamOperator<CanonicalRecord> valid =
+                raw.process(new ParseAndValidate(settings.limits(), settings.registryUrl(), settings.topics()))
                         .uid(PARSE_UID)
                         .name("parse, validate, normalise");
 
         valid.assignTimestampsAndWatermarks(
-                        CanonicalEventTime.watermarks(settings.maxOutOfOrderness(), settings.idleness()))
+                        WatermarkStrategy.<CanonicalRecord>forBoundedOutOfOrderness(settings.maxOutOfOrderness())
+                                .withTimestampAssigner(new ByEventTime())
+                                .withIdleness(settings.idleness()))
                 .uid(EVENT_TIME_UID)
                 .name("assign event time")
                 .keyBy(new ByEventId())
@@ -121,10 +123,10 @@ public final class IngestJob {
         producer.setProperty("linger.ms", "20");
         producer.setProperty("batch.size", Integer.toString(256 * 1024));
         producer.setProperty("compression.type", "lz4");
-        KafkaSink<Envelope> events =
-                KafkaSink.<Envelope>builder()
+        KafkaSink<CanonicalRecord> events =
+                KafkaSink.<CanonicalRecord>builder()
                         .setBootstrapServers(bootstrapServers)
-                        .setRecordSerializer(new EnvelopeSerializer(topics, registryUrl))
+                        .setRecordSerializer(new CanonicalRecordSerializer(topics, registryUrl))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
                         .setKafkaProducerConfig(producer)
@@ -141,12 +143,26 @@ public final class IngestJob {
     }
 
     /** Keys the dedup state. */
-    public static final class ByEventId implements KeySelector<Envelope, String> {
+    public static final class ByEventId implements KeySelector<CanonicalRecord, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String getKey(Envelope envelope) {
-            return envelope.getEventId();
+        public String getKey(CanonicalRecord record) {
+            return record.eventId;
+        }
+    }
+
+    /**
+     * Event time is the envelope's {@code eventTime}, as {@link
+     * io.tributary.schemas.time.CanonicalEventTime} reads it in the jobs downstream; the sink
+     * writes it as the Kafka record timestamp.
+     */
+    public static final class ByEventTime implements SerializableTimestampAssigner<CanonicalRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long extractTimestamp(CanonicalRecord record, long recordTimestamp) {
+            return record.eventTime;
         }
     }
 }

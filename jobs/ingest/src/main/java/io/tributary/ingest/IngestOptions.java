@@ -117,7 +117,8 @@ public class IngestOptions {
                 dedupTtl,
                 maxOutOfOrderness,
                 idleness,
-                registryUrl);
+                registryUrl,
+                topics());
     }
 
     /** Applies parallelism, checkpointing and the state backend to an environment. */
@@ -136,6 +137,9 @@ public class IngestOptions {
         env.setParallelism(parallelism);
         env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getConfig().disableGenericTypes();
+        // No function of the suite keeps or mutates a record after emitting it, so chained
+        // operators may share instances instead of deep-copying every Avro record between them.
+        env.getConfig().enableObjectReuse();
     }
 
     /** Accepts Flink's duration syntax: 500ms, 10s, 5m, 24h, 7d. */

@@ -183,7 +183,7 @@ class IngestJobIT {
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
         IngestJob.Settings settings = new IngestJob.Settings(
-                IngestLimits.DEFAULTS, Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(30), REGISTRY.url());
+                IngestLimits.DEFAULTS, Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(30), REGISTRY.url(), topics);
         IngestJob.build(
                 IngestJob.readRaw(env, IngestJob.kafkaSource(KAFKA.bootstrapServers(), RawTopics.ALL, "ingest-it", true))
                         .map(new FailOnceAfterCheckpoint(failureKey))

@@ -1,5 +1,7 @@
 package io.tributary.ingest;
 
+import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -14,6 +16,11 @@ public final class TestEvents {
     public static final Duration DEDUP_TTL = Duration.ofMinutes(10);
 
     private TestEvents() {}
+
+    /** A telemetry event as the dedup operator receives it: encoded and routed. */
+    public static CanonicalRecord telemetryRecord(String eventId) {
+        return new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(telemetry(eventId));
+    }
 
     public static Envelope telemetry(String eventId) {
         return Envelope.newBuilder()

@@ -1,6 +1,6 @@
 package io.tributary.ingest.dedup;
 
-import io.tributary.schemas.Envelope;
+import io.tributary.ingest.CanonicalRecord;
 import java.time.Duration;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -20,7 +20,7 @@ import org.apache.flink.util.Collector;
  * <p>TTL rather than a timer per id: timers would double the state writes of the hottest
  * operator of the suite, and RocksDB's compaction filter drops expired flags for free.
  */
-public final class DeduplicateByEventId extends KeyedProcessFunction<String, Envelope, Envelope> {
+public final class DeduplicateByEventId extends KeyedProcessFunction<String, CanonicalRecord, CanonicalRecord> {
     private static final long serialVersionUID = 1L;
 
     private final Duration ttl;
@@ -52,7 +52,7 @@ public final class DeduplicateByEventId extends KeyedProcessFunction<String, Env
     }
 
     @Override
-    public void processElement(Envelope event, Context ctx, Collector<Envelope> out) throws Exception {
+    public void processElement(CanonicalRecord event, Context ctx, Collector<CanonicalRecord> out) throws Exception {
         if (seen.value() != null) {
             duplicates.inc();
             return;

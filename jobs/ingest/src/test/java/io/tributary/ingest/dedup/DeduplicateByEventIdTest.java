@@ -1,11 +1,11 @@
 package io.tributary.ingest.dedup;
 
 import static io.tributary.ingest.TestEvents.DEDUP_TTL;
-import static io.tributary.ingest.TestEvents.telemetry;
+import static io.tributary.ingest.TestEvents.telemetryRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.IngestJob;
-import io.tributary.schemas.Envelope;
+import io.tributary.ingest.CanonicalRecord;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class DeduplicateByEventIdTest {
     private static final long TTL_MS = DEDUP_TTL.toMillis();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Envelope, Envelope> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord> harness;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -98,11 +98,11 @@ class DeduplicateByEventIdTest {
 
     private void send(String... ids) throws Exception {
         for (String id : ids) {
-            harness.processElement(new StreamRecord<>(telemetry(id), 0L));
+            harness.processElement(new StreamRecord<>(telemetryRecord(id), 0L));
         }
     }
 
     private List<String> outputIds() {
-        return harness.extractOutputValues().stream().map(Envelope::getEventId).toList();
+        return harness.extractOutputValues().stream().map(record -> record.eventId).toList();
     }
 }
