@@ -1,23 +1,43 @@
 package io.tributary.ingest;
 
-import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
-/** {@code flink run tributary-ingest-job.jar --bootstrap-servers ... --registry-url ...} */
-public final class IngestJobMain implements Callable<Integer> {
-    @Mixin IngestOptions options;
+/**
+ * {@code flink run tributary-ingest-job.jar --bootstrap-servers ... --registry-url ...}
+ *
+ * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's
+ * clients (REST jar submission, application mode on Kubernetes) extract the job graph by letting
+ * {@code execute()} throw out of {@code main}, and must see that throw.
+ */
+public final class IngestJobMain {
+    private IngestJobMain() {}
 
-    public static void main(String[] args) {
-        int exit = new CommandLine(new IngestJobMain()).execute(args);
-        if (exit != 0) {
-            System.exit(exit);
+    public static void main(String[] args) throws Exception {
+        IngestOptions options = parse(args);
+        if (options != null) {
+            run(options);
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** The parsed options, or null when help or the version was asked for and printed. */
+    static IngestOptions parse(String[] args) {
+        IngestOptions options = new IngestOptions();
+        CommandLine cli = new CommandLine(options);
+        try {
+            ParseResult result = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(result)) {
+                return null;
+            }
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
+        }
+        return options;
+    }
+
+    static void run(IngestOptions options) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.configure(env);
         IngestJob.build(
@@ -33,6 +53,5 @@ public final class IngestJobMain implements Callable<Integer> {
                         options.transactionalIdPrefix,
                         options.transactionTimeout));
         env.execute("tributary ingest");
-        return 0;
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "ingest",
         mixinStandardHelpOptions = true,
+        version = "tributary ingest 0.1.0",
         description = "Raw topics -> validated, deduplicated canonical Avro topics (exactly once); bad records -> dead-letter topic.")
 public class IngestOptions {
 

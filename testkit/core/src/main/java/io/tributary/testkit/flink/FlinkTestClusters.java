@@ -24,11 +24,18 @@ public final class FlinkTestClusters {
 
     /** One MiniCluster per test class with two task managers of {@code slotsPerTaskManager} slots. */
     public static MiniClusterExtension miniCluster(int slotsPerTaskManager) {
+        return miniCluster(slotsPerTaskManager, new Configuration());
+    }
+
+    /** As {@link #miniCluster(int)}, with {@code overrides} applied on top. */
+    public static MiniClusterExtension miniCluster(int slotsPerTaskManager, Configuration overrides) {
+        Configuration config = rocksDbWithCheckpoints(TempDirs.create("flink"));
+        config.addAll(overrides);
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
                         .setNumberTaskManagers(PARALLELISM)
                         .setNumberSlotsPerTaskManager(slotsPerTaskManager)
-                        .setConfiguration(rocksDbWithCheckpoints(TempDirs.create("flink")))
+                        .setConfiguration(config)
                         .build());
     }
 

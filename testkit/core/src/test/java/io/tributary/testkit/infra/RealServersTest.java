@@ -85,6 +85,12 @@ class RealServersTest {
             assertThat(client.isCompatibleWithLatest("readings-value", breaking)).isFalse();
             assertThatThrownBy(() -> client.register("readings-value", breaking))
                     .isInstanceOf(SchemaRegistryClient.IncompatibleSchemaException.class);
+            // Parallel sink writers register the same schema at the same moment.
+            Schema reading = SchemaBuilder.record("Parallel").fields().requiredString("id").endRecord();
+            List<Integer> ids = java.util.stream.IntStream.range(0, 8).parallel()
+                    .mapToObj(i -> registry.client().register("parallel-value", reading))
+                    .toList();
+            assertThat(ids).containsOnly(ids.get(0));
             assertThatThrownBy(() -> client.schemaById(987_654))
                     .isInstanceOf(io.tributary.schemas.registry.UnknownSchemaIdException.class);
         }

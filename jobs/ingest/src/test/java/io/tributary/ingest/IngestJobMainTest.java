@@ -1,0 +1,41 @@
+package io.tributary.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class IngestJobMainTest {
+
+    @Test
+    void parsesTypedOptionsWithDefaults() {
+        IngestOptions options = IngestJobMain.parse(new String[] {
+            "--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080/apis/ccompat/v7",
+            "--dedup-ttl", "2h", "--state-backend", "HASHMAP", "--raw-topics", "a,b"});
+
+        assertThat(options.dedupTtl).isEqualTo(Duration.ofHours(2));
+        assertThat(options.stateBackend).isEqualTo(IngestOptions.StateBackend.HASHMAP);
+        assertThat(options.rawTopics).containsExactly("a", "b");
+        assertThat(options.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.topics().deadLetters()).isEqualTo("ingest.dead-letters");
+        assertThat(options.settings().limits().maxRecordBytes()).isEqualTo(65_536);
+    }
+
+    @Test
+    void badOptionsFailWithTheProblemAndTheUsage() {
+        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {"--bootstrap-servers", "kafka:9092"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--registry-url")
+                .hasMessageContaining("Usage: ingest");
+        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {
+                    "--bootstrap-servers", "k", "--registry-url", "r", "--dedup-ttl", "forever"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--dedup-ttl");
+    }
+
+    @Test
+    void helpIsPrintedNotRun() {
+        assertThat(IngestJobMain.parse(new String[] {"--help"})).isNull();
+    }
+}
