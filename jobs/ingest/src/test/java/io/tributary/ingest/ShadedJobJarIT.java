@@ -33,6 +33,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -57,6 +59,8 @@ class ShadedJobJarIT {
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4, CLASS_LOADING);
 
+    private static final Logger LOG = LoggerFactory.getLogger(ShadedJobJarIT.class);
+
     @Test
     void theJobJarBundlesItsConnectorsButNotFlink() throws Exception {
         try (JarFile jar = new JarFile(jobJar())) {
@@ -74,6 +78,7 @@ class ShadedJobJarIT {
     @Test
     void theJobJarRunsAsFlinkRunSubmitsIt(@InjectClusterClient ClusterClient<?> client) throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
+        LOG.info("Creating topics");
         KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
         int good = 200;
         TrafficGenerator generator = new TrafficGenerator(3, System::currentTimeMillis, 0, 0);
@@ -87,6 +92,7 @@ class ShadedJobJarIT {
             producer.send(new ProducerRecord<>(bad.topic(), bad.key(), bad.value()));
         }
 
+        LOG.info("Produced {} raw records; building the job graph from the jar", good + 1);
         PackagedProgram program = PackagedProgram.newBuilder()
                 .setJarFile(jobJar())
                 .setConfiguration(CLASS_LOADING)
@@ -101,7 +107,9 @@ class ShadedJobJarIT {
                 .build();
         JobGraph graph = PackagedProgramUtils.createJobGraph(program, CLASS_LOADING, 2, false);
         JobID job = client.submitJob(graph).get();
+        LOG.info("Submitted {}; waiting for it to finish", job);
         JobResult result = client.requestJobResult(job).get();
+        LOG.info("Job finished");
 
         assertThat(result.getSerializedThrowable()).isEmpty();
         assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60)))

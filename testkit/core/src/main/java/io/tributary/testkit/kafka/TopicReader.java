@@ -2,6 +2,13 @@ package io.tributary.testkit.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +44,10 @@ public final class TopicReader {
                     partitions.add(new TopicPartition(topic, info.partition()));
                 }
             }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Map<TopicPartition, Long> end = decidedEnd(bootstrapServers, partitions, deadline);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Did not reach the end of " + topics + " in " + timeout);
@@ -49,6 +56,45 @@ public final class TopicReader {
             }
         }
         return records;
+    }
+
+    /**
+     * Where the topics end once every transaction on them is decided. A producer's commit returns
+     * before the broker has written the commit markers, so right after a job finishes the last
+     * stable offset can still trail the log end; reading then would silently miss the last
+     * transaction. Wait until the two agree.
+     */
+    private static Map<TopicPartition, Long> decidedEnd(
+            String bootstrapServers, List<TopicPartition> partitions, long deadlineNanos) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            while (true) {
+                Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
+                Map<TopicPartition, Long> logEnd = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED);
+                if (stable.equals(logEnd)) {
+                    return stable;
+                }
+                if (System.nanoTime() > deadlineNanos) {
+                    throw new IllegalStateException("Transactions still open on " + partitions + ": stable " + stable + ", log end " + logEnd);
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot list offsets", e.getCause());
+        }
+    }
+
+    private static Map<TopicPartition, Long> offsets(
+            Admin admin, Map<TopicPartition, OffsetSpec> spec, IsolationLevel isolation)
+            throws InterruptedException, ExecutionException {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(spec, new ListOffsetsOptions(isolation)).all().get()
+                .forEach((partition, info) -> offsets.put(partition, info.offset()));
+        return offsets;
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
