@@ -1,8 +1,7 @@
 package io.tributary.benchmarks;
 
-import io.tributary.ingest.IngestJob;
+import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
-import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
@@ -151,12 +150,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 "--state-backend", backend.name(),
                 "--bounded");
         options.configure(env);
-        CanonicalTopics topics = options.topics();
-        IngestJob.build(
-                IngestJob.readRaw(env, IngestJob.kafkaSource(kafka.bootstrapServers(), options.rawTopics, options.groupId, true)),
-                options.settings(),
-                IngestJob.kafkaSinks(kafka.bootstrapServers(), registry.url(), topics,
-                        options.transactionalIdPrefix, options.transactionTimeout));
+        IngestJobMain.buildOnKafka(env, options);
         long start = System.nanoTime();
         env.execute("bench ingest " + backend);
         return events / ((System.nanoTime() - start) / 1e9);

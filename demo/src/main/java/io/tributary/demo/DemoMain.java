@@ -1,6 +1,6 @@
 package io.tributary.demo;
 
-import io.tributary.ingest.IngestJob;
+import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -65,11 +65,7 @@ public final class DemoMain implements Callable<Integer> {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config);
             IngestOptions options = ingestOptions(kafka, registry, work);
             options.configure(env);
-            IngestJob.build(
-                    IngestJob.readRaw(env, IngestJob.kafkaSource(kafka.bootstrapServers(), options.rawTopics, options.groupId, false)),
-                    options.settings(),
-                    IngestJob.kafkaSinks(kafka.bootstrapServers(), registry.url(), options.topics(),
-                            options.transactionalIdPrefix, options.transactionTimeout));
+            IngestJobMain.buildOnKafka(env, options);
             JobClient job = env.executeAsync("tributary ingest (demo)");
 
             try (TrafficPump pump = TrafficPump.start(kafka.bootstrapServers(), rate, duplicateShare, malformedShare);

@@ -40,6 +40,12 @@ public final class IngestJobMain {
     static void run(IngestOptions options) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.configure(env);
+        buildOnKafka(env, options);
+        env.execute("tributary ingest");
+    }
+
+    /** The ingest job between the Kafka topics the options name; shared by main, demo and benchmarks. */
+    public static void buildOnKafka(StreamExecutionEnvironment env, IngestOptions options) {
         IngestJob.build(
                 IngestJob.readRaw(
                         env,
@@ -52,6 +58,5 @@ public final class IngestJobMain {
                         options.topics(),
                         options.transactionalIdPrefix,
                         options.transactionTimeout));
-        env.execute("tributary ingest");
     }
 }
