@@ -14,7 +14,10 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.UUID;
 import java.util.jar.JarFile;
@@ -31,6 +34,7 @@ import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -80,16 +84,21 @@ class ShadedJobJarIT {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
         LOG.info("Creating topics");
         KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
         int good = 200;
         TrafficGenerator generator = new TrafficGenerator(3, System::currentTimeMillis, 0, 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < good; i++) {
                 GeneratedRecord record = generator.nextGood();
-                producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value()));
+                acks.add(producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value())));
             }
             GeneratedRecord bad = generator.malformed(TrafficGenerator.MalformedKind.TRUNCATED_JSON);
-            producer.send(new ProducerRecord<>(bad.topic(), bad.key(), bad.value()));
+            acks.add(producer.send(new ProducerRecord<>(bad.topic(), bad.key(), bad.value())));
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(60, TimeUnit.SECONDS);
+            }
         }
 
         LOG.info("Produced {} raw records; building the job graph from the jar", good + 1);

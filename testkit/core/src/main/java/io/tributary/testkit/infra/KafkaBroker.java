@@ -74,6 +74,11 @@ public final class KafkaBroker implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Creates the topics and returns once every partition has a leader. Producing to a partition
+     * whose leader is still being elected makes an idempotent producer reset its sequence numbers
+     * and loop on OutOfOrderSequenceException until its delivery timeout.
+     */
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = admin()) {
             List<NewTopic> newTopics = new ArrayList<>();
@@ -81,6 +86,27 @@ public final class KafkaBroker implements AutoCloseable {
                 newTopics.add(new NewTopic(topic, partitions, (short) 1));
             }
             admin.createTopics(newTopics).values().values().forEach(KafkaBroker::ignoreExisting);
+            awaitLeaders(admin, List.of(topics), Duration.ofSeconds(30));
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .flatMap(description -> description.partitions().stream())
+                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (Exception e) {
+                // Metadata not there yet; ask again.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Partitions of " + topics + " have no leader after " + timeout);
+            }
+            sleep(100);
         }
     }
 
