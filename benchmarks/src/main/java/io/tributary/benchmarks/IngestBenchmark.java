@@ -2,6 +2,7 @@ package io.tributary.benchmarks;
 
 import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
+import io.tributary.jobs.RuntimeOptions;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
@@ -48,7 +49,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     @Option(names = "--backends", split = ",", defaultValue = "ROCKSDB,HASHMAP",
             description = "State backends to measure (default: ${DEFAULT-VALUE}).")
-    List<IngestOptions.StateBackend> backends;
+    List<RuntimeOptions.StateBackend> backends;
 
     @Option(names = "--checkpoint-interval", defaultValue = "10s",
             description = "Checkpoint interval of the ingest job, as its default (default: ${DEFAULT-VALUE}).")
@@ -76,7 +77,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             lines.add(row("plain Kafka consumer -> producer copy", baseline, baseline));
 
             int run = 0;
-            for (IngestOptions.StateBackend backend : backends) {
+            for (RuntimeOptions.StateBackend backend : backends) {
                 double ingest = ingest(kafka, registry, work.resolve("run" + run), backend, run++);
                 say(String.format(Locale.ROOT, "ingest job (%s, exactly-once)         %,10.0f records/s  ratio %.2f",
                         backend, ingest, ingest / baseline));
@@ -127,7 +128,7 @@ public final class IngestBenchmark implements Callable<Integer> {
         return copied / ((System.nanoTime() - start) / 1e9);
     }
 
-    private double ingest(KafkaBroker kafka, SchemaRegistry registry, Path work, IngestOptions.StateBackend backend, int run)
+    private double ingest(KafkaBroker kafka, SchemaRegistry registry, Path work, RuntimeOptions.StateBackend backend, int run)
             throws Exception {
         Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(work);
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
@@ -149,7 +150,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 "--checkpoint-interval", checkpointInterval,
                 "--state-backend", backend.name(),
                 "--bounded");
-        options.configure(env);
+        options.runtime.configure(env);
         IngestJobMain.buildOnKafka(env, options);
         long start = System.nanoTime();
         env.execute("bench ingest " + backend);

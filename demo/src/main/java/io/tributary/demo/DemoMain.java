@@ -3,6 +3,7 @@ package io.tributary.demo;
 import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.jobs.RuntimeOptions;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.FreePorts;
 import io.tributary.testkit.infra.KafkaBroker;
@@ -31,7 +32,7 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "2000", description = "Raw records per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--duration", converter = IngestOptions.DurationConverter.class,
+    @Option(names = "--duration", converter = RuntimeOptions.DurationConverter.class,
             description = "Stop after this long (e.g. 2m); runs until Ctrl-C when absent.")
     Duration duration;
 
@@ -64,7 +65,7 @@ public final class DemoMain implements Callable<Integer> {
             config.set(RestOptions.PORT, port);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config);
             IngestOptions options = ingestOptions(kafka, registry, work);
-            options.configure(env);
+            options.runtime.configure(env);
             IngestJobMain.buildOnKafka(env, options);
             JobClient job = env.executeAsync("tributary ingest (demo)");
 

@@ -110,19 +110,17 @@ public final class IngestJob {
         return builder.build();
     }
 
-    /** Both sinks EXACTLY_ONCE: records become visible to read_committed consumers on checkpoint. */
+    /**
+     * Both sinks EXACTLY_ONCE: records become visible to read_committed consumers on checkpoint.
+     *
+     * @param producer producer settings, see {@link io.tributary.jobs.RuntimeOptions#transactionalProducer()}
+     */
     public static Sinks kafkaSinks(
             String bootstrapServers,
             String registryUrl,
             CanonicalTopics topics,
             String transactionalIdPrefix,
-            Duration transactionTimeout) {
-        Properties producer = new Properties();
-        // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
-        producer.setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
-        producer.setProperty("linger.ms", "20");
-        producer.setProperty("batch.size", Integer.toString(256 * 1024));
-        producer.setProperty("compression.type", "lz4");
+            Properties producer) {
         KafkaSink<CanonicalRecord> events =
                 KafkaSink.<CanonicalRecord>builder()
                         .setBootstrapServers(bootstrapServers)

@@ -39,7 +39,7 @@ public final class IngestJobMain {
 
     static void run(IngestOptions options) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        options.configure(env);
+        options.runtime.configure(env);
         buildOnKafka(env, options);
         env.execute("tributary ingest");
     }
@@ -50,13 +50,13 @@ public final class IngestJobMain {
                 IngestJob.readRaw(
                         env,
                         IngestJob.kafkaSource(
-                                options.bootstrapServers, options.rawTopics, options.groupId, options.bounded)),
+                                options.bootstrapServers, options.rawTopics, options.groupId, options.runtime.bounded)),
                 options.settings(),
                 IngestJob.kafkaSinks(
                         options.bootstrapServers,
                         options.registryUrl,
                         options.topics(),
                         options.transactionalIdPrefix,
-                        options.transactionTimeout));
+                        options.runtime.transactionalProducer()));
     }
 }

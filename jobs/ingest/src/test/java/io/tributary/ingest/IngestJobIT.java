@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
+import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.registry.ConfluentWireFormat;
+import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
@@ -29,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,9 +80,9 @@ class IngestJobIT {
         assertThat(goodIds).hasSize(GOOD_EVENTS + 1);
         assertThat(duplicates).isEqualTo(DUPLICATES);
 
-        String failureKey = UUID.randomUUID().toString();
-        runIngestJob(topics, failureKey);
-        assertThat(FailOnceAfterCheckpoint.hasFailed(failureKey)).as("failure was injected").isTrue();
+        FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
+        runIngestJob(topics, failure);
+        assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
         PlainConfluentDecoder decoder = new PlainConfluentDecoder(REGISTRY.url());
         List<String> outputIds = new ArrayList<>();
@@ -177,21 +180,27 @@ class IngestJobIT {
                 .build();
     }
 
-    private void runIngestJob(CanonicalTopics topics, String failureKey) throws Exception {
+    private void runIngestJob(CanonicalTopics topics, FailOnceAfterCheckpoint<RawRecord> failure) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
         IngestJob.Settings settings = new IngestJob.Settings(
                 IngestLimits.DEFAULTS, Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(30), REGISTRY.url(), topics);
+        DataStream<RawRecord> raw =
+                IngestJob.readRaw(env, IngestJob.kafkaSource(KAFKA.bootstrapServers(), RawTopics.ALL, "ingest-it", true));
         IngestJob.build(
-                IngestJob.readRaw(env, IngestJob.kafkaSource(KAFKA.bootstrapServers(), RawTopics.ALL, "ingest-it", true))
-                        .map(new FailOnceAfterCheckpoint(failureKey))
-                        .name("inject failure"),
+                raw.map(failure).returns(raw.getType()).name("inject failure"),
                 settings,
                 IngestJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), topics,
-                        "ingest-it-" + failureKey, Duration.ofMinutes(5)));
+                        "ingest-it-" + UUID.randomUUID(), transactionalProducer()));
         env.execute("ingest-it");
+    }
+
+    private static java.util.Properties transactionalProducer() {
+        RuntimeOptions runtime = new RuntimeOptions();
+        runtime.transactionTimeout = Duration.ofMinutes(5);
+        return runtime.transactionalProducer();
     }
 
     private static byte[] bytes(Object avroBytes) {

@@ -3,6 +3,7 @@ package io.tributary.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.jobs.RuntimeOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +16,9 @@ class IngestJobMainTest {
             "--dedup-ttl", "2h", "--state-backend", "HASHMAP", "--raw-topics", "a,b"});
 
         assertThat(options.dedupTtl).isEqualTo(Duration.ofHours(2));
-        assertThat(options.stateBackend).isEqualTo(IngestOptions.StateBackend.HASHMAP);
+        assertThat(options.runtime.stateBackend).isEqualTo(RuntimeOptions.StateBackend.HASHMAP);
         assertThat(options.rawTopics).containsExactly("a", "b");
-        assertThat(options.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.runtime.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.topics().deadLetters()).isEqualTo("ingest.dead-letters");
         assertThat(options.settings().limits().maxRecordBytes()).isEqualTo(65_536);
     }

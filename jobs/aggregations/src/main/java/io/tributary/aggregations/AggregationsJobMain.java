@@ -1,0 +1,54 @@
+package io.tributary.aggregations;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code flink run tributary-aggregations-job.jar --bootstrap-servers ... --registry-url ...}
+ *
+ * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's
+ * clients extract the job graph by letting {@code execute()} throw out of {@code main}.
+ */
+public final class AggregationsJobMain {
+    private AggregationsJobMain() {}
+
+    public static void main(String[] args) throws Exception {
+        AggregationsOptions options = parse(args);
+        if (options != null) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            options.runtime.configure(env);
+            buildOnKafka(env, options);
+            env.execute("tributary aggregations");
+        }
+    }
+
+    /** The parsed options, or null when help or the version was asked for and printed. */
+    static AggregationsOptions parse(String[] args) {
+        AggregationsOptions options = new AggregationsOptions();
+        CommandLine cli = new CommandLine(options);
+        try {
+            ParseResult result = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(result)) {
+                return null;
+            }
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
+        }
+        return options;
+    }
+
+    /** The aggregations job between the Kafka topics the options name. */
+    public static void buildOnKafka(StreamExecutionEnvironment env, AggregationsOptions options) {
+        AggregationsJob.build(
+                AggregationsJob.readCanonical(
+                        env,
+                        AggregationsJob.kafkaSource(options.bootstrapServers, options.inputTopics, options.groupId,
+                                options.registryUrl, options.runtime.bounded),
+                        options.settings()),
+                options.settings(),
+                AggregationsJob.kafkaSinks(options.bootstrapServers, options.registryUrl, options.qoeTopic,
+                        options.lateTopic, options.transactionalIdPrefix, options.runtime.transactionalProducer()));
+    }
+}

@@ -1,0 +1,63 @@
+package io.tributary.aggregations;
+
+import io.tributary.jobs.RuntimeOptions;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Every option of the aggregations job, typed, with its default; {@code --help} prints them. */
+@Command(
+        name = "aggregations",
+        mixinStandardHelpOptions = true,
+        version = "tributary aggregations 0.1.0",
+        description = "Canonical topics -> event-time windowed aggregates (exactly once); too-late events -> late-events topic.")
+public class AggregationsOptions {
+
+    @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    public String bootstrapServers;
+
+    @Option(names = "--registry-url", required = true, description = "Confluent-compatible schema registry URL.")
+    public String registryUrl;
+
+    @Option(names = "--input-topics", split = ",", defaultValue = "events.player",
+            description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
+    public List<String> inputTopics;
+
+    @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
+    public String qoeTopic;
+
+    @Option(names = "--late-topic", defaultValue = "agg.late-events",
+            description = "Events later than the allowed lateness (default: ${DEFAULT-VALUE}).")
+    public String lateTopic;
+
+    @Option(names = "--group-id", defaultValue = "tributary-aggregations", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "tributary-aggregations",
+            description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
+    @Option(names = "--max-out-of-orderness", defaultValue = "5s", converter = RuntimeOptions.DurationConverter.class,
+            description = "Watermark delay behind the largest event time seen (default: ${DEFAULT-VALUE}).")
+    public Duration maxOutOfOrderness;
+
+    @Option(names = "--idleness", defaultValue = "30s", converter = RuntimeOptions.DurationConverter.class,
+            description = "A source split silent this long stops holding back watermarks (default: ${DEFAULT-VALUE}).")
+    public Duration idleness;
+
+    @Option(names = "--allowed-lateness", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
+            description = "How long a fired window still accepts late events, firing an updated revision (default: ${DEFAULT-VALUE}).")
+    public Duration allowedLateness;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "10s", converter = RuntimeOptions.DurationConverter.class,
+            description = "Playback time one player heartbeat stands for (default: ${DEFAULT-VALUE}).")
+    public Duration heartbeatInterval;
+
+    public AggregationsJob.Settings settings() {
+        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval);
+    }
+}

@@ -1,0 +1,277 @@
+package io.tributary.aggregations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tributary.jobs.RuntimeOptions;
+import io.tributary.schemas.Domain;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.Origin;
+import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.player.DeviceClass;
+import io.tributary.schemas.player.PlayerEvent;
+import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
+import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealSchemaRegistry;
+import io.tributary.testkit.kafka.TopicReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * QoE per minute end to end on real parts: canonical events out of order (and some late) in the
+ * real broker, the job at parallelism 2 with RocksDB, checkpoints and an injected failure, and
+ * the final revision of every window compared with the same metrics computed here by plain code
+ * over the whole input.
+ */
+class AggregationsJobIT {
+    @RegisterExtension static final RealKafka KAFKA = new RealKafka();
+    @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4);
+
+    // Kafka refuses record timestamps far from now, so the input is placed in the last hour.
+    private static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
+    private static final long MINUTE = 60_000;
+    private static final long HEARTBEAT_MS = 10_000;
+    private static final String INPUT = "events.player";
+    private static final String QOE = "agg.qoe-minute";
+    private static final String LATE = "agg.late-events";
+    private static final String[] TITLES = {"title-1", "title-2"};
+    private static final String[] CDNS = {"fastly", "akamai"};
+
+    @Test
+    void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
+        KAFKA.broker().createTopics(2, INPUT, QOE, LATE);
+        List<Envelope> input = sessions(120, new Random(11));
+        produce(input);
+
+        FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(FlinkTestClusters.PARALLELISM);
+        env.enableCheckpointing(300);
+        env.getConfig().disableGenericTypes();
+        AggregationsJob.Settings settings = new AggregationsJob.Settings(
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS));
+        DataStream<Envelope> events = AggregationsJob.readCanonical(env,
+                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT), "agg-it", REGISTRY.url(), true),
+                settings);
+        RuntimeOptions runtime = new RuntimeOptions();
+        runtime.transactionTimeout = Duration.ofMinutes(5);
+        AggregationsJob.build(
+                events.map(failure).returns(events.getType()).name("inject failure"),
+                settings,
+                AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), QOE, LATE,
+                        "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
+        env.execute("aggregations-it");
+        assertThat(failure.hasFailed()).as("failure was injected").isTrue();
+
+        RegistryAvroDeserializationSchema<QoeMinute> decoder = ConfluentAvro.deserializer(QoeMinute.class, REGISTRY.url());
+        Map<String, QoeMinute> latest = new HashMap<>();
+        Set<String> revisionsSeen = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(QOE), Duration.ofSeconds(60))) {
+            QoeMinute row = decoder.deserialize(record.value());
+            String window = windowKey(row.getWindowStart().toEpochMilli(), row.getTitleId(), row.getCdn());
+            assertThat(revisionsSeen.add(window + "#" + row.getRevision())).as("each revision exactly once").isTrue();
+            latest.merge(window, row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+
+        Map<String, Expected> expected = straightforward(input);
+        assertThat(latest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((window, want) -> {
+            QoeMinute got = latest.get(window);
+            assertThat(got.getPlays()).as(window).isEqualTo(want.plays);
+            assertThat(got.getPlayFailures()).as(window).isEqualTo(want.playFailures);
+            assertThat(got.getRebufferCount()).as(window).isEqualTo(want.rebuffers);
+            assertThat(got.getBufferingMs()).as(window).isEqualTo(want.bufferingMs);
+            assertThat(got.getWatchTimeMs()).as(window).isEqualTo(want.heartbeats * HEARTBEAT_MS);
+            assertThat(got.getErrors()).as(window).isEqualTo(want.errors);
+            assertThat(got.getActiveSessions()).as(window).isEqualTo(want.sessions.size());
+            if (want.startupTimes.isEmpty()) {
+                assertThat(got.getStartupTimeAvgMs()).isNull();
+            } else {
+                assertThat(got.getStartupTimeAvgMs()).as(window)
+                        .isCloseTo(want.startupTimes.stream().mapToLong(Long::longValue).average().orElseThrow(), within(1e-6));
+                List<Long> sorted = new ArrayList<>(want.startupTimes);
+                Collections.sort(sorted);
+                long p95 = sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1);
+                assertThat(got.getStartupTimeP95Ms()).as(window).isEqualTo((double) p95);
+            }
+            if (want.heartbeats > 0) {
+                assertThat(got.getAvgBitrateKbps()).as(window).isCloseTo((double) want.bitrateSum / want.heartbeats, within(1e-6));
+                assertThat(got.getRebufferRatio()).as(window)
+                        .isCloseTo((double) want.bufferingMs / (want.heartbeats * HEARTBEAT_MS), within(1e-9));
+            }
+        });
+        assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(LATE), Duration.ofSeconds(60)))
+                .as("nothing in this input is later than the allowed lateness").isEmpty();
+    }
+
+    /** Plain per-window tallies, computed without any of the job's classes. */
+    private static final class Expected {
+        long plays;
+        long playFailures;
+        long rebuffers;
+        long bufferingMs;
+        long heartbeats;
+        long bitrateSum;
+        long errors;
+        final Set<String> sessions = new HashSet<>();
+        final List<Long> startupTimes = new ArrayList<>();
+    }
+
+    private static Map<String, Expected> straightforward(List<Envelope> input) {
+        Map<String, Expected> windows = new HashMap<>();
+        for (Envelope event : input) {
+            PlayerEvent p = (PlayerEvent) event.getPayload();
+            long start = event.getEventTime().toEpochMilli() / MINUTE * MINUTE;
+            Expected w = windows.computeIfAbsent(windowKey(start, p.getTitleId(), p.getCdn()), k -> new Expected());
+            w.sessions.add(p.getSessionId());
+            switch (event.getEventType()) {
+                case PLAY -> w.plays++;
+                case FIRST_FRAME -> w.startupTimes.add(p.getStartupTimeMs());
+                case BUFFER_START -> w.rebuffers++;
+                case BUFFER_END -> w.bufferingMs += p.getBufferDurationMs();
+                case HEARTBEAT -> {
+                    w.heartbeats++;
+                    w.bitrateSum += p.getBitrateKbps();
+                }
+                case ERROR -> {
+                    w.errors++;
+                    if (p.getPositionMs() == 0) {
+                        w.playFailures++;
+                    }
+                }
+                default -> {}
+            }
+        }
+        return windows;
+    }
+
+    private static String windowKey(long windowStart, String title, String cdn) {
+        return windowStart + "|" + title + "|" + cdn;
+    }
+
+    /**
+     * Sessions over six minutes; within a session events are a few seconds out of order, and one
+     * event in ten is held back 40 s, late for its window but within the allowed lateness.
+     */
+    private static List<Envelope> sessions(int count, Random random) {
+        List<Envelope> events = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
+            String session = "sess-" + s;
+            String title = TITLES[random.nextInt(TITLES.length)];
+            String cdn = CDNS[random.nextInt(CDNS.length)];
+            long t = T0.toEpochMilli() + random.nextInt(5 * 60_000);
+            List<Envelope> script = new ArrayList<>();
+            script.add(event(session, title, cdn, EventType.PLAY, t, b -> b.setPositionMs(0)));
+            if (random.nextInt(10) == 0) {
+                script.add(event(session, title, cdn, EventType.ERROR, t + 1_000,
+                        b -> b.setPositionMs(0).setErrorCode("MANIFEST_LOAD_FAILED").setErrorFatal(true)));
+            } else {
+                long startup = 300 + random.nextInt(3_000);
+                script.add(event(session, title, cdn, EventType.FIRST_FRAME, t + startup, b -> b.setPositionMs(0).setStartupTimeMs(startup)));
+                for (int beat = 1; beat <= 6; beat++) {
+                    long at = t + beat * HEARTBEAT_MS;
+                    int bitrate = 1000 * (1 + random.nextInt(4));
+                    script.add(event(session, title, cdn, EventType.HEARTBEAT, at, b -> b.setPositionMs(at - t).setBitrateKbps(bitrate)));
+                    if (random.nextInt(5) == 0) {
+                        long stall = 200 + random.nextInt(2_000);
+                        script.add(event(session, title, cdn, EventType.BUFFER_START, at + 1_000, b -> b.setPositionMs(at - t)));
+                        script.add(event(session, title, cdn, EventType.BUFFER_END, at + 1_000 + stall,
+                                b -> b.setPositionMs(at - t).setBufferDurationMs(stall)));
+                    }
+                }
+            }
+            for (int i = 0; i < script.size(); i++) {
+                int swap = Math.min(script.size() - 1, i + random.nextInt(2));
+                Collections.swap(script, i, swap);
+            }
+            events.addAll(script);
+        }
+        List<Envelope> heldBack = new ArrayList<>();
+        List<Envelope> onTime = new ArrayList<>();
+        for (Envelope e : events) {
+            (random.nextInt(10) == 0 ? heldBack : onTime).add(e);
+        }
+        onTime.sort((a, b) -> a.getEventTime().compareTo(b.getEventTime()));
+        List<Envelope> ordered = new ArrayList<>(onTime);
+        for (Envelope late : heldBack) {
+            int position = insertionPointAfter(ordered, late.getEventTime().toEpochMilli() + 40_000);
+            ordered.add(position, late);
+        }
+        return ordered;
+    }
+
+    private static int insertionPointAfter(List<Envelope> ordered, long time) {
+        for (int i = 0; i < ordered.size(); i++) {
+            if (ordered.get(i).getEventTime().toEpochMilli() > time) {
+                return i;
+            }
+        }
+        return ordered.size();
+    }
+
+    private interface Details {
+        PlayerEvent.Builder apply(PlayerEvent.Builder builder);
+    }
+
+    private static Envelope event(String session, String title, String cdn, EventType type, long at, Details details) {
+        PlayerEvent payload = details.apply(PlayerEvent.newBuilder()
+                        .setSessionId(session).setViewerId("v-" + session).setAccountId("a-" + session)
+                        .setDeviceId("d-" + session).setTitleId(title).setDeviceClass(DeviceClass.TV)
+                        .setCdn(cdn).setRegion("eu-west"))
+                .build();
+        return Envelope.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setEventType(type)
+                .setDomain(Domain.PLAYER)
+                .setEventTime(Instant.ofEpochMilli(at))
+                .setIngestTime(Instant.ofEpochMilli(at))
+                .setProducer("it")
+                .setOrigin(new Origin("raw.player", 0, 0L))
+                .setPayload(payload)
+                .build();
+    }
+
+    private static void produce(List<Envelope> events) throws Exception {
+        var serializer = ConfluentAvro.serializer(Envelope.class, INPUT, REGISTRY.url());
+        serializer.open(null);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (Envelope event : events) {
+                byte[] key = ((PlayerEvent) event.getPayload()).getSessionId().getBytes(StandardCharsets.UTF_8);
+                acks.add(producer.send(new ProducerRecord<>(INPUT, null, event.getEventTime().toEpochMilli(), key,
+                        serializer.serialize(event))));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.tributary.jobs;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every job of the suite takes for how it runs, as a picocli mixin:
+ * {@code @Mixin RuntimeOptions runtime;}. Applied to an environment by {@link #configure}.
+ */
+public class RuntimeOptions {
+
+    public enum StateBackend {
+        ROCKSDB,
+        HASHMAP
+    }
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+    public int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Checkpoint interval; also how often output becomes visible to read_committed readers (default: ${DEFAULT-VALUE}).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (file:///..., s3://...); the cluster's setting when absent.")
+    public String checkpointDir;
+
+    @Option(names = "--state-backend", defaultValue = "ROCKSDB",
+            description = "State backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    public StateBackend stateBackend;
+
+    @Option(names = "--transaction-timeout", defaultValue = "10m", converter = DurationConverter.class,
+            description = "Kafka transaction timeout; below the broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
+    public Duration transactionTimeout;
+
+    @Option(names = "--bounded", description = "Stop after the records present at start (backfills, tests).")
+    public boolean bounded;
+
+    /** Applies parallelism, exactly-once checkpointing and the state backend to an environment. */
+    public void configure(StreamExecutionEnvironment env) {
+        Configuration config = new Configuration();
+        config.set(StateBackendOptions.STATE_BACKEND, stateBackend.name().toLowerCase(Locale.ROOT));
+        config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        config.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // Most point lookups in the suite miss (new ids, new windows); bloom filters answer those
+        // without reading data blocks.
+        config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        if (checkpointDir != null) {
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        }
+        env.configure(config);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getConfig().disableGenericTypes();
+        // No function of the suite keeps or mutates a record after emitting it, so chained
+        // operators may share instances instead of deep-copying every record between them.
+        env.getConfig().enableObjectReuse();
+    }
+
+    /** Producer settings for EXACTLY_ONCE Kafka sinks. */
+    public Properties transactionalProducer() {
+        Properties producer = new Properties();
+        // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
+        producer.setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+        producer.setProperty("linger.ms", "20");
+        producer.setProperty("batch.size", Integer.toString(256 * 1024));
+        producer.setProperty("compression.type", "lz4");
+        return producer;
+    }
+
+    /** Accepts Flink's duration syntax: 500ms, 10s, 5m, 24h, 7d. */
+    public static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return TimeUtils.parseDuration(value);
+        }
+    }
+}
