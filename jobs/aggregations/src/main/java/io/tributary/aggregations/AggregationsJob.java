@@ -1,8 +1,14 @@
 package io.tributary.aggregations;
 
+import io.tributary.aggregations.commerce.CommercePerMinute;
+import io.tributary.aggregations.iot.IotPerDevice;
 import io.tributary.aggregations.qoe.QoePerMinute;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.aggregates.CommerceMinute;
+import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.commerce.CommerceEvent;
+import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.time.CanonicalEventTime;
@@ -10,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -29,15 +36,19 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * events too late for their window → late-events topic.
  *
  * <pre>
- *  canonical events ──▶ QoE per minute ──▶ qoe-minute sink
- *                              └── too late ──▶ late-events sink
+ *                   ┌─▶ QoE per minute ────────▶ qoe-minute sink
+ *  canonical events ─┼─▶ commerce per minute ───▶ commerce-minute sink
+ *                    └─▶ IoT per device, 5 min ─▶ iot-device-5m sink
+ *                          (too late, all three) ─▶ late-events sink
  * </pre>
  *
- * So far QoE per minute; trending titles, viewer sessions, commerce and IoT metrics follow.
+ * Trending titles and viewer sessions are still to come.
  */
 public final class AggregationsJob {
     public static final String SOURCE_UID = "canonical-events-source";
     public static final String QOE_SINK_UID = "qoe-minute-sink";
+    public static final String COMMERCE_SINK_UID = "commerce-minute-sink";
+    public static final String IOT_SINK_UID = "iot-device-5m-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
 
     private AggregationsJob() {}
@@ -47,7 +58,14 @@ public final class AggregationsJob {
             Duration maxOutOfOrderness, Duration idleness, Duration allowedLateness, Duration heartbeatInterval) {}
 
     /** Where results and too-late events go. */
-    public record Sinks(Sink<QoeMinute> qoeMinute, Sink<Envelope> lateEvents) {}
+    public record Sinks(
+            Sink<QoeMinute> qoeMinute,
+            Sink<CommerceMinute> commerceMinute,
+            Sink<IotDevice5m> iotDevice5m,
+            Sink<Envelope> lateEvents) {}
+
+    /** Topics of the results and of too-late events. */
+    public record Topics(String qoeMinute, String commerceMinute, String iotDevice5m, String lateEvents) {}
 
     public static DataStream<Envelope> readCanonical(
             StreamExecutionEnvironment env, Source<Envelope, ?, ?> source, Settings settings) {
@@ -62,8 +80,16 @@ public final class AggregationsJob {
     public static void build(DataStream<Envelope> events, Settings settings, Sinks sinks) {
         SingleOutputStreamOperator<QoeMinute> qoe =
                 QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
+        SingleOutputStreamOperator<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
+        SingleOutputStreamOperator<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
         qoe.sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
-        qoe.getSideOutput(QoePerMinute.TOO_LATE).sinkTo(sinks.lateEvents()).uid(LATE_SINK_UID).name("late-events topic");
+        commerce.sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
+        iot.sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
+        qoe.getSideOutput(QoePerMinute.TOO_LATE)
+                .union(commerce.getSideOutput(CommercePerMinute.TOO_LATE), iot.getSideOutput(IotPerDevice.TOO_LATE))
+                .sinkTo(sinks.lateEvents())
+                .uid(LATE_SINK_UID)
+                .name("late-events topic");
     }
 
     public static KafkaSource<Envelope> kafkaSource(
@@ -84,39 +110,31 @@ public final class AggregationsJob {
         return builder.build();
     }
 
-    /** Both sinks EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
+    /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
     public static Sinks kafkaSinks(
-            String bootstrapServers,
-            String registryUrl,
-            String qoeTopic,
-            String lateTopic,
-            String transactionalIdPrefix,
-            Properties producer) {
-        KafkaSink<QoeMinute> qoe =
-                KafkaSink.<QoeMinute>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setRecordSerializer(KafkaRecordSerializationSchema.<QoeMinute>builder()
-                                .setTopic(qoeTopic)
-                                .setKeySerializationSchema(new QoeMinuteKey())
-                                .setValueSerializationSchema(ConfluentAvro.serializer(QoeMinute.class, qoeTopic, registryUrl))
-                                .build())
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(transactionalIdPrefix + "-qoe")
-                        .setKafkaProducerConfig(producer)
-                        .build();
-        KafkaSink<Envelope> late =
-                KafkaSink.<Envelope>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setRecordSerializer(KafkaRecordSerializationSchema.<Envelope>builder()
-                                .setTopic(lateTopic)
-                                .setKeySerializationSchema(new EntityKey())
-                                .setValueSerializationSchema(ConfluentAvro.serializer(Envelope.class, lateTopic, registryUrl))
-                                .build())
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(transactionalIdPrefix + "-late")
-                        .setKafkaProducerConfig(producer)
-                        .build();
-        return new Sinks(qoe, late);
+            String bootstrapServers, String registryUrl, Topics topics, String transactionalIdPrefix, Properties producer) {
+        var sinks = new AvroSinks(bootstrapServers, registryUrl, transactionalIdPrefix, producer);
+        return new Sinks(
+                sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
+                sinks.build(CommerceMinute.class, topics.commerceMinute(), new CommerceMinuteKey(), "commerce"),
+                sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
+                sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"));
+    }
+
+    private record AvroSinks(String bootstrapServers, String registryUrl, String transactionalIdPrefix, Properties producer) {
+        <T extends SpecificRecord> KafkaSink<T> build(Class<T> type, String topic, SerializationSchema<T> key, String name) {
+            return KafkaSink.<T>builder()
+                    .setBootstrapServers(bootstrapServers)
+                    .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                            .setTopic(topic)
+                            .setKeySerializationSchema(key)
+                            .setValueSerializationSchema(ConfluentAvro.serializer(type, topic, registryUrl))
+                            .build())
+                    .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                    .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
+                    .setKafkaProducerConfig(producer)
+                    .build();
+        }
     }
 
     /**
@@ -134,13 +152,39 @@ public final class AggregationsJob {
         }
     }
 
-    /** Late events keyed by their session, as on the canonical player topic. */
+    /** Commerce rows keyed by window and market, without the revision. */
+    public static final class CommerceMinuteKey implements SerializationSchema<CommerceMinute> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(CommerceMinute row) {
+            return (row.getWindowStart().toEpochMilli() + "|" + row.getCountry() + "|" + row.getCurrency())
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** IoT rows keyed by window, device and metric, without the revision. */
+    public static final class IotDevice5mKey implements SerializationSchema<IotDevice5m> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(IotDevice5m row) {
+            return (row.getWindowStart().toEpochMilli() + "|" + row.getDeviceId() + "|" + row.getMetric())
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Late events keyed by the entity they are about, as on the canonical topics. */
     public static final class EntityKey implements SerializationSchema<Envelope> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public byte[] serialize(Envelope event) {
-            String key = event.getPayload() instanceof PlayerEvent player ? player.getSessionId() : event.getEventId();
+            Object payload = event.getPayload();
+            String key = payload instanceof PlayerEvent player ? player.getSessionId()
+                    : payload instanceof CommerceEvent commerce ? commerce.getOrderId()
+                    : payload instanceof IotTelemetry reading ? reading.getDeviceId()
+                    : event.getEventId();
             return key.getBytes(StandardCharsets.UTF_8);
         }
     }

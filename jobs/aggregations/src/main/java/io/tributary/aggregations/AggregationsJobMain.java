@@ -48,7 +48,7 @@ public final class AggregationsJobMain {
                                 options.registryUrl, options.runtime.bounded),
                         options.settings()),
                 options.settings(),
-                AggregationsJob.kafkaSinks(options.bootstrapServers, options.registryUrl, options.qoeTopic,
-                        options.lateTopic, options.transactionalIdPrefix, options.runtime.transactionalProducer()));
+                AggregationsJob.kafkaSinks(options.bootstrapServers, options.registryUrl, options.topics(),
+                        options.transactionalIdPrefix, options.runtime.transactionalProducer()));
     }
 }

@@ -23,12 +23,20 @@ public class AggregationsOptions {
     @Option(names = "--registry-url", required = true, description = "Confluent-compatible schema registry URL.")
     public String registryUrl;
 
-    @Option(names = "--input-topics", split = ",", defaultValue = "events.player",
+    @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.commerce,events.iot",
             description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
     public List<String> inputTopics;
 
     @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeTopic;
+
+    @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute",
+            description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
+    public String commerceTopic;
+
+    @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m",
+            description = "IoT per device and 5 minutes topic (default: ${DEFAULT-VALUE}).")
+    public String iotTopic;
 
     @Option(names = "--late-topic", defaultValue = "agg.late-events",
             description = "Events later than the allowed lateness (default: ${DEFAULT-VALUE}).")
@@ -56,6 +64,10 @@ public class AggregationsOptions {
     @Option(names = "--heartbeat-interval", defaultValue = "10s", converter = RuntimeOptions.DurationConverter.class,
             description = "Playback time one player heartbeat stands for (default: ${DEFAULT-VALUE}).")
     public Duration heartbeatInterval;
+
+    public AggregationsJob.Topics topics() {
+        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, lateTopic);
+    }
 
     public AggregationsJob.Settings settings() {
         return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval);

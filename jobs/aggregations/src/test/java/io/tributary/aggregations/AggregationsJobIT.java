@@ -66,7 +66,7 @@ class AggregationsJobIT {
 
     @Test
     void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
-        KAFKA.broker().createTopics(2, INPUT, QOE, LATE);
+        KAFKA.broker().createTopics(2, INPUT, QOE, LATE, "agg.commerce-minute", "agg.iot-device-5m");
         List<Envelope> input = sessions(120, new Random(11));
         produce(input);
 
@@ -85,7 +85,8 @@ class AggregationsJobIT {
         AggregationsJob.build(
                 events.map(failure).returns(events.getType()).name("inject failure"),
                 settings,
-                AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), QOE, LATE,
+                AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(),
+                        new AggregationsJob.Topics(QOE, "agg.commerce-minute", "agg.iot-device-5m", LATE),
                         "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
