@@ -8,7 +8,11 @@ import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.aggregates.CommerceMinute;
+import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.commerce.CommerceEvent;
+import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
@@ -17,7 +21,6 @@ import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,10 +47,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * QoE per minute end to end on real parts: canonical events out of order (and some late) in the
- * real broker, the job at parallelism 2 with RocksDB, checkpoints and an injected failure, and
- * the final revision of every window compared with the same metrics computed here by plain code
- * over the whole input.
+ * The aggregations end to end on real parts: canonical player, commerce and IoT events, out of
+ * order (and some late) in the real broker; the job at parallelism 2 with RocksDB, checkpoints and
+ * an injected failure; the final revision of every QoE, commerce and IoT window compared with the
+ * same metrics computed here by plain code over the whole input.
  */
 class AggregationsJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
@@ -59,6 +62,10 @@ class AggregationsJobIT {
     private static final long MINUTE = 60_000;
     private static final long HEARTBEAT_MS = 10_000;
     private static final String INPUT = "events.player";
+    private static final String COMMERCE_INPUT = "events.commerce";
+    private static final String IOT_INPUT = "events.iot";
+    private static final String COMMERCE = "agg.commerce-minute";
+    private static final String IOT = "agg.iot-device-5m";
     private static final String QOE = "agg.qoe-minute";
     private static final String LATE = "agg.late-events";
     private static final String[] TITLES = {"title-1", "title-2"};
@@ -66,9 +73,14 @@ class AggregationsJobIT {
 
     @Test
     void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
-        KAFKA.broker().createTopics(2, INPUT, QOE, LATE, "agg.commerce-minute", "agg.iot-device-5m");
-        List<Envelope> input = sessions(120, new Random(11));
-        produce(input);
+        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT);
+        Random random = new Random(11);
+        List<Envelope> input = sessions(120, random);
+        List<Envelope> orders = orders(80, random);
+        List<Envelope> readings = readings(random);
+        produce(INPUT, input);
+        produce(COMMERCE_INPUT, orders);
+        produce(IOT_INPUT, readings);
 
         FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -78,7 +90,7 @@ class AggregationsJobIT {
         AggregationsJob.Settings settings = new AggregationsJob.Settings(
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS));
         DataStream<Envelope> events = AggregationsJob.readCanonical(env,
-                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT), "agg-it", REGISTRY.url(), true),
+                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT, COMMERCE_INPUT, IOT_INPUT), "agg-it", REGISTRY.url(), true),
                 settings);
         RuntimeOptions runtime = new RuntimeOptions();
         runtime.transactionTimeout = Duration.ofMinutes(5);
@@ -86,7 +98,7 @@ class AggregationsJobIT {
                 events.map(failure).returns(events.getType()).name("inject failure"),
                 settings,
                 AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(),
-                        new AggregationsJob.Topics(QOE, "agg.commerce-minute", "agg.iot-device-5m", LATE),
+                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, LATE),
                         "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
@@ -128,8 +140,122 @@ class AggregationsJobIT {
                         .isCloseTo((double) want.bufferingMs / (want.heartbeats * HEARTBEAT_MS), within(1e-9));
             }
         });
+        assertCommerce(orders);
+        assertIot(readings);
         assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(LATE), Duration.ofSeconds(60)))
                 .as("nothing in this input is later than the allowed lateness").isEmpty();
+    }
+
+    private static void assertCommerce(List<Envelope> orders) throws Exception {
+        RegistryAvroDeserializationSchema<CommerceMinute> decoder = ConfluentAvro.deserializer(CommerceMinute.class, REGISTRY.url());
+        Map<String, CommerceMinute> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(COMMERCE), Duration.ofSeconds(60))) {
+            CommerceMinute row = decoder.deserialize(record.value());
+            latest.merge(row.getWindowStart().toEpochMilli() + "|" + row.getCountry() + "|" + row.getCurrency(), row,
+                    (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+        Map<String, long[]> expected = new HashMap<>();
+        for (Envelope event : orders) {
+            CommerceEvent order = (CommerceEvent) event.getPayload();
+            long[] t = expected.computeIfAbsent(event.getEventTime().toEpochMilli() / MINUTE * MINUTE + "|"
+                    + order.getCountry() + "|" + order.getCurrency(), k -> new long[5]);
+            switch (event.getEventType()) {
+                case ORDER_CREATED -> t[0]++;
+                case ORDER_PAID -> {
+                    t[1]++;
+                    t[2] += order.getAmountMinor();
+                }
+                case PAYMENT_ATTEMPTED -> t[3]++;
+                case PAYMENT_FAILED -> t[4]++;
+                default -> {}
+            }
+        }
+        assertThat(latest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((window, t) -> {
+            CommerceMinute row = latest.get(window);
+            assertThat(new long[] {row.getOrdersCreated(), row.getOrdersPaid(), row.getRevenueMinor(),
+                    row.getPaymentAttempts(), row.getPaymentFailures()}).as(window).containsExactly(t);
+        });
+    }
+
+    private static void assertIot(List<Envelope> readings) throws Exception {
+        RegistryAvroDeserializationSchema<IotDevice5m> decoder = ConfluentAvro.deserializer(IotDevice5m.class, REGISTRY.url());
+        Map<String, IotDevice5m> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(IOT), Duration.ofSeconds(60))) {
+            IotDevice5m row = decoder.deserialize(record.value());
+            latest.merge(row.getWindowStart().toEpochMilli() + "|" + row.getDeviceId() + "|" + row.getMetric(), row,
+                    (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+        Map<String, List<Double>> expected = new HashMap<>();
+        for (Envelope event : readings) {
+            IotTelemetry reading = (IotTelemetry) event.getPayload();
+            expected.computeIfAbsent(event.getEventTime().toEpochMilli() / (5 * MINUTE) * (5 * MINUTE) + "|"
+                    + reading.getDeviceId() + "|" + reading.getMetric(), k -> new ArrayList<>()).add(reading.getValue());
+        }
+        assertThat(latest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((window, values) -> {
+            IotDevice5m row = latest.get(window);
+            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double variance = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size();
+            assertThat(row.getReadings()).as(window).isEqualTo(values.size());
+            assertThat(row.getMean()).as(window).isCloseTo(mean, within(1e-9));
+            assertThat(row.getStddev()).as(window).isCloseTo(Math.sqrt(variance), within(1e-9));
+            assertThat(row.getMin()).as(window).isEqualTo(Collections.min(values));
+            assertThat(row.getMax()).as(window).isEqualTo(Collections.max(values));
+        });
+    }
+
+    /** Orders in two markets; a tenth of payment attempts fail once before succeeding. */
+    private static List<Envelope> orders(int count, Random random) {
+        String[][] markets = {{"DE", "EUR"}, {"FR", "EUR"}, {"GB", "GBP"}};
+        List<Envelope> events = new ArrayList<>();
+        for (int o = 0; o < count; o++) {
+            String[] market = markets[random.nextInt(markets.length)];
+            long amount = 499 + random.nextInt(5_000);
+            long t = T0.toEpochMilli() + random.nextInt(5 * 60_000);
+            String order = "ord-" + o;
+            events.add(commerce(order, market, EventType.ORDER_CREATED, t, amount));
+            events.add(commerce(order, market, EventType.PAYMENT_ATTEMPTED, t + 2_000, amount));
+            if (random.nextInt(10) == 0) {
+                events.add(commerce(order, market, EventType.PAYMENT_FAILED, t + 3_000, amount));
+                events.add(commerce(order, market, EventType.PAYMENT_ATTEMPTED, t + 20_000, amount));
+            }
+            events.add(commerce(order, market, EventType.ORDER_PAID, t + 25_000, amount));
+        }
+        events.sort((a, b) -> a.getEventTime().compareTo(b.getEventTime()));
+        return events;
+    }
+
+    /** Six devices reporting temperature every 15 s for ten minutes. */
+    private static List<Envelope> readings(Random random) {
+        List<Envelope> events = new ArrayList<>();
+        for (long at = T0.toEpochMilli(); at < T0.toEpochMilli() + 10 * MINUTE; at += 15_000) {
+            for (int d = 0; d < 6; d++) {
+                double value = Math.round((45 + 3 * random.nextGaussian()) * 100) / 100.0;
+                events.add(envelope(EventType.TELEMETRY, Domain.IOT, at,
+                        new IotTelemetry("edge-" + d, "temperature", value, "celsius", null)));
+            }
+        }
+        return events;
+    }
+
+    private static Envelope commerce(String order, String[] market, EventType type, long at, long amount) {
+        return envelope(type, Domain.COMMERCE, at, CommerceEvent.newBuilder()
+                .setOrderId(order).setAccountId("acct-" + order).setAmountMinor(amount)
+                .setCurrency(market[1]).setCountry(market[0]).build());
+    }
+
+    private static Envelope envelope(EventType type, Domain domain, long at, Object payload) {
+        return Envelope.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setEventType(type)
+                .setDomain(domain)
+                .setEventTime(Instant.ofEpochMilli(at))
+                .setIngestTime(Instant.ofEpochMilli(at))
+                .setProducer("it")
+                .setOrigin(new Origin("raw", 0, 0L))
+                .setPayload(payload)
+                .build();
     }
 
     /** Plain per-window tallies, computed without any of the job's classes. */
@@ -259,15 +385,15 @@ class AggregationsJobIT {
                 .build();
     }
 
-    private static void produce(List<Envelope> events) throws Exception {
-        var serializer = ConfluentAvro.serializer(Envelope.class, INPUT, REGISTRY.url());
+    private static void produce(String topic, List<Envelope> events) throws Exception {
+        var serializer = ConfluentAvro.serializer(Envelope.class, topic, REGISTRY.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Envelope event : events) {
-                byte[] key = ((PlayerEvent) event.getPayload()).getSessionId().getBytes(StandardCharsets.UTF_8);
-                acks.add(producer.send(new ProducerRecord<>(INPUT, null, event.getEventTime().toEpochMilli(), key,
+                byte[] key = new AggregationsJob.EntityKey().serialize(event);
+                acks.add(producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(), key,
                         serializer.serialize(event))));
             }
             for (Future<RecordMetadata> ack : acks) {
