@@ -3,10 +3,12 @@ package io.tributary.aggregations;
 import io.tributary.aggregations.commerce.CommercePerMinute;
 import io.tributary.aggregations.iot.IotPerDevice;
 import io.tributary.aggregations.qoe.QoePerMinute;
+import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.PlayerEvent;
@@ -38,34 +40,42 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * <pre>
  *                   ┌─▶ QoE per minute ────────▶ qoe-minute sink
  *  canonical events ─┼─▶ commerce per minute ───▶ commerce-minute sink
- *                    └─▶ IoT per device, 5 min ─▶ iot-device-5m sink
- *                          (too late, all three) ─▶ late-events sink
+ *                    ├─▶ IoT per device, 5 min ─▶ iot-device-5m sink
+ *                    └─▶ viewer sessions ───────▶ viewer-sessions sink
+ *                          (too late, all four) ─▶ late-events sink
  * </pre>
  *
- * Trending titles and viewer sessions are still to come.
+ * Trending titles are still to come.
  */
 public final class AggregationsJob {
     public static final String SOURCE_UID = "canonical-events-source";
     public static final String QOE_SINK_UID = "qoe-minute-sink";
     public static final String COMMERCE_SINK_UID = "commerce-minute-sink";
     public static final String IOT_SINK_UID = "iot-device-5m-sink";
+    public static final String SESSIONS_SINK_UID = "viewer-sessions-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
 
     private AggregationsJob() {}
 
     /** How the job decides; everything but the connections. */
     public record Settings(
-            Duration maxOutOfOrderness, Duration idleness, Duration allowedLateness, Duration heartbeatInterval) {}
+            Duration maxOutOfOrderness,
+            Duration idleness,
+            Duration allowedLateness,
+            Duration heartbeatInterval,
+            Duration sessionGap) {}
 
     /** Where results and too-late events go. */
     public record Sinks(
             Sink<QoeMinute> qoeMinute,
             Sink<CommerceMinute> commerceMinute,
             Sink<IotDevice5m> iotDevice5m,
+            Sink<ViewerSession> viewerSessions,
             Sink<Envelope> lateEvents) {}
 
     /** Topics of the results and of too-late events. */
-    public record Topics(String qoeMinute, String commerceMinute, String iotDevice5m, String lateEvents) {}
+    public record Topics(
+            String qoeMinute, String commerceMinute, String iotDevice5m, String viewerSessions, String lateEvents) {}
 
     public static DataStream<Envelope> readCanonical(
             StreamExecutionEnvironment env, Source<Envelope, ?, ?> source, Settings settings) {
@@ -82,11 +92,16 @@ public final class AggregationsJob {
                 QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
         SingleOutputStreamOperator<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
         SingleOutputStreamOperator<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
+        SingleOutputStreamOperator<ViewerSession> sessions = ViewerSessions.apply(
+                events, settings.sessionGap(), settings.allowedLateness(), settings.heartbeatInterval());
         qoe.sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
         commerce.sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
         iot.sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
+        sessions.sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
         qoe.getSideOutput(QoePerMinute.TOO_LATE)
-                .union(commerce.getSideOutput(CommercePerMinute.TOO_LATE), iot.getSideOutput(IotPerDevice.TOO_LATE))
+                .union(commerce.getSideOutput(CommercePerMinute.TOO_LATE),
+                        iot.getSideOutput(IotPerDevice.TOO_LATE),
+                        sessions.getSideOutput(ViewerSessions.TOO_LATE))
                 .sinkTo(sinks.lateEvents())
                 .uid(LATE_SINK_UID)
                 .name("late-events topic");
@@ -118,6 +133,7 @@ public final class AggregationsJob {
                 sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
                 sinks.build(CommerceMinute.class, topics.commerceMinute(), new CommerceMinuteKey(), "commerce"),
                 sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
+                sinks.build(ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
                 sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"));
     }
 
@@ -171,6 +187,16 @@ public final class AggregationsJob {
         public byte[] serialize(IotDevice5m row) {
             return (row.getWindowStart().toEpochMilli() + "|" + row.getDeviceId() + "|" + row.getMetric())
                     .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Sessions keyed by viewer: all of a viewer's sessions, and their revisions, in one partition, in order. */
+    public static final class ViewerKey implements SerializationSchema<ViewerSession> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(ViewerSession row) {
+            return row.getViewerId().getBytes(StandardCharsets.UTF_8);
         }
     }
 

@@ -38,6 +38,14 @@ public class AggregationsOptions {
             description = "IoT per device and 5 minutes topic (default: ${DEFAULT-VALUE}).")
     public String iotTopic;
 
+    @Option(names = "--sessions-topic", defaultValue = "agg.viewer-sessions",
+            description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
+    public String sessionsTopic;
+
+    @Option(names = "--session-gap", defaultValue = "30m", converter = RuntimeOptions.DurationConverter.class,
+            description = "Inactivity that ends a viewer session (default: ${DEFAULT-VALUE}).")
+    public Duration sessionGap;
+
     @Option(names = "--late-topic", defaultValue = "agg.late-events",
             description = "Events later than the allowed lateness (default: ${DEFAULT-VALUE}).")
     public String lateTopic;
@@ -66,10 +74,10 @@ public class AggregationsOptions {
     public Duration heartbeatInterval;
 
     public AggregationsJob.Topics topics() {
-        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, lateTopic);
+        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, sessionsTopic, lateTopic);
     }
 
     public AggregationsJob.Settings settings() {
-        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval);
+        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval, sessionGap);
     }
 }

@@ -11,6 +11,7 @@ import io.tributary.schemas.Origin;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.DeviceClass;
@@ -66,6 +67,7 @@ class AggregationsJobIT {
     private static final String IOT_INPUT = "events.iot";
     private static final String COMMERCE = "agg.commerce-minute";
     private static final String IOT = "agg.iot-device-5m";
+    private static final String SESSIONS = "agg.viewer-sessions";
     private static final String QOE = "agg.qoe-minute";
     private static final String LATE = "agg.late-events";
     private static final String[] TITLES = {"title-1", "title-2"};
@@ -73,7 +75,7 @@ class AggregationsJobIT {
 
     @Test
     void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
-        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT);
+        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT, SESSIONS);
         Random random = new Random(11);
         List<Envelope> input = sessions(120, random);
         List<Envelope> orders = orders(80, random);
@@ -88,7 +90,8 @@ class AggregationsJobIT {
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
         AggregationsJob.Settings settings = new AggregationsJob.Settings(
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS));
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS),
+                Duration.ofMinutes(30));
         DataStream<Envelope> events = AggregationsJob.readCanonical(env,
                 AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT, COMMERCE_INPUT, IOT_INPUT), "agg-it", REGISTRY.url(), true),
                 settings);
@@ -98,7 +101,7 @@ class AggregationsJobIT {
                 events.map(failure).returns(events.getType()).name("inject failure"),
                 settings,
                 AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(),
-                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, LATE),
+                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, SESSIONS, LATE),
                         "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
@@ -141,6 +144,7 @@ class AggregationsJobIT {
             }
         });
         assertCommerce(orders);
+        assertSessions(input);
         assertIot(readings);
         assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(LATE), Duration.ofSeconds(60)))
                 .as("nothing in this input is later than the allowed lateness").isEmpty();
@@ -175,6 +179,31 @@ class AggregationsJobIT {
             CommerceMinute row = latest.get(window);
             assertThat(new long[] {row.getOrdersCreated(), row.getOrdersPaid(), row.getRevenueMinor(),
                     row.getPaymentAttempts(), row.getPaymentFailures()}).as(window).containsExactly(t);
+        });
+    }
+
+    /** Every viewer of the input has one session, all its events within a few minutes. */
+    private static void assertSessions(List<Envelope> input) throws Exception {
+        RegistryAvroDeserializationSchema<ViewerSession> decoder = ConfluentAvro.deserializer(ViewerSession.class, REGISTRY.url());
+        Map<String, ViewerSession> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(SESSIONS), Duration.ofSeconds(60))) {
+            ViewerSession row = decoder.deserialize(record.value());
+            latest.merge(row.getViewerId(), row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+        Map<String, List<Envelope>> byViewer = new HashMap<>();
+        for (Envelope event : input) {
+            byViewer.computeIfAbsent(((PlayerEvent) event.getPayload()).getViewerId(), k -> new ArrayList<>()).add(event);
+        }
+        assertThat(latest.keySet()).isEqualTo(byViewer.keySet());
+        byViewer.forEach((viewer, events) -> {
+            ViewerSession row = latest.get(viewer);
+            long first = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).min().orElseThrow();
+            long last = events.stream().mapToLong(e -> e.getEventTime().toEpochMilli()).max().orElseThrow();
+            long heartbeats = events.stream().filter(e -> e.getEventType() == EventType.HEARTBEAT).count();
+            assertThat(row.getEvents()).as(viewer).isEqualTo(events.size());
+            assertThat(row.getSessionStart().toEpochMilli()).as(viewer).isEqualTo(first);
+            assertThat(row.getLengthMs()).as(viewer).isEqualTo(last - first);
+            assertThat(row.getWatchTimeMs()).as(viewer).isEqualTo(heartbeats * HEARTBEAT_MS);
         });
     }
 
