@@ -4,10 +4,12 @@ import io.tributary.aggregations.commerce.CommercePerMinute;
 import io.tributary.aggregations.iot.IotPerDevice;
 import io.tributary.aggregations.qoe.QoePerMinute;
 import io.tributary.aggregations.sessions.ViewerSessions;
+import io.tributary.aggregations.trending.TrendingTitlesStage;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
@@ -41,11 +43,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *                   ┌─▶ QoE per minute ────────▶ qoe-minute sink
  *  canonical events ─┼─▶ commerce per minute ───▶ commerce-minute sink
  *                    ├─▶ IoT per device, 5 min ─▶ iot-device-5m sink
- *                    └─▶ viewer sessions ───────▶ viewer-sessions sink
- *                          (too late, all four) ─▶ late-events sink
+ *                    ├─▶ viewer sessions ───────▶ viewer-sessions sink
+ *                    └─▶ trending titles ───────▶ trending-titles sink
+ *                          (too late, all five) ─▶ late-events sink
  * </pre>
- *
- * Trending titles are still to come.
+
  */
 public final class AggregationsJob {
     public static final String SOURCE_UID = "canonical-events-source";
@@ -53,6 +55,7 @@ public final class AggregationsJob {
     public static final String COMMERCE_SINK_UID = "commerce-minute-sink";
     public static final String IOT_SINK_UID = "iot-device-5m-sink";
     public static final String SESSIONS_SINK_UID = "viewer-sessions-sink";
+    public static final String TRENDING_SINK_UID = "trending-titles-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
 
     private AggregationsJob() {}
@@ -63,7 +66,8 @@ public final class AggregationsJob {
             Duration idleness,
             Duration allowedLateness,
             Duration heartbeatInterval,
-            Duration sessionGap) {}
+            Duration sessionGap,
+            int trendingTopN) {}
 
     /** Where results and too-late events go. */
     public record Sinks(
@@ -71,11 +75,17 @@ public final class AggregationsJob {
             Sink<CommerceMinute> commerceMinute,
             Sink<IotDevice5m> iotDevice5m,
             Sink<ViewerSession> viewerSessions,
+            Sink<TrendingTitles> trendingTitles,
             Sink<Envelope> lateEvents) {}
 
     /** Topics of the results and of too-late events. */
     public record Topics(
-            String qoeMinute, String commerceMinute, String iotDevice5m, String viewerSessions, String lateEvents) {}
+            String qoeMinute,
+            String commerceMinute,
+            String iotDevice5m,
+            String viewerSessions,
+            String trendingTitles,
+            String lateEvents) {}
 
     public static DataStream<Envelope> readCanonical(
             StreamExecutionEnvironment env, Source<Envelope, ?, ?> source, Settings settings) {
@@ -94,14 +104,18 @@ public final class AggregationsJob {
         SingleOutputStreamOperator<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
         SingleOutputStreamOperator<ViewerSession> sessions = ViewerSessions.apply(
                 events, settings.sessionGap(), settings.allowedLateness(), settings.heartbeatInterval());
+        TrendingTitlesStage.Streams trending =
+                TrendingTitlesStage.apply(events, settings.trendingTopN(), settings.allowedLateness());
         qoe.sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
         commerce.sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
         iot.sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
         sessions.sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
+        trending.ranked().sinkTo(sinks.trendingTitles()).uid(TRENDING_SINK_UID).name("trending-titles topic");
         qoe.getSideOutput(QoePerMinute.TOO_LATE)
                 .union(commerce.getSideOutput(CommercePerMinute.TOO_LATE),
                         iot.getSideOutput(IotPerDevice.TOO_LATE),
-                        sessions.getSideOutput(ViewerSessions.TOO_LATE))
+                        sessions.getSideOutput(ViewerSessions.TOO_LATE),
+                        trending.tooLate())
                 .sinkTo(sinks.lateEvents())
                 .uid(LATE_SINK_UID)
                 .name("late-events topic");
@@ -134,6 +148,7 @@ public final class AggregationsJob {
                 sinks.build(CommerceMinute.class, topics.commerceMinute(), new CommerceMinuteKey(), "commerce"),
                 sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
                 sinks.build(ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
+                sinks.build(TrendingTitles.class, topics.trendingTitles(), new TrendingKey(), "trending"),
                 sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"));
     }
 
@@ -197,6 +212,16 @@ public final class AggregationsJob {
         @Override
         public byte[] serialize(ViewerSession row) {
             return row.getViewerId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Rankings keyed by region and window, without the revision. */
+    public static final class TrendingKey implements SerializationSchema<TrendingTitles> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(TrendingTitles row) {
+            return (row.getRegion() + "|" + row.getWindowEnd().toEpochMilli()).getBytes(StandardCharsets.UTF_8);
         }
     }
 

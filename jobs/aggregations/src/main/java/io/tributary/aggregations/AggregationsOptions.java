@@ -42,6 +42,13 @@ public class AggregationsOptions {
             description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
     public String sessionsTopic;
 
+    @Option(names = "--trending-topic", defaultValue = "agg.trending-titles",
+            description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
+    public String trendingTopic;
+
+    @Option(names = "--trending-top-n", defaultValue = "10", description = "Titles per region ranking (default: ${DEFAULT-VALUE}).")
+    public int trendingTopN;
+
     @Option(names = "--session-gap", defaultValue = "30m", converter = RuntimeOptions.DurationConverter.class,
             description = "Inactivity that ends a viewer session (default: ${DEFAULT-VALUE}).")
     public Duration sessionGap;
@@ -74,10 +81,10 @@ public class AggregationsOptions {
     public Duration heartbeatInterval;
 
     public AggregationsJob.Topics topics() {
-        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, sessionsTopic, lateTopic);
+        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, sessionsTopic, trendingTopic, lateTopic);
     }
 
     public AggregationsJob.Settings settings() {
-        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval, sessionGap);
+        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval, sessionGap, trendingTopN);
     }
 }

@@ -11,6 +11,7 @@ import io.tributary.schemas.Origin;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
@@ -68,6 +69,8 @@ class AggregationsJobIT {
     private static final String COMMERCE = "agg.commerce-minute";
     private static final String IOT = "agg.iot-device-5m";
     private static final String SESSIONS = "agg.viewer-sessions";
+    private static final String TRENDING = "agg.trending-titles";
+    private static final int TOP_N = 1;
     private static final String QOE = "agg.qoe-minute";
     private static final String LATE = "agg.late-events";
     private static final String[] TITLES = {"title-1", "title-2"};
@@ -75,7 +78,7 @@ class AggregationsJobIT {
 
     @Test
     void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
-        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT, SESSIONS);
+        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT, SESSIONS, TRENDING);
         Random random = new Random(11);
         List<Envelope> input = sessions(120, random);
         List<Envelope> orders = orders(80, random);
@@ -91,7 +94,7 @@ class AggregationsJobIT {
         env.getConfig().disableGenericTypes();
         AggregationsJob.Settings settings = new AggregationsJob.Settings(
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS),
-                Duration.ofMinutes(30));
+                Duration.ofMinutes(30), TOP_N);
         DataStream<Envelope> events = AggregationsJob.readCanonical(env,
                 AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT, COMMERCE_INPUT, IOT_INPUT), "agg-it", REGISTRY.url(), true),
                 settings);
@@ -101,7 +104,7 @@ class AggregationsJobIT {
                 events.map(failure).returns(events.getType()).name("inject failure"),
                 settings,
                 AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(),
-                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, SESSIONS, LATE),
+                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, SESSIONS, TRENDING, LATE),
                         "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
@@ -145,6 +148,7 @@ class AggregationsJobIT {
         });
         assertCommerce(orders);
         assertSessions(input);
+        assertTrending(input);
         assertIot(readings);
         assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(LATE), Duration.ofSeconds(60)))
                 .as("nothing in this input is later than the allowed lateness").isEmpty();
@@ -179,6 +183,38 @@ class AggregationsJobIT {
             CommerceMinute row = latest.get(window);
             assertThat(new long[] {row.getOrdersCreated(), row.getOrdersPaid(), row.getRevenueMinor(),
                     row.getPaymentAttempts(), row.getPaymentFailures()}).as(window).containsExactly(t);
+        });
+    }
+
+    /** Plays per title over every sliding window a play falls in; the top one per window. */
+    private static void assertTrending(List<Envelope> input) throws Exception {
+        RegistryAvroDeserializationSchema<TrendingTitles> decoder = ConfluentAvro.deserializer(TrendingTitles.class, REGISTRY.url());
+        Map<Long, TrendingTitles> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(TRENDING), Duration.ofSeconds(60))) {
+            TrendingTitles row = decoder.deserialize(record.value());
+            latest.merge(row.getWindowEnd().toEpochMilli(), row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+        Map<Long, Map<String, Long>> plays = new HashMap<>();
+        for (Envelope event : input) {
+            if (event.getEventType() != EventType.PLAY) {
+                continue;
+            }
+            long t = event.getEventTime().toEpochMilli();
+            for (long end = t / MINUTE * MINUTE + MINUTE; end <= t + 10 * MINUTE; end += MINUTE) {
+                plays.computeIfAbsent(end, k -> new HashMap<>())
+                        .merge(((PlayerEvent) event.getPayload()).getTitleId(), 1L, Long::sum);
+            }
+        }
+        assertThat(latest.keySet()).isEqualTo(plays.keySet());
+        plays.forEach((end, counts) -> {
+            long most = Collections.max(counts.values());
+            String leader = counts.entrySet().stream().filter(e -> e.getValue() == most)
+                    .map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
+            TrendingTitles row = latest.get(end);
+            assertThat(row.getTitles()).as("window ending " + end).hasSize(TOP_N);
+            assertThat(row.getTitles().get(0).getTitleId()).as("window ending " + end).isEqualTo(leader);
+            assertThat(row.getTitles().get(0).getPlays()).as("window ending " + end).isEqualTo(most);
+            assertThat(row.getRegion()).isEqualTo("eu-west");
         });
     }
 
