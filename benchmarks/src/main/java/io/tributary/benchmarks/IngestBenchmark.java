@@ -29,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,10 +68,10 @@ public final class IngestBenchmark implements Callable<Integer> {
         try (KafkaBroker kafka = KafkaBroker.start();
                 SchemaRegistry registry = SchemaRegistry.start()) {
             kafka.createTopics(2, RAW_TOPIC, "bench.copy");
-            long bytes = load(kafka.bootstrapServers());
+            long bytes = load(kafka);
             say(String.format(Locale.ROOT, "Loaded %,d records (%,d MiB) into %s", events, bytes >> 20, RAW_TOPIC));
 
-            double baseline = plainCopy(kafka.bootstrapServers());
+            double baseline = plainCopy(kafka);
             say(String.format(Locale.ROOT, "baseline: plain consumer -> producer copy   %,10.0f records/s", baseline));
             lines.add(row("plain Kafka consumer -> producer copy", baseline, baseline));
 
@@ -90,12 +89,12 @@ public final class IngestBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private long load(String bootstrapServers) throws Exception {
+    private long load(KafkaBroker kafka) throws Exception {
         // Duplicates as gateways produce them; no malformed records, whose oversized samples
         // would dominate the bytes moved.
         TrafficGenerator generator = new TrafficGenerator(1, System::currentTimeMillis, 0.03, 0.0);
         long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             for (int i = 0; i < events; i++) {
                 GeneratedRecord record = generator.next();
                 bytes += record.value().length;
@@ -106,15 +105,15 @@ public final class IngestBenchmark implements Callable<Integer> {
         return bytes;
     }
 
-    private double plainCopy(String bootstrapServers) {
+    private double plainCopy(KafkaBroker kafka) {
         long copied = 0;
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                        Map.of("bootstrap.servers", bootstrapServers, "group.id", "bench-copy",
+                        Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "bench-copy",
                                 "auto.offset.reset", "earliest", "enable.auto.commit", "false",
                                 "max.poll.records", "2000"),
                         new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+                KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             consumer.subscribe(List.of(RAW_TOPIC));
             while (copied < events) {
                 ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
@@ -157,11 +156,10 @@ public final class IngestBenchmark implements Callable<Integer> {
         return events / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-        return new KafkaProducer<>(
-                Map.of("bootstrap.servers", bootstrapServers, "linger.ms", "20", "batch.size", "262144",
-                        "compression.type", "lz4"),
-                new ByteArraySerializer(), new ByteArraySerializer());
+    private static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
+        // Batches in flight as a throughput-minded copy tool would run them.
+        return kafka.producer(Map.of("linger.ms", 20, "batch.size", 262_144, "compression.type", "lz4",
+                "max.in.flight.requests.per.connection", 5));
     }
 
     private static String row(String name, double perSecond, double baseline) {

@@ -69,7 +69,7 @@ public final class DemoMain implements Callable<Integer> {
             IngestJobMain.buildOnKafka(env, options);
             JobClient job = env.executeAsync("tributary ingest (demo)");
 
-            try (TrafficPump pump = TrafficPump.start(kafka.bootstrapServers(), rate, duplicateShare, malformedShare);
+            try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
                     OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics)) {
                 printWelcome(kafka, registry, port, topics);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> say("Stopping; servers and temp files go with this process.")));

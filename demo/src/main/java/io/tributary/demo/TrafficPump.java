@@ -1,12 +1,12 @@
 package io.tributary.demo;
 
+import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.traffic.GeneratedRecord;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Sends generated traffic to the raw topics at a steady rate, as gateways would. */
 final class TrafficPump implements AutoCloseable {
@@ -17,17 +17,15 @@ final class TrafficPump implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean running = true;
 
-    private TrafficPump(String bootstrapServers, int rate, double duplicateShare, double malformedShare) {
-        producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", bootstrapServers, "linger.ms", "20", "max.request.size", "1048576"),
-                new ByteArraySerializer(), new ByteArraySerializer());
+    private TrafficPump(KafkaBroker kafka, int rate, double duplicateShare, double malformedShare) {
+        producer = kafka.producer(Map.of("linger.ms", 20, "max.request.size", 1_048_576));
         TrafficGenerator generator = new TrafficGenerator(System.nanoTime(), System::currentTimeMillis, duplicateShare, malformedShare);
         thread = new Thread(() -> pump(generator, rate), "traffic-pump");
         thread.setDaemon(true);
     }
 
-    static TrafficPump start(String bootstrapServers, int rate, double duplicateShare, double malformedShare) {
-        TrafficPump pump = new TrafficPump(bootstrapServers, rate, duplicateShare, malformedShare);
+    static TrafficPump start(KafkaBroker kafka, int rate, double duplicateShare, double malformedShare) {
+        TrafficPump pump = new TrafficPump(kafka, rate, duplicateShare, malformedShare);
         pump.thread.start();
         return pump;
     }

@@ -44,7 +44,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -453,8 +452,7 @@ class AggregationsJobIT {
     private static void produce(String topic, List<Envelope> events) throws Exception {
         var serializer = ConfluentAvro.serializer(Envelope.class, topic, REGISTRY.url());
         serializer.open(null);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Envelope event : events) {
                 byte[] key = new AggregationsJob.EntityKey().serialize(event);

@@ -38,7 +38,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -150,9 +149,7 @@ class IngestJobIT {
         java.util.Collections.shuffle(toSend, new java.util.Random(7));
 
         Map<String, Sent> byPosition = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", KAFKA.bootstrapServers(), "max.request.size", "1048576"),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Sent sent : toSend) {
                 GeneratedRecord r = sent.record();

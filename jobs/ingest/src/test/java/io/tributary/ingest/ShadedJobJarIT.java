@@ -35,7 +35,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,8 +86,7 @@ class ShadedJobJarIT {
         KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
         int good = 200;
         TrafficGenerator generator = new TrafficGenerator(3, System::currentTimeMillis, 0, 0);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < good; i++) {
                 GeneratedRecord record = generator.nextGood();

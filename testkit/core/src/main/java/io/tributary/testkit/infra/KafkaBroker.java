@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -108,6 +112,27 @@ public final class KafkaBroker implements AutoCloseable {
             }
             sleep(100);
         }
+    }
+
+    /**
+     * A plain producer of raw bytes for tests, the demo and benchmarks. Not idempotent: a
+     * kafka-clients 3.4 idempotent producer against this 4.2 broker was seen looping on
+     * OutOfOrderSequenceException for fresh partitions until its delivery timeout. One request in
+     * flight keeps records in send order without it; callers check their send futures.
+     */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> overrides) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putAll(overrides);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public KafkaProducer<byte[], byte[]> producer() {
+        return producer(Map.of());
     }
 
     public Admin admin() {
