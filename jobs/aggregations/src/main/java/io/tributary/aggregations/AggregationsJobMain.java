@@ -1,9 +1,7 @@
 package io.tributary.aggregations;
 
+import io.tributary.jobs.JobCommandLine;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 
 /**
  * {@code flink run tributary-aggregations-job.jar --bootstrap-servers ... --registry-url ...}
@@ -26,17 +24,7 @@ public final class AggregationsJobMain {
 
     /** The parsed options, or null when help or the version was asked for and printed. */
     static AggregationsOptions parse(String[] args) {
-        AggregationsOptions options = new AggregationsOptions();
-        CommandLine cli = new CommandLine(options);
-        try {
-            ParseResult result = cli.parseArgs(args);
-            if (CommandLine.printHelpIfRequested(result)) {
-                return null;
-            }
-        } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
-        }
-        return options;
+        return JobCommandLine.parse(new AggregationsOptions(), args);
     }
 
     /** The aggregations job between the Kafka topics the options name. */

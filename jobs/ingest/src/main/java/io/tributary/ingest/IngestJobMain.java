@@ -1,9 +1,7 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.JobCommandLine;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 
 /**
  * {@code flink run tributary-ingest-job.jar --bootstrap-servers ... --registry-url ...}
@@ -24,17 +22,7 @@ public final class IngestJobMain {
 
     /** The parsed options, or null when help or the version was asked for and printed. */
     static IngestOptions parse(String[] args) {
-        IngestOptions options = new IngestOptions();
-        CommandLine cli = new CommandLine(options);
-        try {
-            ParseResult result = cli.parseArgs(args);
-            if (CommandLine.printHelpIfRequested(result)) {
-                return null;
-            }
-        } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
-        }
-        return options;
+        return JobCommandLine.parse(new IngestOptions(), args);
     }
 
     static void run(IngestOptions options) throws Exception {
