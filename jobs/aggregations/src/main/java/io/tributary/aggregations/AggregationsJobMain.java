@@ -32,11 +32,11 @@ public final class AggregationsJobMain {
         AggregationsJob.build(
                 AggregationsJob.readCanonical(
                         env,
-                        AggregationsJob.kafkaSource(options.bootstrapServers, options.inputTopics, options.groupId,
-                                options.registryUrl, options.runtime.bounded),
+                        AggregationsJob.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
+                                options.kafka.registryUrl, options.runtime.bounded),
                         options.settings()),
                 options.settings(),
-                AggregationsJob.kafkaSinks(options.bootstrapServers, options.registryUrl, options.topics(),
+                AggregationsJob.kafkaSinks(options.kafka.bootstrapServers, options.kafka.registryUrl, options.topics(),
                         options.transactionalIdPrefix, options.runtime.transactionalProducer()));
     }
 }

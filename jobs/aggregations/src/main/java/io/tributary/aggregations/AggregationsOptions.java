@@ -1,5 +1,6 @@
 package io.tributary.aggregations;
 
+import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +16,9 @@ import picocli.CommandLine.Option;
         description = "Canonical topics -> event-time windowed aggregates (exactly once); too-late events -> late-events topic.")
 public class AggregationsOptions {
 
+    @Mixin public KafkaOptions kafka = new KafkaOptions();
+
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
-
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
-    public String bootstrapServers;
-
-    @Option(names = "--registry-url", required = true, description = "Confluent-compatible schema registry URL.")
-    public String registryUrl;
 
     @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.commerce,events.iot",
             description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
@@ -64,14 +61,6 @@ public class AggregationsOptions {
             description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix;
 
-    @Option(names = "--max-out-of-orderness", defaultValue = "5s", converter = RuntimeOptions.DurationConverter.class,
-            description = "Watermark delay behind the largest event time seen (default: ${DEFAULT-VALUE}).")
-    public Duration maxOutOfOrderness;
-
-    @Option(names = "--idleness", defaultValue = "30s", converter = RuntimeOptions.DurationConverter.class,
-            description = "A source split silent this long stops holding back watermarks (default: ${DEFAULT-VALUE}).")
-    public Duration idleness;
-
     @Option(names = "--allowed-lateness", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
             description = "How long a fired window still accepts late events, firing an updated revision (default: ${DEFAULT-VALUE}).")
     public Duration allowedLateness;
@@ -85,6 +74,6 @@ public class AggregationsOptions {
     }
 
     public AggregationsJob.Settings settings() {
-        return new AggregationsJob.Settings(maxOutOfOrderness, idleness, allowedLateness, heartbeatInterval, sessionGap, trendingTopN);
+        return new AggregationsJob.Settings(kafka.maxOutOfOrderness, kafka.idleness, allowedLateness, heartbeatInterval, sessionGap, trendingTopN);
     }
 }

@@ -38,11 +38,11 @@ public final class IngestJobMain {
                 IngestJob.readRaw(
                         env,
                         IngestJob.kafkaSource(
-                                options.bootstrapServers, options.rawTopics, options.groupId, options.runtime.bounded)),
+                                options.kafka.bootstrapServers, options.rawTopics, options.groupId, options.runtime.bounded)),
                 options.settings(),
                 IngestJob.kafkaSinks(
-                        options.bootstrapServers,
-                        options.registryUrl,
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
                         options.topics(),
                         options.transactionalIdPrefix,
                         options.runtime.transactionalProducer()));

@@ -2,6 +2,7 @@ package io.tributary.ingest;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
+import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.time.Duration;
 import java.util.List;
@@ -17,13 +18,9 @@ import picocli.CommandLine.Option;
         description = "Raw topics -> validated, deduplicated canonical Avro topics (exactly once); bad records -> dead-letter topic.")
 public class IngestOptions {
 
+    @Mixin public KafkaOptions kafka = new KafkaOptions();
+
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
-
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
-    public String bootstrapServers;
-
-    @Option(names = "--registry-url", required = true, description = "Confluent-compatible schema registry URL.")
-    public String registryUrl;
 
     @Option(names = "--raw-topics", split = ",", defaultValue = "raw.player,raw.media,raw.commerce,raw.iot",
             description = "Raw topics to read (default: ${DEFAULT-VALUE}).")
@@ -51,23 +48,9 @@ public class IngestOptions {
             description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix;
 
-
-
-
-
-
-
     @Option(names = "--dedup-ttl", defaultValue = "24h", converter = RuntimeOptions.DurationConverter.class,
             description = "How long an event id is remembered for deduplication (default: ${DEFAULT-VALUE}).")
     public Duration dedupTtl;
-
-    @Option(names = "--max-out-of-orderness", defaultValue = "5s", converter = RuntimeOptions.DurationConverter.class,
-            description = "Watermark delay behind the largest event time seen (default: ${DEFAULT-VALUE}).")
-    public Duration maxOutOfOrderness;
-
-    @Option(names = "--idleness", defaultValue = "30s", converter = RuntimeOptions.DurationConverter.class,
-            description = "A source split silent this long stops holding back watermarks (default: ${DEFAULT-VALUE}).")
-    public Duration idleness;
 
     @Option(names = "--max-record-bytes", defaultValue = "65536", description = "Larger raw records are dead-lettered (default: ${DEFAULT-VALUE}).")
     public int maxRecordBytes;
@@ -91,9 +74,9 @@ public class IngestOptions {
         return new IngestJob.Settings(
                 new IngestLimits(maxRecordBytes, maxStringLength, maxFutureSkew, maxEventAge),
                 dedupTtl,
-                maxOutOfOrderness,
-                idleness,
-                registryUrl,
+                kafka.maxOutOfOrderness,
+                kafka.idleness,
+                kafka.registryUrl,
                 topics());
     }
 }
