@@ -9,22 +9,17 @@ import io.tributary.ingest.validate.Rejection;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentAvro;
-import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.traffic.GeneratedRecord;
 import io.tributary.testkit.traffic.TrafficGenerator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -130,9 +125,7 @@ public final class AggregationsBenchmark implements Callable<Integer> {
 
     private double seconds(KafkaBroker kafka, SchemaRegistry registry, Path work, RuntimeOptions.StateBackend backend, int run)
             throws Exception {
-        Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(work);
-        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(FlinkTestClusters.PARALLELISM, config);
+        StreamExecutionEnvironment env = LocalRuns.environment(work);
         AggregationsOptions options = new AggregationsOptions();
         String suffix = "-" + run;
         new CommandLine(options).parseArgs(
@@ -168,9 +161,6 @@ public final class AggregationsBenchmark implements Callable<Integer> {
                 .append(" every sink EXACTLY_ONCE; the time includes job start and the final commit; one unmeasured warm-up run first.\n\n")
                 .append("| pipeline | events/s |\n|---|---|\n");
         rows.forEach(r -> text.append(r).append('\n'));
-        Path file = results.toAbsolutePath();
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text.toString());
-        System.out.println("Results written to " + file);
+        LocalRuns.writeResults(results, text.toString());
     }
 }

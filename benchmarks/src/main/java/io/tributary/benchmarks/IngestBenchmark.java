@@ -3,13 +3,11 @@ package io.tributary.benchmarks;
 import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
 import io.tributary.jobs.RuntimeOptions;
-import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.traffic.GeneratedRecord;
 import io.tributary.testkit.traffic.TrafficGenerator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -129,9 +124,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     private double ingest(KafkaBroker kafka, SchemaRegistry registry, Path work, RuntimeOptions.StateBackend backend, int run)
             throws Exception {
-        Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(work);
-        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(FlinkTestClusters.PARALLELISM, config);
+        StreamExecutionEnvironment env = LocalRuns.environment(work);
         IngestOptions options = new IngestOptions();
         String suffix = "-" + run;
         new CommandLine(options).parseArgs(
@@ -177,10 +170,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 .append(" its time includes job start and the final commit.\n\n")
                 .append("| pipeline | records/s | of baseline |\n|---|---|---|\n");
         rows.forEach(r -> text.append(r).append('\n'));
-        Path file = results.toAbsolutePath();
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text.toString());
-        say("Results written to " + file);
+        LocalRuns.writeResults(results, text.toString());
     }
 
     private static void say(String line) {
