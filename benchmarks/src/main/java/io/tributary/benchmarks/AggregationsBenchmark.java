@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -128,6 +129,11 @@ public final class AggregationsBenchmark implements Callable<Integer> {
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         AggregationsOptions options = new AggregationsOptions();
         String suffix = "-" + run;
+        // Output topics exist before the job starts, as in production: a transactional producer of
+        // kafka-clients 3.4 writing to a partition that the 4.2 broker is still auto-creating resets
+        // its sequence numbers and retries OutOfOrderSequenceException until its delivery timeout.
+        kafka.createTopics(2, Stream.of("qoe", "commerce", "iot", "sessions", "trending", "late")
+                .map(name -> "bench." + name + suffix).toArray(String[]::new));
         new CommandLine(options).parseArgs(
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--registry-url", registry.url(),

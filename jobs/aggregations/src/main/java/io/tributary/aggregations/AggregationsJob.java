@@ -5,6 +5,7 @@ import io.tributary.aggregations.iot.IotPerDevice;
 import io.tributary.aggregations.qoe.QoePerMinute;
 import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.aggregations.trending.TrendingTitlesStage;
+import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
@@ -14,7 +15,6 @@ import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.PlayerEvent;
-import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.time.CanonicalEventTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,16 +24,11 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The aggregations job: canonical topics → event-time windows → aggregate topics, exactly once;
@@ -123,20 +118,7 @@ public final class AggregationsJob {
 
     public static KafkaSource<Envelope> kafkaSource(
             String bootstrapServers, List<String> topics, String groupId, String registryUrl, boolean bounded) {
-        var builder =
-                KafkaSource.<Envelope>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setTopics(topics)
-                        .setGroupId(groupId)
-                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(
-                                ConfluentAvro.deserializer(Envelope.class, registryUrl)))
-                        // Canonical topics are written in transactions; only committed data counts.
-                        .setProperty("isolation.level", "read_committed");
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return CanonicalKafka.source(bootstrapServers, topics, groupId, registryUrl, bounded);
     }
 
     /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
@@ -154,17 +136,8 @@ public final class AggregationsJob {
 
     private record AvroSinks(String bootstrapServers, String registryUrl, String transactionalIdPrefix, Properties producer) {
         <T extends SpecificRecord> KafkaSink<T> build(Class<T> type, String topic, SerializationSchema<T> key, String name) {
-            return KafkaSink.<T>builder()
-                    .setBootstrapServers(bootstrapServers)
-                    .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                            .setTopic(topic)
-                            .setKeySerializationSchema(key)
-                            .setValueSerializationSchema(ConfluentAvro.serializer(type, topic, registryUrl))
-                            .build())
-                    .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                    .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
-                    .setKafkaProducerConfig(producer)
-                    .build();
+            return CanonicalKafka.exactlyOnceSink(
+                    type, topic, key, bootstrapServers, registryUrl, transactionalIdPrefix + "-" + name, producer);
         }
     }
 

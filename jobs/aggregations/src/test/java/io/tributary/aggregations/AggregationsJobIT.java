@@ -23,6 +23,9 @@ import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
+import io.tributary.testkit.kafka.ConsumerGroups;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +39,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -62,62 +69,156 @@ class AggregationsJobIT {
     private static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
     private static final long MINUTE = 60_000;
     private static final long HEARTBEAT_MS = 10_000;
-    private static final String INPUT = "events.player";
-    private static final String COMMERCE_INPUT = "events.commerce";
-    private static final String IOT_INPUT = "events.iot";
-    private static final String COMMERCE = "agg.commerce-minute";
-    private static final String IOT = "agg.iot-device-5m";
-    private static final String SESSIONS = "agg.viewer-sessions";
-    private static final String TRENDING = "agg.trending-titles";
     private static final int TOP_N = 1;
-    private static final String QOE = "agg.qoe-minute";
-    private static final String LATE = "agg.late-events";
     private static final String[] TITLES = {"title-1", "title-2"};
     private static final String[] CDNS = {"fastly", "akamai"};
 
+    /** The topics of one run; each test has its own. */
+    private record Names(String prefix) {
+        String player() { return prefix + "events.player"; }
+        String commerce() { return prefix + "events.commerce"; }
+        String iot() { return prefix + "events.iot"; }
+        List<String> inputs() { return List.of(player(), commerce(), iot()); }
+        String group() { return prefix + "agg"; }
+        AggregationsJob.Topics outputs() {
+            return new AggregationsJob.Topics(prefix + "agg.qoe-minute", prefix + "agg.commerce-minute",
+                    prefix + "agg.iot-device-5m", prefix + "agg.viewer-sessions", prefix + "agg.trending-titles",
+                    prefix + "agg.late-events");
+        }
+        void create() {
+            AggregationsJob.Topics out = outputs();
+            KAFKA.broker().createTopics(2, player(), commerce(), iot(), out.qoeMinute(), out.commerceMinute(),
+                    out.iotDevice5m(), out.viewerSessions(), out.trendingTitles(), out.lateEvents());
+        }
+    }
+
+    private static final AggregationsJob.Settings SETTINGS = new AggregationsJob.Settings(
+            Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS),
+            Duration.ofMinutes(30), TOP_N);
+
     @Test
     void finalRevisionsEqualAStraightforwardComputationExactlyOnce() throws Exception {
-        KAFKA.broker().createTopics(2, INPUT, COMMERCE_INPUT, IOT_INPUT, QOE, LATE, COMMERCE, IOT, SESSIONS, TRENDING);
+        Names names = new Names("");
+        names.create();
         Random random = new Random(11);
         List<Envelope> input = sessions(120, random);
         List<Envelope> orders = orders(80, random);
         List<Envelope> readings = readings(random);
-        produce(INPUT, input);
-        produce(COMMERCE_INPUT, orders);
-        produce(IOT_INPUT, readings);
+        produce(names.player(), input);
+        produce(names.commerce(), orders);
+        produce(names.iot(), readings);
 
         FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(FlinkTestClusters.PARALLELISM);
-        env.enableCheckpointing(300);
-        env.getConfig().disableGenericTypes();
-        AggregationsJob.Settings settings = new AggregationsJob.Settings(
-                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMillis(HEARTBEAT_MS),
-                Duration.ofMinutes(30), TOP_N);
+        StreamExecutionEnvironment env = environment(new Configuration());
         DataStream<Envelope> events = AggregationsJob.readCanonical(env,
-                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT, COMMERCE_INPUT, IOT_INPUT), "agg-it", REGISTRY.url(), true),
-                settings);
-        RuntimeOptions runtime = new RuntimeOptions();
-        runtime.transactionTimeout = Duration.ofMinutes(5);
-        AggregationsJob.build(
-                events.map(failure).returns(events.getType()).name("inject failure"),
-                settings,
-                AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(),
-                        new AggregationsJob.Topics(QOE, COMMERCE, IOT, SESSIONS, TRENDING, LATE),
-                        "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer()));
+                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(), true),
+                SETTINGS);
+        AggregationsJob.build(events.map(failure).returns(events.getType()).name("inject failure"), SETTINGS, sinks(names));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
+        assertAll(names, input, orders, readings);
+        assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(names.outputs().lateEvents()), Duration.ofSeconds(60)))
+                .as("nothing in this input is later than the allowed lateness").isEmpty();
+    }
+
+    /**
+     * Stop-with-savepoint halfway through the input, restore into a new job, finish: the results
+     * are those of one uninterrupted run. After the restore, IoT time moves on by half an hour and
+     * a reading for the first window arrives: it is too late even for the allowed lateness and goes
+     * to the late-events topic, once, without touching the window's result.
+     */
+    @Test
+    void stopWithSavepointMidStreamAndRestoreLeavesTheResultsUnchanged() throws Exception {
+        Names names = new Names("sp.");
+        names.create();
+        Random random = new Random(23);
+        List<Envelope> input = sessions(80, random);
+        List<Envelope> orders = orders(50, random);
+        List<Envelope> readings = readings(random);
+        Path savepoints = Files.createTempDirectory("agg-savepoints");
+
+        produce(names.player(), input.subList(0, input.size() / 2));
+        produce(names.commerce(), orders.subList(0, orders.size() / 2));
+        produce(names.iot(), readings.subList(0, readings.size() / 2));
+        JobClient first = startUnbounded(names, new Configuration());
+        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), names.group(), names.inputs(), Duration.ofSeconds(120));
+        String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(120, TimeUnit.SECONDS);
+
+        produce(names.player(), input.subList(input.size() / 2, input.size()));
+        produce(names.commerce(), orders.subList(orders.size() / 2, orders.size()));
+        produce(names.iot(), readings.subList(readings.size() / 2, readings.size()));
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second = startUnbounded(names, restore);
+        List<Envelope> later = halfAnHourLater(readings);
+        produceToEveryPartition(names.iot(), later);
+        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), names.group(), names.inputs(), Duration.ofSeconds(120));
+        // Let the source's periodic watermark and the idleness of the other topics pass.
+        Thread.sleep(3_000);
+        Envelope tooLate = envelope(EventType.TELEMETRY, Domain.IOT, T0.toEpochMilli() + 1_000,
+                new IotTelemetry("edge-0", "temperature", 999.0, "celsius", null));
+        produce(names.iot(), List.of(tooLate));
+        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), names.group(), names.inputs(), Duration.ofSeconds(120));
+        // Draining fires every remaining window before the final, committing savepoint.
+        second.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+
+        List<Envelope> allReadings = new ArrayList<>(readings);
+        allReadings.addAll(later);
+        assertAll(names, input, orders, allReadings);
+        RegistryAvroDeserializationSchema<Envelope> decoder = ConfluentAvro.deserializer(Envelope.class, REGISTRY.url());
+        List<String> late = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record :
+                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(names.outputs().lateEvents()), Duration.ofSeconds(60))) {
+            late.add(decoder.deserialize(record.value()).getEventId());
+        }
+        assertThat(late).containsExactly(tooLate.getEventId());
+    }
+
+    private static StreamExecutionEnvironment environment(Configuration config) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(FlinkTestClusters.PARALLELISM);
+        env.enableCheckpointing(300);
+        env.getConfig().disableGenericTypes();
+        return env;
+    }
+
+    private static AggregationsJob.Sinks sinks(Names names) {
+        RuntimeOptions runtime = new RuntimeOptions();
+        runtime.transactionTimeout = Duration.ofMinutes(5);
+        return AggregationsJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), names.outputs(),
+                names.prefix() + "agg-it-" + UUID.randomUUID(), runtime.transactionalProducer());
+    }
+
+    private static JobClient startUnbounded(Names names, Configuration config) throws Exception {
+        StreamExecutionEnvironment env = environment(config);
+        AggregationsJob.build(AggregationsJob.readCanonical(env,
+                        AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(), false),
+                        SETTINGS),
+                SETTINGS, sinks(names));
+        return env.executeAsync("aggregations-savepoint-it");
+    }
+
+    private static void assertAll(Names names, List<Envelope> input, List<Envelope> orders, List<Envelope> readings) throws Exception {
+        AggregationsJob.Topics out = names.outputs();
+        assertQoe(out.qoeMinute(), input);
+        assertCommerce(out.commerceMinute(), orders);
+        assertSessions(out.viewerSessions(), input);
+        assertTrending(out.trendingTitles(), input);
+        assertIot(out.iotDevice5m(), readings);
+    }
+
+    private static void assertQoe(String topic, List<Envelope> input) throws Exception {
         RegistryAvroDeserializationSchema<QoeMinute> decoder = ConfluentAvro.deserializer(QoeMinute.class, REGISTRY.url());
         Map<String, QoeMinute> latest = new HashMap<>();
         Set<String> revisionsSeen = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(QOE), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             QoeMinute row = decoder.deserialize(record.value());
             String window = windowKey(row.getWindowStart().toEpochMilli(), row.getTitleId(), row.getCdn());
             assertThat(revisionsSeen.add(window + "#" + row.getRevision())).as("each revision exactly once").isTrue();
             latest.merge(window, row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
         }
-
         Map<String, Expected> expected = straightforward(input);
         assertThat(latest.keySet()).isEqualTo(expected.keySet());
         expected.forEach((window, want) -> {
@@ -145,18 +246,12 @@ class AggregationsJobIT {
                         .isCloseTo((double) want.bufferingMs / (want.heartbeats * HEARTBEAT_MS), within(1e-9));
             }
         });
-        assertCommerce(orders);
-        assertSessions(input);
-        assertTrending(input);
-        assertIot(readings);
-        assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(LATE), Duration.ofSeconds(60)))
-                .as("nothing in this input is later than the allowed lateness").isEmpty();
     }
 
-    private static void assertCommerce(List<Envelope> orders) throws Exception {
+    private static void assertCommerce(String topic, List<Envelope> orders) throws Exception {
         RegistryAvroDeserializationSchema<CommerceMinute> decoder = ConfluentAvro.deserializer(CommerceMinute.class, REGISTRY.url());
         Map<String, CommerceMinute> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(COMMERCE), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             CommerceMinute row = decoder.deserialize(record.value());
             latest.merge(row.getWindowStart().toEpochMilli() + "|" + row.getCountry() + "|" + row.getCurrency(), row,
                     (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
@@ -186,10 +281,10 @@ class AggregationsJobIT {
     }
 
     /** Plays per title over every sliding window a play falls in; the top one per window. */
-    private static void assertTrending(List<Envelope> input) throws Exception {
+    private static void assertTrending(String topic, List<Envelope> input) throws Exception {
         RegistryAvroDeserializationSchema<TrendingTitles> decoder = ConfluentAvro.deserializer(TrendingTitles.class, REGISTRY.url());
         Map<Long, TrendingTitles> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(TRENDING), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             TrendingTitles row = decoder.deserialize(record.value());
             latest.merge(row.getWindowEnd().toEpochMilli(), row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
         }
@@ -218,10 +313,10 @@ class AggregationsJobIT {
     }
 
     /** Every viewer of the input has one session, all its events within a few minutes. */
-    private static void assertSessions(List<Envelope> input) throws Exception {
+    private static void assertSessions(String topic, List<Envelope> input) throws Exception {
         RegistryAvroDeserializationSchema<ViewerSession> decoder = ConfluentAvro.deserializer(ViewerSession.class, REGISTRY.url());
         Map<String, ViewerSession> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(SESSIONS), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             ViewerSession row = decoder.deserialize(record.value());
             latest.merge(row.getViewerId(), row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
         }
@@ -242,10 +337,10 @@ class AggregationsJobIT {
         });
     }
 
-    private static void assertIot(List<Envelope> readings) throws Exception {
+    private static void assertIot(String topic, List<Envelope> readings) throws Exception {
         RegistryAvroDeserializationSchema<IotDevice5m> decoder = ConfluentAvro.deserializer(IotDevice5m.class, REGISTRY.url());
         Map<String, IotDevice5m> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(IOT), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             IotDevice5m row = decoder.deserialize(record.value());
             latest.merge(row.getWindowStart().toEpochMilli() + "|" + row.getDeviceId() + "|" + row.getMetric(), row,
                     (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
@@ -301,6 +396,16 @@ class AggregationsJobIT {
             }
         }
         return events;
+    }
+
+    /** One reading per device half an hour after the input, sent to every partition so all of them move on. */
+    private static List<Envelope> halfAnHourLater(List<Envelope> readings) {
+        long at = T0.toEpochMilli() + 30 * MINUTE;
+        List<Envelope> later = new ArrayList<>();
+        for (int d = 0; d < 6; d++) {
+            later.add(envelope(EventType.TELEMETRY, Domain.IOT, at, new IotTelemetry("edge-" + d, "temperature", 40.0, "celsius", null)));
+        }
+        return later;
     }
 
     private static Envelope commerce(String order, String[] market, EventType type, long at, long amount) {
@@ -449,14 +554,24 @@ class AggregationsJobIT {
                 .build();
     }
 
+    /** Events round-robin over the topic's two partitions, whatever their keys. */
+    private static void produceToEveryPartition(String topic, List<Envelope> events) throws Exception {
+        send(topic, events, true);
+    }
+
     private static void produce(String topic, List<Envelope> events) throws Exception {
+        send(topic, events, false);
+    }
+
+    private static void send(String topic, List<Envelope> events, boolean roundRobin) throws Exception {
         var serializer = ConfluentAvro.serializer(Envelope.class, topic, REGISTRY.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
-            for (Envelope event : events) {
+            for (int i = 0; i < events.size(); i++) {
+                Envelope event = events.get(i);
                 byte[] key = new AggregationsJob.EntityKey().serialize(event);
-                acks.add(producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(), key,
+                acks.add(producer.send(new ProducerRecord<>(topic, roundRobin ? i % 2 : null, event.getEventTime().toEpochMilli(), key,
                         serializer.serialize(event))));
             }
             for (Future<RecordMetadata> ack : acks) {

@@ -8,6 +8,7 @@ import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventTypes;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;

@@ -1,7 +1,5 @@
-package io.tributary.ingest.validate;
+package io.tributary.schemas;
 
-import io.tributary.schemas.Domain;
-import io.tributary.schemas.EventType;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;

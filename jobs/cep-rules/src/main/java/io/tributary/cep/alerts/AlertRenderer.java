@@ -1,0 +1,137 @@
+package io.tributary.cep.alerts;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.tributary.cep.rules.EventFields;
+import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.RuleExpressions;
+import io.tributary.cep.rules.Template;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.alerts.Alert;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Builds the {@link Alert} for one match of a rule: matched event ids in pattern order, first and
+ * last event time, the rule's summary and fields rendered from the matched events. The alert id is
+ * a name-based UUID of rule, version and matched event ids, so a replay of the same input yields
+ * the same id.
+ */
+public final class AlertRenderer implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final String MISSING = "n/a";
+
+    private final Rule rule;
+    private transient Map<String, CelRuntime.Program> programs;
+    private transient Map<String, EventFields.Field> fields;
+
+    public AlertRenderer(Rule rule) {
+        this.rule = rule;
+    }
+
+    public Alert render(String key, Map<String, List<Envelope>> match, Instant detectionTime) {
+        List<String> ids = new ArrayList<>();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Rule.Step step : rule.steps()) {
+            for (Envelope event : match.getOrDefault(step.name(), List.of())) {
+                ids.add(event.getEventId());
+                first = Math.min(first, event.getEventTime().toEpochMilli());
+                last = Math.max(last, event.getEventTime().toEpochMilli());
+            }
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        rule.alert().fields().forEach((name, template) -> details.put(name, render(template, key, match)));
+        return Alert.newBuilder()
+                .setAlertId(alertId(rule, ids))
+                .setRuleId(rule.id())
+                .setRuleVersion(rule.version())
+                .setSeverity(rule.severity())
+                .setOwner(rule.owner())
+                .setKey(key)
+                .setSummary(render(rule.alert().summary(), key, match))
+                .setDetails(new HashMap<>(details))
+                .setMatchedEventIds(ids)
+                .setFirstEventTime(Instant.ofEpochMilli(first))
+                .setLastEventTime(Instant.ofEpochMilli(last))
+                .setDetectionTime(detectionTime)
+                .build();
+    }
+
+    public static String alertId(Rule rule, List<String> matchedEventIds) {
+        String name = rule.id() + "|" + rule.version() + "|" + String.join(",", matchedEventIds);
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private String render(String template, String key, Map<String, List<Envelope>> match) {
+        Template parsed;
+        try {
+            parsed = Template.parse(template);
+        } catch (Template.Unclosed e) {
+            throw new IllegalStateException("template was checked at load time: " + template, e);
+        }
+        StringBuilder text = new StringBuilder();
+        for (Template.Part part : parsed.parts()) {
+            if (!part.expression()) {
+                text.append(part.text());
+                continue;
+            }
+            try {
+                Object value = program(part.text()).eval(name -> resolve(name, key, match));
+                text.append(format(value));
+            } catch (CelEvaluationException e) {
+                text.append(MISSING);
+            }
+        }
+        return text.toString();
+    }
+
+    private CelRuntime.Program program(String expression) {
+        if (programs == null) {
+            programs = new HashMap<>();
+            fields = EventFields.of(rule.domain());
+        }
+        return programs.computeIfAbsent(expression, text -> {
+            List<String> steps = rule.steps().stream().filter(s -> !s.contiguity().negated()).map(Rule.Step::name).toList();
+            return RuleExpressions.recompile(new RuleExpressions.Scope(rule.domain(), steps, Map.of(), true), text, false);
+        });
+    }
+
+    private Optional<Object> resolve(String name, String key, Map<String, List<Envelope>> match) {
+        if (name.equals(RuleExpressions.KEY)) {
+            return Optional.of(key);
+        }
+        int dot = name.indexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        List<Envelope> events = match.getOrDefault(name.substring(0, dot), List.of());
+        String field = name.substring(dot + 1);
+        if (field.equals(RuleExpressions.COUNT)) {
+            return Optional.of((long) events.size());
+        }
+        EventFields.Field f = fields.get(field);
+        if (events.isEmpty() || f == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(f.read(events.get(0)));
+    }
+
+    private static String format(Object value) {
+        if (value instanceof Double number) {
+            return new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(number);
+        }
+        return String.valueOf(value);
+    }
+}

@@ -1,0 +1,74 @@
+package io.tributary.cep.job;
+
+import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.RuleLoader;
+import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.alerts.Alert;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code flink run tributary-cep-rules-job.jar --rules rules/ --bootstrap-servers ... --registry-url ...}
+ *
+ * <p>The rule files are read and checked here, on the client, and travel inside the job graph: a
+ * rule with any problem stops the submission with every problem listed as file:line:column.
+ * Exceptions leave {@code main} untouched and nothing calls {@code System.exit}.
+ */
+public final class CepRulesJobMain {
+    private CepRulesJobMain() {}
+
+    public static void main(String[] args) throws Exception {
+        CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), args);
+        if (options != null) {
+            List<Rule> rules = RuleLoader.load(options.rules).rulesOrThrow();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            options.runtime.configure(env);
+            buildOnKafka(env, options, rules);
+            env.execute("tributary cep-rules (" + rules.size() + " rules)");
+        }
+    }
+
+    /** The job between the Kafka topics the options name. */
+    public static void buildOnKafka(StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
+        CepRulesJob.build(
+                CepRulesJob.readCanonical(env,
+                        CanonicalKafka.source(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
+                                options.kafka.registryUrl, options.runtime.bounded),
+                        options.kafka.maxOutOfOrderness, options.kafka.idleness),
+                rules,
+                kafkaSinks(options));
+    }
+
+    static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {
+        var producer = options.runtime.transactionalProducer();
+        return new CepRulesJob.Sinks(
+                CanonicalKafka.exactlyOnceSink(Alert.class, options.alertsTopic, new AlertKey(),
+                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-alerts", producer),
+                CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new EventIdKey(),
+                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late", producer));
+    }
+
+    /** Alerts keyed by rule and key: a key's alerts of one rule stay in order on one partition. */
+    public static final class AlertKey implements SerializationSchema<Alert> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(Alert alert) {
+            return (alert.getRuleId() + "|" + alert.getKey()).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Late events keyed by event id. */
+    public static final class EventIdKey implements SerializationSchema<Envelope> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(Envelope event) {
+            return event.getEventId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

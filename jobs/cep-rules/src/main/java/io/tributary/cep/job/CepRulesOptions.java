@@ -1,0 +1,44 @@
+package io.tributary.cep.job;
+
+import io.tributary.jobs.KafkaOptions;
+import io.tributary.jobs.RuntimeOptions;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Every option of the CEP rules job, typed, with its default; {@code --help} prints them. */
+@Command(
+        name = "cep-rules",
+        mixinStandardHelpOptions = true,
+        version = "tributary cep-rules 0.1.0",
+        description = "Canonical topics -> every rule in --rules (Flink CEP, event time) -> alerts topic, exactly once.")
+public class CepRulesOptions {
+
+    @Mixin public KafkaOptions kafka = new KafkaOptions();
+
+    @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+
+    @Option(names = "--rules", required = true,
+            description = "Directory of rule files (*.yaml, searched recursively) or one rule file; read when the job is submitted.")
+    public Path rules;
+
+    @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.media,events.commerce,events.iot",
+            description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
+    public List<String> inputTopics;
+
+    @Option(names = "--alerts-topic", defaultValue = "cep.alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
+    public String alertsTopic;
+
+    @Option(names = "--late-topic", defaultValue = "cep.late-events",
+            description = "Events that arrived behind the watermark (default: ${DEFAULT-VALUE}).")
+    public String lateTopic;
+
+    @Option(names = "--group-id", defaultValue = "tributary-cep-rules", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "tributary-cep-rules",
+            description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+}

@@ -1,0 +1,94 @@
+package io.tributary.cep.rules;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.tributary.schemas.Domain;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+
+/**
+ * A step's condition in Flink CEP: the event type must be one of the step's types, then its CEL
+ * expression must be true. The expression travels as text and is compiled again where the task
+ * runs (CEL programs are not serializable); it was type-checked when the rule was loaded.
+ *
+ * <p>An expression that reads a field the event does not have (a null optional field), or an
+ * earlier step that matched nothing (an optional step), evaluates to an error in CEL; the
+ * condition is then false. Rules cannot throw.
+ */
+public final class StepCondition extends IterativeCondition<Envelope> {
+    private static final long serialVersionUID = 1L;
+
+    private final Domain domain;
+    private final Set<EventType> types;
+    private final String expression;
+    private final List<String> referencedSteps;
+    private transient CelRuntime.Program program;
+    private transient Map<String, EventFields.Field> fields;
+
+    public StepCondition(Domain domain, Set<EventType> types, String expression, List<String> referencedSteps) {
+        this.domain = domain;
+        this.types = types;
+        this.expression = expression;
+        this.referencedSteps = referencedSteps;
+    }
+
+    @Override
+    public boolean filter(Envelope event, Context<Envelope> context) throws Exception {
+        if (!types.contains(event.getEventType())) {
+            return false;
+        }
+        if (expression == null) {
+            return true;
+        }
+        if (program == null) {
+            program = RuleExpressions.recompile(new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false), expression, true);
+            fields = EventFields.of(domain);
+        }
+        Map<String, Envelope> earlier = new HashMap<>();
+        try {
+            return Boolean.TRUE.equals(program.eval(name -> resolve(name, event, context, earlier)));
+        } catch (CelEvaluationException e) {
+            return false;
+        }
+    }
+
+    private Optional<Object> resolve(String name, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
+        int dot = name.indexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        String root = name.substring(0, dot);
+        Envelope source;
+        if (root.equals(RuleExpressions.EVENT)) {
+            source = event;
+        } else {
+            source = earlier.computeIfAbsent(root, step -> first(context, step));
+        }
+        EventFields.Field field = fields.get(name.substring(dot + 1));
+        if (source == null || field == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(field.read(source));
+    }
+
+    private static Envelope first(Context<Envelope> context, String step) {
+        try {
+            Iterator<Envelope> events = context.getEventsForPattern(step).iterator();
+            return events.hasNext() ? events.next() : null;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the events of step " + step, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return types + (expression == null ? "" : " where " + expression);
+    }
+}

@@ -1,0 +1,67 @@
+package io.tributary.jobs.kafka;
+
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.ConfluentAvro;
+import java.util.List;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * How every job after ingest meets Kafka: it reads canonical {@link Envelope}s written in
+ * transactions (so read_committed), and writes Avro records in the Confluent wire format under
+ * {@code <topic>-value}, exactly once.
+ */
+public final class CanonicalKafka {
+    private CanonicalKafka() {}
+
+    /**
+     * The canonical topics from the group's committed offsets (earliest for a new group).
+     *
+     * @param bounded stop at the offsets that are latest when the job starts (benchmarks, replays)
+     */
+    public static KafkaSource<Envelope> source(
+            String bootstrapServers, List<String> topics, String groupId, String registryUrl, boolean bounded) {
+        var builder = KafkaSource.<Envelope>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topics)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ConfluentAvro.deserializer(Envelope.class, registryUrl)))
+                // Canonical topics are written in transactions; only committed data counts.
+                .setProperty("isolation.level", "read_committed");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** An EXACTLY_ONCE sink of Avro records; each sink of a job needs its own transactional id prefix. */
+    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(
+            Class<T> type,
+            String topic,
+            SerializationSchema<T> key,
+            String bootstrapServers,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(key)
+                        .setValueSerializationSchema(ConfluentAvro.serializer(type, topic, registryUrl))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+}
