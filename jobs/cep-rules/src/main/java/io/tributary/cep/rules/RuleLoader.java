@@ -398,6 +398,11 @@ public final class RuleLoader {
             if (!contiguities.isEmpty() && contiguities.get(contiguities.size() - 1) == Contiguity.NOT_FOLLOWED_BY && !withinGiven) {
                 problemAtKey("/pattern/" + (contiguities.size() - 1) + "/notFollowedBy",
                         "a pattern that ends with notFollowedBy needs 'within': how long to wait for the event that must not come");
+            } else if (!withinGiven) {
+                // Flink CEP drops a partial match only when its window runs out; without one, a
+                // pattern that starts but never completes keeps its events in state forever.
+                problem("", "missing 'within': every rule bounds how long a match may take (e.g. within: 10m),"
+                        + " or partial matches that never complete stay in state forever");
             }
             if (names.size() != pattern.size()) {
                 return List.of();

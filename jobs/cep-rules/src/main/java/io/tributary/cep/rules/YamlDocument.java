@@ -52,8 +52,11 @@ final class YamlDocument {
             node = new Yaml(options).compose(reader);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            problems.add(at(file, mark, "YAML syntax error: " + e.getProblem()
-                    + (e.getContext() != null ? " (" + e.getContext() + ")" : "")));
+            String problem = e.getProblem().replaceAll("but got (\\S+)$", "but got '$1'");
+            String context = e.getContext() == null || e.getContextMark() == null ? ""
+                    : " (" + e.getContext().replace("while parsing a", "in the") + " that starts at line "
+                            + (e.getContextMark().getLine() + 1) + ", column " + (e.getContextMark().getColumn() + 1) + ")";
+            problems.add(at(file, mark, "YAML syntax error: " + problem + context));
             return null;
         } catch (RuntimeException e) {
             problems.add(new RuleProblem(file, 1, 1, "cannot read YAML: " + e.getMessage()));
@@ -170,7 +173,8 @@ final class YamlDocument {
             return JSON.textNode(text);
         }
         if (Tag.BOOL.equals(tag)) {
-            return JSON.booleanNode(Boolean.parseBoolean(text.toLowerCase(java.util.Locale.ROOT)));
+            // YAML 1.1 booleans: true/false, yes/no, on/off.
+            return JSON.booleanNode(java.util.Set.of("true", "yes", "on", "y").contains(text.toLowerCase(java.util.Locale.ROOT)));
         }
         if (Tag.NULL.equals(tag)) {
             return JSON.nullNode();

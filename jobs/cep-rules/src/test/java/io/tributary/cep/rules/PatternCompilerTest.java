@@ -1,0 +1,160 @@
+package io.tributary.cep.rules;
+
+import static io.tributary.cep.rules.RuleTexts.load;
+import static io.tributary.cep.rules.RuleTexts.player;
+import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.NOT_FOLLOW;
+import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.NOT_NEXT;
+import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.SKIP_TILL_ANY;
+import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.SKIP_TILL_NEXT;
+import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.STRICT;
+import static org.apache.flink.cep.pattern.Quantifier.QuantifierProperty.GREEDY;
+import static org.apache.flink.cep.pattern.Quantifier.QuantifierProperty.LOOPING;
+import static org.apache.flink.cep.pattern.Quantifier.QuantifierProperty.OPTIONAL;
+import static org.apache.flink.cep.pattern.Quantifier.QuantifierProperty.TIMES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.schemas.Envelope;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.cep.nfa.aftermatch.NoSkipStrategy;
+import org.apache.flink.cep.nfa.aftermatch.SkipPastLastStrategy;
+import org.apache.flink.cep.nfa.aftermatch.SkipToFirstStrategy;
+import org.apache.flink.cep.nfa.aftermatch.SkipToLastStrategy;
+import org.apache.flink.cep.nfa.aftermatch.SkipToNextStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.Quantifier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every rule-file construct becomes the matching Flink CEP Pattern construct. */
+class PatternCompilerTest {
+
+    @ParameterizedTest
+    @CsvSource({"next, STRICT", "followedBy, SKIP_TILL_NEXT", "followedByAny, SKIP_TILL_ANY",
+            "notNext, NOT_NEXT", "notFollowedBy, NOT_FOLLOW"})
+    void contiguityOfTheSecondStep(String keyword, Quantifier.ConsumingStrategy expected) {
+        String last = keyword.startsWith("not") ? "  - followedBy: done\n    type: BUFFER_END\n" : "";
+        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player(
+                "  - begin: play\n    type: PLAY\n  - " + keyword + ": second\n    type: FIRST_FRAME\n" + last)));
+        List<Pattern<Envelope, ?>> steps = chain(pattern);
+        assertThat(steps.get(0).getName()).isEqualTo("play");
+        assertThat(steps.get(1).getName()).isEqualTo("second");
+        assertThat(steps.get(1).getQuantifier().getConsumingStrategy()).isEqualTo(expected);
+    }
+
+    @Test
+    void notFollowedByAsTheLastStepWithWithin() {
+        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player("within: 10s\n",
+                "  - begin: play\n    type: PLAY\n  - notFollowedBy: frame\n    type: FIRST_FRAME\n")));
+        assertThat(pattern.getName()).isEqualTo("frame");
+        assertThat(pattern.getQuantifier().getConsumingStrategy()).isEqualTo(NOT_FOLLOW);
+        assertThat(pattern.getWindowSize()).contains(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void timesExactly() {
+        Pattern<Envelope, Envelope> pattern = only("    times: 3\n");
+        assertThat(pattern.getQuantifier().hasProperty(TIMES)).isTrue();
+        assertThat(pattern.getTimes().getFrom()).isEqualTo(3);
+        assertThat(pattern.getTimes().getTo()).isEqualTo(3);
+    }
+
+    @Test
+    void timesRange() {
+        Pattern<Envelope, Envelope> pattern = only("    times: {from: 2, to: 4}\n");
+        assertThat(pattern.getQuantifier().hasProperty(TIMES)).isTrue();
+        assertThat(pattern.getTimes().getFrom()).isEqualTo(2);
+        assertThat(pattern.getTimes().getTo()).isEqualTo(4);
+    }
+
+    @Test
+    void timesOrMore() {
+        Pattern<Envelope, Envelope> pattern = only("    timesOrMore: 3\n");
+        assertThat(pattern.getQuantifier().hasProperty(LOOPING)).isTrue();
+        assertThat(pattern.getTimes().getFrom()).isEqualTo(3);
+    }
+
+    @Test
+    void oneOrMore() {
+        Pattern<Envelope, Envelope> pattern = only("    oneOrMore: true\n");
+        assertThat(pattern.getQuantifier().hasProperty(LOOPING)).isTrue();
+        assertThat(pattern.getQuantifier().hasProperty(TIMES)).isFalse();
+        assertThat(pattern.getTimes().getFrom()).isEqualTo(1);
+    }
+
+    @Test
+    void optionalAndGreedy() {
+        Pattern<Envelope, Envelope> pattern = only("    oneOrMore: true\n    optional: true\n    greedy: true\n");
+        assertThat(pattern.getQuantifier().hasProperty(OPTIONAL)).isTrue();
+        assertThat(pattern.getQuantifier().hasProperty(GREEDY)).isTrue();
+    }
+
+    @Test
+    void innerContiguityOfALoop() {
+        assertThat(only("    oneOrMore: true\n").getQuantifier().getInnerConsumingStrategy()).isEqualTo(SKIP_TILL_NEXT);
+        assertThat(only("    oneOrMore: true\n    consecutive: true\n").getQuantifier().getInnerConsumingStrategy()).isEqualTo(STRICT);
+        assertThat(only("    oneOrMore: true\n    allowCombinations: true\n").getQuantifier().getInnerConsumingStrategy())
+                .isEqualTo(SKIP_TILL_ANY);
+    }
+
+    @Test
+    void untilEndsALoop() {
+        Pattern<Envelope, Envelope> pattern = only("    oneOrMore: true\n    until: event.type == 'BUFFER_END'\n");
+        assertThat(pattern.getUntilCondition()).isInstanceOf(StepCondition.class);
+        assertThat(pattern.getUntilCondition().toString()).contains("event.type == 'BUFFER_END'");
+    }
+
+    @Test
+    void withinBoundsTheWholeMatch() {
+        assertThat(PatternCompiler.compile(load(player("within: 1h30m\n", "  - begin: a\n"))).getWindowSize())
+                .contains(Duration.ofMinutes(90));
+    }
+
+    @Test
+    void everySkipStrategy() {
+        assertThat(skip("noSkip")).isInstanceOf(NoSkipStrategy.class);
+        assertThat(skip("skipToNext")).isInstanceOf(SkipToNextStrategy.class);
+        assertThat(skip("skipPastLastEvent")).isInstanceOf(SkipPastLastStrategy.class);
+        assertThat(skip("skipToFirst(b)")).isInstanceOf(SkipToFirstStrategy.class);
+        assertThat(((SkipToFirstStrategy) skip("skipToFirst(b)")).getPatternName()).contains("b");
+        assertThat(skip("skipToLast(b)")).isInstanceOf(SkipToLastStrategy.class);
+        assertThat(((SkipToLastStrategy) skip("skipToLast(b)")).getPatternName()).contains("b");
+    }
+
+    @Test
+    void withoutAfterMatchNothingIsSkipped() {
+        assertThat(PatternCompiler.compile(load(player("  - begin: a\n"))).getAfterMatchSkipStrategy())
+                .isInstanceOf(NoSkipStrategy.class);
+    }
+
+    @Test
+    void stepConditionsCarryTheirTypesAndExpressions() {
+        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player(
+                "  - begin: play\n    type: PLAY\n  - followedBy: error\n    type: ERROR\n    where: event.cdn == play.cdn\n")));
+        assertThat(pattern.getCondition().toString()).isEqualTo("[ERROR] where event.cdn == play.cdn");
+        assertThat(pattern.getPrevious().getCondition().toString()).isEqualTo("[PLAY]");
+    }
+
+    private static org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy skip(String strategy) {
+        return PatternCompiler.compile(load(player("within: 1m\nafterMatch: " + strategy + "\n",
+                "  - begin: a\n    type: PLAY\n  - followedBy: b\n    type: ERROR\n"))).getAfterMatchSkipStrategy();
+    }
+
+    /** The first of two steps, carrying the options under test. */
+    @SuppressWarnings("unchecked")
+    private static Pattern<Envelope, Envelope> only(String options) {
+        Pattern<Envelope, Envelope> last = PatternCompiler.compile(load(player(
+                "  - begin: stall\n    type: BUFFER_START\n" + options + "  - followedBy: end\n    type: ERROR\n")));
+        return (Pattern<Envelope, Envelope>) last.getPrevious();
+    }
+
+    private static List<Pattern<Envelope, ?>> chain(Pattern<Envelope, ?> last) {
+        List<Pattern<Envelope, ?>> steps = new ArrayList<>();
+        for (Pattern<Envelope, ?> p = last; p != null; p = p.getPrevious()) {
+            steps.add(0, p);
+        }
+        return steps;
+    }
+}
