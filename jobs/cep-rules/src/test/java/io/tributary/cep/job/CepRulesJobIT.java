@@ -1,0 +1,99 @@
+package io.tributary.cep.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.RuleLoader;
+import io.tributary.jobs.RuntimeOptions;
+import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.alerts.Alert;
+import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
+import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealSchemaRegistry;
+import io.tributary.testkit.kafka.TopicReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every shipped rule at once on the real broker, parallelism 2, RocksDB, checkpoints and a failure
+ * injected after a completed checkpoint: each alert the input calls for arrives exactly once on
+ * the alerts topic (read_committed), with the right matched events, and the near misses raise
+ * nothing.
+ */
+class CepRulesJobIT {
+    @RegisterExtension static final RealKafka KAFKA = new RealKafka();
+    @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4);
+
+    static final Path RULES = Path.of("../../rules");
+    private static final CepKafka CEP_KAFKA = new CepKafka(KAFKA, REGISTRY);
+    // Kafka refuses record timestamps far from now, so the input lies in the last hour.
+    static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
+
+    @Test
+    void everyExpectedAlertExactlyOnceAndNoneForNearMisses() throws Exception {
+        String player = "events.player";
+        String commerce = "events.commerce";
+        String alertsTopic = "cep.alerts";
+        String lateTopic = "cep.late-events";
+        KAFKA.broker().createTopics(2, player, commerce, alertsTopic, lateTopic);
+        CepTraffic traffic = new CepTraffic(T0, 5, "")
+                .storms(60).stallsSpreadOut(40).startFailures(60).startsInTime(120).cardTesting(30).honestRetries(30)
+                .shuffleSlightly();
+        CEP_KAFKA.produce(player, traffic.player);
+        CEP_KAFKA.produce(commerce, traffic.commerce);
+        List<Rule> rules = RuleLoader.load(RULES).rulesOrThrow();
+
+        FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
+        StreamExecutionEnvironment env = environment();
+        DataStream<Envelope> events = CepRulesJob.readCanonical(env,
+                CanonicalKafka.source(KAFKA.bootstrapServers(), List.of(player, commerce), "cep-it", REGISTRY.url(), true),
+                Duration.ofSeconds(5), Duration.ofSeconds(1));
+        CepRulesJob.build(events.map(failure).returns(events.getType()).name("inject failure"), rules,
+                CEP_KAFKA.sinks(alertsTopic, lateTopic, "cep-it"));
+        env.execute("cep-rules-it");
+        assertThat(failure.hasFailed()).as("failure was injected").isTrue();
+
+        List<Alert> alerts = CEP_KAFKA.readAlerts(alertsTopic);
+        Map<CepTraffic.ExpectedAlert, Integer> received = new HashMap<>();
+        for (Alert alert : alerts) {
+            received.merge(new CepTraffic.ExpectedAlert(alert.getRuleId(), alert.getKey(), alert.getMatchedEventIds()), 1, Integer::sum);
+        }
+        assertThat(received.keySet()).containsExactlyInAnyOrderElementsOf(traffic.expected);
+        assertThat(received.values()).as("each alert exactly once").allMatch(n -> n == 1);
+        assertThat(alerts).as("near misses raise nothing").noneMatch(a -> traffic.nearMissKeys.contains(a.getKey()));
+        assertThat(alerts).allSatisfy(alert -> {
+            assertThat(alert.getDetectionTime()).isAfter(alert.getLastEventTime());
+            assertThat(alert.getFirstEventTime()).isBeforeOrEqualTo(alert.getLastEventTime());
+        });
+    }
+
+    static StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(FlinkTestClusters.PARALLELISM);
+        env.enableCheckpointing(300);
+        env.getConfig().disableGenericTypes();
+        return env;
+    }
+}
