@@ -46,8 +46,9 @@ public final class CepRulesJobMain {
     static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {
         var producer = options.runtime.transactionalProducer();
         return new CepRulesJob.Sinks(
+                // An alert's Kafka timestamp is its last event's time, like every canonical event's.
                 CanonicalKafka.exactlyOnceSink(Alert.class, options.alertsTopic, new AlertKey(),
-                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-alerts", producer),
+                        alert -> alert.getLastEventTime().toEpochMilli(), options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-alerts", producer),
                 CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new EventIdKey(),
                         options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late", producer));
     }

@@ -43,7 +43,10 @@ public final class CanonicalKafka {
         return builder.build();
     }
 
-    /** An EXACTLY_ONCE sink of Avro records; each sink of a job needs its own transactional id prefix. */
+    /**
+     * An EXACTLY_ONCE sink of Avro records stamped with their stream timestamp; each sink of a job
+     * needs its own transactional id prefix.
+     */
     public static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(
             Class<T> type,
             String topic,
@@ -52,13 +55,33 @@ public final class CanonicalKafka {
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+        return exactlyOnceSink(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(key)
                         .setValueSerializationSchema(ConfluentAvro.serializer(type, topic, registryUrl))
-                        .build())
+                        .build(),
+                bootstrapServers, transactionalIdPrefix, producer);
+    }
+
+    /** As above, with the Kafka timestamp read from each record. */
+    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(
+            Class<T> type,
+            String topic,
+            SerializationSchema<T> key,
+            TimestampedRecords.Timestamp<T> timestamp,
+            String bootstrapServers,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
+        return exactlyOnceSink(new TimestampedRecords<>(topic, key, ConfluentAvro.serializer(type, topic, registryUrl), timestamp),
+                bootstrapServers, transactionalIdPrefix, producer);
+    }
+
+    private static <T> KafkaSink<T> exactlyOnceSink(
+            KafkaRecordSerializationSchema<T> records, String bootstrapServers, String transactionalIdPrefix, Properties producer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(records)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setKafkaProducerConfig(producer)
