@@ -7,10 +7,26 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.time.CanonicalEventTime;
 import java.time.Duration;
+import io.tributary.schemas.EventType;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.cep.CEP;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.cep.functions.TimedOutPartialMatchHandler;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -18,13 +34,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The CEP rules job: canonical events → one Flink CEP operator per rule, keyed by the rule's key
- * field, in event time → alerts topic, exactly once; events behind the watermark → late-events
- * topic.
+ * fields (rules with the same key share one shuffle), in event time → alerts topic, exactly once;
+ * events behind the watermark → late-events topic.
  *
  * <pre>
- *                                   ┌─▶ rule A input ─▶ keyBy(A.key) ─▶ CEP(A) ─┐
- *  canonical events ─▶ split late ──┼─▶ rule B input ─▶ keyBy(B.key) ─▶ CEP(B) ─┼─▶ alerts sink
- *                          │        └─▶ ...                                      ┘
+ *                                   ┌─▶ keyBy(sessionId) ─▶ fan out ─┬─▶ rule A ─▶ CEP(A) ─┐
+ *  canonical events ─▶ split late ──┤                                └─▶ rule B ─▶ CEP(B) ─┼─▶ alerts sink
+ *                          │        └─▶ keyBy(accountId) ─▶ fan out ──▶ rule C ─▶ CEP(C) ─┘
  *                          └─(late)─▶ late-events sink
  * </pre>
  *
@@ -73,25 +89,84 @@ public final class CepRulesJob {
         SingleOutputStreamOperator<Envelope> onTime = events.process(new SplitLateEvents())
                 .uid(uidPrefix + SPLIT_LATE_UID)
                 .name("split late events");
-        DataStream<Alert> alerts = null;
+        Map<String, List<Rule>> byKey = new LinkedHashMap<>();
         for (Rule rule : rules) {
-            DataStream<Alert> ruleAlerts = apply(onTime, rule, uidPrefix);
-            alerts = alerts == null ? ruleAlerts : alerts.union(ruleAlerts);
+            byKey.computeIfAbsent(rule.domain() + ":" + String.join("+", rule.key()), k -> new ArrayList<>()).add(rule);
+        }
+        DataStream<Alert> alerts = null;
+        for (Map.Entry<String, List<Rule>> group : byKey.entrySet()) {
+            for (DataStream<Alert> ruleAlerts : applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix)) {
+                alerts = alerts == null ? ruleAlerts : alerts.union(ruleAlerts);
+            }
         }
         return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE));
     }
 
-    static SingleOutputStreamOperator<Alert> apply(DataStream<Envelope> events, Rule rule, String uidPrefix) {
-        RuleKey key = new RuleKey(rule.domain(), rule.key());
-        KeyedStream<Envelope, String> input = events
-                .filter(new RuleInput(rule.inputs(), key))
-                .uid(uidPrefix + rule.uid() + "-input")
-                .name("rule " + rule.id() + " input")
-                .keyBy(key);
-        return CEP.pattern(input, PatternCompiler.compile(rule))
-                .inEventTime()
-                .process(new EmitAlerts(rule, key))
-                .uid(uidPrefix + rule.uid())
-                .name("rule " + rule.id() + " v" + rule.version());
+    /**
+     * The rules that share a key (the same domain and key fields) share one shuffle: events of any
+     * of their types are keyed once, then fanned out inside the task to each rule's filter and CEP
+     * operator, all chained. Keying once per rule would serialize and send every event once per
+     * rule.
+     */
+    static List<SingleOutputStreamOperator<Alert>> applyGroup(
+            DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix) {
+        Rule first = rules.get(0);
+        RuleKey key = new RuleKey(first.domain(), first.key());
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        rules.forEach(rule -> types.addAll(rule.inputs()));
+        String groupUid = uidPrefix + "cep-key-" + group.toLowerCase(Locale.ROOT).replace(':', '-');
+        DataStream<Envelope> keyed = events
+                .filter(new RuleInput(types, key))
+                .uid(groupUid + "-input")
+                .name("input keyed by " + group)
+                .keyBy(key)
+                .map(new PassOn())
+                .uid(groupUid + "-fan-out")
+                .name("fan out to " + rules.size() + " rule(s) keyed by " + group);
+        List<SingleOutputStreamOperator<Alert>> alerts = new ArrayList<>();
+        for (Rule rule : rules) {
+            // The fan-out is keyed already; reinterpreting keeps each rule's operators chained to it.
+            KeyedStream<Envelope, String> input = DataStreamUtils.reinterpretAsKeyedStream(
+                    keyed.filter(new RuleInput(rule.inputs(), key)).uid(uidPrefix + rule.uid() + "-input").name("rule " + rule.id() + " input"),
+                    key, Types.STRING);
+            alerts.add(input.transform("rule " + rule.id() + " v" + rule.version(), TypeInformation.of(Alert.class),
+                            chained(cepOperator(rule, key, input.getType().createSerializer(input.getExecutionConfig().getSerializerConfig()))))
+                    .uid(uidPrefix + rule.uid()));
+        }
+        return alerts;
+    }
+
+    /**
+     * The operator {@code CEP.pattern(input, pattern).inEventTime().process(..)} builds, made here
+     * so it can be chained: Flink's CepOperator starts a new chain by default, which would put each
+     * rule in its own task behind a serializing hand-over.
+     */
+    public static CepOperator<Envelope, String, Alert> cepOperator(Rule rule, RuleKey key, TypeSerializer<Envelope> serializer) {
+        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
+        EmitAlerts emit = new EmitAlerts(rule, key);
+        return new CepOperator<>(
+                serializer,
+                false,
+                // EmitAlerts counts timed-out partial matches, so the NFA must report them.
+                NFACompiler.compileFactory(pattern, emit instanceof TimedOutPartialMatchHandler),
+                null,
+                pattern.getAfterMatchSkipStrategy(),
+                emit,
+                null);
+    }
+
+    private static CepOperator<Envelope, String, Alert> chained(CepOperator<Envelope, String, Alert> operator) {
+        operator.setChainingStrategy(ChainingStrategy.ALWAYS);
+        return operator;
+    }
+
+    /** The head of a fan-out: the one consumer of a shuffle, so the rules after it chain to it. */
+    static final class PassOn implements MapFunction<Envelope, Envelope> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Envelope map(Envelope event) {
+            return event;
+        }
     }
 }

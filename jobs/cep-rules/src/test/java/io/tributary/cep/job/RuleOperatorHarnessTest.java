@@ -2,9 +2,7 @@ package io.tributary.cep.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cep.alerts.EmitAlerts;
 import io.tributary.cep.fixtures.FixtureEvents;
-import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.schemas.Envelope;
@@ -12,7 +10,6 @@ import io.tributary.schemas.alerts.Alert;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -80,14 +77,7 @@ class RuleOperatorHarnessTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(Rule rule) throws Exception {
         RuleKey key = new RuleKey(rule.domain(), rule.key());
-        CepOperator<Envelope, String, Alert> operator = new CepOperator<>(
-                new AvroSerializer<>(Envelope.class),
-                false,
-                NFACompiler.compileFactory(PatternCompiler.compile(rule), false),
-                null,
-                PatternCompiler.compile(rule).getAfterMatchSkipStrategy(),
-                new EmitAlerts(rule, key),
-                null);
+        CepOperator<Envelope, String, Alert> operator = CepRulesJob.cepOperator(rule, key, new AvroSerializer<>(Envelope.class));
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
         harness.open();
         return harness;
