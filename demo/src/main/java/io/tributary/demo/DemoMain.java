@@ -1,5 +1,11 @@
 package io.tributary.demo;
 
+import io.tributary.aggregations.AggregationsJob;
+import io.tributary.aggregations.AggregationsJobMain;
+import io.tributary.aggregations.AggregationsOptions;
+import io.tributary.cep.job.CepRulesJobMain;
+import io.tributary.cep.job.CepRulesOptions;
+import io.tributary.cep.rules.RuleLoader;
 import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
@@ -12,6 +18,8 @@ import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.traffic.RawTopics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -23,10 +31,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The newcomer's demo: a real Kafka broker and schema registry, mixed platform traffic, and the
- * ingest job on an embedded Flink with its web UI; prints progress until stopped with Ctrl-C.
+ * suite's jobs (ingest, aggregations, CEP rules) as one Flink job on an embedded Flink with its web
+ * UI; prints progress until stopped with Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs real Kafka + registry, a traffic generator and the ingest job on an embedded Flink.")
+        description = "Runs real Kafka + registry, a traffic generator, and ingest + aggregations + CEP rules on an embedded Flink.")
 public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--rate", defaultValue = "2000", description = "Raw records per second (default: ${DEFAULT-VALUE}).")
@@ -45,6 +54,9 @@ public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--malformed", defaultValue = "0.02", description = "Share of malformed records (default: ${DEFAULT-VALUE}).")
     double malformedShare;
+
+    @Option(names = "--rules", defaultValue = "../rules", description = "Rule files for the CEP job (default: ${DEFAULT-VALUE}).")
+    Path rules;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
@@ -67,10 +79,19 @@ public final class DemoMain implements Callable<Integer> {
             IngestOptions options = ingestOptions(kafka, registry, work);
             options.runtime.configure(env);
             IngestJobMain.buildOnKafka(env, options);
-            JobClient job = env.executeAsync("tributary ingest (demo)");
+            // The other jobs read what ingest commits; on a cluster they are separate jobs, here one
+            // job graph keeps the embedded Flink to one web UI and one set of slots.
+            AggregationsOptions aggregations = parse(new AggregationsOptions(), kafka, registry, "--transaction-timeout", "5m");
+            kafka.createTopics(2, aggregationTopics(aggregations).toArray(String[]::new));
+            AggregationsJobMain.buildOnKafka(env, aggregations);
+            CepRulesOptions cep = parse(new CepRulesOptions(), kafka, registry, "--rules", rules.toString(), "--transaction-timeout", "5m");
+            kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
+            CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow());
+            JobClient job = env.executeAsync("tributary suite (demo)");
 
             try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
-                    OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics)) {
+                    OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics,
+                            aggregationTopics(aggregations), cep.alertsTopic)) {
                 printWelcome(kafka, registry, port, topics);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> say("Stopping; servers and temp files go with this process.")));
                 ProgressReport report = new ProgressReport(pump, counter);
@@ -99,6 +120,19 @@ public final class DemoMain implements Callable<Integer> {
         return options;
     }
 
+    private static <T> T parse(T options, KafkaBroker kafka, SchemaRegistry registry, String... more) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url()));
+        args.addAll(List.of(more));
+        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        return options;
+    }
+
+    private static List<String> aggregationTopics(AggregationsOptions options) {
+        AggregationsJob.Topics topics = options.topics();
+        return List.of(topics.qoeMinute(), topics.commerceMinute(), topics.iotDevice5m(), topics.viewerSessions(),
+                topics.trendingTitles(), topics.lateEvents());
+    }
+
     private void printWelcome(KafkaBroker kafka, SchemaRegistry registry, int port, CanonicalTopics topics) {
         say("");
         say("Tributary demo is running. Open:");
@@ -108,6 +142,8 @@ public final class DemoMain implements Callable<Integer> {
         say("  Raw topics          " + String.join(", ", RawTopics.ALL));
         say("  Canonical topics    " + String.join(", ", topics.eventTopics()) + " (Avro, Confluent wire format)");
         say("  Dead letters        " + topics.deadLetters() + " (reason + original bytes)");
+        say("  Aggregates          agg.qoe-minute, agg.trending-titles, agg.viewer-sessions, agg.commerce-minute, agg.iot-device-5m");
+        say("  Alerts              cep.alerts, from the rules in " + rules.toAbsolutePath().normalize());
         say("Output counts are what a read_committed consumer sees; they move with each checkpoint (2 s).");
         say("");
     }
