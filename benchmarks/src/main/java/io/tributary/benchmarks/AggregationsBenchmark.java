@@ -2,29 +2,20 @@ package io.tributary.benchmarks;
 
 import io.tributary.aggregations.AggregationsJobMain;
 import io.tributary.aggregations.AggregationsOptions;
-import io.tributary.ingest.validate.IngestLimits;
-import io.tributary.ingest.validate.RawEventDecoder;
-import io.tributary.ingest.validate.RecordOrigin;
-import io.tributary.ingest.validate.Rejection;
 import io.tributary.jobs.RuntimeOptions;
-import io.tributary.schemas.Envelope;
-import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.Domain;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
-import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.TrafficGenerator;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,45 +74,8 @@ public final class AggregationsBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** Generated traffic through the ingest job's own decoder, so the envelopes are realistic. */
     private int load(KafkaBroker kafka, SchemaRegistry registry) throws Exception {
-        TrafficGenerator generator = new TrafficGenerator(7, System::currentTimeMillis, 0, 0);
-        RawEventDecoder decoder = new RawEventDecoder(IngestLimits.DEFAULTS, id -> {
-            throw new IllegalStateException("no Avro input here");
-        });
-        List<RegistryAvroSerializationSchema<Envelope>> serializers = new ArrayList<>();
-        for (String topic : INPUTS) {
-            RegistryAvroSerializationSchema<Envelope> serializer = ConfluentAvro.serializer(Envelope.class, topic, registry.url());
-            serializer.open(null);
-            serializers.add(serializer);
-        }
-        int loaded = 0;
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(java.util.Map.of("linger.ms", 20, "batch.size", 262_144,
-                "compression.type", "lz4", "max.in.flight.requests.per.connection", 5))) {
-            while (loaded < events) {
-                GeneratedRecord raw = generator.nextGood();
-                Envelope envelope;
-                try {
-                    envelope = decoder.decode(raw.key(), raw.value(), new RecordOrigin(raw.topic(), 0, loaded, System.currentTimeMillis()));
-                } catch (Rejection e) {
-                    throw new IllegalStateException("generator produced a bad event: " + e.getMessage());
-                }
-                int target = switch (envelope.getDomain()) {
-                    case PLAYER -> 0;
-                    case COMMERCE -> 1;
-                    case IOT -> 2;
-                    default -> -1;
-                };
-                if (target < 0) {
-                    continue;
-                }
-                producer.send(new ProducerRecord<>(INPUTS.get(target), null, envelope.getEventTime().toEpochMilli(),
-                        raw.key(), serializers.get(target).serialize(envelope)));
-                loaded++;
-            }
-            producer.flush();
-        }
-        return loaded;
+        return CanonicalLoad.load(kafka, registry, Map.of(Domain.PLAYER, INPUTS.get(0), Domain.COMMERCE, INPUTS.get(1), Domain.IOT, INPUTS.get(2)), events);
     }
 
     private double seconds(KafkaBroker kafka, SchemaRegistry registry, Path work, RuntimeOptions.StateBackend backend, int run)

@@ -5,20 +5,15 @@ import io.tributary.cep.job.CepRulesJobMain;
 import io.tributary.cep.job.CepRulesOptions;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
-import io.tributary.ingest.validate.IngestLimits;
-import io.tributary.ingest.validate.RawEventDecoder;
-import io.tributary.ingest.validate.RecordOrigin;
-import io.tributary.ingest.validate.Rejection;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
-import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.TrafficGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,40 +157,8 @@ public final class CepBenchmark implements Callable<Integer> {
         return RuleLoader.loadTexts(chosen).rulesOrThrow();
     }
 
-    /** Generated traffic through the ingest job's own decoder, so the envelopes are realistic. */
     private int load(KafkaBroker kafka, SchemaRegistry registry) throws Exception {
-        TrafficGenerator generator = new TrafficGenerator(7, System::currentTimeMillis, 0, 0);
-        RawEventDecoder decoder = new RawEventDecoder(IngestLimits.DEFAULTS, id -> {
-            throw new IllegalStateException("no Avro input here");
-        });
-        List<RegistryAvroSerializationSchema<Envelope>> serializers = new ArrayList<>();
-        for (String topic : INPUTS) {
-            RegistryAvroSerializationSchema<Envelope> serializer = ConfluentAvro.serializer(Envelope.class, topic, registry.url());
-            serializer.open(null);
-            serializers.add(serializer);
-        }
-        int loaded = 0;
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer(Map.of("linger.ms", 20, "batch.size", 262_144,
-                "compression.type", "lz4", "max.in.flight.requests.per.connection", 5))) {
-            while (loaded < events) {
-                GeneratedRecord raw = generator.nextGood();
-                Envelope envelope;
-                try {
-                    envelope = decoder.decode(raw.key(), raw.value(), new RecordOrigin(raw.topic(), 0, loaded, System.currentTimeMillis()));
-                } catch (Rejection e) {
-                    throw new IllegalStateException("generator produced a bad event: " + e.getMessage());
-                }
-                int target = envelope.getDomain().ordinal();
-                if (target >= INPUTS.size()) {
-                    continue;
-                }
-                producer.send(new ProducerRecord<>(INPUTS.get(target), null, envelope.getEventTime().toEpochMilli(),
-                        raw.key(), serializers.get(target).serialize(envelope)));
-                loaded++;
-            }
-            producer.flush();
-        }
-        return loaded;
+        return CanonicalLoad.load(kafka, registry, Map.of(Domain.PLAYER, INPUTS.get(0), Domain.MEDIA, INPUTS.get(1), Domain.COMMERCE, INPUTS.get(2), Domain.IOT, INPUTS.get(3)), events);
     }
 
     /** Seconds the bounded run took, or null when it was cancelled at the run limit. */
