@@ -1,10 +1,11 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.dedup.DeduplicateByEventId;
 import io.tributary.ingest.kafka.CanonicalTopics;
-import io.tributary.ingest.kafka.DeadLetterSerializer;
+import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.ingest.kafka.CanonicalRecordSerializer;
-import io.tributary.ingest.kafka.RawRecordDeserializer;
+import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.schemas.DeadLetter;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.tributary.ingest;
 
+import io.tributary.ingest.validate.RecordOrigin;
+import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.ingest.validate.IngestLimits;
@@ -66,7 +68,7 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
         eventsIn.inc();
         Envelope envelope;
         try {
-            envelope = decoder.decode(raw.key, raw.value, raw.origin());
+            envelope = decoder.decode(raw.key, raw.value, new RecordOrigin(raw.topic, raw.partition, raw.offset, raw.timestamp));
         } catch (Rejection rejection) {
             deadLettersByReason.get(rejection.reason()).inc();
             ctx.output(DEAD_LETTERS, deadLetter(raw, rejection, Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.kafka.RawRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;

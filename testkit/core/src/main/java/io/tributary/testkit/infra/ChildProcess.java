@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +38,12 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(String name, List<String> command, Path workDir, Path log) {
+        return start(name, command, workDir, log, Map.of());
+    }
+
+    /** As above, with extra environment variables for the server. */
+    public static ChildProcess start(
+            String name, List<String> command, Path workDir, Path log, Map<String, String> environment) {
         List<String> guarded = new ArrayList<>(List.of("bash", "-c", GUARD, name));
         guarded.addAll(command);
         ProcessBuilder builder =
@@ -44,6 +51,7 @@ public final class ChildProcess implements AutoCloseable {
                         .directory(workDir.toFile())
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
         try {
             return new ChildProcess(name, builder.start(), log);
         } catch (IOException e) {

@@ -29,6 +29,23 @@ final class Distributions {
         return jar;
     }
 
+    static Path openSearchHome() {
+        return existingDirectory("opensearch.home");
+    }
+
+    static Path elasticsearchHome() {
+        return existingDirectory("elasticsearch.home");
+    }
+
+    private static Path existingDirectory(String key) {
+        Path dir = Path.of(require(key));
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException(
+                    dir + " is missing: build the test kit first (mvn -B install -DskipTests)");
+        }
+        return dir;
+    }
+
     private static String require(String key) {
         String value = PROPERTIES.getProperty(key);
         if (value == null || value.isBlank() || value.startsWith("${")) {

@@ -1,10 +1,8 @@
-package io.tributary.ingest;
-
-import io.tributary.ingest.validate.RecordOrigin;
+package io.tributary.jobs.kafka;
 
 /**
  * A Kafka record exactly as read, before anything is decided about it. A POJO so that Flink
- * serializes it without Kryo; the bytes are kept untouched for the dead-letter topic.
+ * serializes it without Kryo; the bytes are kept untouched for a dead-letter topic.
  */
 public class RawRecord {
     public String topic;
@@ -23,9 +21,5 @@ public class RawRecord {
         this.timestamp = timestamp;
         this.key = key;
         this.value = value;
-    }
-
-    public RecordOrigin origin() {
-        return new RecordOrigin(topic, partition, offset, timestamp);
     }
 }

@@ -1,4 +1,4 @@
-package io.tributary.ingest.kafka;
+package io.tributary.jobs.kafka;
 
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.registry.ConfluentAvro;

@@ -1,6 +1,5 @@
-package io.tributary.ingest.kafka;
+package io.tributary.jobs.kafka;
 
-import io.tributary.ingest.RawRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
