@@ -46,9 +46,7 @@ public final class PostgresServer implements AutoCloseable {
                             "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")),
                     home, home.resolve("initdb.log"), Duration.ofMinutes(2));
             server.start();
-            ChildProcess.run("createdb", List.of(server.binary("createdb"), "-h", "127.0.0.1",
-                            "-p", Integer.toString(server.port), "-U", USER, DATABASE),
-                    home, home.resolve("createdb.log"), Duration.ofMinutes(1));
+            server.createDatabase(DATABASE);
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -83,8 +81,20 @@ public final class PostgresServer implements AutoCloseable {
         process = null;
     }
 
+    /** A new, empty database (tests that must not see each other's tables); returns its JDBC URL. */
+    public String createDatabase(String name) {
+        ChildProcess.run("createdb", List.of(binary("createdb"), "-h", "127.0.0.1",
+                        "-p", Integer.toString(port), "-U", USER, name),
+                home, home.resolve("createdb.log"), Duration.ofMinutes(1));
+        return jdbcUrl(name);
+    }
+
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+        return jdbcUrl(DATABASE);
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
     public String user() {

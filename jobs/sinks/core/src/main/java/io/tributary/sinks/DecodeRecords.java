@@ -1,0 +1,111 @@
+package io.tributary.sinks;
+
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.DeadLetterReason;
+import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.SchemaRegistryClient;
+import io.tributary.schemas.registry.UnknownSchemaIdException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.SerializableFunction;
+
+/**
+ * Decodes the Confluent-framed Avro records of one topic and lets through what the store accepts;
+ * everything else leaves on {@link #DEAD_LETTERS} with the reason and the original bytes. The
+ * sink jobs read raw bytes rather than decoded records for exactly this: a record that cannot be
+ * decoded or stored must still be kept, byte for byte.
+ */
+public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFunction<RawRecord, T> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private final RegistryAvroDeserializationSchema<A> decoder;
+    private final SerializableFunction<A, T> toStored;
+    private final RecordCheck<T> check;
+    private final String job;
+
+    /**
+     * @param toStored what is stored of a decoded record; an {@link IllegalArgumentException}
+     *     from it dead-letters the record
+     */
+    public DecodeRecords(Class<A> type, String registryUrl, SerializableFunction<A, T> toStored, RecordCheck<T> check, String job) {
+        this.decoder = ConfluentAvro.deserializer(type, registryUrl);
+        this.toStored = toStored;
+        this.check = check;
+        this.job = job;
+    }
+
+    /** Stores the decoded records themselves. */
+    public static <A extends SpecificRecord> DecodeRecords<A, A> as(Class<A> type, String registryUrl, RecordCheck<A> check, String job) {
+        return new DecodeRecords<>(type, registryUrl, record -> record, check, job);
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context context, Collector<T> out) {
+        if (raw.value == null || raw.value.length == 0) {
+            reject(raw, DeadLetterReason.EMPTY_VALUE, "the record has no value", null, context);
+            return;
+        }
+        A decoded;
+        try {
+            decoded = decoder.deserialize(raw.value);
+        } catch (Exception e) {
+            if (registryUnavailable(e)) {
+                // Not the record's fault: fail, restart from the last checkpoint, decode it again.
+                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            }
+            if (causedBy(e, UnknownSchemaIdException.class)) {
+                reject(raw, DeadLetterReason.UNKNOWN_SCHEMA_ID, rootMessage(e), null, context);
+            } else {
+                reject(raw, DeadLetterReason.MALFORMED_AVRO, "not Avro in the Confluent wire format: " + rootMessage(e), null, context);
+            }
+            return;
+        }
+        T record;
+        try {
+            record = toStored.apply(decoded);
+        } catch (IllegalArgumentException e) {
+            reject(raw, DeadLetterReason.INVALID_VALUE, e.getMessage(), null, context);
+            return;
+        }
+        Optional<Violation> violation = check.check(record);
+        if (violation.isPresent()) {
+            reject(raw, DeadLetterReason.INVALID_VALUE, violation.get().message(), violation.get().field(), context);
+        } else {
+            out.collect(record);
+        }
+    }
+
+    private static boolean registryUnavailable(Throwable e) {
+        return causedBy(e, UncheckedIOException.class) || causedBy(e, SchemaRegistryClient.RegistryException.class);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    private void reject(RawRecord raw, DeadLetterReason reason, String message, String field, Context context) {
+        context.output(DEAD_LETTERS, DeadLetters.of(raw, reason, message, field, job, Instant.now()));
+    }
+}

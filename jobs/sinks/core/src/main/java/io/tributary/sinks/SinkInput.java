@@ -1,0 +1,30 @@
+package io.tributary.sinks;
+
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.jobs.kafka.RawRecordDeserializer;
+import java.util.List;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The topics a sink job stores, read as raw bytes (decoding happens in {@link DecodeRecords}, so
+ * that what cannot be decoded is kept), committed data only, from the group's committed offsets.
+ */
+public final class SinkInput {
+    private SinkInput() {}
+
+    public static KafkaSource<RawRecord> source(String bootstrapServers, List<String> topics, String groupId, boolean bounded) {
+        var builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topics)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,71 @@
+package io.tributary.sinks.warehouse;
+
+import io.tributary.jobs.kafka.DeadLetterSerializer;
+import io.tributary.schemas.DeadLetter;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+
+/** The production sinks: flink-connector-jdbc into PostgreSQL, dead letters to Kafka exactly once. */
+public final class PostgresSinks implements WarehouseSinks {
+    private final JdbcConnectionOptions connection;
+    private final JdbcExecutionOptions execution;
+    private final String bootstrapServers;
+    private final String deadLetterTopic;
+    private final String registryUrl;
+    private final String transactionalIdPrefix;
+    private final Properties producer;
+
+    public PostgresSinks(String jdbcUrl, String user, String password, int batchSize, Duration batchInterval, int maxRetries,
+            String bootstrapServers, String deadLetterTopic, String registryUrl, String transactionalIdPrefix, Properties producer) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(jdbcUrl)
+                .withDriverName("org.postgresql.Driver")
+                .withUsername(user)
+                .withConnectionCheckTimeoutSeconds(10);
+        if (password != null && !password.isEmpty()) {
+            builder.withPassword(password);
+        }
+        this.connection = builder.build();
+        this.execution = JdbcExecutionOptions.builder()
+                .withBatchSize(batchSize)
+                .withBatchIntervalMs(batchInterval.toMillis())
+                .withMaxRetries(maxRetries)
+                .build();
+        this.bootstrapServers = bootstrapServers;
+        this.deadLetterTopic = deadLetterTopic;
+        this.registryUrl = registryUrl;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producer = producer;
+    }
+
+    public static PostgresSinks of(WarehouseOptions options) {
+        return new PostgresSinks(options.jdbcUrl, options.jdbcUser, options.jdbcPassword, options.batchSize,
+                options.batchInterval, options.maxRetries, options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
+                options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer());
+    }
+
+    @Override
+    public <T> Sink<T> table(TableSpec<T> table) {
+        return JdbcSink.<T>builder()
+                .withQueryStatement(table.upsertSql(), table.binder())
+                .withExecutionOptions(execution)
+                .buildAtLeastOnce(connection);
+    }
+
+    @Override
+    public Sink<DeadLetter> deadLetters() {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new DeadLetterSerializer(deadLetterTopic, registryUrl))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+}

@@ -1,0 +1,95 @@
+package io.tributary.sinks.warehouse;
+
+import io.tributary.jobs.KafkaOptions;
+import io.tributary.jobs.RuntimeOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sinks-warehouse", mixinStandardHelpOptions = true,
+        description = "Alerts, aggregates, media jobs and dead letters -> PostgreSQL tables (idempotent upserts; schema migrated by Flyway).")
+public class WarehouseOptions {
+    @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+    @Mixin public KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--jdbc-url", required = true, description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://db:5432/tributary.")
+    public String jdbcUrl;
+
+    @Option(names = "--jdbc-user", defaultValue = "tributary", description = "Database user (default: ${DEFAULT-VALUE}).")
+    public String jdbcUser;
+
+    @Option(names = "--jdbc-password", defaultValue = "${env:TRIBUTARY_JDBC_PASSWORD}",
+            description = "Database password (default: the environment variable TRIBUTARY_JDBC_PASSWORD).")
+    public String jdbcPassword;
+
+    @Option(names = "--batch-size", defaultValue = "2000", description = "Rows per JDBC batch (default: ${DEFAULT-VALUE}).")
+    public int batchSize;
+
+    @Option(names = "--batch-interval", defaultValue = "1s", converter = RuntimeOptions.DurationConverter.class,
+            description = "Longest time a row waits for its batch (default: ${DEFAULT-VALUE}).")
+    public Duration batchInterval;
+
+    @Option(names = "--max-retries", defaultValue = "3",
+            description = "Attempts of a failed batch, 1 s, 2 s, ... apart, before the job restarts from its last checkpoint (default: ${DEFAULT-VALUE}).")
+    public int maxRetries;
+
+    @Option(names = "--skip-migrations", description = "Do not migrate the schema at start (the database is migrated by other means).")
+    public boolean skipMigrations;
+
+    @Option(names = "--alerts-topic", defaultValue = "cep.alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
+    public String alertsTopic;
+
+    @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
+    public String qoeTopic;
+
+    @Option(names = "--trending-topic", defaultValue = "agg.trending-titles", description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
+    public String trendingTopic;
+
+    @Option(names = "--sessions-topic", defaultValue = "agg.viewer-sessions", description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
+    public String sessionsTopic;
+
+    @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute", description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
+    public String commerceTopic;
+
+    @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m", description = "IoT per device topic (default: ${DEFAULT-VALUE}).")
+    public String iotTopic;
+
+    @Option(names = "--media-topic", defaultValue = "events.media", description = "Canonical media events topic (default: ${DEFAULT-VALUE}).")
+    public String mediaTopic;
+
+    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,sinks.dead-letters",
+            description = "Dead-letter topics stored in dead_letters (default: ${DEFAULT-VALUE}).")
+    public List<String> deadLetterTopics;
+
+    @Option(names = "--sink-dead-letter-topic", defaultValue = "sinks.dead-letters",
+            description = "Where records no table can take go (default: ${DEFAULT-VALUE}).")
+    public String sinkDeadLetterTopic;
+
+    @Option(names = "--group-id", defaultValue = "tributary-sinks-warehouse", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "tributary-sinks-warehouse",
+            description = "Kafka transactional id prefix of the dead-letter sink (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
+    public List<Route<?, ?>> routes() {
+        return List.of(
+                Route.direct(List.of(alertsTopic), Tables.ALERTS),
+                Route.direct(List.of(qoeTopic), Tables.QOE_MINUTE),
+                Route.direct(List.of(trendingTopic), Tables.TRENDING_TITLES),
+                Route.direct(List.of(sessionsTopic), Tables.VIEWER_SESSIONS),
+                Route.direct(List.of(commerceTopic), Tables.COMMERCE_MINUTE),
+                Route.direct(List.of(iotTopic), Tables.IOT_DEVICE_5M),
+                Route.mediaJobs(List.of(mediaTopic)),
+                Route.direct(deadLetterTopics, Tables.DEAD_LETTERS));
+    }
+
+    public List<String> inputTopics() {
+        List<String> topics = new ArrayList<>();
+        routes().forEach(route -> topics.addAll(route.topics()));
+        return topics;
+    }
+}

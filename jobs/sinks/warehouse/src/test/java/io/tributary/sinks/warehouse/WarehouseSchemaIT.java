@@ -1,0 +1,127 @@
+package io.tributary.sinks.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.alerts.Alert;
+import io.tributary.testkit.infra.PostgresServer;
+import io.tributary.testkit.junit.RealPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Flyway migrations on a real PostgreSQL: the tables the job writes, and the views analysts read. */
+class WarehouseSchemaIT {
+    @RegisterExtension static final RealPostgres POSTGRES = new RealPostgres();
+
+    private static String jdbcUrl;
+
+    @BeforeAll
+    static void migrate() {
+        jdbcUrl = POSTGRES.server().createDatabase("schema");
+        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isEqualTo(2);
+    }
+
+    @Test
+    void migratingAgainChangesNothing() {
+        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isZero();
+    }
+
+    @Test
+    void everyColumnTheJobWritesExistsWithTheLengthItChecks() throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
+            for (TableSpec<?> table : Tables.all()) {
+                Map<String, Integer> lengths = new HashMap<>();
+                try (PreparedStatement query = db.prepareStatement(
+                        "SELECT column_name, coalesce(character_maximum_length, 0) FROM information_schema.columns WHERE table_name = ?")) {
+                    query.setString(1, table.table());
+                    try (ResultSet result = query.executeQuery()) {
+                        while (result.next()) {
+                            lengths.put(result.getString(1), result.getInt(2));
+                        }
+                    }
+                }
+                for (Column<?> column : table.columns()) {
+                    assertThat(lengths).as(table.table() + " has " + column.name()).containsKey(column.name());
+                    if (column.type() == ColumnType.TEXT) {
+                        assertThat(lengths.get(column.name())).as(table.table() + "." + column.name() + " length")
+                                .isEqualTo(column.maxLength());
+                    }
+                }
+                assertThat(lengths.keySet()).as("columns of " + table.table() + " the job does not write")
+                        .containsExactlyInAnyOrderElementsOf(table.columns().stream().map(Column::name).toList());
+            }
+        }
+    }
+
+    @Test
+    void analystViewsSummariseTheStoredRows() throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
+            insert(db, Tables.QOE_MINUTE, List.of(
+                    QoeMinute.newBuilder(SampleRecords.qoe(0, 0)).setTitleId("t").setCdn("cdn-bad").setPlays(10)
+                            .setBufferingMs(6_000).setWatchTimeMs(60_000).build(),
+                    QoeMinute.newBuilder(SampleRecords.qoe(1, 0)).setTitleId("t").setCdn("cdn-good").setPlays(30)
+                            .setBufferingMs(0).setWatchTimeMs(60_000).build()));
+            insert(db, Tables.ALERTS, List.of(SampleRecords.alert(0), SampleRecords.alert(2), SampleRecords.alert(3)));
+            try (Statement statement = db.createStatement()) {
+                ResultSet daily = statement.executeQuery("SELECT plays, rebuffer_ratio FROM daily_qoe_by_title WHERE title_id = 't'");
+                assertThat(daily.next()).isTrue();
+                assertThat(daily.getLong(1)).isEqualTo(40);
+                assertThat(daily.getDouble(2)).isEqualTo(6_000 / 120_000.0);
+
+                ResultSet worst = statement.executeQuery("SELECT cdn, rebuffer_ratio FROM worst_cdns_by_rebuffer_ratio WHERE cdn LIKE 'cdn-%' LIMIT 1");
+                assertThat(worst.next()).isTrue();
+                assertThat(worst.getString(1)).isEqualTo("cdn-bad");
+                assertThat(worst.getDouble(2)).isEqualTo(0.1);
+
+                ResultSet alerts = statement.executeQuery(
+                        "SELECT rule_id, severity, alerts FROM alerts_by_rule_and_severity WHERE day = '2026-03-01' ORDER BY rule_id, severity");
+                Map<String, Long> counts = new HashMap<>();
+                while (alerts.next()) {
+                    counts.put(alerts.getString(1) + "/" + alerts.getString(2), alerts.getLong(3));
+                }
+                // alert(0): storm HIGH, alert(2): storm MEDIUM, alert(3): card-testing HIGH
+                assertThat(counts).containsOnly(Map.entry("rebuffering-storm/HIGH", 1L),
+                        Map.entry("rebuffering-storm/MEDIUM", 1L), Map.entry("card-testing/HIGH", 1L));
+            }
+        }
+    }
+
+    @Test
+    void anOlderRevisionNeverOverwritesANewerOneAndAReplayChangesNothing() throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
+            QoeMinute newer = QoeMinute.newBuilder(SampleRecords.qoe(50, 2)).setPlays(99).build();
+            QoeMinute older = QoeMinute.newBuilder(SampleRecords.qoe(50, 1)).setPlays(1).build();
+            insert(db, Tables.QOE_MINUTE, List.of(newer, older, newer));
+            Alert alert = Alert.newBuilder(SampleRecords.alert(50)).setDetectionTime(java.time.Instant.parse("2026-04-01T00:00:00Z")).build();
+            insert(db, Tables.ALERTS, List.of(alert, alert));
+            try (Statement statement = db.createStatement()) {
+                ResultSet qoe = statement.executeQuery("SELECT revision, plays FROM qoe_minute WHERE title_id = 'title-50'");
+                assertThat(qoe.next()).isTrue();
+                assertThat(qoe.getInt(1)).isEqualTo(2);
+                assertThat(qoe.getLong(2)).isEqualTo(99);
+                assertThat(qoe.next()).isFalse();
+                ResultSet alerts = statement.executeQuery("SELECT count(*) FROM alerts WHERE alert_id = '" + alert.getAlertId() + "'");
+                alerts.next();
+                assertThat(alerts.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+
+    private static <T> void insert(Connection db, TableSpec<T> table, List<T> records) throws Exception {
+        try (PreparedStatement statement = db.prepareStatement(table.upsertSql())) {
+            for (T record : records) {
+                table.binder().accept(statement, record);
+                statement.executeUpdate();
+            }
+        }
+    }
+}
