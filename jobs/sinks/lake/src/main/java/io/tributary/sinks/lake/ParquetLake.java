@@ -1,0 +1,92 @@
+package io.tributary.sinks.lake;
+
+import io.tributary.jobs.kafka.DeadLetterSerializer;
+import io.tributary.schemas.DeadLetter;
+import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.parquet.avro.AvroParquetWriter;
+
+/**
+ * The lake on any Flink file system ({@code file://}, {@code s3://} with flink-s3-fs-hadoop):
+ * {@code <lake>/events/event_date=.../event_hour=.../part-*.parquet} and the same under
+ * {@code <lake>/dead_letters/}. FileSink with a bulk format rolls a file on every checkpoint and
+ * commits it only when the checkpoint completes, so a reader never sees a file of a run that
+ * failed, and a replay after a failure rewrites nothing twice.
+ */
+public final class ParquetLake implements LakeSinks {
+    private static final OutputFileConfig PARQUET_FILES =
+            OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build();
+
+    private final String lakePath;
+    private final String bootstrapServers;
+    private final String deadLetterTopic;
+    private final String registryUrl;
+    private final String transactionalIdPrefix;
+    private final Properties producer;
+
+    public ParquetLake(String lakePath, String bootstrapServers, String deadLetterTopic, String registryUrl,
+            String transactionalIdPrefix, Properties producer) {
+        this.lakePath = lakePath.endsWith("/") ? lakePath.substring(0, lakePath.length() - 1) : lakePath;
+        this.bootstrapServers = bootstrapServers;
+        this.deadLetterTopic = deadLetterTopic;
+        this.registryUrl = registryUrl;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producer = producer;
+    }
+
+    public static ParquetLake of(LakeOptions options) {
+        return new ParquetLake(options.lakePath, options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
+                options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer());
+    }
+
+    @Override
+    public Sink<GenericRecord> events() {
+        return FileSink.forBulkFormat(new Path(lakePath + "/events"), AvroParquetWriters.forGenericRecord(LakeEvents.SCHEMA))
+                .withBucketAssigner(new HourPartitions<>(LakeEvents::eventTime))
+                .withOutputFileConfig(PARQUET_FILES)
+                .build();
+    }
+
+    @Override
+    public Sink<DeadLetter> deadLetters() {
+        return FileSink.forBulkFormat(new Path(lakePath + "/dead_letters"), withLogicalTypes(DeadLetter.class))
+                .withBucketAssigner(new HourPartitions<>(DeadLetter::getSourceTimestamp))
+                .withOutputFileConfig(PARQUET_FILES)
+                .build();
+    }
+
+    /**
+     * Flink's {@code AvroParquetWriters.forSpecificRecord} writes with a data model that lacks the
+     * record's logical-type conversions, and fails on a timestamp held as {@link java.time.Instant};
+     * the generated class's own model has them.
+     */
+    private static <T extends SpecificRecordBase> ParquetWriterFactory<T> withLogicalTypes(Class<T> type) {
+        String schema = SpecificData.get().getSchema(type).toString();
+        return new ParquetWriterFactory<>(out -> AvroParquetWriter.<T>builder(out)
+                .withSchema(new Schema.Parser().parse(schema))
+                .withDataModel(SpecificData.getForClass(type))
+                .build());
+    }
+
+    @Override
+    public Sink<DeadLetter> rejected() {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new DeadLetterSerializer(deadLetterTopic, registryUrl))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+}
