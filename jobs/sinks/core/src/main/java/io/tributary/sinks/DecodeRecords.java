@@ -28,24 +28,35 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final RegistryAvroDeserializationSchema<A> decoder;
+    private final RecordCheck<A> decodedCheck;
     private final SerializableFunction<A, T> toStored;
-    private final RecordCheck<T> check;
+    private final RecordCheck<T> storedCheck;
     private final String job;
 
     /**
+     * @param decodedCheck what the store accepts of the decoded record
      * @param toStored what is stored of a decoded record; an {@link IllegalArgumentException}
      *     from it dead-letters the record
+     * @param storedCheck what the store accepts of what is stored
      */
-    public DecodeRecords(Class<A> type, String registryUrl, SerializableFunction<A, T> toStored, RecordCheck<T> check, String job) {
+    public DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, SerializableFunction<A, T> toStored,
+            RecordCheck<T> storedCheck, String job) {
         this.decoder = ConfluentAvro.deserializer(type, registryUrl);
+        this.decodedCheck = decodedCheck;
         this.toStored = toStored;
-        this.check = check;
+        this.storedCheck = storedCheck;
         this.job = job;
     }
 
     /** Stores the decoded records themselves. */
     public static <A extends SpecificRecord> DecodeRecords<A, A> as(Class<A> type, String registryUrl, RecordCheck<A> check, String job) {
-        return new DecodeRecords<>(type, registryUrl, record -> record, check, job);
+        return new DecodeRecords<>(type, registryUrl, check, record -> record, RecordCheck.acceptAll(), job);
+    }
+
+    /** Stores what {@code toStored} makes of each decoded record, checked after it is made. */
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> converting(Class<A> type, String registryUrl,
+            SerializableFunction<A, T> toStored, RecordCheck<T> check, String job) {
+        return new DecodeRecords<>(type, registryUrl, RecordCheck.acceptAll(), toStored, check, job);
     }
 
     @Override
@@ -69,6 +80,11 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
             }
             return;
         }
+        Optional<Violation> violation = decodedCheck.check(decoded);
+        if (violation.isPresent()) {
+            reject(raw, violation.get(), context);
+            return;
+        }
         T record;
         try {
             record = toStored.apply(decoded);
@@ -76,12 +92,16 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
             reject(raw, DeadLetterReason.INVALID_VALUE, e.getMessage(), null, context);
             return;
         }
-        Optional<Violation> violation = check.check(record);
+        violation = storedCheck.check(record);
         if (violation.isPresent()) {
-            reject(raw, DeadLetterReason.INVALID_VALUE, violation.get().message(), violation.get().field(), context);
+            reject(raw, violation.get(), context);
         } else {
             out.collect(record);
         }
+    }
+
+    private void reject(RawRecord raw, Violation violation, Context context) {
+        reject(raw, DeadLetterReason.INVALID_VALUE, violation.message(), violation.field(), context);
     }
 
     private static boolean registryUnavailable(Throwable e) {

@@ -35,7 +35,7 @@ public final class LakeJob {
 
         SingleOutputStreamOperator<GenericRecord> lakeEvents = input
                 .filter(raw -> events.contains(raw.topic)).uid("lake-event-topics").name("canonical topics")
-                .process(new DecodeRecords<>(Envelope.class, registryUrl, LakeEvents::of, RecordCheck.acceptAll(), JOB))
+                .process(DecodeRecords.converting(Envelope.class, registryUrl, LakeEvents::of, RecordCheck.acceptAll(), JOB))
                 .returns(new GenericRecordAvroTypeInfo(LakeEvents.SCHEMA))
                 .uid("lake-events-decode").name("decode events");
         lakeEvents.sinkTo(sinks.events()).uid("lake-events-sink").name("events/ (Parquet)");

@@ -1,16 +1,14 @@
 package io.tributary.sinks.lake;
 
-import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.sinks.DeadLetterSink;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.sink.FileSink;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
 import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
@@ -81,12 +79,6 @@ public final class ParquetLake implements LakeSinks {
 
     @Override
     public Sink<DeadLetter> rejected() {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new DeadLetterSerializer(deadLetterTopic, registryUrl))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setKafkaProducerConfig(producer)
-                .build();
+        return DeadLetterSink.exactlyOnce(bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

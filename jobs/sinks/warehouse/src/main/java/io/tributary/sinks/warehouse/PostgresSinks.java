@@ -1,15 +1,13 @@
 package io.tributary.sinks.warehouse;
 
-import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.sinks.DeadLetterSink;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /** The production sinks: flink-connector-jdbc into PostgreSQL, dead letters to Kafka exactly once. */
 public final class PostgresSinks implements WarehouseSinks {
@@ -60,12 +58,6 @@ public final class PostgresSinks implements WarehouseSinks {
 
     @Override
     public Sink<DeadLetter> deadLetters() {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new DeadLetterSerializer(deadLetterTopic, registryUrl))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setKafkaProducerConfig(producer)
-                .build();
+        return DeadLetterSink.exactlyOnce(bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

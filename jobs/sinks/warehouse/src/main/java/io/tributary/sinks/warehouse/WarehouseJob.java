@@ -47,7 +47,7 @@ public final class WarehouseJob {
         SingleOutputStreamOperator<T> rows = input
                 .filter(raw -> topics.contains(raw.topic))
                 .uid("warehouse-" + table + "-topics").name(table + ": its topics")
-                .process(new DecodeRecords<>(route.wireType(), registryUrl, route.toRow(), route.table().check(), JOB))
+                .process(DecodeRecords.converting(route.wireType(), registryUrl, route.toRow(), route.table().check(), JOB))
                 .returns(typeOf(route.table().type()))
                 .uid("warehouse-" + table + "-decode").name(table + ": decode and check");
         rows.sinkTo(sinks.table(route.table())).uid("warehouse-" + table + "-sink").name(table + ": upsert");

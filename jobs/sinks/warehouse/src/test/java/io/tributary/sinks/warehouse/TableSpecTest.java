@@ -7,6 +7,7 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.sinks.SampleRecords;
 import io.tributary.sinks.Violation;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.sinks.SampleRecords;
 import io.tributary.testkit.infra.PostgresServer;
 import io.tributary.testkit.junit.RealPostgres;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.tributary.sinks.warehouse;
+package io.tributary.sinks;
 
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
@@ -26,13 +26,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Records of every kind the warehouse stores, with several revisions where a stream has them. */
-final class SampleRecords {
-    static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
-    static final long MINUTE = 60_000;
+public final class SampleRecords {
+    public static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    public static final long MINUTE = 60_000;
 
     private SampleRecords() {}
 
-    static Alert alert(int i) {
+    public static Alert alert(int i) {
         Instant first = T0.plusSeconds(i);
         return Alert.newBuilder()
                 .setAlertId(UUID.nameUUIDFromBytes(("alert-" + i).getBytes(StandardCharsets.UTF_8)).toString())
@@ -50,7 +50,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static QoeMinute qoe(int key, int revision) {
+    public static QoeMinute qoe(int key, int revision) {
         long plays = 10L * (key + 1) + revision;
         return QoeMinute.newBuilder()
                 .setWindowStart(T0.plusMillis(MINUTE * (key % 5)))
@@ -76,7 +76,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static TrendingTitles trending(int key, int revision) {
+    public static TrendingTitles trending(int key, int revision) {
         List<RankedTitle> titles = new ArrayList<>();
         for (int rank = 1; rank <= 2 + revision; rank++) {
             titles.add(new RankedTitle(rank, "title-" + rank, 100L - rank + revision));
@@ -90,7 +90,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static ViewerSession session(int key, int revision) {
+    public static ViewerSession session(int key, int revision) {
         return ViewerSession.newBuilder()
                 .setViewerId("viewer-" + key)
                 .setAccountId("account-" + key / 2)
@@ -107,7 +107,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static CommerceMinute commerce(int key, int revision) {
+    public static CommerceMinute commerce(int key, int revision) {
         return CommerceMinute.newBuilder()
                 .setWindowStart(T0.plusMillis(MINUTE * key))
                 .setWindowEnd(T0.plusMillis(MINUTE * (key + 1)))
@@ -124,7 +124,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static IotDevice5m iot(int key, int revision) {
+    public static IotDevice5m iot(int key, int revision) {
         return IotDevice5m.newBuilder()
                 .setWindowStart(T0.plusMillis(5 * MINUTE * (key % 4)))
                 .setWindowEnd(T0.plusMillis(5 * MINUTE * (key % 4 + 1)))
@@ -142,7 +142,7 @@ final class SampleRecords {
     }
 
     /** One media item through its whole pipeline: an upload, two renditions, HLS packaging, publication. */
-    static List<Envelope> mediaPipeline(int item) {
+    public static List<Envelope> mediaPipeline(int item) {
         String media = "media-" + item;
         List<Envelope> events = new ArrayList<>();
         events.add(media(media, item, 0, EventType.UPLOAD_COMPLETED, b -> b.setUploadId("upload-" + item)));
@@ -173,7 +173,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static Envelope playerEvent() {
+    public static Envelope playerEvent() {
         return Envelope.newBuilder()
                 .setEventId("player-event-on-the-media-topic")
                 .setEventType(EventType.PLAY)
@@ -187,7 +187,7 @@ final class SampleRecords {
                 .build();
     }
 
-    static DeadLetter ingestDeadLetter(int i) {
+    public static DeadLetter ingestDeadLetter(int i) {
         return DeadLetter.newBuilder()
                 .setReason(i % 2 == 0 ? DeadLetterReason.MALFORMED_JSON : DeadLetterReason.MISSING_FIELD)
                 .setMessage("bad record " + i)

@@ -1,0 +1,79 @@
+package io.tributary.sinks.search;
+
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.sinks.DecodeRecords;
+import io.tributary.sinks.Violation;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The hot tier: alerts and the newest revision of every aggregate as documents in Elasticsearch
+ * or OpenSearch, for dashboards and lookups by key.
+ *
+ * <pre>
+ *  raw records ─┬─ alerts topic ─▶ decode + check ─▶ document ─┐
+ *               ├─ ...                                          ├─▶ keyBy(id) ─▶ keep newest revision ─▶ bulk sink
+ *               └─ aggregate topic ─▶ decode + check ─▶ document┘                                  (ES 7 or OpenSearch 2)
+ *                          └── dead letters ─▶ dead-letter topic
+ * </pre>
+ *
+ * <p>Documents are keyed by id before the sink, so each has one writer that sends its revisions in
+ * order, and a revision older than one already written is dropped. The bulk sink flushes on every
+ * checkpoint (at least once); document ids are natural keys, so a replay overwrites a document
+ * with the same content.
+ */
+public final class SearchJob {
+    public static final String JOB = "sinks-search";
+    /** Elasticsearch and OpenSearch refuse longer document ids. */
+    static final int MAX_ID_BYTES = 512;
+
+    private SearchJob() {}
+
+    /** How long the newest written revision of a document is remembered (see {@link KeepNewestRevision}). */
+    public static final Duration REVISION_RETENTION = Duration.ofDays(1);
+
+    public static void build(DataStream<RawRecord> input, Map<SearchIndex<?>, String> topics, String indexPrefix,
+            String registryUrl, SearchSinks sinks) {
+        DataStream<SearchDocument> documents = null;
+        DataStream<DeadLetter> deadLetters = null;
+        for (Map.Entry<SearchIndex<?>, String> route : topics.entrySet()) {
+            SingleOutputStreamOperator<SearchDocument> indexed = documents(input, route.getKey(), route.getValue(), indexPrefix, registryUrl);
+            DataStream<DeadLetter> rejected = indexed.getSideOutput(DecodeRecords.DEAD_LETTERS);
+            documents = documents == null ? indexed : documents.union(indexed);
+            deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
+        }
+        if (documents != null) {
+            documents
+                    .keyBy(KeepNewestRevision::key)
+                    .process(new KeepNewestRevision(REVISION_RETENTION)).uid("search-newest-revision").name("keep newest revision")
+                    .sinkTo(sinks.documents()).uid("search-documents-sink").name("search index (bulk)");
+            deadLetters.sinkTo(sinks.rejected()).uid("search-dead-letter-sink").name("dead-letter topic");
+        }
+    }
+
+    private static <T extends SpecificRecord> SingleOutputStreamOperator<SearchDocument> documents(
+            DataStream<RawRecord> input, SearchIndex<T> index, String topic, String indexPrefix, String registryUrl) {
+        return input
+                .filter(raw -> topic.equals(raw.topic)).uid("search-" + index.name() + "-topic").name(index.name() + ": its topic")
+                .process(new DecodeRecords<>(index.type(), registryUrl, index.check(),
+                        record -> index.document(indexPrefix, record), SearchJob::acceptedId, JOB))
+                .returns(TypeInformation.of(SearchDocument.class))
+                .uid("search-" + index.name() + "-decode").name(index.name() + ": decode and check");
+    }
+
+    static Optional<Violation> acceptedId(SearchDocument document) {
+        int idBytes = document.id.getBytes(StandardCharsets.UTF_8).length;
+        if (idBytes > MAX_ID_BYTES) {
+            return Optional.of(new Violation("id", "the document id (the record's key) is " + idBytes
+                    + " bytes long; at most " + MAX_ID_BYTES + " are accepted"));
+        }
+        return Optional.empty();
+    }
+}

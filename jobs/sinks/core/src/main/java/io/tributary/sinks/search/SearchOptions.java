@@ -1,0 +1,97 @@
+package io.tributary.sinks.search;
+
+import io.tributary.jobs.KafkaOptions;
+import io.tributary.jobs.RuntimeOptions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sinks-search", mixinStandardHelpOptions = true,
+        description = "Alerts and the newest revision of every aggregate -> a search index (Elasticsearch 7 or OpenSearch 2, "
+                + "by the jar: tributary-sinks-search-elasticsearch7 / -opensearch2).")
+public class SearchOptions {
+    @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+    @Mixin public KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--search-url", required = true, split = ",", description = "Search nodes, e.g. http://search:9200 (comma-separated).")
+    public List<String> searchUrls;
+
+    @Option(names = "--search-user", description = "User for HTTP basic authentication.")
+    public String user;
+
+    @Option(names = "--search-password", defaultValue = "${env:TRIBUTARY_SEARCH_PASSWORD}",
+            description = "Password for HTTP basic authentication (default: the environment variable TRIBUTARY_SEARCH_PASSWORD).")
+    public String password;
+
+    @Option(names = "--index-prefix", defaultValue = "tributary-", description = "Prefix of every index and of the index template (default: ${DEFAULT-VALUE}).")
+    public String indexPrefix;
+
+    @Option(names = "--index-replicas", defaultValue = "1", description = "Replicas of each index (default: ${DEFAULT-VALUE}; 0 on a single node).")
+    public int indexReplicas;
+
+    @Option(names = "--skip-index-template", description = "Do not install the index template at start (it is managed by other means).")
+    public boolean skipIndexTemplate;
+
+    @Option(names = "--bulk-max-actions", defaultValue = "1000", description = "Documents per bulk request (default: ${DEFAULT-VALUE}).")
+    public int bulkMaxActions;
+
+    @Option(names = "--bulk-max-size-mb", defaultValue = "5", description = "Largest bulk request in MiB (default: ${DEFAULT-VALUE}).")
+    public int bulkMaxSizeMb;
+
+    @Option(names = "--bulk-interval", defaultValue = "1s", converter = RuntimeOptions.DurationConverter.class,
+            description = "Longest time a document waits for its bulk request (default: ${DEFAULT-VALUE}).")
+    public Duration bulkInterval;
+
+    @Option(names = "--bulk-backoff-retries", defaultValue = "5",
+            description = "Retries of a rejected bulk request, with exponential backoff, before the job restarts (default: ${DEFAULT-VALUE}).")
+    public int bulkBackoffRetries;
+
+    @Option(names = "--bulk-backoff-delay", defaultValue = "500ms", converter = RuntimeOptions.DurationConverter.class,
+            description = "First backoff delay (default: ${DEFAULT-VALUE}).")
+    public Duration bulkBackoffDelay;
+
+    @Option(names = "--alerts-topic", defaultValue = "cep.alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
+    public String alertsTopic;
+
+    @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
+    public String qoeTopic;
+
+    @Option(names = "--trending-topic", defaultValue = "agg.trending-titles", description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
+    public String trendingTopic;
+
+    @Option(names = "--sessions-topic", defaultValue = "agg.viewer-sessions", description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
+    public String sessionsTopic;
+
+    @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute", description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
+    public String commerceTopic;
+
+    @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m", description = "IoT per device topic (default: ${DEFAULT-VALUE}).")
+    public String iotTopic;
+
+    @Option(names = "--sink-dead-letter-topic", defaultValue = "sinks.dead-letters",
+            description = "Where records no index can take go (default: ${DEFAULT-VALUE}).")
+    public String sinkDeadLetterTopic;
+
+    @Option(names = "--group-id", defaultValue = "tributary-sinks-search", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "tributary-sinks-search",
+            description = "Kafka transactional id prefix of the dead-letter sink (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
+    /** Each index and the topic that feeds it. */
+    public Map<SearchIndex<?>, String> topics() {
+        Map<SearchIndex<?>, String> topics = new LinkedHashMap<>();
+        topics.put(SearchIndex.ALERTS, alertsTopic);
+        topics.put(SearchIndex.QOE_MINUTE, qoeTopic);
+        topics.put(SearchIndex.TRENDING_TITLES, trendingTopic);
+        topics.put(SearchIndex.VIEWER_SESSIONS, sessionsTopic);
+        topics.put(SearchIndex.COMMERCE_MINUTE, commerceTopic);
+        topics.put(SearchIndex.IOT_DEVICE_5M, iotTopic);
+        return topics;
+    }
+}
