@@ -12,7 +12,18 @@ import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.FreePorts;
+import io.tributary.sinks.lake.LakeJobMain;
+import io.tributary.sinks.lake.LakeOptions;
+import io.tributary.sinks.search.IndexTemplate;
+import io.tributary.sinks.search.SearchJobMain;
+import io.tributary.sinks.search.SearchOptions;
+import io.tributary.sinks.search.opensearch2.OpenSearch2Documents;
+import io.tributary.sinks.warehouse.WarehouseJobMain;
+import io.tributary.sinks.warehouse.WarehouseMigrations;
+import io.tributary.sinks.warehouse.WarehouseOptions;
 import io.tributary.testkit.infra.KafkaBroker;
+import io.tributary.testkit.infra.PostgresServer;
+import io.tributary.testkit.infra.SearchServer;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.traffic.RawTopics;
@@ -30,12 +41,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The newcomer's demo: a real Kafka broker and schema registry, mixed platform traffic, and the
- * suite's jobs (ingest, aggregations, CEP rules) as one Flink job on an embedded Flink with its web
- * UI; prints progress until stopped with Ctrl-C.
+ * The newcomer's demo: a real Kafka broker, schema registry and PostgreSQL (and OpenSearch with
+ * {@code --search}), mixed platform traffic, and the suite's jobs (ingest, aggregations, CEP rules,
+ * the warehouse, lake and search sinks) as one Flink job on an embedded Flink with its web UI;
+ * prints progress until stopped with Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Runs real Kafka + registry, a traffic generator, and ingest + aggregations + CEP rules on an embedded Flink.")
+        description = "Runs real Kafka, registry and PostgreSQL, a traffic generator, and every job of the suite on an embedded Flink.")
 public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--rate", defaultValue = "2000", description = "Raw records per second (default: ${DEFAULT-VALUE}).")
@@ -58,6 +70,13 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--rules", defaultValue = "../rules", description = "Rule files for the CEP job (default: ${DEFAULT-VALUE}).")
     Path rules;
 
+    @Option(names = "--lake", defaultValue = "target/demo-lake",
+            description = "Where the lake job writes Parquet; kept after the demo stops, for queries (default: ${DEFAULT-VALUE}).")
+    Path lake;
+
+    @Option(names = "--search", description = "Also start an OpenSearch 2 server (~0.7 GiB, ~15 s) and run the search sink.")
+    boolean search;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
     }
@@ -65,9 +84,12 @@ public final class DemoMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = TempDirs.create("demo");
-        say("Starting a Kafka broker (KRaft) and a schema registry (Confluent API)...");
+        say("Starting a Kafka broker (KRaft), a schema registry (Confluent API) and PostgreSQL"
+                + (search ? ", and OpenSearch" : "") + "...");
         try (KafkaBroker kafka = KafkaBroker.start();
-                SchemaRegistry registry = SchemaRegistry.start()) {
+                SchemaRegistry registry = SchemaRegistry.start();
+                PostgresServer postgres = PostgresServer.start("demo");
+                SearchServer searchServer = search ? SearchServer.start(SearchServer.Engine.OPENSEARCH_2) : null) {
             CanonicalTopics topics = CanonicalTopics.DEFAULTS;
             kafka.createTopics(2, RawTopics.ALL.toArray(String[]::new));
             kafka.createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
@@ -87,12 +109,26 @@ public final class DemoMain implements Callable<Integer> {
             CepRulesOptions cep = parse(new CepRulesOptions(), kafka, registry, "--rules", rules.toString(), "--transaction-timeout", "5m");
             kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
             CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow());
+            kafka.createTopics(2, "sinks.dead-letters");
+            WarehouseOptions warehouse = parse(new WarehouseOptions(), kafka, registry, "--jdbc-url", postgres.jdbcUrl(),
+                    "--jdbc-user", PostgresServer.USER, "--transaction-timeout", "5m");
+            WarehouseMigrations.migrate(warehouse.jdbcUrl, warehouse.jdbcUser, null);
+            WarehouseJobMain.buildOnKafka(env, warehouse);
+            LakeJobMain.buildOnKafka(env, parse(new LakeOptions(), kafka, registry, "--lake-path",
+                    lake.toAbsolutePath().normalize().toUri().toString(), "--transaction-timeout", "5m"));
+            if (searchServer != null) {
+                SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, "--search-url", searchServer.url(),
+                        "--index-replicas", "0", "--transaction-timeout", "5m");
+                IndexTemplate.install(searchServer.url(), searchOptions.indexPrefix, 0, null, null);
+                SearchJobMain.buildOnKafka(env, searchOptions, new OpenSearch2Documents());
+            }
             JobClient job = env.executeAsync("tributary suite (demo)");
 
             try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
                     OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics,
                             aggregationTopics(aggregations), cep.alertsTopic)) {
                 printWelcome(kafka, registry, port, topics);
+                printStores(postgres, searchServer);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> say("Stopping; servers and temp files go with this process.")));
                 ProgressReport report = new ProgressReport(pump, counter);
                 long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
@@ -145,6 +181,27 @@ public final class DemoMain implements Callable<Integer> {
         say("  Aggregates          agg.qoe-minute, agg.trending-titles, agg.viewer-sessions, agg.commerce-minute, agg.iot-device-5m");
         say("  Alerts              cep.alerts, from the rules in " + rules.toAbsolutePath().normalize());
         say("Output counts are what a read_committed consumer sees; they move with each checkpoint (2 s).");
+        say("");
+    }
+
+    private void printStores(PostgresServer postgres, SearchServer searchServer) {
+        say("Stored for analysts (rows appear after each checkpoint):");
+        say("  PostgreSQL          " + postgres.psqlCommand());
+        say("    SELECT * FROM daily_qoe_by_title ORDER BY plays DESC LIMIT 10;");
+        say("    SELECT * FROM worst_cdns_by_rebuffer_ratio LIMIT 5;");
+        say("    SELECT rule_id, severity, alerts FROM alerts_by_rule_and_severity ORDER BY alerts DESC;");
+        say("    SELECT job, reason, records, latest_message FROM dead_letters_by_reason;");
+        say("    (more in jobs/sinks/warehouse/docs/queries.md)");
+        say("  Parquet lake        " + lake.toAbsolutePath().normalize() + " (kept after the demo)");
+        say("    bin/tributary lake query --lake " + lake.toAbsolutePath().normalize());
+        say("    bin/tributary lake query --lake " + lake.toAbsolutePath().normalize()
+                + " \"SELECT player.titleId, count(*) FROM events WHERE eventType = 'PLAY' GROUP BY 1 ORDER BY 2 DESC LIMIT 5\"");
+        if (searchServer != null) {
+            say("  OpenSearch          " + searchServer.url());
+            say("    curl '" + searchServer.url() + "/tributary-alerts/_search?q=severity:HIGH&sort=detectionTime:desc&size=5'");
+        } else {
+            say("  Search index        not started (add --search for OpenSearch)");
+        }
         say("");
     }
 
