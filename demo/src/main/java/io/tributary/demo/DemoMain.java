@@ -10,7 +10,6 @@ import io.tributary.ingest.IngestJobMain;
 import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.RuntimeOptions;
-import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.FreePorts;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
@@ -32,9 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,14 +39,14 @@ import picocli.CommandLine.Option;
 /**
  * The newcomer's demo: a real Kafka broker, schema registry and PostgreSQL (and OpenSearch with
  * {@code --search}), mixed platform traffic, and the suite's jobs (ingest, aggregations, CEP rules,
- * the warehouse, lake and search sinks) as one Flink job on an embedded Flink with its web UI;
+ * the warehouse, lake and search sinks) as separate jobs on one embedded Flink with its web UI;
  * prints progress until stopped with Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs real Kafka, registry and PostgreSQL, a traffic generator, and every job of the suite on an embedded Flink.")
 public final class DemoMain implements Callable<Integer> {
 
-    @Option(names = "--rate", defaultValue = "2000", description = "Raw records per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "1000", description = "Raw records per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--duration", converter = RuntimeOptions.DurationConverter.class,
@@ -94,50 +90,55 @@ public final class DemoMain implements Callable<Integer> {
             kafka.createTopics(2, RawTopics.ALL.toArray(String[]::new));
             kafka.createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
 
-            int port = portOrFree(webUiPort);
-            Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(work);
-            config.set(RestOptions.PORT, port);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config);
-            IngestOptions options = ingestOptions(kafka, registry, work);
-            options.runtime.configure(env);
-            IngestJobMain.buildOnKafka(env, options);
-            // The other jobs read what ingest commits; on a cluster they are separate jobs, here one
-            // job graph keeps the embedded Flink to one web UI and one set of slots.
-            AggregationsOptions aggregations = parse(new AggregationsOptions(), kafka, registry, "--transaction-timeout", "5m");
-            kafka.createTopics(2, aggregationTopics(aggregations).toArray(String[]::new));
-            AggregationsJobMain.buildOnKafka(env, aggregations);
-            CepRulesOptions cep = parse(new CepRulesOptions(), kafka, registry, "--rules", rules.toString(), "--transaction-timeout", "5m");
-            kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
-            CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow());
-            kafka.createTopics(2, "sinks.dead-letters");
-            WarehouseOptions warehouse = parse(new WarehouseOptions(), kafka, registry, "--jdbc-url", postgres.jdbcUrl(),
-                    "--jdbc-user", PostgresServer.USER, "--transaction-timeout", "5m");
-            WarehouseMigrations.migrate(warehouse.jdbcUrl, warehouse.jdbcUser, null);
-            WarehouseJobMain.buildOnKafka(env, warehouse);
-            LakeJobMain.buildOnKafka(env, parse(new LakeOptions(), kafka, registry, "--lake-path",
-                    lake.toAbsolutePath().normalize().toUri().toString(), "--transaction-timeout", "5m"));
-            if (searchServer != null) {
-                SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, "--search-url", searchServer.url(),
-                        "--index-replicas", "0", "--transaction-timeout", "5m");
-                IndexTemplate.install(searchServer.url(), searchOptions.indexPrefix, 0, null, null);
-                SearchJobMain.buildOnKafka(env, searchOptions, new OpenSearch2Documents());
-            }
-            JobClient job = env.executeAsync("tributary suite (demo)");
+            try (DemoCluster flink = DemoCluster.start(work, portOrFree(webUiPort))) {
+                IngestOptions ingest = parse(new IngestOptions(), kafka, registry, work, "ingest");
+                submit(flink, "tributary ingest", ingest.runtime, env -> IngestJobMain.buildOnKafka(env, ingest));
 
-            try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
-                    OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics,
-                            aggregationTopics(aggregations), cep.alertsTopic)) {
-                printWelcome(kafka, registry, port, topics);
-                printStores(postgres, searchServer);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> say("Stopping; servers and temp files go with this process.")));
-                ProgressReport report = new ProgressReport(pump, counter);
-                long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-                while (System.nanoTime() < stopAt && !job.getJobStatus().get().isTerminalState()) {
-                    Thread.sleep(5_000);
-                    say(report.line());
+                AggregationsOptions aggregations = parse(new AggregationsOptions(), kafka, registry, work, "aggregations");
+                kafka.createTopics(2, aggregationTopics(aggregations).toArray(String[]::new));
+                submit(flink, "tributary aggregations", aggregations.runtime, env -> AggregationsJobMain.buildOnKafka(env, aggregations));
+
+                CepRulesOptions cep = parse(new CepRulesOptions(), kafka, registry, work, "cep-rules", "--rules", rules.toString());
+                kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
+                submit(flink, "tributary cep-rules", cep.runtime,
+                        env -> CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow()));
+
+                kafka.createTopics(2, "sinks.dead-letters");
+                WarehouseOptions warehouse = parse(new WarehouseOptions(), kafka, registry, work, "warehouse",
+                        "--jdbc-url", postgres.jdbcUrl(), "--jdbc-user", PostgresServer.USER);
+                WarehouseMigrations.migrate(warehouse.jdbcUrl, warehouse.jdbcUser, null);
+                submit(flink, "tributary sinks: warehouse", warehouse.runtime, env -> WarehouseJobMain.buildOnKafka(env, warehouse));
+
+                LakeOptions lakeOptions = parse(new LakeOptions(), kafka, registry, work, "lake",
+                        "--lake-path", lake.toAbsolutePath().normalize().toUri().toString());
+                submit(flink, "tributary sinks: lake", lakeOptions.runtime, env -> LakeJobMain.buildOnKafka(env, lakeOptions));
+
+                if (searchServer != null) {
+                    SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, work, "search",
+                            "--search-url", searchServer.url(), "--index-replicas", "0");
+                    IndexTemplate.install(searchServer.url(), searchOptions.indexPrefix, 0, null, null);
+                    submit(flink, "tributary sinks: search", searchOptions.runtime,
+                            env -> SearchJobMain.buildOnKafka(env, searchOptions, new OpenSearch2Documents()));
                 }
-                say("Job status: " + job.getJobStatus().get());
-                job.cancel().get();
+
+                try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
+                        OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics,
+                                aggregationTopics(aggregations), cep.alertsTopic)) {
+                    printWelcome(kafka, registry, flink.restPort(), topics);
+                    printStores(postgres, searchServer);
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> say("Stopping; servers and temp files go with this process.")));
+                    ProgressReport report = new ProgressReport(pump, counter);
+                    long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+                    String stopped = null;
+                    while (System.nanoTime() < stopAt && (stopped = flink.stoppedJob()) == null) {
+                        Thread.sleep(5_000);
+                        say(report.line());
+                    }
+                    if (stopped != null) {
+                        say("A job stopped: " + stopped + "; see the web UI's exceptions tab before this process ends.");
+                        return 1;
+                    }
+                }
             }
         } finally {
             TempDirs.delete(work);
@@ -145,19 +146,27 @@ public final class DemoMain implements Callable<Integer> {
         return 0;
     }
 
-    private static IngestOptions ingestOptions(KafkaBroker kafka, SchemaRegistry registry, Path work) {
-        IngestOptions options = new IngestOptions();
-        new CommandLine(options).parseArgs(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--registry-url", registry.url(),
-                "--checkpoint-interval", "2s",
-                "--checkpoint-dir", work.resolve("checkpoints").toUri().toString(),
-                "--transaction-timeout", "5m");
-        return options;
+    /** Builds one job on a fresh environment with that job's own runtime options, and submits it. */
+    private static void submit(DemoCluster flink, String name, RuntimeOptions runtime, JobBuilder builder) throws Exception {
+        StreamExecutionEnvironment env = flink.environment();
+        runtime.configure(env);
+        builder.build(env);
+        flink.submit(env, name);
     }
 
-    private static <T> T parse(T options, KafkaBroker kafka, SchemaRegistry registry, String... more) {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url()));
+    @FunctionalInterface
+    private interface JobBuilder {
+        void build(StreamExecutionEnvironment env) throws Exception;
+    }
+
+    /** Options as an operator would pass them, with demo-sized checkpoints and transactions. */
+    private static <T> T parse(T options, KafkaBroker kafka, SchemaRegistry registry, Path work, String job, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--bootstrap-servers", kafka.bootstrapServers(),
+                "--registry-url", registry.url(),
+                "--checkpoint-interval", "5s",
+                "--checkpoint-dir", work.resolve("checkpoints").resolve(job).toUri().toString(),
+                "--transaction-timeout", "5m"));
         args.addAll(List.of(more));
         new CommandLine(options).parseArgs(args.toArray(String[]::new));
         return options;
@@ -180,7 +189,7 @@ public final class DemoMain implements Callable<Integer> {
         say("  Dead letters        " + topics.deadLetters() + " (reason + original bytes)");
         say("  Aggregates          agg.qoe-minute, agg.trending-titles, agg.viewer-sessions, agg.commerce-minute, agg.iot-device-5m");
         say("  Alerts              cep.alerts, from the rules in " + rules.toAbsolutePath().normalize());
-        say("Output counts are what a read_committed consumer sees; they move with each checkpoint (2 s).");
+        say("Output counts are what a read_committed consumer sees; they move with each checkpoint (5 s).");
         say("");
     }
 
@@ -190,7 +199,7 @@ public final class DemoMain implements Callable<Integer> {
         say("    SELECT * FROM daily_qoe_by_title ORDER BY plays DESC LIMIT 10;");
         say("    SELECT * FROM worst_cdns_by_rebuffer_ratio LIMIT 5;");
         say("    SELECT rule_id, severity, alerts FROM alerts_by_rule_and_severity ORDER BY alerts DESC;");
-        say("    SELECT job, reason, records, latest_message FROM dead_letters_by_reason;");
+        say("    SELECT job, source_topic, reason, records, latest_message FROM dead_letters_by_reason ORDER BY records DESC LIMIT 10;");
         say("    (more in jobs/sinks/warehouse/docs/queries.md)");
         say("  Parquet lake        " + lake.toAbsolutePath().normalize() + " (kept after the demo)");
         say("    bin/tributary lake query --lake " + lake.toAbsolutePath().normalize());

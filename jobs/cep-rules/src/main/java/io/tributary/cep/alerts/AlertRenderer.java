@@ -2,6 +2,7 @@ package io.tributary.cep.alerts;
 
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelUnknownSet;
 import io.tributary.cep.rules.EventFields;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleExpressions;
@@ -89,7 +90,8 @@ public final class AlertRenderer implements Serializable {
             }
             try {
                 Object value = program(part.text()).eval(name -> resolve(name, key, match));
-                text.append(format(value));
+                // CEL answers a field the event does not carry with an unknown, not an error.
+                text.append(value instanceof CelUnknownSet ? MISSING : format(value));
             } catch (CelEvaluationException e) {
                 text.append(MISSING);
             }
