@@ -29,6 +29,14 @@ final class Distributions {
         return jar;
     }
 
+    static Path s3ProxyJar() {
+        Path jar = Path.of(require("s3proxy.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the test kit first (mvn -B install -DskipTests)");
+        }
+        return jar;
+    }
+
     static Path openSearchHome() {
         return existingDirectory("opensearch.home");
     }

@@ -19,8 +19,10 @@ import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealS3;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -52,21 +57,67 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The lake job on real parts: canonical events over three hours and dead letters in the real
  * broker, the job at parallelism 2 with checkpoints and an injected failure, Parquet files on the
- * local file system, read back with DuckDB exactly as an analyst would.
+ * local file system and in a real S3-compatible store (s3proxy, through flink-s3-fs-hadoop as a
+ * cluster uses it), read back with DuckDB exactly as an analyst would.
  */
 class LakeJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+    @RegisterExtension static final RealS3 S3 = new RealS3();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(2);
 
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
     @Test
     void everyEventAndDeadLetterIsInTheLakeOncePartitionedByHour() throws Exception {
-        String player = "events.player";
-        String media = "events.media";
-        String ingestDeadLetters = "ingest.dead-letters";
-        String sinkDeadLetters = "sinks.dead-letters";
+        Path lake = TempDirs.create("lake");
+        writeLakeAndCheck("local", lake.toUri().toString(), () -> lake);
+    }
+
+    @Test
+    void theLakeOnS3HoldsEveryEventOnce() throws Exception {
+        S3.server().createBucket("lake");
+        Configuration s3 = new Configuration();
+        S3.server().flinkOptions().forEach(s3::setString);
+        // The task managers of the MiniCluster share this JVM's file systems.
+        FileSystem.initialize(s3, null);
+        String lakeUri = "s3://lake/tributary";
+        writeLakeAndCheck("s3", lakeUri, () -> download(lakeUri));
+    }
+
+    /** Copies every object under {@code uri} into a local directory, keeping relative paths. */
+    private static Path download(String uri) throws Exception {
+        Path local = TempDirs.create("lake-copy");
+        org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(uri);
+        FileSystem fs = root.getFileSystem();
+        List<org.apache.flink.core.fs.Path> pending = new ArrayList<>(List.of(root));
+        while (!pending.isEmpty()) {
+            for (FileStatus status : fs.listStatus(pending.remove(0))) {
+                if (status.isDir()) {
+                    pending.add(status.getPath());
+                    continue;
+                }
+                String relative = root.toUri().relativize(status.getPath().toUri()).getPath();
+                Path target = local.resolve(relative);
+                Files.createDirectories(target.getParent());
+                try (InputStream in = fs.open(status.getPath())) {
+                    Files.copy(in, target);
+                }
+            }
+        }
+        return local;
+    }
+
+    @FunctionalInterface
+    private interface LocalView {
+        Path files() throws Exception;
+    }
+
+    private void writeLakeAndCheck(String run, String lakeUri, LocalView localView) throws Exception {
+        String player = run + ".events.player";
+        String media = run + ".events.media";
+        String ingestDeadLetters = run + ".ingest.dead-letters";
+        String sinkDeadLetters = run + ".sinks.dead-letters";
         KAFKA.broker().createTopics(2, player, media, ingestDeadLetters, sinkDeadLetters);
 
         List<Envelope> playerEvents = new ArrayList<>();
@@ -92,11 +143,12 @@ class LakeJobIT {
             garbageAt = producer.send(new ProducerRecord<>(player, null, garbage)).get(60, TimeUnit.SECONDS);
         }
 
-        Path lake = TempDirs.create("lake");
         LakeOptions options = JobCommandLine.parse(new LakeOptions(), new String[] {
                 "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
-                "--lake-path", lake.toUri().toString(), "--event-topics", player + "," + media,
-                "--dead-letter-topics", ingestDeadLetters + "," + sinkDeadLetters, "--transaction-timeout", "5m"});
+                "--lake-path", lakeUri, "--event-topics", player + "," + media,
+                "--dead-letter-topics", ingestDeadLetters + "," + sinkDeadLetters,
+                "--sink-dead-letter-topic", sinkDeadLetters, "--group-id", "lake-it-" + run,
+                "--transactional-id-prefix", "lake-it-" + run, "--transaction-timeout", "5m"});
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
@@ -106,9 +158,10 @@ class LakeJobIT {
                 options.groupId, true), WatermarkStrategy.noWatermarks(), "lake topics");
         LakeJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.eventTopics,
                 options.deadLetterTopics, REGISTRY.url(), ParquetLake.of(options));
-        env.execute("lake-it");
+        env.execute("lake-it-" + run);
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
+        Path lake = localView.files();
         try (Stream<Path> files = Files.walk(lake)) {
             List<Path> visible = files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).toList();
             assertThat(visible).isNotEmpty().allSatisfy(file -> assertThat(file.getFileName().toString()).endsWith(".parquet"));
