@@ -29,7 +29,7 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     private final RegistryAvroDeserializationSchema<A> decoder;
     private final RecordCheck<A> decodedCheck;
-    private final SerializableFunction<A, T> toStored;
+    private final FromRecord<A, T> toStored;
     private final RecordCheck<T> storedCheck;
     private final String job;
 
@@ -40,6 +40,11 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
      * @param storedCheck what the store accepts of what is stored
      */
     public DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, SerializableFunction<A, T> toStored,
+            RecordCheck<T> storedCheck, String job) {
+        this(type, registryUrl, decodedCheck, (raw, decoded) -> toStored.apply(decoded), storedCheck, job);
+    }
+
+    private DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, FromRecord<A, T> toStored,
             RecordCheck<T> storedCheck, String job) {
         this.decoder = ConfluentAvro.deserializer(type, registryUrl);
         this.decodedCheck = decodedCheck;
@@ -57,6 +62,21 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> converting(Class<A> type, String registryUrl,
             SerializableFunction<A, T> toStored, RecordCheck<T> check, String job) {
         return new DecodeRecords<>(type, registryUrl, RecordCheck.acceptAll(), toStored, check, job);
+    }
+
+    /**
+     * Passes on each decoded record together with the raw record it came from, for jobs that may
+     * still have to dead-letter it later (a state machine refusing a transition).
+     */
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
+            FromRecord<A, T> withRaw, String job) {
+        return new DecodeRecords<>(type, registryUrl, RecordCheck.acceptAll(), withRaw, RecordCheck.acceptAll(), job);
+    }
+
+    /** Makes what is passed on from a raw record and its decoded value. */
+    @FunctionalInterface
+    public interface FromRecord<A, T> extends java.io.Serializable {
+        T apply(RawRecord raw, A decoded);
     }
 
     @Override
@@ -87,7 +107,7 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
         }
         T record;
         try {
-            record = toStored.apply(decoded);
+            record = toStored.apply(raw, decoded);
         } catch (IllegalArgumentException e) {
             reject(raw, DeadLetterReason.INVALID_VALUE, e.getMessage(), null, context);
             return;

@@ -51,13 +51,25 @@ public class MediaJobRow {
         row.manifestUri = media.getManifestUri();
         row.cdnUrl = media.getCdnUrl();
         switch (envelope.getEventType()) {
-            case UPLOAD_CHUNK, UPLOAD_COMPLETED -> {
+            case UPLOAD_CHUNK, UPLOAD_COMPLETED, UPLOADED, UPLOAD_FAILED -> {
                 row.stage = "upload";
                 row.part = orEmpty(media.getUploadId());
             }
             case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED, TRANSCODE_FAILED -> {
                 row.stage = "transcode";
                 row.part = orEmpty(media.getRendition());
+            }
+            case TRANSCODE_SLA_BREACHED -> {
+                row.stage = "sla";
+                row.part = orEmpty(media.getRendition());
+            }
+            case TRANSCODED -> {
+                row.stage = "transcode";
+                row.part = "";
+            }
+            case MEDIA_FAILED -> {
+                row.stage = "pipeline";
+                row.part = "";
             }
             case PACKAGED -> {
                 row.stage = "package";
