@@ -19,6 +19,15 @@ public class MediaRecord {
         this.event = event;
     }
 
+    /**
+     * A decision of the pipeline fed on to its next stage. It was never read from Kafka; its raw
+     * record names the pipeline and carries no bytes.
+     */
+    public static MediaRecord derived(Envelope event) {
+        long time = event.getEventTime().toEpochMilli();
+        return new MediaRecord(new RawRecord(PipelineEvents.PRODUCER, -1, -1, time, null, null), event);
+    }
+
     public MediaEvent media() {
         return (MediaEvent) event.getPayload();
     }

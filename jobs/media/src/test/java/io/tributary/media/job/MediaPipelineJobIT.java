@@ -1,0 +1,210 @@
+package io.tributary.media.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.media.upload.UploadAssembly;
+import io.tributary.media.workers.WorkerSimulator;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.DeadLetterReason;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.media.MediaEvent;
+import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.sinks.SinkInput;
+import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
+import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealSchemaRegistry;
+import io.tributary.testkit.kafka.TopicReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Uploads to transcoded media on real parts: chunk events (resent, reordered, some missing) in the
+ * real broker, the media job at parallelism 2 with checkpoints and an injected failure, and the
+ * simulated worker pool answering its requests with failures on a plan. Every item ends exactly
+ * once, read with read_committed: transcoded, failed with the rendition that gave up, or an upload
+ * failure naming the missing chunk.
+ */
+class MediaPipelineJobIT {
+    @RegisterExtension static final RealKafka KAFKA = new RealKafka();
+    @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(2);
+
+    private static final int ITEMS = 30;
+    private static final String MEDIA = "events.media";
+    private static final String PIPELINE = "media.pipeline";
+    private static final String DEAD = "media.dead-letters";
+
+    @Test
+    void everyUploadEndsExactlyOnceTranscodedOrFailedWithItsReason() throws Exception {
+        KAFKA.broker().createTopics(2, MEDIA, PIPELINE, DEAD);
+        MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), new String[] {
+                "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
+                "--max-out-of-orderness", "1s", "--quiet-after", "2s", "--max-attempts", "3",
+                "--first-backoff", "1s", "--max-backoff", "4s", "--sla-queued", "5m", "--sla-running", "5m",
+                "--upload-timeout", "15s", "--retention", "1m", "--transaction-timeout", "5m"});
+
+        FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(FlinkTestClusters.PARALLELISM);
+        env.enableCheckpointing(500);
+        env.getConfig().disableGenericTypes();
+        DataStream<RawRecord> raw = env.fromSource(SinkInput.source(KAFKA.bootstrapServers(), List.of(MEDIA), options.groupId, false),
+                LiveEventTime.watermarks(options.kafka.maxOutOfOrderness, options.quietAfter), MEDIA);
+        MediaPipelineJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), REGISTRY.url(), options.settings(),
+                MediaPipelineJobMain.sinks(options));
+        JobClient job = env.executeAsync("media-it");
+
+        // 2000k fails once for even items (and is retried); 4000k fails every attempt for items 5, 15, 25.
+        WorkerSimulator.FailurePlan plan = (media, rendition, attempt) -> {
+            int i = Integer.parseInt(media.substring(2));
+            if (rendition.equals("4000k") && i % 10 == 5) {
+                return "unsupported codec profile";
+            }
+            return rendition.equals("2000k") && i % 2 == 0 && attempt == 1 ? "worker lost" : null;
+        };
+        Map<String, String> expected = new TreeMap<>();
+        try (WorkerSimulator workers = WorkerSimulator.start(KAFKA.bootstrapServers(), REGISTRY.url(), PIPELINE, MEDIA, plan,
+                new WorkerSimulator.Timing(Duration.ofMillis(200), Duration.ofMillis(600)))) {
+            produceUploads(expected);
+
+            Map<String, List<Envelope>> byMedia = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < deadline) {
+                byMedia = pipelineEventsByMedia();
+                if (terminalTypes(byMedia).keySet().containsAll(expected.keySet())) {
+                    break;
+                }
+                Thread.sleep(2_000);
+            }
+            assertThat(failure.hasFailed()).as("failure was injected").isTrue();
+            Thread.sleep(3_000); // a duplicate decision, if there were one, would be committed by now
+            byMedia = pipelineEventsByMedia();
+            job.cancel().get(60, TimeUnit.SECONDS);
+
+            Map<String, String> terminal = terminalTypes(byMedia);
+            assertThat(terminal).isEqualTo(expected);
+            for (Map.Entry<String, List<Envelope>> item : byMedia.entrySet()) {
+                List<String> decisions = item.getValue().stream()
+                        .filter(e -> e.getEventType() != EventType.TRANSCODE_REQUESTED && e.getEventType() != EventType.TRANSCODE_SLA_BREACHED)
+                        .map(e -> e.getEventType().name()).toList();
+                assertThat(decisions).as("decisions of " + item.getKey() + ", each once").doesNotHaveDuplicates();
+            }
+            List<String> ids = byMedia.values().stream().flatMap(List::stream).map(Envelope::getEventId).toList();
+            assertThat(ids).as("no event twice after the failure").doesNotHaveDuplicates();
+
+            assertThat(requests(byMedia.get("m-2"))).containsExactly("500k/1", "1000k/1", "2000k/1", "4000k/1", "2000k/2");
+            assertThat(requests(byMedia.get("m-3"))).containsExactly("500k/1", "1000k/1", "2000k/1", "4000k/1");
+            assertThat(requests(byMedia.get("m-5"))).contains("4000k/1", "4000k/2", "4000k/3").doesNotContain("4000k/4");
+            assertThat(reason(byMedia.get("m-5"), EventType.MEDIA_FAILED))
+                    .isEqualTo("rendition 4000k failed 3 time(s), last: unsupported codec profile");
+            assertThat(reason(byMedia.get("m-7"), EventType.UPLOAD_FAILED)).isEqualTo("timed out after PT15S: missing chunks 3 of 4");
+            assertThat(requests(byMedia.get("m-7"))).isEmpty();
+        }
+
+        var deadDecoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
+        deadDecoder.open(null);
+        List<DeadLetter> dead = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(DEAD), Duration.ofSeconds(60))) {
+            dead.add(deadDecoder.deserialize(record.value()));
+        }
+        assertThat(dead).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder(DeadLetterReason.MALFORMED_AVRO, DeadLetterReason.INVALID_TRANSITION);
+        assertThat(dead).filteredOn(d -> d.getReason() == DeadLetterReason.INVALID_TRANSITION).extracting(DeadLetter::getMessage)
+                .containsExactly("no transcode of media ghost is in progress");
+    }
+
+    /** Items m-0..m-29, four chunks each: resent for every third, chunk 3 never sent for every seventh. */
+    private static void produceUploads(Map<String, String> expected) throws Exception {
+        var encoder = ConfluentAvro.serializer(Envelope.class, MEDIA, REGISTRY.url());
+        encoder.open(null);
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
+            for (int i = 0; i < ITEMS; i++) {
+                String media = "m-" + i;
+                String upload = "u-" + i;
+                Map<Integer, UploadAssembly.Chunk> chunks = new HashMap<>();
+                for (int c = 3; c >= 0; c--) {
+                    chunks.put(c, new UploadAssembly.Chunk(c, 1_000_000L + c, "sha" + i + "-" + c));
+                }
+                for (int c : List.of(1, 0, 3, 2)) {
+                    if (i % 7 == 0 && c == 3) {
+                        continue;
+                    }
+                    int chunk = c;
+                    send(producer, encoder, media, EventType.UPLOAD_CHUNK, m -> m.setMediaId(media).setUploadId(upload)
+                            .setChunkIndex(chunk).setChunkCount(4).setChunkBytes(chunks.get(chunk).bytes()).setChecksum(chunks.get(chunk).checksum()));
+                    if (i % 3 == 0) {
+                        send(producer, encoder, media, EventType.UPLOAD_CHUNK, m -> m.setMediaId(media).setUploadId(upload)
+                                .setChunkIndex(chunk).setChunkCount(4).setChunkBytes(chunks.get(chunk).bytes()).setChecksum(chunks.get(chunk).checksum()));
+                    }
+                }
+                send(producer, encoder, media, EventType.UPLOAD_COMPLETED, m -> m.setMediaId(media).setUploadId(upload)
+                        .setTotalBytes(UploadAssembly.totalBytes(chunks)).setChecksum(UploadAssembly.checksum(4, chunks)));
+                expected.put(media, i % 7 == 0 ? "UPLOAD_FAILED" : i % 10 == 5 ? "MEDIA_FAILED" : "TRANSCODED");
+            }
+            send(producer, encoder, "ghost", EventType.TRANSCODE_COMPLETED, m -> m.setMediaId("ghost").setRendition("500k").setAttempt(1));
+            producer.send(new ProducerRecord<>(MEDIA, "junk".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+        }
+    }
+
+    private static int sequence;
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, org.apache.flink.api.common.serialization.SerializationSchema<Envelope> encoder,
+            String media, EventType type, Consumer<MediaEvent.Builder> fill) {
+        MediaEvent.Builder payload = MediaEvent.newBuilder().setMediaId(media);
+        fill.accept(payload);
+        long now = System.currentTimeMillis();
+        Envelope event = MediaRecords.record("e-" + sequence++, type, now, fill).event;
+        producer.send(new ProducerRecord<>(MEDIA, null, now, media.getBytes(StandardCharsets.UTF_8), encoder.serialize(event)));
+    }
+
+    private static Map<String, List<Envelope>> pipelineEventsByMedia() throws Exception {
+        var decoder = ConfluentAvro.deserializer(Envelope.class, REGISTRY.url());
+        decoder.open(null);
+        Map<String, List<Envelope>> byMedia = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(PIPELINE), Duration.ofSeconds(30))) {
+            Envelope event = decoder.deserialize(record.value());
+            byMedia.computeIfAbsent(((MediaEvent) event.getPayload()).getMediaId(), k -> new ArrayList<>()).add(event);
+        }
+        return byMedia;
+    }
+
+    private static Map<String, String> terminalTypes(Map<String, List<Envelope>> byMedia) {
+        Set<EventType> terminal = Set.of(EventType.TRANSCODED, EventType.MEDIA_FAILED, EventType.UPLOAD_FAILED);
+        Map<String, String> types = new TreeMap<>();
+        byMedia.forEach((media, events) -> events.stream().filter(e -> terminal.contains(e.getEventType()))
+                .forEach(e -> types.merge(media, e.getEventType().name(), (a, b) -> a + "," + b)));
+        return types;
+    }
+
+    private static List<String> requests(List<Envelope> events) {
+        return events.stream().filter(e -> e.getEventType() == EventType.TRANSCODE_REQUESTED)
+                .map(e -> ((MediaEvent) e.getPayload()).getRendition() + "/" + ((MediaEvent) e.getPayload()).getAttempt()).toList();
+    }
+
+    private static String reason(List<Envelope> events, EventType type) {
+        return events.stream().filter(e -> e.getEventType() == type).map(e -> ((MediaEvent) e.getPayload()).getFailureReason())
+                .findFirst().orElseThrow();
+    }
+}
