@@ -1,6 +1,8 @@
 package io.tributary.media.job;
 
 import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.media.packaging.ManifestStore;
+import io.tributary.media.packaging.PackageMedia;
 import io.tributary.media.transcode.Ladder;
 import io.tributary.media.transcode.OrchestrateTranscodes;
 import io.tributary.media.transcode.RetryPolicy;
@@ -27,13 +29,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                                |                                                     UPLOADED |          |
  *                                +-- worker reports ------------+ <------------------------------+          |
  *                                                               keyBy(media) -> orchestrate transcodes -----+
+ *                                               -> package HLS + DASH after each TRANSCODED -> media.pipeline
  * dead letters of every step -> media.dead-letters
  * </pre>
  *
  * Both stages run in one job so an upload's UPLOADED reaches the transcode stage without a round
  * trip through Kafka; everything the pipeline decides (UPLOADED, UPLOAD_FAILED,
- * TRANSCODE_REQUESTED, TRANSCODE_SLA_BREACHED, TRANSCODED, MEDIA_FAILED) leaves on one topic keyed
- * by media id, so each item's story is in order in one partition. The worker pool consumes the
+ * TRANSCODE_REQUESTED, TRANSCODE_SLA_BREACHED, TRANSCODED, MEDIA_FAILED, PACKAGED) leaves on one topic keyed
+ * by media id. Each stage's events of an item keep their order there (TRANSCODE_REQUESTED before
+ * TRANSCODED before PACKAGED); between stages (UPLOADED and the first request) the topic order is
+ * not guaranteed: sort by event time. The worker pool consumes the
  * TRANSCODE_REQUESTED events of that topic.
  */
 public final class MediaPipelineJob {
@@ -41,6 +46,7 @@ public final class MediaPipelineJob {
     public static final String DECODE_UID = "media-decode";
     public static final String UPLOAD_UID = "media-upload-assembly";
     public static final String TRANSCODE_UID = "media-transcode-orchestration";
+    public static final String PACKAGING_UID = "media-packaging";
     public static final String EVENTS_SINK_UID = "media-pipeline-sink";
     public static final String DEAD_LETTER_SINK_UID = "media-dead-letter-sink";
 
@@ -51,7 +57,8 @@ public final class MediaPipelineJob {
     private MediaPipelineJob() {}
 
     /** How the stages behave. */
-    public record Settings(Ladder ladder, RetryPolicy retry, TranscodeSla sla, Duration uploadTimeout, Duration retention) {}
+    public record Settings(Ladder ladder, RetryPolicy retry, TranscodeSla sla, Duration uploadTimeout, Duration retention,
+            String packagePath, Duration segmentDuration) {}
 
     /** Where decisions and dead letters go. */
     public record Sinks(Sink<Envelope> pipelineEvents, Sink<DeadLetter> deadLetters) {}
@@ -85,7 +92,12 @@ public final class MediaPipelineJob {
                 .returns(new AvroTypeInfo<>(Envelope.class))
                 .uid(TRANSCODE_UID).name("orchestrate transcodes");
 
-        uploads.union(transcodes).sinkTo(sinks.pipelineEvents()).uid(EVENTS_SINK_UID).name("media.pipeline topic");
+        SingleOutputStreamOperator<Envelope> transcodedAndPackaged = transcodes
+                .process(new PackageMedia(settings.ladder(), settings.segmentDuration().toMillis(), new ManifestStore(settings.packagePath())))
+                .returns(new AvroTypeInfo<>(Envelope.class))
+                .uid(PACKAGING_UID).name("package HLS and DASH");
+
+        uploads.union(transcodedAndPackaged).sinkTo(sinks.pipelineEvents()).uid(EVENTS_SINK_UID).name("media.pipeline topic");
         decoded.getSideOutput(DecodeRecords.DEAD_LETTERS)
                 .union(uploads.getSideOutput(DecodeRecords.DEAD_LETTERS), transcodes.getSideOutput(DecodeRecords.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters()).uid(DEAD_LETTER_SINK_UID).name("dead-letter topic");

@@ -66,6 +66,14 @@ public class MediaPipelineOptions {
             description = "A silent partition's watermark follows the wall clock after this long (default: ${DEFAULT-VALUE}).")
     public Duration quietAfter;
 
+    @Option(names = "--package-path", required = true,
+            description = "Where manifests go: file:///... or s3://bucket/prefix (flink-s3-fs-hadoop in the cluster's plugins/).")
+    public String packagePath;
+
+    @Option(names = "--segment-duration", defaultValue = "6s", converter = RuntimeOptions.DurationConverter.class,
+            description = "Length of HLS and DASH segments (default: ${DEFAULT-VALUE}).")
+    public Duration segmentDuration;
+
     @Option(names = "--group-id", defaultValue = "tributary-media", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;
 
@@ -75,6 +83,6 @@ public class MediaPipelineOptions {
 
     public MediaPipelineJob.Settings settings() {
         return new MediaPipelineJob.Settings(Ladder.parse(ladder), new RetryPolicy(maxAttempts, firstBackoff, maxBackoff),
-                new TranscodeSla(slaQueued, slaRunning), uploadTimeout, retention);
+                new TranscodeSla(slaQueued, slaRunning), uploadTimeout, retention, packagePath, segmentDuration);
     }
 }

@@ -90,6 +90,10 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
             ignoredReports.inc();
             return;
         }
+        if (type == EventType.TRANSCODE_COMPLETED && (media.getDurationMs() == null || media.getDurationMs() <= 0)) {
+            reject(record, "TRANSCODE_COMPLETED for rendition " + media.getRendition() + " has no durationMs; packaging needs it", ctx);
+            return;
+        }
         Map<String, RenditionProgress> ladder = load();
         TranscodePlanner.Reaction reaction;
         try {
@@ -102,6 +106,9 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
         if (reaction.ignored()) {
             ignoredReports.inc();
             return;
+        }
+        if (type == EventType.TRANSCODE_COMPLETED) {
+            ladder.get(media.getRendition()).durationMs = media.getDurationMs();
         }
         renditions.put(media.getRendition(), ladder.get(media.getRendition()));
         emit(reaction.commands(), item, record.time(), record.event, out);
@@ -139,6 +146,8 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
         EventType decided;
         if (verdict == TranscodePlanner.Verdict.TRANSCODED) {
             decided = EventType.TRANSCODED;
+            // Renditions of one source share its duration; the longest report wins over rounding.
+            payload.setDurationMs(ladder.values().stream().mapToLong(p -> p.durationMs).max().orElseThrow());
         } else {
             decided = EventType.MEDIA_FAILED;
             payload.setFailureReason(planner.failureReason(ladder));

@@ -26,6 +26,8 @@ public class RenditionProgress {
     public boolean breachReported;
     public String workerId;
     public String lastFailure;
+    /** Playback duration the worker reported with its completion. */
+    public Long durationMs;
 
     public RenditionProgress() {}
 

@@ -146,7 +146,8 @@ public final class WorkerSimulator implements AutoCloseable {
         Instant now = Instant.now();
         MediaEvent media = MediaEvent.newBuilder().setMediaId(request.getMediaId()).setUploadId(request.getUploadId())
                 .setRendition(request.getRendition()).setBitrateKbps(request.getBitrateKbps()).setAttempt(request.getAttempt())
-                .setWorkerId(worker).setProgressPercent(progress).setFailureReason(failure).build();
+                .setWorkerId(worker).setProgressPercent(progress).setFailureReason(failure)
+                .setDurationMs(type == EventType.TRANSCODE_COMPLETED ? durationOf(request.getMediaId()) : null).build();
         String id = request.getMediaId() + "|" + request.getRendition() + "|" + request.getAttempt() + "|" + type;
         Envelope event = Envelope.newBuilder()
                 .setEventId(UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString())
@@ -154,6 +155,11 @@ public final class WorkerSimulator implements AutoCloseable {
                 .setOrigin(new Origin("worker-simulator", 0, 0L)).setPayload(media).build();
         producer.send(new ProducerRecord<>(reportTopic, null, now.toEpochMilli(),
                 request.getMediaId().getBytes(StandardCharsets.UTF_8), encoder.serialize(event)));
+    }
+
+    /** Every item has a duration of its own, between one and ten minutes, the same for all renditions. */
+    public static long durationOf(String mediaId) {
+        return 60_000 + Math.floorMod(mediaId.hashCode(), 540_000);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.tributary.media.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.media.packaging.ParsedManifests;
 import io.tributary.media.upload.UploadAssembly;
 import io.tributary.media.workers.WorkerSimulator;
 import io.tributary.schemas.DeadLetter;
@@ -15,10 +17,12 @@ import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SinkInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,8 +46,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Uploads to transcoded media on real parts: chunk events (resent, reordered, some missing) in the
  * real broker, the media job at parallelism 2 with checkpoints and an injected failure, and the
  * simulated worker pool answering its requests with failures on a plan. Every item ends exactly
- * once, read with read_committed: transcoded, failed with the rendition that gave up, or an upload
- * failure naming the missing chunk.
+ * once, read with read_committed: packaged (HLS and DASH manifests that standard parsers read, naming
+ * exactly the ladder's renditions), failed with the rendition that gave up, or an upload failure
+ * naming the missing chunk.
  */
 class MediaPipelineJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
@@ -58,11 +63,13 @@ class MediaPipelineJobIT {
     @Test
     void everyUploadEndsExactlyOnceTranscodedOrFailedWithItsReason() throws Exception {
         KAFKA.broker().createTopics(2, MEDIA, PIPELINE, DEAD);
+        Path packages = TempDirs.create("packages");
         MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), new String[] {
                 "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
                 "--max-out-of-orderness", "1s", "--quiet-after", "2s", "--max-attempts", "3",
                 "--first-backoff", "1s", "--max-backoff", "4s", "--sla-queued", "5m", "--sla-running", "5m",
-                "--upload-timeout", "15s", "--retention", "1m", "--transaction-timeout", "5m"});
+                "--upload-timeout", "15s", "--retention", "1m", "--transaction-timeout", "5m",
+                "--package-path", packages.toUri().toString(), "--segment-duration", "4s"});
 
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -108,7 +115,24 @@ class MediaPipelineJobIT {
                 List<String> decisions = item.getValue().stream()
                         .filter(e -> e.getEventType() != EventType.TRANSCODE_REQUESTED && e.getEventType() != EventType.TRANSCODE_SLA_BREACHED)
                         .map(e -> e.getEventType().name()).toList();
-                assertThat(decisions).as("decisions of " + item.getKey() + ", each once").doesNotHaveDuplicates();
+                assertThat(decisions.stream().filter(d -> !d.equals("PACKAGED")).toList())
+                        .as("decisions of " + item.getKey() + ", each once").doesNotHaveDuplicates();
+                if (expected.get(item.getKey()).startsWith("PACKAGED")) {
+                    assertThat(decisions).containsOnlyOnce("UPLOADED");
+                    assertThat(decisions.stream().filter(d -> !d.equals("UPLOADED")).toList())
+                            .as("the transcode and packaging stages' order").containsExactly("TRANSCODED", "PACKAGED", "PACKAGED");
+                    ParsedManifests manifests = ParsedManifests.read(packages.resolve(item.getKey()));
+                    assertThat(manifests.hlsRenditions()).containsExactly("500k", "1000k", "2000k", "4000k");
+                    assertThat(manifests.dashRenditions()).containsExactly("500k", "1000k", "2000k", "4000k");
+                    long duration = WorkerSimulator.durationOf(item.getKey());
+                    assertThat(manifests.dashDuration()).isEqualTo(Duration.ofMillis(duration));
+                    assertThat(manifests.hlsSecondsPerRendition().values()).allSatisfy(s -> assertThat(s).isCloseTo(duration / 1000.0, within(0.001)));
+                    assertThat(manifestUris(item.getValue())).containsExactlyInAnyOrder(
+                            packages.resolve(item.getKey()).resolve("master.m3u8").toUri().toString().replace("file:///", "file:/"),
+                            packages.resolve(item.getKey()).resolve("manifest.mpd").toUri().toString().replace("file:///", "file:/"));
+                } else {
+                    assertThat(packages.resolve(item.getKey())).as("nothing packaged for " + item.getKey()).doesNotExist();
+                }
             }
             List<String> ids = byMedia.values().stream().flatMap(List::stream).map(Envelope::getEventId).toList();
             assertThat(ids).as("no event twice after the failure").doesNotHaveDuplicates();
@@ -160,7 +184,7 @@ class MediaPipelineJobIT {
                 }
                 send(producer, encoder, media, EventType.UPLOAD_COMPLETED, m -> m.setMediaId(media).setUploadId(upload)
                         .setTotalBytes(UploadAssembly.totalBytes(chunks)).setChecksum(UploadAssembly.checksum(4, chunks)));
-                expected.put(media, i % 7 == 0 ? "UPLOAD_FAILED" : i % 10 == 5 ? "MEDIA_FAILED" : "TRANSCODED");
+                expected.put(media, i % 7 == 0 ? "UPLOAD_FAILED" : i % 10 == 5 ? "MEDIA_FAILED" : "PACKAGED HLS,PACKAGED DASH");
             }
             send(producer, encoder, "ghost", EventType.TRANSCODE_COMPLETED, m -> m.setMediaId("ghost").setRendition("500k").setAttempt(1));
             producer.send(new ProducerRecord<>(MEDIA, "junk".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
@@ -191,16 +215,22 @@ class MediaPipelineJobIT {
     }
 
     private static Map<String, String> terminalTypes(Map<String, List<Envelope>> byMedia) {
-        Set<EventType> terminal = Set.of(EventType.TRANSCODED, EventType.MEDIA_FAILED, EventType.UPLOAD_FAILED);
+        Set<EventType> terminal = Set.of(EventType.PACKAGED, EventType.MEDIA_FAILED, EventType.UPLOAD_FAILED);
         Map<String, String> types = new TreeMap<>();
         byMedia.forEach((media, events) -> events.stream().filter(e -> terminal.contains(e.getEventType()))
-                .forEach(e -> types.merge(media, e.getEventType().name(), (a, b) -> a + "," + b)));
+                .forEach(e -> types.merge(media, e.getEventType() == EventType.PACKAGED
+                        ? "PACKAGED " + ((MediaEvent) e.getPayload()).getPackagingFormat() : e.getEventType().name(), (a, b) -> a + "," + b)));
         return types;
     }
 
     private static List<String> requests(List<Envelope> events) {
         return events.stream().filter(e -> e.getEventType() == EventType.TRANSCODE_REQUESTED)
                 .map(e -> ((MediaEvent) e.getPayload()).getRendition() + "/" + ((MediaEvent) e.getPayload()).getAttempt()).toList();
+    }
+
+    private static List<String> manifestUris(List<Envelope> events) {
+        return events.stream().filter(e -> e.getEventType() == EventType.PACKAGED)
+                .map(e -> ((MediaEvent) e.getPayload()).getManifestUri().replace("file:///", "file:/")).toList();
     }
 
     private static String reason(List<Envelope> events, EventType type) {

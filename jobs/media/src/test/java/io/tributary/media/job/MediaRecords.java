@@ -31,7 +31,8 @@ public final class MediaRecords {
     public static MediaRecord report(EventType type, String mediaId, String rendition, int attempt, long time) {
         return record(mediaId + "-" + type + "-" + rendition + "-" + attempt + "-" + time, type, time, m -> m.setMediaId(mediaId)
                 .setRendition(rendition).setAttempt(attempt).setWorkerId("worker-7")
-                .setFailureReason(type == EventType.TRANSCODE_FAILED ? "ffmpeg exited 137" : null));
+                .setFailureReason(type == EventType.TRANSCODE_FAILED ? "ffmpeg exited 137" : null)
+                .setDurationMs(type == EventType.TRANSCODE_COMPLETED ? 95_000L : null));
     }
 
     public static MediaRecord record(String id, EventType type, long time, Consumer<MediaEvent.Builder> fill) {

@@ -49,6 +49,8 @@ class OrchestrateTranscodesHarnessTest {
             send(harness, report(EventType.TRANSCODE_STARTED, "m1", "2000k", 2, 4 * MIN));
             send(harness, report(EventType.TRANSCODE_COMPLETED, "m1", "2000k", 2, 9 * MIN));
             assertThat(types(harness)).endsWith("TRANSCODED null null");
+            Envelope transcoded = harness.extractOutputValues().get(3);
+            assertThat(((MediaEvent) transcoded.getPayload()).getDurationMs()).as("the workers' reported duration").isEqualTo(95_000L);
             assertThat(harness.numEventTimeTimers()).as("only the retention timer").isEqualTo(1);
 
             send(harness, report(EventType.TRANSCODE_PROGRESS, "m1", "2000k", 2, 9 * MIN + 1)); // a late report
@@ -96,12 +98,15 @@ class OrchestrateTranscodesHarnessTest {
             send(harness, orphan);
             send(harness, uploaded("m3", "u1", 0));
             send(harness, report(EventType.TRANSCODE_STARTED, "m3", "8000k", 1, MIN));
+            send(harness, io.tributary.media.job.MediaRecords.record("no-duration", EventType.TRANSCODE_COMPLETED, MIN,
+                    m -> m.setMediaId("m3").setRendition("500k").setAttempt(1)));
 
             List<DeadLetter> dead = harness.getSideOutput(DEAD).stream().map(StreamRecord::getValue).toList();
             assertThat(dead).extracting(DeadLetter::getReason).containsOnly(DeadLetterReason.INVALID_TRANSITION);
             assertThat(dead).extracting(DeadLetter::getMessage).containsExactly(
                     "no transcode of media m9 is in progress",
-                    "TRANSCODE_STARTED for rendition 8000k, which is not on the ladder 500k,2000k");
+                    "TRANSCODE_STARTED for rendition 8000k, which is not on the ladder 500k,2000k",
+                    "TRANSCODE_COMPLETED for rendition 500k has no durationMs; packaging needs it");
             assertThat(dead.get(0).getOriginalValue()).isEqualTo(ByteBuffer.wrap(orphan.raw.value));
             assertThat(StandardCharsets.UTF_8.decode(dead.get(0).getOriginalValue().duplicate()).toString())
                     .startsWith("raw m9-TRANSCODE_COMPLETED");
