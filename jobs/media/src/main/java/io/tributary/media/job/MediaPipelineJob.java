@@ -29,15 +29,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                                |                                                     UPLOADED |          |
  *                                +-- worker reports ------------+ <------------------------------+          |
  *                                                               keyBy(media) -> orchestrate transcodes -----+
- *                                               -> package HLS + DASH after each TRANSCODED -> media.pipeline
+ *                                               -> package HLS + DASH and publish after each TRANSCODED -> media.pipeline
  * dead letters of every step -> media.dead-letters
  * </pre>
  *
  * Both stages run in one job so an upload's UPLOADED reaches the transcode stage without a round
  * trip through Kafka; everything the pipeline decides (UPLOADED, UPLOAD_FAILED,
- * TRANSCODE_REQUESTED, TRANSCODE_SLA_BREACHED, TRANSCODED, MEDIA_FAILED, PACKAGED) leaves on one topic keyed
+ * TRANSCODE_REQUESTED, TRANSCODE_SLA_BREACHED, TRANSCODED, MEDIA_FAILED, PACKAGED, PUBLISHED) leaves on one topic keyed
  * by media id. Each stage's events of an item keep their order there (TRANSCODE_REQUESTED before
- * TRANSCODED before PACKAGED); between stages (UPLOADED and the first request) the topic order is
+ * TRANSCODED before PACKAGED before PUBLISHED); between stages (UPLOADED and the first request) the topic order is
  * not guaranteed: sort by event time. The worker pool consumes the
  * TRANSCODE_REQUESTED events of that topic.
  */
@@ -58,7 +58,7 @@ public final class MediaPipelineJob {
 
     /** How the stages behave. */
     public record Settings(Ladder ladder, RetryPolicy retry, TranscodeSla sla, Duration uploadTimeout, Duration retention,
-            String packagePath, Duration segmentDuration) {}
+            String packagePath, Duration segmentDuration, String cdnBaseUrl) {}
 
     /** Where decisions and dead letters go. */
     public record Sinks(Sink<Envelope> pipelineEvents, Sink<DeadLetter> deadLetters) {}
@@ -93,9 +93,10 @@ public final class MediaPipelineJob {
                 .uid(TRANSCODE_UID).name("orchestrate transcodes");
 
         SingleOutputStreamOperator<Envelope> transcodedAndPackaged = transcodes
-                .process(new PackageMedia(settings.ladder(), settings.segmentDuration().toMillis(), new ManifestStore(settings.packagePath())))
+                .process(new PackageMedia(settings.ladder(), settings.segmentDuration().toMillis(), new ManifestStore(settings.packagePath()),
+                        settings.cdnBaseUrl()))
                 .returns(new AvroTypeInfo<>(Envelope.class))
-                .uid(PACKAGING_UID).name("package HLS and DASH");
+                .uid(PACKAGING_UID).name("package HLS and DASH, publish");
 
         uploads.union(transcodedAndPackaged).sinkTo(sinks.pipelineEvents()).uid(EVENTS_SINK_UID).name("media.pipeline topic");
         decoded.getSideOutput(DecodeRecords.DEAD_LETTERS)

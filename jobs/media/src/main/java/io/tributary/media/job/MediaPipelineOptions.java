@@ -70,6 +70,10 @@ public class MediaPipelineOptions {
             description = "Where manifests go: file:///... or s3://bucket/prefix (flink-s3-fs-hadoop in the cluster's plugins/).")
     public String packagePath;
 
+    @Option(names = "--cdn-base-url", required = true,
+            description = "Public URL of --package-path on the CDN; PUBLISHED carries <cdn-base-url>/<media id>/master.m3u8.")
+    public String cdnBaseUrl;
+
     @Option(names = "--segment-duration", defaultValue = "6s", converter = RuntimeOptions.DurationConverter.class,
             description = "Length of HLS and DASH segments (default: ${DEFAULT-VALUE}).")
     public Duration segmentDuration;
@@ -83,6 +87,6 @@ public class MediaPipelineOptions {
 
     public MediaPipelineJob.Settings settings() {
         return new MediaPipelineJob.Settings(Ladder.parse(ladder), new RetryPolicy(maxAttempts, firstBackoff, maxBackoff),
-                new TranscodeSla(slaQueued, slaRunning), uploadTimeout, retention, packagePath, segmentDuration);
+                new TranscodeSla(slaQueued, slaRunning), uploadTimeout, retention, packagePath, segmentDuration, cdnBaseUrl);
     }
 }

@@ -9,11 +9,13 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The packaging stage: passes on the transcode stage's events, and after each TRANSCODED writes
- * the HLS master and media playlists and the DASH MPD of its ladder with {@link ManifestStore} and
- * emits one PACKAGED event per format with the manifest's URI. Passing everything through keeps an
- * item's TRANSCODED ahead of its PACKAGED on the way to the topic. Stateless: the manifests follow
- * from the event alone.
+ * The packaging and publishing stage: passes on the transcode stage's events, and after each
+ * TRANSCODED writes the HLS master and media playlists and the DASH MPD of its ladder with
+ * {@link ManifestStore}, emits one PACKAGED event per format with the manifest's URI, then
+ * PUBLISHED with the title's playback URL under the CDN base (the package path is the CDN's
+ * origin, so once both manifests are written the title is live). Passing everything through keeps
+ * an item's TRANSCODED, PACKAGED and PUBLISHED in order on the way to the topic. Stateless: all of
+ * it follows from the TRANSCODED event alone.
  */
 public final class PackageMedia extends ProcessFunction<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
@@ -22,7 +24,10 @@ public final class PackageMedia extends ProcessFunction<Envelope, Envelope> {
     private final long segmentMs;
     private final ManifestStore store;
 
-    public PackageMedia(Ladder ladder, long segmentMs, ManifestStore store) {
+    private final String cdnBaseUrl;
+
+    public PackageMedia(Ladder ladder, long segmentMs, ManifestStore store, String cdnBaseUrl) {
+        this.cdnBaseUrl = cdnBaseUrl.endsWith("/") ? cdnBaseUrl.substring(0, cdnBaseUrl.length() - 1) : cdnBaseUrl;
         this.ladder = ladder;
         this.segmentMs = segmentMs;
         this.store = store;
@@ -52,5 +57,8 @@ public final class PackageMedia extends ProcessFunction<Envelope, Envelope> {
                     .setDurationMs(duration).setPackagingFormat(format).setManifestUri(manifest).build();
             out.collect(PipelineEvents.derived(EventType.PACKAGED, time, packaged, transcoded, format));
         }
+        MediaEvent published = MediaEvent.newBuilder().setMediaId(media.getMediaId()).setUploadId(media.getUploadId())
+                .setDurationMs(duration).setCdnUrl(cdnBaseUrl + "/" + dir + "master.m3u8").build();
+        out.collect(PipelineEvents.derived(EventType.PUBLISHED, time, published, transcoded, "live"));
     }
 }

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Uploads to transcoded media on real parts: chunk events (resent, reordered, some missing) in the
  * real broker, the media job at parallelism 2 with checkpoints and an injected failure, and the
  * simulated worker pool answering its requests with failures on a plan. Every item ends exactly
- * once, read with read_committed: packaged (HLS and DASH manifests that standard parsers read, naming
+ * once, read with read_committed: packaged and published (HLS and DASH manifests that standard parsers read, naming
  * exactly the ladder's renditions), failed with the rendition that gave up, or an upload failure
  * naming the missing chunk.
  */
@@ -69,7 +69,8 @@ class MediaPipelineJobIT {
                 "--max-out-of-orderness", "1s", "--quiet-after", "2s", "--max-attempts", "3",
                 "--first-backoff", "1s", "--max-backoff", "4s", "--sla-queued", "5m", "--sla-running", "5m",
                 "--upload-timeout", "15s", "--retention", "1m", "--transaction-timeout", "5m",
-                "--package-path", packages.toUri().toString(), "--segment-duration", "4s"});
+                "--package-path", packages.toUri().toString(), "--segment-duration", "4s",
+                "--cdn-base-url", "https://cdn.test/media/"});
 
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -120,7 +121,10 @@ class MediaPipelineJobIT {
                 if (expected.get(item.getKey()).startsWith("PACKAGED")) {
                     assertThat(decisions).containsOnlyOnce("UPLOADED");
                     assertThat(decisions.stream().filter(d -> !d.equals("UPLOADED")).toList())
-                            .as("the transcode and packaging stages' order").containsExactly("TRANSCODED", "PACKAGED", "PACKAGED");
+                            .as("the transcode and packaging stages' order").containsExactly("TRANSCODED", "PACKAGED", "PACKAGED", "PUBLISHED");
+                    assertThat(item.getValue().stream().filter(e -> e.getEventType() == EventType.PUBLISHED)
+                            .map(e -> ((MediaEvent) e.getPayload()).getCdnUrl()))
+                            .containsExactly("https://cdn.test/media/" + item.getKey() + "/master.m3u8");
                     ParsedManifests manifests = ParsedManifests.read(packages.resolve(item.getKey()));
                     assertThat(manifests.hlsRenditions()).containsExactly("500k", "1000k", "2000k", "4000k");
                     assertThat(manifests.dashRenditions()).containsExactly("500k", "1000k", "2000k", "4000k");
@@ -184,7 +188,7 @@ class MediaPipelineJobIT {
                 }
                 send(producer, encoder, media, EventType.UPLOAD_COMPLETED, m -> m.setMediaId(media).setUploadId(upload)
                         .setTotalBytes(UploadAssembly.totalBytes(chunks)).setChecksum(UploadAssembly.checksum(4, chunks)));
-                expected.put(media, i % 7 == 0 ? "UPLOAD_FAILED" : i % 10 == 5 ? "MEDIA_FAILED" : "PACKAGED HLS,PACKAGED DASH");
+                expected.put(media, i % 7 == 0 ? "UPLOAD_FAILED" : i % 10 == 5 ? "MEDIA_FAILED" : "PACKAGED HLS,PACKAGED DASH,PUBLISHED");
             }
             send(producer, encoder, "ghost", EventType.TRANSCODE_COMPLETED, m -> m.setMediaId("ghost").setRendition("500k").setAttempt(1));
             producer.send(new ProducerRecord<>(MEDIA, "junk".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8)));
@@ -215,7 +219,7 @@ class MediaPipelineJobIT {
     }
 
     private static Map<String, String> terminalTypes(Map<String, List<Envelope>> byMedia) {
-        Set<EventType> terminal = Set.of(EventType.PACKAGED, EventType.MEDIA_FAILED, EventType.UPLOAD_FAILED);
+        Set<EventType> terminal = Set.of(EventType.PACKAGED, EventType.PUBLISHED, EventType.MEDIA_FAILED, EventType.UPLOAD_FAILED);
         Map<String, String> types = new TreeMap<>();
         byMedia.forEach((media, events) -> events.stream().filter(e -> terminal.contains(e.getEventType()))
                 .forEach(e -> types.merge(media, e.getEventType() == EventType.PACKAGED
