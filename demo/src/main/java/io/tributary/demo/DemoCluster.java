@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class DemoCluster implements AutoCloseable {
     /** Two per job: every job runs at parallelism 2 and shares slots between its own operators. */
-    private static final int SLOTS = 12;
+    private static final int SLOTS = 14;
 
     private final MiniCluster cluster;
     private final int restPort;
@@ -35,7 +35,7 @@ final class DemoCluster implements AutoCloseable {
     static DemoCluster start(Path workDir, int restPort) throws Exception {
         Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(workDir);
         config.set(RestOptions.PORT, restPort);
-        // Six jobs at parallelism 2 share one task manager. Managed memory is split per slot, and a
+        // Seven jobs at parallelism 2 share one task manager. Managed memory is split per slot, and a
         // slot's RocksDB memtables live in it: at 32 MiB per slot the window operators stalled in
         // RocksDB.put waiting for flushes, and event time stood still.
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128L * SLOTS));

@@ -11,6 +11,9 @@ import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.testkit.infra.FreePorts;
+import io.tributary.media.job.MediaPipelineJobMain;
+import io.tributary.media.job.MediaPipelineOptions;
+import io.tributary.media.workers.WorkerSimulator;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.IndexTemplate;
@@ -39,7 +42,8 @@ import picocli.CommandLine.Option;
 /**
  * The newcomer's demo: a real Kafka broker, schema registry and PostgreSQL (and OpenSearch with
  * {@code --search}), mixed platform traffic, and the suite's jobs (ingest, aggregations, CEP rules,
- * the warehouse, lake and search sinks) as separate jobs on one embedded Flink with its web UI;
+ * the media pipeline with simulated uploads and transcode workers, the warehouse, lake and search
+ * sinks) as separate jobs on one embedded Flink with its web UI;
  * prints progress until stopped with Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -69,6 +73,10 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--lake", defaultValue = "target/demo-lake",
             description = "Where the lake job writes Parquet; kept after the demo stops, for queries (default: ${DEFAULT-VALUE}).")
     Path lake;
+
+    @Option(names = "--packages", defaultValue = "target/demo-packages",
+            description = "Where the media pipeline writes HLS and DASH manifests; kept after the demo stops (default: ${DEFAULT-VALUE}).")
+    Path packages;
 
     @Option(names = "--search", description = "Also start an OpenSearch 2 server (~0.7 GiB, ~15 s) and run the search sink.")
     boolean search;
@@ -113,6 +121,13 @@ public final class DemoMain implements Callable<Integer> {
                         "--lake-path", lake.toAbsolutePath().normalize().toUri().toString());
                 submit(flink, "tributary sinks: lake", lakeOptions.runtime, env -> LakeJobMain.buildOnKafka(env, lakeOptions));
 
+                MediaPipelineOptions media = parse(new MediaPipelineOptions(), kafka, registry, work, "media",
+                        "--package-path", packages.toAbsolutePath().normalize().toUri().toString(),
+                        "--cdn-base-url", "http://cdn.localhost/packages", "--upload-timeout", "1m",
+                        "--first-backoff", "5s", "--max-backoff", "30s", "--sla-queued", "30s", "--sla-running", "1m");
+                kafka.createTopics(2, media.pipelineTopic, media.deadLetterTopic);
+                submit(flink, "tributary media pipeline", media.runtime, env -> MediaPipelineJobMain.buildOnKafka(env, media));
+
                 if (searchServer != null) {
                     SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, work, "search",
                             "--search-url", searchServer.url(), "--index-replicas", "0");
@@ -122,6 +137,10 @@ public final class DemoMain implements Callable<Integer> {
                 }
 
                 try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
+                        UploadPump uploads = UploadPump.start(kafka, registry.url(), media.mediaTopic, 3_000);
+                        WorkerSimulator workers = WorkerSimulator.start(kafka.bootstrapServers(), registry.url(), media.pipelineTopic,
+                                media.mediaTopic, WorkerSimulator.FailurePlan.random(0.15),
+                                new WorkerSimulator.Timing(Duration.ofSeconds(1), Duration.ofSeconds(4)));
                         OutputCounter counter = OutputCounter.start(kafka.bootstrapServers(), topics,
                                 aggregationTopics(aggregations), cep.alertsTopic)) {
                     printWelcome(kafka, registry, flink.restPort(), topics);
@@ -189,6 +208,8 @@ public final class DemoMain implements Callable<Integer> {
         say("  Dead letters        " + topics.deadLetters() + " (reason + original bytes)");
         say("  Aggregates          agg.qoe-minute, agg.trending-titles, agg.viewer-sessions, agg.commerce-minute, agg.iot-device-5m");
         say("  Alerts              cep.alerts, from the rules in " + rules.toAbsolutePath().normalize());
+        say("  Media pipeline      a title uploaded every 3 s (events.media), simulated transcode workers; decisions in");
+        say("                      media.pipeline, manifests in " + packages.toAbsolutePath().normalize());
         say("Output counts are what a read_committed consumer sees; they move with each checkpoint (5 s).");
         say("");
     }
