@@ -2,6 +2,9 @@ package io.tributary.testkit.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
 /**
  * A server process that cannot outlive the JVM that started it.
@@ -81,6 +85,35 @@ public final class ChildProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * Polls {@code probe} until {@code ready} accepts its HTTP status. Fails with the log's last
+     * lines when the process exits first or {@code timeout} passes (then the process is stopped).
+     */
+    public void awaitHttp(String what, HttpRequest probe, IntPredicate ready, Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(what + " exited during start" + tail());
+                }
+                try {
+                    if (ready.test(http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode())) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(250);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        close();
+        throw new IllegalStateException(what + " not ready after " + timeout + tail());
     }
 
     /** The last lines of the log, for error messages. */

@@ -3,9 +3,7 @@ package io.tributary.testkit.infra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,31 +94,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(endpoint() + "/")).GET().build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("s3proxy exited during start" + process.tail());
-            }
-            try {
-                // Any answer (an unsigned request gets 403) means the server is listening.
-                http.send(probe, HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        process.close();
-        throw new IllegalStateException("s3proxy not ready after " + timeout + process.tail());
+        // Any answer (an unsigned request gets 403) means the server is listening.
+        process.awaitHttp("s3proxy", HttpRequest.newBuilder(URI.create(endpoint() + "/")).GET().build(), status -> true, timeout);
     }
 }

@@ -2,9 +2,7 @@ package io.tributary.testkit.infra;
 
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,28 +68,7 @@ public final class SchemaRegistry implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects")).GET().build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Schema registry exited during start" + process.tail());
-            }
-            try {
-                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (Exception e) {
-                // not listening yet
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        process.close();
-        throw new IllegalStateException("Schema registry not ready after " + timeout + process.tail());
+        process.awaitHttp("Schema registry", HttpRequest.newBuilder(URI.create(url() + "/subjects")).GET().build(),
+                status -> status == 200, timeout);
     }
 }
