@@ -3,13 +3,16 @@ package io.tributary.aggregations;
 import io.tributary.aggregations.commerce.CommercePerMinute;
 import io.tributary.aggregations.iot.IotPerDevice;
 import io.tributary.aggregations.qoe.QoePerMinute;
+import io.tributary.aggregations.rendition.QoePerRenditionMinute;
 import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.aggregations.trending.TrendingTitlesStage;
+import io.tributary.aggregations.window.EachLateEventOnce;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
@@ -36,22 +39,26 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  *                   ┌─▶ QoE per minute ────────▶ qoe-minute sink
+ *                    ├─▶ QoE per rendition ─────▶ qoe-rendition-minute sink
  *  canonical events ─┼─▶ commerce per minute ───▶ commerce-minute sink
  *                    ├─▶ IoT per device, 5 min ─▶ iot-device-5m sink
  *                    ├─▶ viewer sessions ───────▶ viewer-sessions sink
  *                    └─▶ trending titles ───────▶ trending-titles sink
- *                          (too late, all five) ─▶ late-events sink
+ *                          (too late, all six) ──▶ late-events sink
  * </pre>
 
  */
 public final class AggregationsJob {
     public static final String SOURCE_UID = "canonical-events-source";
     public static final String QOE_SINK_UID = "qoe-minute-sink";
+    public static final String QOE_RENDITION_SINK_UID = "qoe-rendition-minute-sink";
     public static final String COMMERCE_SINK_UID = "commerce-minute-sink";
     public static final String IOT_SINK_UID = "iot-device-5m-sink";
     public static final String SESSIONS_SINK_UID = "viewer-sessions-sink";
     public static final String TRENDING_SINK_UID = "trending-titles-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
+    public static final String LATE_ONCE_UID = "late-events-once";
+    private static final Duration LATE_COPIES_TTL = Duration.ofMinutes(10);
 
     private AggregationsJob() {}
 
@@ -67,6 +74,7 @@ public final class AggregationsJob {
     /** Where results and too-late events go. */
     public record Sinks(
             Sink<QoeMinute> qoeMinute,
+            Sink<QoeRenditionMinute> qoeRenditionMinute,
             Sink<CommerceMinute> commerceMinute,
             Sink<IotDevice5m> iotDevice5m,
             Sink<ViewerSession> viewerSessions,
@@ -76,6 +84,7 @@ public final class AggregationsJob {
     /** Topics of the results and of too-late events. */
     public record Topics(
             String qoeMinute,
+            String qoeRenditionMinute,
             String commerceMinute,
             String iotDevice5m,
             String viewerSessions,
@@ -95,6 +104,8 @@ public final class AggregationsJob {
     public static void build(DataStream<Envelope> events, Settings settings, Sinks sinks) {
         SingleOutputStreamOperator<QoeMinute> qoe =
                 QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
+        SingleOutputStreamOperator<QoeRenditionMinute> renditions =
+                QoePerRenditionMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
         SingleOutputStreamOperator<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
         SingleOutputStreamOperator<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
         SingleOutputStreamOperator<ViewerSession> sessions = ViewerSessions.apply(
@@ -102,15 +113,21 @@ public final class AggregationsJob {
         TrendingTitlesStage.Streams trending =
                 TrendingTitlesStage.apply(events, settings.trendingTopN(), settings.allowedLateness());
         qoe.sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
+        renditions.sinkTo(sinks.qoeRenditionMinute()).uid(QOE_RENDITION_SINK_UID).name("qoe-rendition-minute topic");
         commerce.sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
         iot.sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
         sessions.sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
         trending.ranked().sinkTo(sinks.trendingTitles()).uid(TRENDING_SINK_UID).name("trending-titles topic");
         qoe.getSideOutput(QoePerMinute.TOO_LATE)
-                .union(commerce.getSideOutput(CommercePerMinute.TOO_LATE),
+                .union(renditions.getSideOutput(QoePerRenditionMinute.TOO_LATE),
+                        commerce.getSideOutput(CommercePerMinute.TOO_LATE),
                         iot.getSideOutput(IotPerDevice.TOO_LATE),
                         sessions.getSideOutput(ViewerSessions.TOO_LATE),
                         trending.tooLate())
+                .keyBy(new EachLateEventOnce.ByEventId())
+                .process(new EachLateEventOnce(LATE_COPIES_TTL))
+                .uid(LATE_ONCE_UID)
+                .name("each late event once")
                 .sinkTo(sinks.lateEvents())
                 .uid(LATE_SINK_UID)
                 .name("late-events topic");
@@ -127,6 +144,7 @@ public final class AggregationsJob {
         var sinks = new AvroSinks(bootstrapServers, registryUrl, transactionalIdPrefix, producer);
         return new Sinks(
                 sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
+                sinks.build(QoeRenditionMinute.class, topics.qoeRenditionMinute(), new QoeRenditionMinuteKey(), "qoe-rendition"),
                 sinks.build(CommerceMinute.class, topics.commerceMinute(), new CommerceMinuteKey(), "commerce"),
                 sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
                 sinks.build(ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
@@ -152,6 +170,17 @@ public final class AggregationsJob {
         public byte[] serialize(QoeMinute row) {
             return (row.getWindowStart().toEpochMilli() + "|" + row.getTitleId() + "|" + row.getCdn() + "|"
                             + row.getRegion() + "|" + row.getDeviceClass())
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Rendition QoE rows keyed by window, title and rendition, without the revision. */
+    public static final class QoeRenditionMinuteKey implements SerializationSchema<QoeRenditionMinute> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(QoeRenditionMinute row) {
+            return (row.getWindowStart().toEpochMilli() + "|" + row.getTitleId() + "|" + row.getRenditionId())
                     .getBytes(StandardCharsets.UTF_8);
         }
     }

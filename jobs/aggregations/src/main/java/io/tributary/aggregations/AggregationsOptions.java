@@ -27,6 +27,10 @@ public class AggregationsOptions {
     @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeTopic;
 
+    @Option(names = "--qoe-rendition-topic", defaultValue = "agg.qoe-rendition-minute",
+            description = "QoE per title x rendition per minute topic (default: ${DEFAULT-VALUE}).")
+    public String qoeRenditionTopic;
+
     @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute",
             description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
     public String commerceTopic;
@@ -70,7 +74,7 @@ public class AggregationsOptions {
     public Duration heartbeatInterval;
 
     public AggregationsJob.Topics topics() {
-        return new AggregationsJob.Topics(qoeTopic, commerceTopic, iotTopic, sessionsTopic, trendingTopic, lateTopic);
+        return new AggregationsJob.Topics(qoeTopic, qoeRenditionTopic, commerceTopic, iotTopic, sessionsTopic, trendingTopic, lateTopic);
     }
 
     public AggregationsJob.Settings settings() {

@@ -11,6 +11,7 @@ import io.tributary.schemas.Origin;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
@@ -81,13 +82,14 @@ class AggregationsJobIT {
         List<String> inputs() { return List.of(player(), commerce(), iot()); }
         String group() { return prefix + "agg"; }
         AggregationsJob.Topics outputs() {
-            return new AggregationsJob.Topics(prefix + "agg.qoe-minute", prefix + "agg.commerce-minute",
+            return new AggregationsJob.Topics(prefix + "agg.qoe-minute", prefix + "agg.qoe-rendition-minute",
+                    prefix + "agg.commerce-minute",
                     prefix + "agg.iot-device-5m", prefix + "agg.viewer-sessions", prefix + "agg.trending-titles",
                     prefix + "agg.late-events");
         }
         void create() {
             AggregationsJob.Topics out = outputs();
-            KAFKA.broker().createTopics(2, player(), commerce(), iot(), out.qoeMinute(), out.commerceMinute(),
+            KAFKA.broker().createTopics(2, player(), commerce(), iot(), out.qoeMinute(), out.qoeRenditionMinute(), out.commerceMinute(),
                     out.iotDevice5m(), out.viewerSessions(), out.trendingTitles(), out.lateEvents());
         }
     }
@@ -223,6 +225,7 @@ class AggregationsJobIT {
     private static void assertAll(Names names, List<Envelope> input, List<Envelope> orders, List<Envelope> readings) throws Exception {
         AggregationsJob.Topics out = names.outputs();
         assertQoe(out.qoeMinute(), input);
+        assertRenditions(out.qoeRenditionMinute(), input);
         assertCommerce(out.commerceMinute(), orders);
         assertSessions(out.viewerSessions(), input);
         assertTrending(out.trendingTitles(), input);
@@ -265,6 +268,47 @@ class AggregationsJobIT {
                 assertThat(got.getRebufferRatio()).as(window)
                         .isCloseTo((double) want.bufferingMs / (want.heartbeats * HEARTBEAT_MS), within(1e-9));
             }
+        });
+    }
+
+    /**
+     * Every title × rendition window, each revision once, against tallies by plain code: events
+     * count for the rendition they name, a downward switch for the rendition the player left.
+     */
+    private static void assertRenditions(String topic, List<Envelope> input) throws Exception {
+        RegistryAvroDeserializationSchema<QoeRenditionMinute> decoder = ConfluentAvro.deserializer(QoeRenditionMinute.class, REGISTRY.url());
+        Map<String, QoeRenditionMinute> latest = new HashMap<>();
+        Set<String> revisionsSeen = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
+            QoeRenditionMinute row = decoder.deserialize(record.value());
+            String window = row.getWindowStart().toEpochMilli() + "|" + row.getTitleId() + "|" + row.getRenditionId();
+            assertThat(revisionsSeen.add(window + "#" + row.getRevision())).as("each revision exactly once").isTrue();
+            latest.merge(window, row, (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+        }
+        Map<String, long[]> expected = new HashMap<>();
+        for (Envelope event : input) {
+            PlayerEvent p = (PlayerEvent) event.getPayload();
+            String rendition = event.getEventType() == EventType.BITRATE_SWITCH ? p.getPreviousBitrateKbps() + "k" : p.getRenditionId();
+            if (rendition == null || event.getEventType() == EventType.PLAY || event.getEventType() == EventType.FIRST_FRAME) {
+                continue;
+            }
+            long[] t = expected.computeIfAbsent(event.getEventTime().toEpochMilli() / MINUTE * MINUTE + "|" + p.getTitleId()
+                    + "|" + rendition, k -> new long[5]);
+            switch (event.getEventType()) {
+                case HEARTBEAT -> t[0] += HEARTBEAT_MS;
+                case BUFFER_START -> t[1]++;
+                case BUFFER_END -> t[2] += p.getBufferDurationMs();
+                case BITRATE_SWITCH -> t[3]++;
+                case ERROR -> t[4]++;
+                default -> {}
+            }
+        }
+        assertThat(expected.values().stream().mapToLong(t -> t[3]).sum()).as("the input has downshifts").isPositive();
+        assertThat(latest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((window, t) -> {
+            QoeRenditionMinute row = latest.get(window);
+            assertThat(new long[] {row.getWatchTimeMs(), row.getRebufferCount(), row.getBufferingMs(), row.getDownshifts(),
+                    row.getErrors()}).as(window).containsExactly(t);
         });
     }
 
@@ -507,19 +551,28 @@ class AggregationsJobIT {
             script.add(event(session, title, cdn, EventType.PLAY, t, b -> b.setPositionMs(0)));
             if (random.nextInt(10) == 0) {
                 script.add(event(session, title, cdn, EventType.ERROR, t + 1_000,
-                        b -> b.setPositionMs(0).setErrorCode("MANIFEST_LOAD_FAILED").setErrorFatal(true)));
+                        b -> b.setPositionMs(0).setErrorCode("MANIFEST_LOAD_FAILED").setErrorFatal(true).setRenditionId("1000k")));
             } else {
                 long startup = 300 + random.nextInt(3_000);
                 script.add(event(session, title, cdn, EventType.FIRST_FRAME, t + startup, b -> b.setPositionMs(0).setStartupTimeMs(startup)));
                 for (int beat = 1; beat <= 6; beat++) {
                     long at = t + beat * HEARTBEAT_MS;
                     int bitrate = 1000 * (1 + random.nextInt(4));
-                    script.add(event(session, title, cdn, EventType.HEARTBEAT, at, b -> b.setPositionMs(at - t).setBitrateKbps(bitrate)));
+                    String rendition = bitrate + "k";
+                    script.add(event(session, title, cdn, EventType.HEARTBEAT, at,
+                            b -> b.setPositionMs(at - t).setBitrateKbps(bitrate).setRenditionId(rendition)));
                     if (random.nextInt(5) == 0) {
                         long stall = 200 + random.nextInt(2_000);
-                        script.add(event(session, title, cdn, EventType.BUFFER_START, at + 1_000, b -> b.setPositionMs(at - t)));
+                        script.add(event(session, title, cdn, EventType.BUFFER_START, at + 1_000,
+                                b -> b.setPositionMs(at - t).setRenditionId(rendition)));
                         script.add(event(session, title, cdn, EventType.BUFFER_END, at + 1_000 + stall,
-                                b -> b.setPositionMs(at - t).setBufferDurationMs(stall)));
+                                b -> b.setPositionMs(at - t).setBufferDurationMs(stall).setRenditionId(rendition)));
+                        if (bitrate > 1000) {
+                            int lower = bitrate - 1000;
+                            script.add(event(session, title, cdn, EventType.BITRATE_SWITCH, at + 1_001 + stall,
+                                    b -> b.setPositionMs(at - t).setBitrateKbps(lower).setPreviousBitrateKbps(bitrate)
+                                            .setRenditionId(lower + "k")));
+                        }
                     }
                 }
             }
