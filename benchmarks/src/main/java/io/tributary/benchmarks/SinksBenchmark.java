@@ -125,7 +125,8 @@ public final class SinksBenchmark implements Callable<Integer> {
                 "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(), "--jdbc-url", jdbcUrl,
                 "--jdbc-user", PostgresServer.USER, "--qoe-topic", QOE_TOPIC, "--alerts-topic", EMPTY_TOPICS.get(0),
                 "--trending-topic", EMPTY_TOPICS.get(0), "--sessions-topic", EMPTY_TOPICS.get(0), "--commerce-topic", EMPTY_TOPICS.get(0),
-                "--iot-topic", EMPTY_TOPICS.get(0), "--media-topic", EMPTY_TOPICS.get(0), "--dead-letter-topics", EMPTY_TOPICS.get(0),
+                "--iot-topic", EMPTY_TOPICS.get(0), "--media-topics", EMPTY_TOPICS.get(0), "--qoe-rendition-topic", EMPTY_TOPICS.get(0),
+                "--dead-letter-topics", EMPTY_TOPICS.get(0),
                 "--sink-dead-letter-topic", EMPTY_TOPICS.get(1), "--group-id", "bench-warehouse-" + run,
                 "--transactional-id-prefix", "bench-warehouse-" + run, "--batch-size", Integer.toString(batchSize),
                 "--transaction-timeout", "5m", "--bounded"});

@@ -111,6 +111,13 @@ public final class DemoMain implements Callable<Integer> {
                 submit(flink, "tributary cep-rules", cep.runtime,
                         env -> CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow()));
 
+                MediaPipelineOptions media = parse(new MediaPipelineOptions(), kafka, registry, work, "media",
+                        "--package-path", packages.toAbsolutePath().normalize().toUri().toString(),
+                        "--cdn-base-url", "http://cdn.localhost/packages", "--upload-timeout", "1m",
+                        "--first-backoff", "5s", "--max-backoff", "30s", "--sla-queued", "30s", "--sla-running", "1m");
+                kafka.createTopics(2, media.pipelineTopic, media.deadLetterTopic);
+                submit(flink, "tributary media pipeline", media.runtime, env -> MediaPipelineJobMain.buildOnKafka(env, media));
+
                 kafka.createTopics(2, "sinks.dead-letters");
                 WarehouseOptions warehouse = parse(new WarehouseOptions(), kafka, registry, work, "warehouse",
                         "--jdbc-url", postgres.jdbcUrl(), "--jdbc-user", PostgresServer.USER);
@@ -120,13 +127,6 @@ public final class DemoMain implements Callable<Integer> {
                 LakeOptions lakeOptions = parse(new LakeOptions(), kafka, registry, work, "lake",
                         "--lake-path", lake.toAbsolutePath().normalize().toUri().toString());
                 submit(flink, "tributary sinks: lake", lakeOptions.runtime, env -> LakeJobMain.buildOnKafka(env, lakeOptions));
-
-                MediaPipelineOptions media = parse(new MediaPipelineOptions(), kafka, registry, work, "media",
-                        "--package-path", packages.toAbsolutePath().normalize().toUri().toString(),
-                        "--cdn-base-url", "http://cdn.localhost/packages", "--upload-timeout", "1m",
-                        "--first-backoff", "5s", "--max-backoff", "30s", "--sla-queued", "30s", "--sla-running", "1m");
-                kafka.createTopics(2, media.pipelineTopic, media.deadLetterTopic);
-                submit(flink, "tributary media pipeline", media.runtime, env -> MediaPipelineJobMain.buildOnKafka(env, media));
 
                 if (searchServer != null) {
                     SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, work, "search",
@@ -193,7 +193,7 @@ public final class DemoMain implements Callable<Integer> {
 
     private static List<String> aggregationTopics(AggregationsOptions options) {
         AggregationsJob.Topics topics = options.topics();
-        return List.of(topics.qoeMinute(), topics.commerceMinute(), topics.iotDevice5m(), topics.viewerSessions(),
+        return List.of(topics.qoeMinute(), topics.qoeRenditionMinute(), topics.commerceMinute(), topics.iotDevice5m(), topics.viewerSessions(),
                 topics.trendingTitles(), topics.lateEvents());
     }
 
@@ -206,7 +206,8 @@ public final class DemoMain implements Callable<Integer> {
         say("  Raw topics          " + String.join(", ", RawTopics.ALL));
         say("  Canonical topics    " + String.join(", ", topics.eventTopics()) + " (Avro, Confluent wire format)");
         say("  Dead letters        " + topics.deadLetters() + " (reason + original bytes)");
-        say("  Aggregates          agg.qoe-minute, agg.trending-titles, agg.viewer-sessions, agg.commerce-minute, agg.iot-device-5m");
+        say("  Aggregates          agg.qoe-minute, agg.qoe-rendition-minute, agg.trending-titles, agg.viewer-sessions,");
+        say("                      agg.commerce-minute, agg.iot-device-5m");
         say("  Alerts              cep.alerts, from the rules in " + rules.toAbsolutePath().normalize());
         say("  Media pipeline      a title uploaded every 3 s (events.media), simulated transcode workers; decisions in");
         say("                      media.pipeline, manifests in " + packages.toAbsolutePath().normalize());
@@ -219,6 +220,8 @@ public final class DemoMain implements Callable<Integer> {
         say("  PostgreSQL          " + postgres.psqlCommand());
         say("    SELECT * FROM daily_qoe_by_title ORDER BY plays DESC LIMIT 10;");
         say("    SELECT * FROM worst_cdns_by_rebuffer_ratio LIMIT 5;");
+        say("    SELECT title_id, rendition_id, bitrate_kbps, watch_hours, rebuffer_ratio_vs_title FROM rendition_qoe_by_published_title");
+        say("      ORDER BY rebuffer_ratio_vs_title DESC NULLS LAST LIMIT 10;");
         say("    SELECT rule_id, severity, alerts FROM alerts_by_rule_and_severity ORDER BY alerts DESC;");
         say("    SELECT job, source_topic, reason, records, latest_message FROM dead_letters_by_reason ORDER BY records DESC LIMIT 10;");
         say("    (more in jobs/sinks/warehouse/docs/queries.md)");

@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.media.upload.UploadAssembly;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -7,6 +8,7 @@ import io.tributary.schemas.Origin;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.testkit.infra.KafkaBroker;
+import io.tributary.testkit.traffic.TrafficGenerator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -16,7 +18,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import io.tributary.media.upload.UploadAssembly;
 import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,6 +28,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * events on the media topic. One upload in eight loses a chunk, to show an upload timing out.
  */
 final class UploadPump implements AutoCloseable {
+    private static final int CATALOGUE = TrafficGenerator.TITLES;
+
     private final Thread thread;
     private final KafkaProducer<byte[], byte[]> producer;
     private final RegistryAvroSerializationSchema<Envelope> encoder;
@@ -59,7 +62,10 @@ final class UploadPump implements AutoCloseable {
     private void pump() {
         while (running) {
             long n = uploads.incrementAndGet();
-            upload("demo-title-" + n, "upload-" + UUID.randomUUID(), n % 8 == 0);
+            // The catalogue viewers play (TrafficGenerator's title-0..399, most popular first) is
+            // published first, so rendition QoE joins to published titles within minutes.
+            String title = n <= CATALOGUE ? "title-" + (n - 1) : "demo-title-" + n;
+            upload(title, "upload-" + UUID.randomUUID(), n % 8 == 0);
             try {
                 Thread.sleep(intervalMs);
             } catch (InterruptedException e) {

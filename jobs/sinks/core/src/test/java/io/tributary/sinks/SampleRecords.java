@@ -9,6 +9,7 @@ import io.tributary.schemas.Origin;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.aggregates.RankedTitle;
 import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
@@ -73,6 +74,26 @@ public final class SampleRecords {
                 .setErrors(0)
                 .setErrorRate(0.0)
                 .setActiveSessions(plays)
+                .build();
+    }
+
+    /** Titles media-0..7 as the media pipeline names them, on the 500k, 2000k and 4000k renditions. */
+    public static QoeRenditionMinute qoeRendition(int key, int revision) {
+        long watch = 60_000L * (1 + key % 3);
+        long buffering = 500L * key + 100L * revision;
+        return QoeRenditionMinute.newBuilder()
+                .setWindowStart(T0.plusMillis(MINUTE * (key / 24)))
+                .setWindowEnd(T0.plusMillis(MINUTE * (key / 24 + 1)))
+                .setRevision(revision)
+                .setTitleId("media-" + key % 8)
+                .setRenditionId(List.of("500k", "2000k", "4000k").get(key / 8 % 3))
+                .setWatchTimeMs(watch)
+                .setRebufferCount(key % 4 + revision)
+                .setBufferingMs(buffering)
+                .setRebufferRatio((double) buffering / watch)
+                .setDownshifts(key % 3)
+                .setErrors(revision)
+                .setFatalErrors(0)
                 .build();
     }
 
@@ -146,10 +167,14 @@ public final class SampleRecords {
         String media = "media-" + item;
         List<Envelope> events = new ArrayList<>();
         events.add(media(media, item, 0, EventType.UPLOAD_COMPLETED, b -> b.setUploadId("upload-" + item)));
+        // The pipeline's decision carries the time of the report it decides on; its id sorts first.
+        events.add(Envelope.newBuilder(media(media, item, 0, EventType.UPLOADED, b -> b.setUploadId("upload-" + item)))
+                .setEventId("0-uploaded-" + media).setProducer("tributary-media").build());
         int second = 1;
         for (String rendition : List.of("500k", "2000k")) {
             for (EventType type : List.of(EventType.TRANSCODE_REQUESTED, EventType.TRANSCODE_STARTED, EventType.TRANSCODE_COMPLETED)) {
-                events.add(media(media, item, second++, type, b -> b.setRendition(rendition).setWorkerId("worker-1").setAttempt(1)));
+                events.add(media(media, item, second++, type, b -> b.setRendition(rendition)
+                        .setBitrateKbps(Integer.parseInt(rendition.replace("k", ""))).setWorkerId("worker-1").setAttempt(1)));
             }
         }
         events.add(media(media, item, second++, EventType.PACKAGED,

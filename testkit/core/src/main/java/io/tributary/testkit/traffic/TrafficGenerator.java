@@ -30,6 +30,8 @@ public final class TrafficGenerator {
     private static final String[] REGIONS = {"eu-west", "eu-central", "us-east", "us-west", "ap-south"};
     private static final String[] DEVICE_CLASSES = {"tv", "mobile", "tablet", "desktop", "console"};
     private static final int[] LADDER = {500, 1000, 2000, 4000};
+    /** Viewers play title-0 .. title-(TITLES - 1), the low numbers most. */
+    public static final int TITLES = 400;
     private static final String[] COUNTRIES = {"DE", "FR", "GB", "US", "IN", "BR", "JP"};
     private static final String[] CURRENCIES = {"EUR", "EUR", "GBP", "USD", "INR", "BRL", "JPY"};
     private static final String[] PAYMENT_METHODS = {"card", "paypal", "apple_pay", "google_pay", "sepa_debit"};
@@ -43,6 +45,7 @@ public final class TrafficGenerator {
     private final LongSupplier clock;
     private final double duplicateShare;
     private final double malformedShare;
+    private final boolean mediaPipelines;
     private final List<Deque<ObjectNode>> scripts = new ArrayList<>();
     private final List<GeneratedRecord> recentGood = new ArrayList<>();
 
@@ -51,10 +54,20 @@ public final class TrafficGenerator {
      * @param malformedShare share of records that are invalid in one of the ways gateways fail
      */
     public TrafficGenerator(long seed, LongSupplier clock, double duplicateShare, double malformedShare) {
+        this(seed, clock, duplicateShare, malformedShare, true);
+    }
+
+    /**
+     * @param mediaPipelines whether to include whole scripted media pipelines (uploads to publish)
+     *     on raw.media; off where the real media job and simulated workers play that part, which
+     *     would refuse scripted reports of transcodes it never requested
+     */
+    public TrafficGenerator(long seed, LongSupplier clock, double duplicateShare, double malformedShare, boolean mediaPipelines) {
         this.random = new Random(seed);
         this.clock = clock;
         this.duplicateShare = duplicateShare;
         this.malformedShare = malformedShare;
+        this.mediaPipelines = mediaPipelines;
         for (int i = 0; i < ACTIVE_SCRIPTS; i++) {
             scripts.add(newScript());
         }
@@ -182,7 +195,7 @@ public final class TrafficGenerator {
         } else if (roll < 0.95) {
             return deviceTelemetry();
         }
-        return mediaUpload();
+        return mediaPipelines ? mediaUpload() : playbackSession();
     }
 
     private Deque<ObjectNode> playbackSession() {
@@ -195,7 +208,7 @@ public final class TrafficGenerator {
         base.put("viewerId", accountId + "-p" + random.nextInt(4));
         base.put("accountId", accountId);
         base.put("deviceId", "dev-" + random.nextInt(20_000));
-        base.put("titleId", "title-" + Math.min(random.nextInt(400), random.nextInt(400)));
+        base.put("titleId", "title-" + Math.min(random.nextInt(TITLES), random.nextInt(TITLES)));
         base.put("deviceClass", deviceClass);
         base.put("cdn", CDNS[cdnIndex]);
         base.put("region", pick(REGIONS));
@@ -206,7 +219,8 @@ public final class TrafficGenerator {
         long position = 0;
         script.add(player(base, "play", position).put("bitrateKbps", LADDER[rung]).put("renditionId", LADDER[rung] + "k"));
         if (random.nextDouble() < 0.03) {
-            script.add(player(base, "error", position).put("errorCode", "MANIFEST_LOAD_FAILED").put("errorFatal", true));
+            script.add(player(base, "error", position).put("errorCode", "MANIFEST_LOAD_FAILED").put("errorFatal", true)
+                    .put("renditionId", LADDER[rung] + "k"));
             return script;
         }
         long startup = (long) Math.exp(6.4 + 0.5 * random.nextGaussian()) + (cdnIndex == 3 ? 900 : 0);
@@ -216,9 +230,10 @@ public final class TrafficGenerator {
         for (int i = 0; i < beats; i++) {
             position += 10_000;
             if (random.nextDouble() < CDN_REBUFFER_RISK[cdnIndex]) {
-                script.add(player(base, "buffer_start", position).put("bitrateKbps", LADDER[rung]));
-                script.add(player(base, "buffer_end", position)
-                        .put("bufferDurationMs", 300 + random.nextInt(4_000)).put("bitrateKbps", LADDER[rung]));
+                script.add(player(base, "buffer_start", position).put("bitrateKbps", LADDER[rung])
+                        .put("renditionId", LADDER[rung] + "k"));
+                script.add(player(base, "buffer_end", position).put("bufferDurationMs", 300 + random.nextInt(4_000))
+                        .put("bitrateKbps", LADDER[rung]).put("renditionId", LADDER[rung] + "k"));
                 if (rung > 0) {
                     script.add(player(base, "bitrate_switch", position).put("previousBitrateKbps", LADDER[rung])
                             .put("bitrateKbps", LADDER[rung - 1]).put("renditionId", LADDER[rung - 1] + "k"));
@@ -241,7 +256,8 @@ public final class TrafficGenerator {
                     .put("renditionId", LADDER[rung] + "k"));
         }
         if (random.nextDouble() < 0.02) {
-            script.add(player(base, "error", position).put("errorCode", "DECODER_ERROR").put("errorFatal", true));
+            script.add(player(base, "error", position).put("errorCode", "DECODER_ERROR").put("errorFatal", true)
+                    .put("renditionId", LADDER[rung] + "k"));
         }
         return script;
     }

@@ -1,6 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
 import io.tributary.schemas.media.MediaEvent;
 import java.time.Instant;
 
@@ -15,6 +16,13 @@ public class MediaJobRow {
     public String part;
     public String state;
     public Instant eventTime;
+    /**
+     * Orders the events of one part that carry the same time: the pipeline stamps a decision with
+     * the time of the report that caused it (UPLOADED with that of its UPLOAD_COMPLETED), so time
+     * alone would leave the winner to the event ids. A later attempt outranks an earlier one, then
+     * a later lifecycle step an earlier one.
+     */
+    public int step;
     public String eventId;
     public String uploadId;
     public String rendition;
@@ -39,6 +47,7 @@ public class MediaJobRow {
         row.mediaId = media.getMediaId();
         row.state = envelope.getEventType().name();
         row.eventTime = envelope.getEventTime();
+        row.step = step(envelope.getEventType(), media.getAttempt());
         row.eventId = envelope.getEventId();
         row.uploadId = media.getUploadId();
         row.rendition = media.getRendition();
@@ -83,6 +92,16 @@ public class MediaJobRow {
                     + envelope.getEventType() + " is not a media pipeline stage");
         }
         return row;
+    }
+
+    static int step(EventType type, Integer attempt) {
+        int rank = switch (type) {
+            case UPLOAD_CHUNK, TRANSCODE_REQUESTED -> 0;
+            case UPLOAD_COMPLETED, TRANSCODE_STARTED -> 1;
+            case TRANSCODE_PROGRESS -> 2;
+            default -> 3;
+        };
+        return (attempt == null ? 0 : attempt) * 10 + rank;
     }
 
     private static String orEmpty(String value) {

@@ -20,6 +20,7 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.aggregates.RankedTitle;
 import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
@@ -31,7 +32,7 @@ import java.util.Map;
 /**
  * The warehouse: which record goes to which table (V1__tables.sql declares the same columns).
  * Aggregates keep their highest revision, alerts and dead letters never change once stored,
- * media jobs keep their newest event.
+ * media jobs keep their newest event (see {@link MediaJobRow#step}).
  */
 public final class Tables {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,6 +77,22 @@ public final class Tables {
             of("errors", BIGINT, QoeMinute::getErrors),
             of("error_rate", DOUBLE, QoeMinute::getErrorRate),
             of("active_sessions", BIGINT, QoeMinute::getActiveSessions)),
+            HIGHER_REVISION);
+
+    public static final TableSpec<QoeRenditionMinute> QOE_RENDITION_MINUTE = new TableSpec<>("qoe_rendition_minute",
+            QoeRenditionMinute.class, List.of("window_start", "title_id", "rendition_id"), List.of(
+            of("window_start", TIMESTAMP, QoeRenditionMinute::getWindowStart),
+            of("window_end", TIMESTAMP, QoeRenditionMinute::getWindowEnd),
+            text("title_id", 128, QoeRenditionMinute::getTitleId),
+            text("rendition_id", 64, QoeRenditionMinute::getRenditionId),
+            of("revision", INTEGER, QoeRenditionMinute::getRevision),
+            of("watch_time_ms", BIGINT, QoeRenditionMinute::getWatchTimeMs),
+            of("rebuffer_count", BIGINT, QoeRenditionMinute::getRebufferCount),
+            of("buffering_ms", BIGINT, QoeRenditionMinute::getBufferingMs),
+            of("rebuffer_ratio", DOUBLE, QoeRenditionMinute::getRebufferRatio),
+            of("downshifts", BIGINT, QoeRenditionMinute::getDownshifts),
+            of("errors", BIGINT, QoeRenditionMinute::getErrors),
+            of("fatal_errors", BIGINT, QoeRenditionMinute::getFatalErrors)),
             HIGHER_REVISION);
 
     public static final TableSpec<TrendingTitles> TRENDING_TITLES = new TableSpec<>("trending_titles", TrendingTitles.class,
@@ -142,6 +159,7 @@ public final class Tables {
             text("part", 64, r -> r.part),
             text("state", 32, r -> r.state),
             of("event_time", TIMESTAMP, r -> r.eventTime),
+            of("step", INTEGER, r -> r.step),
             text("event_id", 128, r -> r.eventId),
             text("upload_id", 128, r -> r.uploadId),
             text("rendition", 64, r -> r.rendition),
@@ -153,7 +171,7 @@ public final class Tables {
             text("packaging_format", 16, r -> r.packagingFormat),
             text("manifest_uri", 2048, r -> r.manifestUri),
             text("cdn_url", 2048, r -> r.cdnUrl)),
-            "(t.event_time, t.event_id) < (excluded.event_time, excluded.event_id)");
+            "(t.event_time, t.step, t.event_id) < (excluded.event_time, excluded.step, excluded.event_id)");
 
     public static final TableSpec<DeadLetter> DEAD_LETTERS = new TableSpec<>("dead_letters", DeadLetter.class,
             List.of("job", "source_topic", "source_partition", "source_offset"), List.of(
@@ -172,7 +190,7 @@ public final class Tables {
 
     /** The tables fed straight from an Avro topic, with the topics' default names. */
     public static List<TableSpec<?>> all() {
-        return List.of(ALERTS, QOE_MINUTE, TRENDING_TITLES, VIEWER_SESSIONS, COMMERCE_MINUTE, IOT_DEVICE_5M, MEDIA_JOBS, DEAD_LETTERS);
+        return List.of(ALERTS, QOE_MINUTE, QOE_RENDITION_MINUTE, TRENDING_TITLES, VIEWER_SESSIONS, COMMERCE_MINUTE, IOT_DEVICE_5M, MEDIA_JOBS, DEAD_LETTERS);
     }
 
     static String json(Map<String, String> map) {

@@ -45,6 +45,10 @@ public class WarehouseOptions {
     @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeTopic;
 
+    @Option(names = "--qoe-rendition-topic", defaultValue = "agg.qoe-rendition-minute",
+            description = "QoE per title x rendition per minute topic (default: ${DEFAULT-VALUE}).")
+    public String qoeRenditionTopic;
+
     @Option(names = "--trending-topic", defaultValue = "agg.trending-titles", description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
     public String trendingTopic;
 
@@ -57,10 +61,12 @@ public class WarehouseOptions {
     @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m", description = "IoT per device topic (default: ${DEFAULT-VALUE}).")
     public String iotTopic;
 
-    @Option(names = "--media-topic", defaultValue = "events.media", description = "Canonical media events topic (default: ${DEFAULT-VALUE}).")
-    public String mediaTopic;
+    @Option(names = "--media-topics", split = ",", defaultValue = "events.media,media.pipeline",
+            description = "Media topics whose events make media_jobs: the workers' and upload service's reports and the media "
+                    + "pipeline's decisions (default: ${DEFAULT-VALUE}).")
+    public List<String> mediaTopics;
 
-    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,sinks.dead-letters",
+    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,media.dead-letters,sinks.dead-letters",
             description = "Dead-letter topics stored in dead_letters (default: ${DEFAULT-VALUE}).")
     public List<String> deadLetterTopics;
 
@@ -79,11 +85,12 @@ public class WarehouseOptions {
         return List.of(
                 Route.direct(List.of(alertsTopic), Tables.ALERTS),
                 Route.direct(List.of(qoeTopic), Tables.QOE_MINUTE),
+                Route.direct(List.of(qoeRenditionTopic), Tables.QOE_RENDITION_MINUTE),
                 Route.direct(List.of(trendingTopic), Tables.TRENDING_TITLES),
                 Route.direct(List.of(sessionsTopic), Tables.VIEWER_SESSIONS),
                 Route.direct(List.of(commerceTopic), Tables.COMMERCE_MINUTE),
                 Route.direct(List.of(iotTopic), Tables.IOT_DEVICE_5M),
-                Route.mediaJobs(List.of(mediaTopic)),
+                Route.mediaJobs(mediaTopics),
                 Route.direct(deadLetterTopics, Tables.DEAD_LETTERS));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
@@ -73,12 +74,21 @@ class TableSpecTest {
     void mediaEventsBecomeOneRowPerPipelinePart() {
         List<Envelope> pipeline = SampleRecords.mediaPipeline(3);
         assertThat(pipeline.stream().map(MediaJobRow::of).map(r -> r.stage + ":" + r.part + ":" + r.state).toList())
-                .containsExactly("upload:upload-3:UPLOAD_COMPLETED",
+                .containsExactly("upload:upload-3:UPLOAD_COMPLETED", "upload:upload-3:UPLOADED",
                         "transcode:500k:TRANSCODE_REQUESTED", "transcode:500k:TRANSCODE_STARTED", "transcode:500k:TRANSCODE_COMPLETED",
                         "transcode:2000k:TRANSCODE_REQUESTED", "transcode:2000k:TRANSCODE_STARTED", "transcode:2000k:TRANSCODE_COMPLETED",
                         "package:HLS:PACKAGED", "publish::PUBLISHED");
         assertThatThrownBy(() -> MediaJobRow.of(SampleRecords.playerEvent()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a media pipeline event");
+    }
+
+    @Test
+    void ofTwoEventsOfAPartAtOneTimeTheLaterAttemptThenTheLaterStepWins() {
+        assertThat(MediaJobRow.step(EventType.UPLOADED, null)).isGreaterThan(MediaJobRow.step(EventType.UPLOAD_COMPLETED, null));
+        assertThat(MediaJobRow.step(EventType.UPLOAD_COMPLETED, null)).isGreaterThan(MediaJobRow.step(EventType.UPLOAD_CHUNK, null));
+        assertThat(MediaJobRow.step(EventType.TRANSCODE_COMPLETED, 1)).isGreaterThan(MediaJobRow.step(EventType.TRANSCODE_PROGRESS, 1));
+        assertThat(MediaJobRow.step(EventType.TRANSCODE_FAILED, 1)).isGreaterThan(MediaJobRow.step(EventType.TRANSCODE_STARTED, 1));
+        assertThat(MediaJobRow.step(EventType.TRANSCODE_REQUESTED, 2)).isGreaterThan(MediaJobRow.step(EventType.TRANSCODE_FAILED, 1));
     }
 }

@@ -10,6 +10,7 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.aggregates.RankedTitle;
 import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
@@ -41,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +87,15 @@ class WarehouseJobIT {
         String commerce() { return prefix + "agg.commerce-minute"; }
         String iot() { return prefix + "agg.iot-device-5m"; }
         String media() { return prefix + "events.media"; }
+        String pipeline() { return prefix + "media.pipeline"; }
+        String renditions() { return prefix + "agg.qoe-rendition-minute"; }
         String ingestDeadLetters() { return prefix + "ingest.dead-letters"; }
+        String mediaDeadLetters() { return prefix + "media.dead-letters"; }
         String sinkDeadLetters() { return prefix + "sinks.dead-letters"; }
 
         void create() {
             KAFKA.broker().createTopics(2, alerts(), qoe(), trending(), sessions(), commerce(), iot(), media(),
-                    ingestDeadLetters(), sinkDeadLetters());
+                    pipeline(), renditions(), ingestDeadLetters(), mediaDeadLetters(), sinkDeadLetters());
         }
 
         WarehouseOptions options(String jdbcUrl, String... extra) {
@@ -99,7 +104,8 @@ class WarehouseJobIT {
                     "--jdbc-url", jdbcUrl, "--jdbc-user", PostgresServer.USER,
                     "--alerts-topic", alerts(), "--qoe-topic", qoe(), "--trending-topic", trending(),
                     "--sessions-topic", sessions(), "--commerce-topic", commerce(), "--iot-topic", iot(),
-                    "--media-topic", media(), "--dead-letter-topics", ingestDeadLetters() + "," + sinkDeadLetters(),
+                    "--media-topics", media() + "," + pipeline(), "--qoe-rendition-topic", renditions(),
+                    "--dead-letter-topics", ingestDeadLetters() + "," + mediaDeadLetters() + "," + sinkDeadLetters(),
                     "--sink-dead-letter-topic", sinkDeadLetters(), "--group-id", prefix + "warehouse",
                     "--transactional-id-prefix", prefix + "warehouse", "--transaction-timeout", "5m",
                     "--batch-interval", "200ms"));
@@ -129,6 +135,7 @@ class WarehouseJobIT {
             }
         }
         List<QoeMinute> qoe = revisions(30, 3, SampleRecords::qoe, random);
+        List<QoeRenditionMinute> renditions = revisions(48, 2, SampleRecords::qoeRendition, random);
         List<TrendingTitles> trending = revisions(10, 2, SampleRecords::trending, random);
         List<ViewerSession> sessions = revisions(20, 2, SampleRecords::session, random);
         List<CommerceMinute> commerce = revisions(20, 2, SampleRecords::commerce, random);
@@ -142,6 +149,11 @@ class WarehouseJobIT {
         for (int i = 0; i < 5; i++) {
             ingestDeadLetters.add(SampleRecords.ingestDeadLetter(i));
         }
+        List<DeadLetter> mediaDeadLetters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            mediaDeadLetters.add(DeadLetter.newBuilder(SampleRecords.ingestDeadLetter(i)).setJob("media-pipeline")
+                    .setSourceTopic("events.media").setReason(DeadLetterReason.INVALID_TRANSITION).build());
+        }
 
         produce(topics.alerts(), alerts);
         produce(topics.qoe(), qoe);
@@ -149,8 +161,12 @@ class WarehouseJobIT {
         produce(topics.sessions(), sessions);
         produce(topics.commerce(), commerce);
         produce(topics.iot(), iot);
-        produce(topics.media(), media);
+        // Reports from workers and the upload service on one topic, the pipeline's decisions on another.
+        produce(topics.media(), media.stream().filter(e -> !e.getProducer().equals("tributary-media")).toList());
+        produce(topics.pipeline(), media.stream().filter(e -> e.getProducer().equals("tributary-media")).toList());
+        produce(topics.renditions(), renditions);
         produce(topics.ingestDeadLetters(), ingestDeadLetters);
+        produce(topics.mediaDeadLetters(), mediaDeadLetters);
 
         List<Rejected> rejected = new ArrayList<>();
         QoeMinute tooLong = QoeMinute.newBuilder(SampleRecords.qoe(100, 0)).setTitleId("t".repeat(300)).build();
@@ -205,11 +221,22 @@ class WarehouseJobIT {
                     + "FROM iot_device_5m"))
                     .isEqualTo(newest(iot, r -> r.getWindowStart().toEpochMilli() + "|" + r.getDeviceId() + "|" + r.getMetric(),
                             IotDevice5m::getRevision, r -> List.of(r.getRevision(), r.getReadings(), r.getMax(), r.getAnomaly())));
+            assertThat(rows(db, "SELECT " + epoch("window_start") + " || '|' || title_id || '|' || rendition_id, revision, "
+                    + "watch_time_ms, buffering_ms, rebuffer_ratio, downshifts FROM qoe_rendition_minute"))
+                    .isEqualTo(newest(renditions, r -> r.getWindowStart().toEpochMilli() + "|" + r.getTitleId() + "|" + r.getRenditionId(),
+                            QoeRenditionMinute::getRevision, r -> List.of(r.getRevision(), r.getWatchTimeMs(), r.getBufferingMs(),
+                                    r.getRebufferRatio(), r.getDownshifts())));
             assertThat(rows(db, "SELECT media_id || '|' || stage || '|' || part, state, event_id FROM media_jobs"))
                     .isEqualTo(newestMediaParts(media));
+            assertThat(rows(db, "SELECT media_id, state FROM media_jobs WHERE stage = 'upload'").values())
+                    .as("a decision outranks the report it shares its time with").allMatch(state -> state.equals(List.of("UPLOADED")));
+            assertThat(rows(db, "SELECT title_id || '|' || rendition_id, in_published_ladder FROM rendition_qoe_by_published_title"))
+                    .as("every played rendition of the published titles, flagged when the pipeline never produced it")
+                    .hasSize(24)
+                    .allSatisfy((key, values) -> assertThat(values).containsExactly(!key.endsWith("|4000k")));
             assertThat(rows(db, "SELECT job || '|' || source_topic || '|' || source_partition || '|' || source_offset, "
                     + "reason, field, message, convert_from(original_value, 'UTF8') FROM dead_letters"))
-                    .isEqualTo(expected(ingestDeadLetters, d -> d.getJob() + "|" + d.getSourceTopic() + "|" + d.getSourcePartition()
+                    .isEqualTo(expected(concat(ingestDeadLetters, mediaDeadLetters), d -> d.getJob() + "|" + d.getSourceTopic() + "|" + d.getSourcePartition()
                                     + "|" + d.getSourceOffset(),
                             d -> Arrays.asList(d.getReason().name(), d.getField(), d.getMessage(),
                                     StandardCharsets.UTF_8.decode(d.getOriginalValue().duplicate()).toString())));
@@ -365,16 +392,24 @@ class WarehouseJobIT {
         return rows;
     }
 
+    /** The newest event of each part by time, then by the pipeline's step (checked on its own above), then by id. */
     private static Map<String, List<Object>> newestMediaParts(List<Envelope> events) {
+        Comparator<Envelope> order = Comparator.comparing((Envelope e) -> e.getEventTime())
+                .thenComparingInt(e -> MediaJobRow.of(e).step).thenComparing(Envelope::getEventId);
         Map<String, Envelope> newest = new HashMap<>();
         for (Envelope event : events) {
             MediaJobRow row = MediaJobRow.of(event);
-            newest.merge(row.mediaId + "|" + row.stage + "|" + row.part, event,
-                    (a, b) -> a.getEventTime().compareTo(b.getEventTime()) >= 0 ? a : b);
+            newest.merge(row.mediaId + "|" + row.stage + "|" + row.part, event, (a, b) -> order.compare(a, b) >= 0 ? a : b);
         }
         Map<String, List<Object>> rows = new HashMap<>();
         newest.forEach((key, event) -> rows.put(key, List.of(event.getEventType().name(), event.getEventId())));
         return rows;
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private static String epoch(String column) {

@@ -2,8 +2,11 @@ package io.tributary.sinks.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.schemas.media.MediaEvent;
 import io.tributary.sinks.SampleRecords;
 import io.tributary.testkit.infra.PostgresServer;
 import io.tributary.testkit.junit.RealPostgres;
@@ -28,7 +31,7 @@ class WarehouseSchemaIT {
     @BeforeAll
     static void migrate() {
         jdbcUrl = POSTGRES.server().createDatabase("schema");
-        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isEqualTo(2);
+        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isEqualTo(3);
     }
 
     @Test
@@ -94,6 +97,52 @@ class WarehouseSchemaIT {
                         Map.entry("rebuffering-storm/MEDIUM", 1L), Map.entry("card-testing/HIGH", 1L));
             }
         }
+    }
+
+    /**
+     * Title "hit" is published with 500k and 2000k; viewers stall on 2000k and also play a 4000k
+     * the pipeline never made. Title "draft" was never published, so it is not in the view.
+     */
+    @Test
+    void renditionQoeIsJoinedToThePublishedTitlesAndTheirTranscodes() throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
+            List<MediaJobRow> pipeline = new java.util.ArrayList<>();
+            for (Envelope event : SampleRecords.mediaPipeline(0)) {
+                pipeline.add(MediaJobRow.of(Envelope.newBuilder(event).setPayload(
+                        MediaEvent.newBuilder((MediaEvent) event.getPayload()).setMediaId("hit").build()).build()));
+            }
+            insert(db, Tables.MEDIA_JOBS, pipeline);
+            insert(db, Tables.QOE_RENDITION_MINUTE, List.of(
+                    played("hit", "500k", 0, 120_000, 0, 0),
+                    played("hit", "2000k", 0, 60_000, 9_000, 3),
+                    played("hit", "2000k", 1, 60_000, 3_000, 1),
+                    played("hit", "4000k", 1, 60_000, 0, 0),
+                    played("draft", "500k", 0, 60_000, 30_000, 5)));
+            Map<String, List<Object>> rows = new HashMap<>();
+            try (Statement statement = db.createStatement(); ResultSet result = statement.executeQuery(
+                    "SELECT title_id, rendition_id, in_published_ladder, bitrate_kbps, cdn_url, watch_hours, rebuffer_ratio, "
+                            + "rebuffer_ratio_vs_title, downshifts_per_watch_hour FROM rendition_qoe_by_published_title")) {
+                while (result.next()) {
+                    rows.put(result.getString(1) + "/" + result.getString(2), List.of(result.getBoolean(3),
+                            String.valueOf(result.getObject(4)), result.getString(5), result.getDouble(6), result.getDouble(7),
+                            result.getDouble(8), result.getDouble(9)));
+                }
+            }
+            // hit: 12 s buffering over 300 s watched = 0.04 overall; 2000k: 12 s over 120 s = 0.1, 2.5 x the title.
+            assertThat(rows).containsOnlyKeys("hit/500k", "hit/2000k", "hit/4000k");
+            assertThat(rows.get("hit/2000k")).containsExactly(true, "2000", "https://cdn.example/media-0", 120_000 / 3_600_000.0,
+                    0.1, 2.5, 4 * 3_600_000.0 / 120_000);
+            assertThat(rows.get("hit/500k")).containsExactly(true, "500", "https://cdn.example/media-0", 120_000 / 3_600_000.0,
+                    0.0, 0.0, 0.0);
+            assertThat(rows.get("hit/4000k").subList(0, 2)).containsExactly(false, "null");
+        }
+    }
+
+    private static QoeRenditionMinute played(String title, String rendition, int minute, long watchMs, long bufferingMs, long downshifts) {
+        return QoeRenditionMinute.newBuilder(SampleRecords.qoeRendition(0, 1)).setTitleId(title).setRenditionId(rendition)
+                .setWindowStart(SampleRecords.T0.plusSeconds(60L * minute)).setWindowEnd(SampleRecords.T0.plusSeconds(60L * minute + 60))
+                .setWatchTimeMs(watchMs).setBufferingMs(bufferingMs).setRebufferRatio((double) bufferingMs / watchMs)
+                .setDownshifts(downshifts).build();
     }
 
     @Test
