@@ -16,9 +16,10 @@ import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SinkInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
+import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
-import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealS3;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,7 @@ class MediaPipelineJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(2);
+    @RegisterExtension static final RealS3 S3 = new RealS3();
 
     private static final int ITEMS = 30;
     private static final String MEDIA = "events.media";
@@ -63,13 +65,16 @@ class MediaPipelineJobIT {
     @Test
     void everyUploadEndsExactlyOnceTranscodedOrFailedWithItsReason() throws Exception {
         KAFKA.broker().createTopics(2, MEDIA, PIPELINE, DEAD);
-        Path packages = TempDirs.create("packages");
+        // The CDN origin is object storage: a real S3 API (s3proxy) through Flink's s3:// file system.
+        S3.server().createBucket("origin");
+        FlinkFileSystems.useS3(S3.server());
+        String origin = "s3://origin/packages";
         MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), new String[] {
                 "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
                 "--max-out-of-orderness", "1s", "--quiet-after", "2s", "--max-attempts", "3",
                 "--first-backoff", "1s", "--max-backoff", "4s", "--sla-queued", "5m", "--sla-running", "5m",
                 "--upload-timeout", "15s", "--retention", "1m", "--transaction-timeout", "5m",
-                "--package-path", packages.toUri().toString(), "--segment-duration", "4s",
+                "--package-path", origin, "--segment-duration", "4s",
                 "--cdn-base-url", "https://cdn.test/media/"});
 
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
@@ -110,6 +115,11 @@ class MediaPipelineJobIT {
             byMedia = pipelineEventsByMedia();
             job.cancel().get(60, TimeUnit.SECONDS);
 
+            Path packages = FlinkFileSystems.copyToLocal(origin);
+            try (var files = java.nio.file.Files.walk(packages)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("no temporary file left behind")
+                        .noneMatch(name -> name.endsWith(".tmp"));
+            }
             Map<String, String> terminal = terminalTypes(byMedia);
             assertThat(terminal).isEqualTo(expected);
             for (Map.Entry<String, List<Envelope>> item : byMedia.entrySet()) {
@@ -132,8 +142,7 @@ class MediaPipelineJobIT {
                     assertThat(manifests.dashDuration()).isEqualTo(Duration.ofMillis(duration));
                     assertThat(manifests.hlsSecondsPerRendition().values()).allSatisfy(s -> assertThat(s).isCloseTo(duration / 1000.0, within(0.001)));
                     assertThat(manifestUris(item.getValue())).containsExactlyInAnyOrder(
-                            packages.resolve(item.getKey()).resolve("master.m3u8").toUri().toString().replace("file:///", "file:/"),
-                            packages.resolve(item.getKey()).resolve("manifest.mpd").toUri().toString().replace("file:///", "file:/"));
+                            origin + "/" + item.getKey() + "/master.m3u8", origin + "/" + item.getKey() + "/manifest.mpd");
                 } else {
                     assertThat(packages.resolve(item.getKey())).as("nothing packaged for " + item.getKey()).doesNotExist();
                 }

@@ -16,13 +16,13 @@ import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SinkInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
+import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealS3;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,9 +41,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -77,35 +74,9 @@ class LakeJobIT {
     @Test
     void theLakeOnS3HoldsEveryEventOnce() throws Exception {
         S3.server().createBucket("lake");
-        Configuration s3 = new Configuration();
-        S3.server().flinkOptions().forEach(s3::setString);
-        // The task managers of the MiniCluster share this JVM's file systems.
-        FileSystem.initialize(s3, null);
+        FlinkFileSystems.useS3(S3.server());
         String lakeUri = "s3://lake/tributary";
-        writeLakeAndCheck("s3", lakeUri, () -> download(lakeUri));
-    }
-
-    /** Copies every object under {@code uri} into a local directory, keeping relative paths. */
-    private static Path download(String uri) throws Exception {
-        Path local = TempDirs.create("lake-copy");
-        org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(uri);
-        FileSystem fs = root.getFileSystem();
-        List<org.apache.flink.core.fs.Path> pending = new ArrayList<>(List.of(root));
-        while (!pending.isEmpty()) {
-            for (FileStatus status : fs.listStatus(pending.remove(0))) {
-                if (status.isDir()) {
-                    pending.add(status.getPath());
-                    continue;
-                }
-                String relative = root.toUri().relativize(status.getPath().toUri()).getPath();
-                Path target = local.resolve(relative);
-                Files.createDirectories(target.getParent());
-                try (InputStream in = fs.open(status.getPath())) {
-                    Files.copy(in, target);
-                }
-            }
-        }
-        return local;
+        writeLakeAndCheck("s3", lakeUri, () -> FlinkFileSystems.copyToLocal(lakeUri));
     }
 
     @FunctionalInterface
