@@ -24,7 +24,7 @@ public final class CommercePerMinute {
 
     public static SingleOutputStreamOperator<CommerceMinute> apply(DataStream<Envelope> events, Duration allowedLateness) {
         return events.filter(new CommerceEventsOnly())
-                .name("commerce events")
+                .uid("commerce-events").name("commerce events")
                 .keyBy(new ByMarket())
                 .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
                 .allowedLateness(allowedLateness)

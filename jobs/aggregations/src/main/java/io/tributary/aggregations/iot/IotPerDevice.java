@@ -25,7 +25,7 @@ public final class IotPerDevice {
 
     public static SingleOutputStreamOperator<IotDevice5m> apply(DataStream<Envelope> events, Duration allowedLateness) {
         return events.filter(new IotEventsOnly())
-                .name("iot telemetry")
+                .uid("iot-telemetry").name("iot telemetry")
                 .keyBy(new ByDeviceMetric())
                 .window(TumblingEventTimeWindows.of(Duration.ofMinutes(5)))
                 .allowedLateness(allowedLateness)

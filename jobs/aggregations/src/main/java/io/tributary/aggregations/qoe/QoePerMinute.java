@@ -27,7 +27,7 @@ public final class QoePerMinute {
     public static SingleOutputStreamOperator<QoeMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
         return events.filter(new PlayerEventsOnly())
-                .name("player events")
+                .uid("qoe-player-events").name("player events")
                 .keyBy(new ByDimensions())
                 .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
                 .allowedLateness(allowedLateness)

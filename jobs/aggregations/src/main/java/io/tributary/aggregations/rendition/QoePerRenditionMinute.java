@@ -30,7 +30,7 @@ public final class QoePerRenditionMinute {
     public static SingleOutputStreamOperator<QoeRenditionMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
         return events.filter(new AttributableToARendition())
-                .name("player events on a rendition")
+                .uid("qoe-rendition-player-events").name("player events on a rendition")
                 .keyBy(new ByTitleAndRendition())
                 .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
                 .allowedLateness(allowedLateness)

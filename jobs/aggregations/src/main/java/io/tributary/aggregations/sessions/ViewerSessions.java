@@ -32,7 +32,7 @@ public final class ViewerSessions {
     public static SingleOutputStreamOperator<ViewerSession> apply(
             DataStream<Envelope> events, Duration gap, Duration allowedLateness, Duration heartbeatInterval) {
         return events.filter(new QoePerMinute.PlayerEventsOnly())
-                .name("player events for sessions")
+                .uid("sessions-player-events").name("player events for sessions")
                 .keyBy(new ByViewer())
                 .window(EventTimeSessionWindows.withGap(gap))
                 .allowedLateness(allowedLateness)

@@ -34,7 +34,7 @@ public final class TrendingTitlesStage {
 
     public static Streams apply(DataStream<Envelope> events, int topN, Duration allowedLateness) {
         SingleOutputStreamOperator<TitlePlays> counts = events.filter(new PlaysOnly())
-                .name("plays")
+                .uid("trending-plays").name("plays")
                 .keyBy(new ByRegionAndTitle())
                 .window(SlidingEventTimeWindows.of(SIZE, SLIDE))
                 .allowedLateness(allowedLateness)

@@ -74,18 +74,18 @@ public final class MediaPipelineJob {
                 .uid(DECODE_UID).name("decode media events");
 
         SingleOutputStreamOperator<Envelope> uploads = decoded
-                .filter(r -> UPLOAD_EVENTS.contains(r.event.getEventType())).name("upload events")
+                .filter(r -> UPLOAD_EVENTS.contains(r.event.getEventType())).uid("media-upload-events").name("upload events")
                 .keyBy(AssembleUploads::key)
                 .process(new AssembleUploads(settings.uploadTimeout(), settings.retention(), DecodeRecords.DEAD_LETTERS, JOB))
                 .returns(new AvroTypeInfo<>(Envelope.class))
                 .uid(UPLOAD_UID).name("assemble uploads");
 
         DataStream<MediaRecord> uploaded = uploads
-                .filter(e -> e.getEventType() == EventType.UPLOADED).name("uploaded")
-                .map(MediaRecord::derived).returns(MediaRecord.class).name("as pipeline input");
+                .filter(e -> e.getEventType() == EventType.UPLOADED).uid("media-uploaded").name("uploaded")
+                .map(MediaRecord::derived).returns(MediaRecord.class).uid("media-uploaded-as-input").name("as pipeline input");
         TranscodePlanner planner = new TranscodePlanner(settings.ladder(), settings.retry(), settings.sla());
         SingleOutputStreamOperator<Envelope> transcodes = decoded
-                .filter(r -> WORKER_REPORTS.contains(r.event.getEventType())).name("worker reports")
+                .filter(r -> WORKER_REPORTS.contains(r.event.getEventType())).uid("media-worker-reports").name("worker reports")
                 .union(uploaded)
                 .keyBy(r -> r.media().getMediaId())
                 .process(new OrchestrateTranscodes(planner, settings.retention(), DecodeRecords.DEAD_LETTERS, JOB))

@@ -83,6 +83,23 @@ public final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Kills the server with SIGKILL, as a crashed machine or the OOM killer would: no shutdown
+     * hook, no clean close of its connections. Returns once it is gone.
+     */
+    public void killHard() {
+        List<ProcessHandle> server = process.descendants().toList();
+        server.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : server) {
+            handle.onExit().join();
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -1,0 +1,218 @@
+package io.tributary.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.testkit.infra.FlinkCluster;
+import io.tributary.testkit.infra.PostgresServer;
+import io.tributary.testkit.infra.TempDirs;
+import io.tributary.testkit.junit.RealFlinkCluster;
+import io.tributary.testkit.junit.RealKafka;
+import io.tributary.testkit.junit.RealPostgres;
+import io.tributary.testkit.junit.RealSchemaRegistry;
+import io.tributary.testkit.kafka.TopicReader;
+import io.tributary.testkit.traffic.GeneratedRecord;
+import io.tributary.testkit.traffic.RawTopics;
+import io.tributary.testkit.traffic.TrafficGenerator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The suite on a real standalone cluster, as an operator runs it: the ingest job and the warehouse
+ * sink submitted from their shaded jars through {@code tributary cluster submit} (Flink REST), live
+ * traffic through the real broker, and the TaskManager JVM killed with SIGKILL mid-stream twice,
+ * a fresh TaskManager started each time. Afterwards the canonical topics (read_committed) hold
+ * every good input event exactly once, and PostgreSQL's dead_letters every malformed record.
+ */
+class TaskManagerKillIT {
+    @RegisterExtension static final RealKafka KAFKA = new RealKafka();
+    @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+    @RegisterExtension static final RealPostgres POSTGRES = new RealPostgres();
+    @RegisterExtension static final RealFlinkCluster FLINK = new RealFlinkCluster(4);
+
+    private static final List<String> CANONICAL = List.of("events.player", "events.media", "events.commerce", "events.iot");
+    private static final List<String> WAREHOUSE_INPUTS = List.of("cep.alerts", "agg.qoe-minute", "agg.qoe-rendition-minute",
+            "agg.trending-titles", "agg.viewer-sessions", "agg.commerce-minute", "agg.iot-device-5m", "media.pipeline",
+            "ingest.dead-letters", "media.dead-letters", "sinks.dead-letters");
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final int RECORDS_PER_SECOND = 400;
+
+    /** What the traffic thread sent: good event ids, and where each malformed record landed. */
+    private static final class Sent {
+        final Set<String> goodIds = ConcurrentHashMap.newKeySet();
+        final Set<String> malformedPositions = ConcurrentHashMap.newKeySet();
+        volatile int duplicates;
+    }
+
+    @Test
+    void twoTaskManagerKillsMidStreamLoseAndDuplicateNothing() throws Exception {
+        FlinkCluster cluster = FLINK.cluster();
+        KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, CANONICAL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, WAREHOUSE_INPUTS.toArray(String[]::new));
+        Path checkpoints = TempDirs.create("cluster-checkpoints");
+        String jdbcUrl = POSTGRES.server().createDatabase("cluster");
+
+        String ingest = submit("ingest", "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
+                "--checkpoint-interval", "1s", "--checkpoint-dir", checkpoints.resolve("ingest").toUri().toString(),
+                "--transaction-timeout", "5m");
+        String warehouse = submit("sinks-warehouse", "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
+                "--jdbc-url", jdbcUrl, "--jdbc-user", PostgresServer.USER, "--batch-interval", "200ms",
+                "--checkpoint-interval", "1s", "--checkpoint-dir", checkpoints.resolve("warehouse").toUri().toString(),
+                "--transaction-timeout", "5m");
+        cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
+        cluster.awaitAllTasksRunning(warehouse, Duration.ofMinutes(2));
+        assertThat(listed()).contains(ingest, warehouse);
+
+        Sent sent = new Sent();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        Thread traffic = new Thread(() -> produce(sent, producing), "traffic");
+        traffic.start();
+        try {
+            for (int kill = 1; kill <= 2; kill++) {
+                Thread.sleep(10_000);
+                cluster.killTaskManager();
+                long killedAt = System.nanoTime();
+                cluster.startTaskManager();
+                cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
+                cluster.awaitAllTasksRunning(warehouse, Duration.ofMinutes(2));
+                System.out.printf("kill %d: both jobs running again %.1f s after the TaskManager died%n",
+                        kill, (System.nanoTime() - killedAt) / 1e9);
+            }
+            Thread.sleep(5_000);
+        } finally {
+            producing.set(false);
+            traffic.join();
+        }
+        assertThat(sent.goodIds).hasSizeGreaterThan(5_000);
+        assertThat(sent.malformedPositions).isNotEmpty();
+        assertThat(sent.duplicates).isPositive();
+
+        List<String> outputIds = awaitCanonical(sent.goodIds.size(), Duration.ofMinutes(3));
+        assertThat(outputIds).as("no event twice").doesNotHaveDuplicates();
+        assertThat(new HashSet<>(outputIds)).as("every good event").isEqualTo(sent.goodIds);
+
+        Set<String> deadLetters = new HashSet<>();
+        var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
+        for (ConsumerRecord<byte[], byte[]> record :
+                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of("ingest.dead-letters"), Duration.ofSeconds(60))) {
+            DeadLetter letter = decoder.deserialize(record.value());
+            assertThat(deadLetters.add(letter.getSourceTopic() + "/" + letter.getSourcePartition() + "/" + letter.getSourceOffset()))
+                    .as("one dead letter per malformed record").isTrue();
+        }
+        assertThat(deadLetters).isEqualTo(sent.malformedPositions);
+        assertThat(awaitStoredDeadLetters(jdbcUrl, sent.malformedPositions.size(), Duration.ofMinutes(2)))
+                .as("the warehouse stored every dead letter").isEqualTo(sent.malformedPositions);
+    }
+
+    private static String submit(String job, String... args) {
+        List<String> command = new ArrayList<>(List.of("submit", job, "--rest", FLINK.cluster().restUrl(), "--jars", REPOSITORY.toString(), "--"));
+        command.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = ClusterCli.run(new PrintWriter(out, true), new PrintWriter(err, true), command.toArray(String[]::new));
+        assertThat(status).as("submit " + job + ": " + err).isZero();
+        Matcher id = Pattern.compile("submitted as job ([0-9a-f]{32})").matcher(out.toString());
+        assertThat(id.find()).as(out.toString()).isTrue();
+        return id.group(1);
+    }
+
+    private static String listed() {
+        StringWriter out = new StringWriter();
+        assertThat(ClusterCli.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                "list", "--rest", FLINK.cluster().restUrl())).isZero();
+        return out.toString();
+    }
+
+    /** Mixed live traffic (duplicates and malformed records included) at a steady rate until told to stop. */
+    private static void produce(Sent sent, AtomicBoolean producing) {
+        TrafficGenerator generator = new TrafficGenerator(17, System::currentTimeMillis, 0.03, 0.02);
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
+            long next = System.nanoTime();
+            int duplicates = 0;
+            while (producing.get()) {
+                GeneratedRecord record = generator.next();
+                switch (record.kind()) {
+                    case GOOD -> sent.goodIds.add(record.eventId());
+                    case DUPLICATE -> duplicates++;
+                    case MALFORMED -> { }
+                }
+                var ack = producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value()));
+                if (record.kind() == GeneratedRecord.Kind.MALFORMED) {
+                    var metadata = ack.get();
+                    sent.malformedPositions.add(metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset());
+                }
+                next += 1_000_000_000L / RECORDS_PER_SECOND;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            producer.flush();
+            sent.duplicates = duplicates;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Event ids on the canonical topics once they number {@code expected}, or what is there at the timeout. */
+    private static List<String> awaitCanonical(int expected, Duration timeout) throws Exception {
+        var decoder = ConfluentAvro.deserializer(Envelope.class, REGISTRY.url());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> ids;
+        do {
+            ids = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), CANONICAL, Duration.ofSeconds(60))) {
+                ids.add(decoder.deserialize(record.value()).getEventId());
+            }
+            if (ids.size() >= expected) {
+                return ids;
+            }
+            Thread.sleep(2_000);
+        } while (System.nanoTime() < deadline);
+        return ids;
+    }
+
+    private static Set<String> awaitStoredDeadLetters(String jdbcUrl, int expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> stored;
+        do {
+            stored = new HashSet<>();
+            try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null);
+                    Statement statement = db.createStatement();
+                    ResultSet rows = statement.executeQuery(
+                            "SELECT source_topic || '/' || source_partition || '/' || source_offset FROM dead_letters WHERE job = 'tributary-ingest'")) {
+                while (rows.next()) {
+                    stored.add(rows.getString(1));
+                }
+            }
+            if (stored.size() >= expected) {
+                return stored;
+            }
+            Thread.sleep(1_000);
+        } while (System.nanoTime() < deadline);
+        return stored;
+    }
+}

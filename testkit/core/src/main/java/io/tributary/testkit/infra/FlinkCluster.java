@@ -1,0 +1,309 @@
+package io.tributary.testkit.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A real Flink standalone session cluster: a JobManager
+ * ({@code StandaloneSessionClusterEntrypoint}) and TaskManagers ({@code TaskManagerRunner}), each
+ * its own JVM on the classpath a Flink distribution's lib/ holds (see tributary-testkit-flink-dist),
+ * REST and web UI on a free port. Jobs reach it as on any cluster: their shaded jars through the
+ * REST API or {@code flink run}.
+ *
+ * <p>Failure detection is tuned for tests that kill TaskManagers: heartbeats every second and a
+ * TaskManager given up after five, so a job restarts within seconds of a {@code kill -9}.
+ */
+public final class FlinkCluster implements AutoCloseable {
+    private static final String RESOURCE = "/io/tributary/testkit/flink-dist.properties";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Memory of one TaskManager; the JVM flags below follow from it as Flink's scripts derive them. */
+    private static final String TM_FRAMEWORK_HEAP = "128m";
+    private static final String TM_TASK_HEAP = "512m";
+    private static final String TM_MANAGED = "512m";
+    private static final String TM_FRAMEWORK_OFF_HEAP = "128m";
+    private static final String TM_NETWORK = "128m";
+    private static final String TM_METASPACE = "256m";
+
+    private final Path home;
+    private final int restPort;
+    private final int slotsPerTaskManager;
+    private final ChildProcess jobManager;
+    private final List<ChildProcess> taskManagers = new ArrayList<>();
+    private int taskManagersStarted;
+
+    private FlinkCluster(Path home, int restPort, int slotsPerTaskManager, ChildProcess jobManager) {
+        this.home = home;
+        this.restPort = restPort;
+        this.slotsPerTaskManager = slotsPerTaskManager;
+        this.jobManager = jobManager;
+    }
+
+    /** Starts a JobManager and one TaskManager with {@code slotsPerTaskManager} slots. */
+    public static FlinkCluster start(int slotsPerTaskManager) {
+        Path home = TempDirs.create("flink-cluster");
+        int restPort = FreePorts.next();
+        try {
+            writeConfig(home, restPort, slotsPerTaskManager);
+            ChildProcess jobManager = ChildProcess.start("flink-jobmanager",
+                    jvm(home, "jobmanager", List.of("-Xms512m", "-Xmx512m", "-XX:MaxMetaspaceSize=256m"),
+                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+                    home, home.resolve("log").resolve("jobmanager.out"));
+            FlinkCluster cluster = new FlinkCluster(home, restPort, slotsPerTaskManager, jobManager);
+            try {
+                jobManager.awaitHttp("Flink JobManager", HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/overview")).GET().build(),
+                        status -> status == 200, Duration.ofSeconds(90));
+                cluster.startTaskManager();
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+            return cluster;
+        } catch (IOException e) {
+            TempDirs.delete(home);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String restUrl() {
+        return "http://127.0.0.1:" + restPort;
+    }
+
+    public int restPort() {
+        return restPort;
+    }
+
+    /** Where the cluster keeps its configuration ({@code conf/}) and logs ({@code log/}). */
+    public Path home() {
+        return home;
+    }
+
+    /**
+     * Starts one more TaskManager and returns once the JobManager has registered it (by its resource
+     * id: right after a kill the JobManager still counts the dead one until its heartbeat times out).
+     */
+    public synchronized void startTaskManager() {
+        String id = "taskmanager-" + (++taskManagersStarted);
+        List<String> command = jvm(home, id, List.of(
+                        "-Xms" + sum(TM_FRAMEWORK_HEAP, TM_TASK_HEAP), "-Xmx" + sum(TM_FRAMEWORK_HEAP, TM_TASK_HEAP),
+                        "-XX:MaxDirectMemorySize=" + sum(TM_FRAMEWORK_OFF_HEAP, TM_NETWORK),
+                        "-XX:MaxMetaspaceSize=" + TM_METASPACE),
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        command.addAll(List.of("-D", "taskmanager.resource-id=" + id));
+        ChildProcess taskManager = ChildProcess.start("flink-" + id, command, home, home.resolve("log").resolve(id + ".out"));
+        taskManagers.add(taskManager);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!isRegistered(id)) {
+            if (!taskManager.isAlive()) {
+                throw new IllegalStateException(id + " exited while starting" + taskManager.tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + " did not register with the JobManager in 90 s" + taskManager.tail());
+            }
+            sleep(200);
+        }
+    }
+
+    /**
+     * {@code kill -9} of the newest running TaskManager's JVM: its slots, and the tasks in them,
+     * vanish without a goodbye. Returns once the process is gone.
+     */
+    public synchronized void killTaskManager() {
+        for (int i = taskManagers.size() - 1; i >= 0; i--) {
+            ChildProcess taskManager = taskManagers.get(i);
+            if (taskManager.isAlive()) {
+                taskManager.killHard();
+                return;
+            }
+        }
+        throw new IllegalStateException("no TaskManager is running");
+    }
+
+    private boolean isRegistered(String resourceId) {
+        for (JsonNode taskManager : rest("/taskmanagers").path("taskmanagers")) {
+            if (taskManager.path("id").asText().equals(resourceId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** TaskManagers the JobManager currently counts as registered. */
+    public int registeredTaskManagers() {
+        return rest("/taskmanagers").path("taskmanagers").size();
+    }
+
+    /** Waits until the job is RUNNING with every task running (not just scheduled); returns how long that took. */
+    public Duration awaitAllTasksRunning(String jobId, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = rest("/jobs/" + jobId);
+            String state = job.path("state").asText();
+            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                throw new IllegalStateException("job " + jobId + " is " + state);
+            }
+            boolean running = state.equals("RUNNING") && job.path("vertices").size() > 0;
+            for (JsonNode vertex : job.path("vertices")) {
+                running &= vertex.path("status").asText().equals("RUNNING");
+            }
+            if (running) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException("job " + jobId + " did not get all its tasks running within " + timeout);
+    }
+
+    public int slotsPerTaskManager() {
+        return slotsPerTaskManager;
+    }
+
+    /** GET on the REST API, as JSON. */
+    public JsonNode rest(String path) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + restUrl() + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (ChildProcess taskManager : taskManagers) {
+            taskManager.close();
+        }
+        jobManager.close();
+        TempDirs.delete(home);
+    }
+
+    private static List<String> jvm(Path home, String logName, List<String> memory, String mainClass) {
+        List<String> command = new ArrayList<>(List.of(KafkaBroker.javaExecutable()));
+        command.addAll(memory);
+        command.addAll(Arrays.asList(property("flink.jvm.opens").trim().split("\\s+")));
+        command.addAll(List.of(
+                "-Dlog.file=" + home.resolve("log").resolve(logName + ".log"),
+                "-Dlog4j.configurationFile=" + home.resolve("conf").resolve("log4j.properties"),
+                "-Dlog4j2.configurationFile=" + home.resolve("conf").resolve("log4j.properties"),
+                "-cp", property("flink.classpath"),
+                mainClass,
+                "--configDir", home.resolve("conf").toString()));
+        return command;
+    }
+
+    private static void writeConfig(Path home, int restPort, int slots) throws IOException {
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Files.createDirectories(home.resolve("log"));
+        Path tmp = Files.createDirectories(home.resolve("tmp"));
+        Files.writeString(conf.resolve("config.yaml"), String.join("\n",
+                "jobmanager.rpc.address: 127.0.0.1",
+                "jobmanager.rpc.port: " + FreePorts.next(),
+                "jobmanager.bind-host: 127.0.0.1",
+                "jobmanager.memory.heap.size: 512m",
+                "jobmanager.memory.off-heap.size: 128m",
+                "jobmanager.memory.jvm-metaspace.size: 256m",
+                "jobmanager.memory.jvm-overhead.min: 128m",
+                "jobmanager.memory.jvm-overhead.max: 128m",
+                "jobmanager.execution.failover-strategy: region",
+                // Jobs that set no restart strategy retry quickly while a lost TaskManager is replaced.
+                "restart-strategy.type: exponential-delay",
+                "restart-strategy.exponential-delay.initial-backoff: 1s",
+                "restart-strategy.exponential-delay.max-backoff: 5s",
+                "rest.address: 127.0.0.1",
+                "rest.bind-address: 127.0.0.1",
+                "rest.port: " + restPort,
+                "taskmanager.host: 127.0.0.1",
+                "taskmanager.bind-host: 127.0.0.1",
+                "taskmanager.rpc.port: 0",
+                "taskmanager.data.port: 0",
+                "taskmanager.numberOfTaskSlots: " + slots,
+                "taskmanager.cpu.cores: " + slots,
+                "taskmanager.memory.framework.heap.size: " + TM_FRAMEWORK_HEAP,
+                "taskmanager.memory.task.heap.size: " + TM_TASK_HEAP,
+                "taskmanager.memory.managed.size: " + TM_MANAGED,
+                "taskmanager.memory.framework.off-heap.size: " + TM_FRAMEWORK_OFF_HEAP,
+                "taskmanager.memory.task.off-heap.size: 0m",
+                "taskmanager.memory.network.min: " + TM_NETWORK,
+                "taskmanager.memory.network.max: " + TM_NETWORK,
+                "taskmanager.memory.jvm-metaspace.size: " + TM_METASPACE,
+                "taskmanager.memory.jvm-overhead.min: 192m",
+                "taskmanager.memory.jvm-overhead.max: 192m",
+                "heartbeat.interval: 1000",
+                "heartbeat.timeout: 5000",
+                "io.tmp.dirs: " + tmp,
+                "web.tmpdir: " + tmp.resolve("web"),
+                "blob.storage.directory: " + tmp.resolve("blobs"),
+                "state.backend.rocksdb.localdir: " + tmp.resolve("rocksdb"),
+                "classloader.check-leaked-classloader: false",
+                ""));
+        Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.file.ref = MainAppender",
+                "appender.main.name = MainAppender",
+                "appender.main.type = File",
+                "appender.main.append = true",
+                "appender.main.fileName = ${sys:log.file}",
+                "appender.main.layout.type = PatternLayout",
+                "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                "logger.kafka.name = org.apache.kafka",
+                "logger.kafka.level = WARN",
+                ""));
+    }
+
+    private static String sum(String a, String b) {
+        return (megabytes(a) + megabytes(b)) + "m";
+    }
+
+    private static int megabytes(String size) {
+        return Integer.parseInt(size.substring(0, size.length() - 1));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String property(String key) {
+        Properties properties = new Properties();
+        try (InputStream in = FlinkCluster.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the classpath: build the test kit first (mvn -B install -DskipTests)");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String value = properties.getProperty(key);
+        if (value == null || value.isBlank() || value.startsWith("${")) {
+            throw new IllegalStateException(key + " is not set in " + RESOURCE + ": was tributary-testkit-flink-dist built?");
+        }
+        return value;
+    }
+}

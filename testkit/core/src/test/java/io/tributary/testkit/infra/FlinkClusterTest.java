@@ -1,0 +1,33 @@
+package io.tributary.testkit.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class FlinkClusterTest {
+
+    @Test
+    void aTaskManagerKilledWithSigkillIsDroppedAndANewOneTakesItsPlace() throws Exception {
+        Path home;
+        try (FlinkCluster cluster = FlinkCluster.start(3)) {
+            home = cluster.home();
+            JsonNode overview = cluster.rest("/overview");
+            assertThat(overview.path("taskmanagers").asInt()).isEqualTo(1);
+            assertThat(overview.path("slots-total").asInt()).isEqualTo(3);
+            assertThat(overview.path("flink-version").asText()).isEqualTo("1.20.1");
+
+            cluster.killTaskManager();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (cluster.registeredTaskManagers() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(cluster.registeredTaskManagers()).as("the JobManager noticed the loss").isZero();
+
+            cluster.startTaskManager();
+            assertThat(cluster.rest("/overview").path("slots-total").asInt()).isEqualTo(3);
+        }
+        assertThat(home).doesNotExist();
+    }
+}
