@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -43,7 +45,7 @@ public final class FlinkCluster implements AutoCloseable {
     private final int restPort;
     private final int slotsPerTaskManager;
     private final ChildProcess jobManager;
-    private final List<ChildProcess> taskManagers = new ArrayList<>();
+    private final Map<String, ChildProcess> taskManagers = new LinkedHashMap<>();
     private int taskManagersStarted;
 
     private FlinkCluster(Path home, int restPort, int slotsPerTaskManager, ChildProcess jobManager) {
@@ -105,7 +107,7 @@ public final class FlinkCluster implements AutoCloseable {
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
         command.addAll(List.of("-D", "taskmanager.resource-id=" + id));
         ChildProcess taskManager = ChildProcess.start("flink-" + id, command, home, home.resolve("log").resolve(id + ".out"));
-        taskManagers.add(taskManager);
+        taskManagers.put(id, taskManager);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!isRegistered(id)) {
             if (!taskManager.isAlive()) {
@@ -123,17 +125,38 @@ public final class FlinkCluster implements AutoCloseable {
      * vanish without a goodbye. Returns once the process is gone.
      */
     public synchronized void killTaskManager() {
-        for (int i = taskManagers.size() - 1; i >= 0; i--) {
-            ChildProcess taskManager = taskManagers.get(i);
-            if (taskManager.isAlive()) {
-                taskManager.killHard();
+        List<String> ids = new ArrayList<>(taskManagers.keySet());
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            if (taskManagers.get(ids.get(i)).isAlive()) {
+                killTaskManager(ids.get(i));
                 return;
             }
         }
         throw new IllegalStateException("no TaskManager is running");
     }
 
-    private boolean isRegistered(String resourceId) {
+    /** {@code kill -9} of the TaskManager with this resource id. */
+    public synchronized void killTaskManager(String resourceId) {
+        ChildProcess taskManager = taskManagers.get(resourceId);
+        if (taskManager == null || !taskManager.isAlive()) {
+            throw new IllegalStateException(resourceId + " is not running");
+        }
+        taskManager.killHard();
+    }
+
+    /** Resource ids of the registered TaskManagers that run at least one task. */
+    public List<String> busyTaskManagers() {
+        List<String> busy = new ArrayList<>();
+        for (JsonNode taskManager : rest("/taskmanagers").path("taskmanagers")) {
+            if (taskManager.path("freeSlots").asInt() < taskManager.path("slotsNumber").asInt()) {
+                busy.add(taskManager.path("id").asText());
+            }
+        }
+        return busy;
+    }
+
+    /** Whether the JobManager counts the TaskManager with this resource id as registered. */
+    public boolean isRegistered(String resourceId) {
         for (JsonNode taskManager : rest("/taskmanagers").path("taskmanagers")) {
             if (taskManager.path("id").asText().equals(resourceId)) {
                 return true;
@@ -193,7 +216,7 @@ public final class FlinkCluster implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (ChildProcess taskManager : taskManagers) {
+        for (ChildProcess taskManager : taskManagers.values()) {
             taskManager.close();
         }
         jobManager.close();

@@ -1,0 +1,191 @@
+package io.tributary.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.launcher.SuiteFile;
+import io.tributary.launcher.SuiteJob;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml checked without Docker: it parses (anchors and merge keys resolved as Compose
+ * resolves them), every service has an image and a healthcheck, and every topic, host, port, bucket
+ * and variable it names matches what the jobs are configured with — the suite file the `suite`
+ * service submits is parsed by each job's own options class.
+ */
+class ComposeFileTest {
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+
+    private static Map<String, Map<String, Object>> services;
+    private static List<JobOptions> suite;
+    private static Set<String> createdTopics;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void load() throws Exception {
+        try (Reader reader = Files.newBufferedReader(REPOSITORY.resolve("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(reader);
+            services = (Map<String, Map<String, Object>>) compose.get("services");
+        }
+        createdTopics = new HashSet<>();
+        for (String line : Files.readAllLines(REPOSITORY.resolve("deploy/compose/topics.txt"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                createdTopics.add(line.strip());
+            }
+        }
+        Map<String, String> suiteEnvironment = environment("suite");
+        suite = new ArrayList<>();
+        // Fails with file:line:column if the suite file names a variable the service does not set.
+        for (SuiteFile.Entry entry : SuiteFile.read(REPOSITORY.resolve("deploy/compose/suite.conf"), suiteEnvironment)) {
+            suite.add(JobOptions.parse(entry.job(), entry.args()));
+        }
+    }
+
+    @Test
+    void everyServiceHasAnImageAndAHealthcheck() {
+        assertThat(services).containsKeys("kafka", "registry", "jobmanager", "taskmanager", "postgres", "search", "minio",
+                "prometheus", "grafana", "suite");
+        services.forEach((name, service) -> {
+            assertThat(service.get("image")).as(name + " image").isInstanceOf(String.class);
+            assertThat((String) service.get("image")).as(name + " image").contains(":");
+            assertThat(service.get("healthcheck")).as(name + " healthcheck").isInstanceOf(Map.class);
+            assertThat(((Map<?, ?>) service.get("healthcheck")).get("test")).as(name + " healthcheck test").isNotNull();
+        });
+    }
+
+    @Test
+    void theSuiteSubmitsEveryJobThatRunsOnKafkaAndTheImageHoldsTheirJars() throws Exception {
+        Set<SuiteJob> submitted = new HashSet<>();
+        suite.forEach(job -> submitted.add(job.job()));
+        assertThat(submitted).contains(SuiteJob.INGEST, SuiteJob.AGGREGATIONS, SuiteJob.CEP_RULES, SuiteJob.MEDIA,
+                SuiteJob.SINKS_WAREHOUSE, SuiteJob.SINKS_LAKE, SuiteJob.SINKS_SEARCH_OPENSEARCH2);
+        String dockerfile = Files.readString(REPOSITORY.resolve("deploy/image/Dockerfile"));
+        for (SuiteJob job : submitted) {
+            assertThat(dockerfile).as("the image has the jar of " + job.jobName())
+                    .contains(job.module() + "/target/tributary-" + job.jobName() + "-*-job.jar");
+        }
+    }
+
+    @Test
+    void everyTopicAJobReadsOrWritesIsCreated() {
+        for (JobOptions job : suite) {
+            assertThat(job.topics()).as(job.job().jobName() + " topics").isNotEmpty();
+            assertThat(createdTopics).as("topics created for " + job.job().jobName()).containsAll(job.topics());
+        }
+    }
+
+    @Test
+    void hostsAndPortsTheJobsUseAreServicesListeningThere() {
+        Map<String, String> kafka = environment("kafka");
+        Map<String, String> postgres = environment("postgres");
+        for (JobOptions job : suite) {
+            String bootstrap = job.value("--bootstrap-servers");
+            assertThat(kafka.get("KAFKA_ADVERTISED_LISTENERS")).as("kafka advertises " + bootstrap).contains("://" + bootstrap);
+            assertThat(environment("kafka-setup").get("BOOTSTRAP_SERVERS")).isEqualTo(bootstrap);
+            URI registry = URI.create(job.value("--registry-url"));
+            assertThat(registry.getHost()).isEqualTo("registry");
+            assertThat(containerPorts("registry")).contains(registry.getPort());
+        }
+        JobOptions warehouse = job(SuiteJob.SINKS_WAREHOUSE);
+        URI jdbc = URI.create(warehouse.value("--jdbc-url").substring("jdbc:".length()));
+        assertThat(jdbc.getHost()).isEqualTo("postgres");
+        assertThat(containerPorts("postgres")).contains(jdbc.getPort());
+        assertThat(jdbc.getPath()).isEqualTo("/" + postgres.get("POSTGRES_DB"));
+        assertThat(warehouse.value("--jdbc-user")).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(environment("jobmanager").get("TRIBUTARY_JDBC_PASSWORD")).as("the warehouse's main runs in the JobManager")
+                .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        URI search = URI.create(job(SuiteJob.SINKS_SEARCH_OPENSEARCH2).value("--search-url"));
+        assertThat(search.getHost()).isEqualTo("search");
+        assertThat(containerPorts("search")).contains(search.getPort());
+        URI rest = URI.create(environment("suite").get("FLINK_REST_URL"));
+        assertThat(rest.getHost()).isEqualTo("jobmanager");
+        assertThat(containerPorts("jobmanager")).contains(rest.getPort());
+        assertThat(flinkProperties().get("rest.address")).isEqualTo("jobmanager");
+    }
+
+    @Test
+    void everyBucketAJobWritesIsCreatedOnTheS3ServiceFlinkUses() {
+        Map<String, String> flink = flinkProperties();
+        URI endpoint = URI.create(flink.get("s3.endpoint"));
+        assertThat(endpoint.getHost()).isEqualTo("minio");
+        assertThat(containerPorts("minio")).contains(endpoint.getPort());
+        assertThat(flink.get("s3.access-key")).isEqualTo(environment("minio").get("MINIO_ROOT_USER"));
+        assertThat(flink.get("s3.secret-key")).isEqualTo(environment("minio").get("MINIO_ROOT_PASSWORD"));
+        String bucketSetup = String.valueOf(services.get("minio-setup").get("command"));
+        Set<String> buckets = new HashSet<>();
+        suite.forEach(job -> buckets.addAll(job.s3Buckets()));
+        buckets.add(URI.create(flink.get("execution.checkpointing.dir")).getHost());
+        buckets.add(URI.create(flink.get("execution.checkpointing.savepoint-dir")).getHost());
+        assertThat(buckets).isNotEmpty().allSatisfy(bucket -> assertThat(bucketSetup).as("bucket " + bucket + " is created").contains(bucket));
+    }
+
+    @Test
+    void prometheusScrapesTheReporterPortAndEveryMountedFileExists() throws Exception {
+        String port = flinkProperties().get("metrics.reporter.prom.port");
+        String prometheus = Files.readString(REPOSITORY.resolve("deploy/compose/prometheus.yml"));
+        assertThat(prometheus).contains("jobmanager:" + port, "taskmanager:" + port);
+        services.forEach((name, service) -> {
+            Object volumes = service.get("volumes");
+            if (volumes instanceof List<?> list) {
+                for (Object volume : list) {
+                    String host = volume.toString().split(":")[0];
+                    if (host.startsWith("./")) {
+                        assertThat(REPOSITORY.resolve(host.substring(2))).as(name + " mounts " + host).exists();
+                    }
+                }
+            }
+        });
+        assertThat(REPOSITORY.resolve("deploy/compose/grafana/dashboards/tributary-overview.json")).exists();
+    }
+
+    private static JobOptions job(SuiteJob job) {
+        return suite.stream().filter(j -> j.job() == job).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> environment(String service) {
+        Map<String, String> environment = new HashMap<>();
+        Object value = services.get(service).get("environment");
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> environment.put(k.toString(), String.valueOf(v)));
+        }
+        return environment;
+    }
+
+    /** Flink's settings as the image's entrypoint reads them from FLINK_PROPERTIES. */
+    private static Map<String, String> flinkProperties() {
+        Map<String, String> properties = new HashMap<>();
+        for (String line : environment("jobmanager").get("FLINK_PROPERTIES").split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                properties.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+            }
+        }
+        assertThat(environment("taskmanager").get("FLINK_PROPERTIES")).isEqualTo(environment("jobmanager").get("FLINK_PROPERTIES"));
+        return properties;
+    }
+
+    /** Ports the service publishes, on the container side: where it listens inside the Compose network. */
+    private static Set<Integer> containerPorts(String service) {
+        Set<Integer> ports = new HashSet<>();
+        Object published = services.get(service).get("ports");
+        if (published instanceof List<?> list) {
+            for (Object port : list) {
+                String[] parts = port.toString().split(":");
+                ports.add(Integer.parseInt(parts[parts.length - 1]));
+            }
+        }
+        return ports;
+    }
+}
