@@ -42,9 +42,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The suite on a real standalone cluster, as an operator runs it: the ingest job and the warehouse
  * sink submitted from their shaded jars through {@code tributary cluster submit} (Flink REST), live
- * traffic through the real broker, and the TaskManager JVM killed with SIGKILL mid-stream twice,
- * a fresh TaskManager started each time. Afterwards the canonical topics (read_committed) hold
- * every good input event exactly once, and PostgreSQL's dead_letters every malformed record.
+ * traffic through the real broker, the TaskManager JVM killed with SIGKILL mid-stream twice (a
+ * fresh TaskManager started each time), then the ingest job upgraded the operators' way: stopped
+ * with a savepoint and submitted again from it, traffic flowing all along. Afterwards the canonical
+ * topics (read_committed) hold every good input event exactly once, and PostgreSQL's dead_letters
+ * every malformed record.
  */
 class TaskManagerKillIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
@@ -67,7 +69,7 @@ class TaskManagerKillIT {
     }
 
     @Test
-    void twoTaskManagerKillsMidStreamLoseAndDuplicateNothing() throws Exception {
+    void twoTaskManagerKillsAndAnUpgradeMidStreamLoseAndDuplicateNothing() throws Exception {
         FlinkCluster cluster = FLINK.cluster();
         KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
         KAFKA.broker().createTopics(2, CANONICAL.toArray(String[]::new));
@@ -75,13 +77,14 @@ class TaskManagerKillIT {
         Path checkpoints = TempDirs.create("cluster-checkpoints");
         String jdbcUrl = POSTGRES.server().createDatabase("cluster");
 
-        String ingest = submit("ingest", "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
+        List<String> ingestArgs = List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
                 "--checkpoint-interval", "1s", "--checkpoint-dir", checkpoints.resolve("ingest").toUri().toString(),
                 "--transaction-timeout", "5m");
-        String warehouse = submit("sinks-warehouse", "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
+        String ingest = submit("ingest", List.of(), ingestArgs);
+        String warehouse = submit("sinks-warehouse", List.of(), List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
                 "--jdbc-url", jdbcUrl, "--jdbc-user", PostgresServer.USER, "--batch-interval", "200ms",
                 "--checkpoint-interval", "1s", "--checkpoint-dir", checkpoints.resolve("warehouse").toUri().toString(),
-                "--transaction-timeout", "5m");
+                "--transaction-timeout", "5m"));
         cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
         cluster.awaitAllTasksRunning(warehouse, Duration.ofMinutes(2));
         assertThat(listed()).contains(ingest, warehouse);
@@ -101,6 +104,11 @@ class TaskManagerKillIT {
                 System.out.printf("kill %d: both jobs running again %.1f s after the TaskManager died%n",
                         kill, (System.nanoTime() - killedAt) / 1e9);
             }
+            // An upgrade as operators do it: stop with a savepoint, submit the jar again from it.
+            Thread.sleep(5_000);
+            String savepoint = stopWithSavepoint(ingest, checkpoints.resolve("savepoints").toUri().toString());
+            ingest = submit("ingest", List.of("--from-savepoint", savepoint), ingestArgs);
+            cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
             Thread.sleep(5_000);
         } finally {
             producing.set(false);
@@ -127,9 +135,11 @@ class TaskManagerKillIT {
                 .as("the warehouse stored every dead letter").isEqualTo(sent.malformedPositions);
     }
 
-    private static String submit(String job, String... args) {
-        List<String> command = new ArrayList<>(List.of("submit", job, "--rest", FLINK.cluster().restUrl(), "--jars", REPOSITORY.toString(), "--"));
-        command.addAll(List.of(args));
+    private static String submit(String job, List<String> launcherOptions, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("submit", job, "--rest", FLINK.cluster().restUrl(), "--jars", REPOSITORY.toString()));
+        command.addAll(launcherOptions);
+        command.add("--");
+        command.addAll(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = ClusterCli.run(new PrintWriter(out, true), new PrintWriter(err, true), command.toArray(String[]::new));
@@ -137,6 +147,17 @@ class TaskManagerKillIT {
         Matcher id = Pattern.compile("submitted as job ([0-9a-f]{32})").matcher(out.toString());
         assertThat(id.find()).as(out.toString()).isTrue();
         return id.group(1);
+    }
+
+    private static String stopWithSavepoint(String jobId, String directory) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = ClusterCli.run(new PrintWriter(out, true), new PrintWriter(err, true),
+                "stop", jobId, "--rest", FLINK.cluster().restUrl(), "--savepoint-dir", directory);
+        assertThat(status).as("stop " + jobId + ": " + err).isZero();
+        Matcher location = Pattern.compile("savepoint: (\\S+)").matcher(out.toString());
+        assertThat(location.find()).as(out.toString()).isTrue();
+        return location.group(1);
     }
 
     private static String listed() {

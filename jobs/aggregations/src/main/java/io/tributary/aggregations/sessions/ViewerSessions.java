@@ -1,12 +1,12 @@
 package io.tributary.aggregations.sessions;
 
 import io.tributary.aggregations.qoe.QoePerMinute;
+import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.player.PlayerEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -105,12 +105,7 @@ public final class ViewerSessions {
 
         static ValueStateDescriptor<Integer> firingsDescriptor(Duration ttl) {
             ValueStateDescriptor<Integer> descriptor = new ValueStateDescriptor<>("session-firings", Types.INT);
-            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .cleanupInRocksdbCompactFilter(1000)
-                    .cleanupIncrementally(10, false)
-                    .build());
+            descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
             return descriptor;
         }
     }

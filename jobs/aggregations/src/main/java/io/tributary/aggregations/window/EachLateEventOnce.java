@@ -1,8 +1,8 @@
 package io.tributary.aggregations.window;
 
+import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.Envelope;
 import java.time.Duration;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -29,12 +29,7 @@ public final class EachLateEventOnce extends KeyedProcessFunction<String, Envelo
 
     public static ValueStateDescriptor<Boolean> sentDescriptor(Duration ttl) {
         ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("late-event-sent", Types.BOOLEAN);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .cleanupIncrementally(10, false)
-                .build());
+        descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
         return descriptor;
     }
 

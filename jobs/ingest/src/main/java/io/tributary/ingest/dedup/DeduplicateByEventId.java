@@ -1,8 +1,8 @@
 package io.tributary.ingest.dedup;
 
 import io.tributary.ingest.CanonicalRecord;
+import io.tributary.jobs.state.StateTtl;
 import java.time.Duration;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,13 +34,7 @@ public final class DeduplicateByEventId extends KeyedProcessFunction<String, Can
 
     public static ValueStateDescriptor<Boolean> seenDescriptor(Duration ttl) {
         ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(ttl)
-                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .cleanupInRocksdbCompactFilter(1000)
-                        .cleanupIncrementally(10, false)
-                        .build());
+        descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
         return descriptor;
     }
 
