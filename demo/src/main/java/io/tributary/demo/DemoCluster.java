@@ -1,5 +1,7 @@
 package io.tributary.demo;
 
+import io.tributary.jobs.RuntimeOptions;
+import io.tributary.launcher.SuiteJob;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * standalone cluster: each job keeps its own checkpoints, uids and restarts, and the web UI lists
  * them side by side. The cluster runs in this JVM, so jobs need no jar.
  */
-final class DemoCluster implements AutoCloseable {
+final class DemoCluster implements DemoFlink {
     /** Two per job: every job runs at parallelism 2 and shares slots between its own operators. */
     private static final int SLOTS = 14;
 
@@ -50,23 +52,22 @@ final class DemoCluster implements AutoCloseable {
         return new DemoCluster(cluster, cluster.getRestAddress().get().getPort());
     }
 
-    int restPort() {
+    @Override
+    public int restPort() {
         return restPort;
     }
 
-    /** A fresh environment whose jobs go to this cluster. */
-    StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort);
+    /** Builds the job on a fresh environment with the job's own runtime options, and submits it. */
+    @Override
+    public void submit(SuiteJob job, String name, List<String> args, RuntimeOptions runtime, JobBuilder builder) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort);
+        runtime.configure(env);
+        builder.build(env);
+        jobs.add(env.executeAsync(name));
     }
 
-    JobClient submit(StreamExecutionEnvironment env, String name) throws Exception {
-        JobClient job = env.executeAsync(name);
-        jobs.add(job);
-        return job;
-    }
-
-    /** The first job that stopped on its own (failed or finished), if any. */
-    String stoppedJob() throws ExecutionException, InterruptedException {
+    @Override
+    public String stoppedJob() throws ExecutionException, InterruptedException {
         for (JobClient job : jobs) {
             if (job.getJobStatus().get().isTerminalState()) {
                 return job.getJobID() + " is " + job.getJobStatus().get();

@@ -11,6 +11,7 @@ import io.tributary.ingest.IngestOptions;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.testkit.infra.FreePorts;
+import io.tributary.launcher.SuiteJob;
 import io.tributary.media.job.MediaPipelineJobMain;
 import io.tributary.media.job.MediaPipelineOptions;
 import io.tributary.media.workers.WorkerSimulator;
@@ -34,7 +35,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
  * The newcomer's demo: a real Kafka broker, schema registry and PostgreSQL (and OpenSearch with
  * {@code --search}), mixed platform traffic, and the suite's jobs (ingest, aggregations, CEP rules,
  * the media pipeline with simulated uploads and transcode workers, the warehouse, lake and search
- * sinks) as separate jobs on one embedded Flink with its web UI;
- * prints progress until stopped with Ctrl-C.
+ * sinks) as separate jobs on one embedded Flink with its web UI, or with {@code --standalone} from
+ * their jars on a real standalone cluster; prints progress until stopped with Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Runs real Kafka, registry and PostgreSQL, a traffic generator, and every job of the suite on an embedded Flink.")
@@ -81,6 +81,10 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--search", description = "Also start an OpenSearch 2 server (~0.7 GiB, ~15 s) and run the search sink.")
     boolean search;
 
+    @Option(names = "--standalone",
+            description = "Run the jobs from their jars on a real standalone Flink cluster (JobManager and TaskManager JVMs) instead of an embedded one.")
+    boolean standalone;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
     }
@@ -98,41 +102,54 @@ public final class DemoMain implements Callable<Integer> {
             kafka.createTopics(2, RawTopics.ALL.toArray(String[]::new));
             kafka.createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
 
-            try (DemoCluster flink = DemoCluster.start(work, portOrFree(webUiPort))) {
-                IngestOptions ingest = parse(new IngestOptions(), kafka, registry, work, "ingest");
-                submit(flink, "tributary ingest", ingest.runtime, env -> IngestJobMain.buildOnKafka(env, ingest));
+            if (standalone) {
+                say("Starting a standalone Flink cluster (a JobManager and a TaskManager JVM); the jobs run from their jars...");
+            }
+            try (DemoFlink flink = standalone ? StandaloneDemoCluster.start(portOrFree(webUiPort), Path.of(".."))
+                    : DemoCluster.start(work, portOrFree(webUiPort))) {
+                List<String> ingestArgs = args(kafka, registry, work, "ingest");
+                IngestOptions ingest = parse(new IngestOptions(), ingestArgs);
+                flink.submit(SuiteJob.INGEST, "tributary ingest", ingestArgs, ingest.runtime, env -> IngestJobMain.buildOnKafka(env, ingest));
 
-                AggregationsOptions aggregations = parse(new AggregationsOptions(), kafka, registry, work, "aggregations");
+                List<String> aggregationsArgs = args(kafka, registry, work, "aggregations");
+                AggregationsOptions aggregations = parse(new AggregationsOptions(), aggregationsArgs);
                 kafka.createTopics(2, aggregationTopics(aggregations).toArray(String[]::new));
-                submit(flink, "tributary aggregations", aggregations.runtime, env -> AggregationsJobMain.buildOnKafka(env, aggregations));
+                flink.submit(SuiteJob.AGGREGATIONS, "tributary aggregations", aggregationsArgs, aggregations.runtime,
+                        env -> AggregationsJobMain.buildOnKafka(env, aggregations));
 
-                CepRulesOptions cep = parse(new CepRulesOptions(), kafka, registry, work, "cep-rules", "--rules", rules.toString());
+                List<String> cepArgs = args(kafka, registry, work, "cep-rules", "--rules", rules.toAbsolutePath().normalize().toString());
+                CepRulesOptions cep = parse(new CepRulesOptions(), cepArgs);
                 kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
-                submit(flink, "tributary cep-rules", cep.runtime,
+                flink.submit(SuiteJob.CEP_RULES, "tributary cep-rules", cepArgs, cep.runtime,
                         env -> CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow()));
 
-                MediaPipelineOptions media = parse(new MediaPipelineOptions(), kafka, registry, work, "media",
+                List<String> mediaArgs = args(kafka, registry, work, "media",
                         "--package-path", packages.toAbsolutePath().normalize().toUri().toString(),
                         "--cdn-base-url", "http://cdn.localhost/packages", "--upload-timeout", "1m",
                         "--first-backoff", "5s", "--max-backoff", "30s", "--sla-queued", "30s", "--sla-running", "1m");
+                MediaPipelineOptions media = parse(new MediaPipelineOptions(), mediaArgs);
                 kafka.createTopics(2, media.pipelineTopic, media.deadLetterTopic);
-                submit(flink, "tributary media pipeline", media.runtime, env -> MediaPipelineJobMain.buildOnKafka(env, media));
+                flink.submit(SuiteJob.MEDIA, "tributary media pipeline", mediaArgs, media.runtime,
+                        env -> MediaPipelineJobMain.buildOnKafka(env, media));
 
                 kafka.createTopics(2, "sinks.dead-letters");
-                WarehouseOptions warehouse = parse(new WarehouseOptions(), kafka, registry, work, "warehouse",
+                List<String> warehouseArgs = args(kafka, registry, work, "warehouse",
                         "--jdbc-url", postgres.jdbcUrl(), "--jdbc-user", PostgresServer.USER);
+                WarehouseOptions warehouse = parse(new WarehouseOptions(), warehouseArgs);
                 WarehouseMigrations.migrate(warehouse.jdbcUrl, warehouse.jdbcUser, null);
-                submit(flink, "tributary sinks: warehouse", warehouse.runtime, env -> WarehouseJobMain.buildOnKafka(env, warehouse));
+                flink.submit(SuiteJob.SINKS_WAREHOUSE, "tributary sinks: warehouse", warehouseArgs, warehouse.runtime,
+                        env -> WarehouseJobMain.buildOnKafka(env, warehouse));
 
-                LakeOptions lakeOptions = parse(new LakeOptions(), kafka, registry, work, "lake",
-                        "--lake-path", lake.toAbsolutePath().normalize().toUri().toString());
-                submit(flink, "tributary sinks: lake", lakeOptions.runtime, env -> LakeJobMain.buildOnKafka(env, lakeOptions));
+                List<String> lakeArgs = args(kafka, registry, work, "lake", "--lake-path", lake.toAbsolutePath().normalize().toUri().toString());
+                LakeOptions lakeOptions = parse(new LakeOptions(), lakeArgs);
+                flink.submit(SuiteJob.SINKS_LAKE, "tributary sinks: lake", lakeArgs, lakeOptions.runtime,
+                        env -> LakeJobMain.buildOnKafka(env, lakeOptions));
 
                 if (searchServer != null) {
-                    SearchOptions searchOptions = parse(new SearchOptions(), kafka, registry, work, "search",
-                            "--search-url", searchServer.url(), "--index-replicas", "0");
+                    List<String> searchArgs = args(kafka, registry, work, "search", "--search-url", searchServer.url(), "--index-replicas", "0");
+                    SearchOptions searchOptions = parse(new SearchOptions(), searchArgs);
                     IndexTemplate.install(searchServer.url(), searchOptions.indexPrefix, 0, null, null);
-                    submit(flink, "tributary sinks: search", searchOptions.runtime,
+                    flink.submit(SuiteJob.SINKS_SEARCH_OPENSEARCH2, "tributary sinks: search", searchArgs, searchOptions.runtime,
                             env -> SearchJobMain.buildOnKafka(env, searchOptions, new OpenSearch2Documents()));
                 }
 
@@ -165,21 +182,8 @@ public final class DemoMain implements Callable<Integer> {
         return 0;
     }
 
-    /** Builds one job on a fresh environment with that job's own runtime options, and submits it. */
-    private static void submit(DemoCluster flink, String name, RuntimeOptions runtime, JobBuilder builder) throws Exception {
-        StreamExecutionEnvironment env = flink.environment();
-        runtime.configure(env);
-        builder.build(env);
-        flink.submit(env, name);
-    }
-
-    @FunctionalInterface
-    private interface JobBuilder {
-        void build(StreamExecutionEnvironment env) throws Exception;
-    }
-
-    /** Options as an operator would pass them, with demo-sized checkpoints and transactions. */
-    private static <T> T parse(T options, KafkaBroker kafka, SchemaRegistry registry, Path work, String job, String... more) {
+    /** Arguments as an operator would pass them, with demo-sized checkpoints and transactions. */
+    private static List<String> args(KafkaBroker kafka, SchemaRegistry registry, Path work, String job, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--registry-url", registry.url(),
@@ -187,6 +191,10 @@ public final class DemoMain implements Callable<Integer> {
                 "--checkpoint-dir", work.resolve("checkpoints").resolve(job).toUri().toString(),
                 "--transaction-timeout", "5m"));
         args.addAll(List.of(more));
+        return args;
+    }
+
+    private static <T> T parse(T options, List<String> args) {
         new CommandLine(options).parseArgs(args.toArray(String[]::new));
         return options;
     }

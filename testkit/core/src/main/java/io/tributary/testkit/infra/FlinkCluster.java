@@ -33,39 +33,50 @@ public final class FlinkCluster implements AutoCloseable {
     private static final String RESOURCE = "/io/tributary/testkit/flink-dist.properties";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Memory of one TaskManager; the JVM flags below follow from it as Flink's scripts derive them. */
     private static final String TM_FRAMEWORK_HEAP = "128m";
-    private static final String TM_TASK_HEAP = "512m";
-    private static final String TM_MANAGED = "512m";
     private static final String TM_FRAMEWORK_OFF_HEAP = "128m";
-    private static final String TM_NETWORK = "128m";
     private static final String TM_METASPACE = "256m";
+
+    /**
+     * What one TaskManager offers: slots, and the memory its tasks share (heap, managed memory for
+     * RocksDB, network buffers, in MiB). The JVM flags follow from it as Flink's scripts derive them.
+     */
+    public record TaskManagerSize(int slots, int taskHeapMb, int managedMb, int networkMb) {
+        /** Enough for a test's two or three jobs at parallelism 2. */
+        public static TaskManagerSize forTests(int slots) {
+            return new TaskManagerSize(slots, 512, 512, 128);
+        }
+    }
 
     private final Path home;
     private final int restPort;
-    private final int slotsPerTaskManager;
+    private final TaskManagerSize size;
     private final ChildProcess jobManager;
     private final Map<String, ChildProcess> taskManagers = new LinkedHashMap<>();
     private int taskManagersStarted;
 
-    private FlinkCluster(Path home, int restPort, int slotsPerTaskManager, ChildProcess jobManager) {
+    private FlinkCluster(Path home, int restPort, TaskManagerSize size, ChildProcess jobManager) {
         this.home = home;
         this.restPort = restPort;
-        this.slotsPerTaskManager = slotsPerTaskManager;
+        this.size = size;
         this.jobManager = jobManager;
     }
 
-    /** Starts a JobManager and one TaskManager with {@code slotsPerTaskManager} slots. */
+    /** Starts a JobManager and one test-sized TaskManager with {@code slotsPerTaskManager} slots, REST on a free port. */
     public static FlinkCluster start(int slotsPerTaskManager) {
+        return start(TaskManagerSize.forTests(slotsPerTaskManager), FreePorts.next());
+    }
+
+    /** Starts a JobManager with REST and the web UI on {@code restPort}, and one TaskManager of {@code size}. */
+    public static FlinkCluster start(TaskManagerSize size, int restPort) {
         Path home = TempDirs.create("flink-cluster");
-        int restPort = FreePorts.next();
         try {
-            writeConfig(home, restPort, slotsPerTaskManager);
+            writeConfig(home, restPort, size);
             ChildProcess jobManager = ChildProcess.start("flink-jobmanager",
                     jvm(home, "jobmanager", List.of("-Xms512m", "-Xmx512m", "-XX:MaxMetaspaceSize=256m"),
                             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
                     home, home.resolve("log").resolve("jobmanager.out"));
-            FlinkCluster cluster = new FlinkCluster(home, restPort, slotsPerTaskManager, jobManager);
+            FlinkCluster cluster = new FlinkCluster(home, restPort, size, jobManager);
             try {
                 jobManager.awaitHttp("Flink JobManager", HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/overview")).GET().build(),
                         status -> status == 200, Duration.ofSeconds(90));
@@ -100,9 +111,10 @@ public final class FlinkCluster implements AutoCloseable {
      */
     public synchronized void startTaskManager() {
         String id = "taskmanager-" + (++taskManagersStarted);
+        String heap = (megabytes(TM_FRAMEWORK_HEAP) + size.taskHeapMb()) + "m";
         List<String> command = jvm(home, id, List.of(
-                        "-Xms" + sum(TM_FRAMEWORK_HEAP, TM_TASK_HEAP), "-Xmx" + sum(TM_FRAMEWORK_HEAP, TM_TASK_HEAP),
-                        "-XX:MaxDirectMemorySize=" + sum(TM_FRAMEWORK_OFF_HEAP, TM_NETWORK),
+                        "-Xms" + heap, "-Xmx" + heap,
+                        "-XX:MaxDirectMemorySize=" + (megabytes(TM_FRAMEWORK_OFF_HEAP) + size.networkMb()) + "m",
                         "-XX:MaxMetaspaceSize=" + TM_METASPACE),
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
         command.addAll(List.of("-D", "taskmanager.resource-id=" + id));
@@ -192,8 +204,8 @@ public final class FlinkCluster implements AutoCloseable {
         throw new IllegalStateException("job " + jobId + " did not get all its tasks running within " + timeout);
     }
 
-    public int slotsPerTaskManager() {
-        return slotsPerTaskManager;
+    public TaskManagerSize taskManagerSize() {
+        return size;
     }
 
     /** GET on the REST API, as JSON. */
@@ -237,7 +249,7 @@ public final class FlinkCluster implements AutoCloseable {
         return command;
     }
 
-    private static void writeConfig(Path home, int restPort, int slots) throws IOException {
+    private static void writeConfig(Path home, int restPort, TaskManagerSize size) throws IOException {
         Path conf = Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("log"));
         Path tmp = Files.createDirectories(home.resolve("tmp"));
@@ -262,15 +274,15 @@ public final class FlinkCluster implements AutoCloseable {
                 "taskmanager.bind-host: 127.0.0.1",
                 "taskmanager.rpc.port: 0",
                 "taskmanager.data.port: 0",
-                "taskmanager.numberOfTaskSlots: " + slots,
-                "taskmanager.cpu.cores: " + slots,
+                "taskmanager.numberOfTaskSlots: " + size.slots(),
+                "taskmanager.cpu.cores: " + size.slots(),
                 "taskmanager.memory.framework.heap.size: " + TM_FRAMEWORK_HEAP,
-                "taskmanager.memory.task.heap.size: " + TM_TASK_HEAP,
-                "taskmanager.memory.managed.size: " + TM_MANAGED,
+                "taskmanager.memory.task.heap.size: " + size.taskHeapMb() + "m",
+                "taskmanager.memory.managed.size: " + size.managedMb() + "m",
                 "taskmanager.memory.framework.off-heap.size: " + TM_FRAMEWORK_OFF_HEAP,
                 "taskmanager.memory.task.off-heap.size: 0m",
-                "taskmanager.memory.network.min: " + TM_NETWORK,
-                "taskmanager.memory.network.max: " + TM_NETWORK,
+                "taskmanager.memory.network.min: " + size.networkMb() + "m",
+                "taskmanager.memory.network.max: " + size.networkMb() + "m",
                 "taskmanager.memory.jvm-metaspace.size: " + TM_METASPACE,
                 "taskmanager.memory.jvm-overhead.min: 192m",
                 "taskmanager.memory.jvm-overhead.max: 192m",
@@ -294,10 +306,6 @@ public final class FlinkCluster implements AutoCloseable {
                 "logger.kafka.name = org.apache.kafka",
                 "logger.kafka.level = WARN",
                 ""));
-    }
-
-    private static String sum(String a, String b) {
-        return (megabytes(a) + megabytes(b)) + "m";
     }
 
     private static int megabytes(String size) {
