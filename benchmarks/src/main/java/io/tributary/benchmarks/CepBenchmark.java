@@ -79,6 +79,12 @@ public final class CepBenchmark implements Callable<Integer> {
             description = "A bounded run still going after this long is cancelled and reported as a bound (default: ${DEFAULT-VALUE}).")
     Duration runLimit;
 
+    @Option(names = "--each-rule", description = "Also run each shipped rule alone: which rules cost what.")
+    boolean eachRule;
+
+    @Option(names = "--no-latency", negatable = true, defaultValue = "true", description = "Measure detection latency (default: ${DEFAULT-VALUE}).")
+    boolean latency;
+
     @Option(names = "--results", defaultValue = "results/cep.md", description = "Results file (default: ${DEFAULT-VALUE}).")
     Path results;
 
@@ -90,6 +96,7 @@ public final class CepBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = TempDirs.create("bench-cep");
         List<String> throughputRows = new ArrayList<>();
+        List<String> eachRuleRows = new ArrayList<>();
         String latencyRow;
         try (KafkaBroker kafka = KafkaBroker.start();
                 SchemaRegistry registry = SchemaRegistry.start()) {
@@ -119,11 +126,21 @@ public final class CepBenchmark implements Callable<Integer> {
                         count, perSecond, perSecond / oneRule, ruleCounts.get(0));
                 throughputRows.add(String.format(Locale.ROOT, "| %d | %,.0f | %.2f |", count, perSecond, perSecond / oneRule));
             }
-            latencyRow = latency(kafka, registry, work.resolve("latency"), rules(shipped, 10));
+            if (eachRule) {
+                for (Map.Entry<String, String> file : shipped.entrySet()) {
+                    List<Rule> alone = RuleLoader.loadTexts(Map.of(file.getKey(), file.getValue())).rulesOrThrow();
+                    Double seconds = bounded(kafka, registry, work.resolve("run" + run), alone, run++);
+                    String perSecond = seconds == null ? String.format(Locale.ROOT, "< %,.0f", loaded / (double) runLimit.toSeconds())
+                            : String.format(Locale.ROOT, "%,.0f", loaded / seconds);
+                    System.out.printf(Locale.ROOT, "rule %-28s alone %10s events/s%n", alone.get(0).id(), perSecond);
+                    eachRuleRows.add(String.format(Locale.ROOT, "| %s | %s | %s |", alone.get(0).id(), alone.get(0).key(), perSecond));
+                }
+            }
+            latencyRow = latency ? latency(kafka, registry, work.resolve("latency"), rules(shipped, 10)) : null;
         } finally {
             TempDirs.delete(work);
         }
-        write(throughputRows, latencyRow);
+        write(throughputRows, eachRuleRows, latencyRow);
         return 0;
     }
 
@@ -323,7 +340,7 @@ public final class CepBenchmark implements Callable<Integer> {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
     }
 
-    private void write(List<String> throughputRows, String latencyRow) throws Exception {
+    private void write(List<String> throughputRows, List<String> eachRuleRows, String latencyRow) throws Exception {
         StringBuilder text = new StringBuilder()
                 .append("# CEP rules throughput and detection latency\n\n")
                 .append("Measured ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
@@ -334,9 +351,15 @@ public final class CepBenchmark implements Callable<Integer> {
                 .append(" 100 rules the nine shipped ones eleven or twelve times each under new ids.\n\n")
                 .append("| rules | events/s | of 1 rule |\n|---|---|---|\n");
         throughputRows.forEach(r -> text.append(r).append('\n'));
-        text.append("\n## Detection latency (card-testing sequences at a fixed rate; out-of-orderness 100 ms)\n\n")
-                .append("| run | emitted p50 ms | emitted p99 ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|\n")
-                .append(latencyRow).append('\n');
+        if (!eachRuleRows.isEmpty()) {
+            text.append("\n## Each shipped rule alone (same events)\n\n| rule | key | events/s |\n|---|---|---|\n");
+            eachRuleRows.forEach(r -> text.append(r).append('\n'));
+        }
+        if (latencyRow != null) {
+            text.append("\n## Detection latency (card-testing sequences at a fixed rate; out-of-orderness 100 ms)\n\n")
+                    .append("| run | emitted p50 ms | emitted p99 ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|\n")
+                    .append(latencyRow).append('\n');
+        }
         LocalRuns.writeResults(results, text.toString());
     }
 }

@@ -210,7 +210,7 @@ public final class RecoveryBenchmark implements Callable<Integer> {
                 "",
                 "Measured " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores: the ingest job (p=2, RocksDB, "
                         + "checkpoints every " + checkpointInterval + ", EXACTLY_ONCE Kafka sinks) from its jar on a real standalone cluster "
-                        + "(JobManager and TaskManager JVMs, heartbeat 1 s / timeout 5 s), " + rate + " records/s of live traffic; "
+                        + "(JobManager and TaskManager JVMs, heartbeat 1 s / timeout 5 s, first restart after 100 ms), " + rate + " records/s of live traffic; "
                         + "the busy TaskManager killed with SIGKILL; first with no other TaskManager (a replacement JVM is started at once "
                         + "and the job waits for it), then with a standby TaskManager already registered (the job moves there; a new spare "
                         + "is started only after the first output, as on a cluster it would start elsewhere). Everything (broker, registry, "

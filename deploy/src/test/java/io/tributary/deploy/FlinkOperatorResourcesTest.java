@@ -117,6 +117,9 @@ class FlinkOperatorResourcesTest {
         prod.forEach(r -> prodParallelism.put(JSON.valueToTree(r).at("/metadata/name").asText(), JSON.valueToTree(r).at("/spec/job/parallelism").asInt()));
         assertThat(prodParallelism).containsEntry("tributary-ingest", 8).containsEntry("tributary-aggregations", 4);
         assertThat(prod).allSatisfy(r -> assertThat(JSON.valueToTree(r).at("/spec/jobManager/replicas").asInt()).isEqualTo(2));
+        // A spare TaskManager is what keeps recovery from a lost pod under 15 s (results/recovery.md).
+        assertThat(prod).allSatisfy(r -> assertThat(JSON.valueToTree(r).path("spec").path("flinkConfiguration")
+                .path(org.apache.flink.configuration.ResourceManagerOptions.REDUNDANT_TASK_MANAGER_NUM.key()).asInt()).isEqualTo(1));
     }
 
     @Test
