@@ -1,0 +1,54 @@
+package io.tributary.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
+import org.apache.flink.contrib.streaming.state.RocksDBOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+class RuntimeOptionsTest {
+
+    @Command(name = "job")
+    static final class Job {
+        @Mixin
+        RuntimeOptions runtime;
+    }
+
+    private static Configuration configured(String... args) {
+        Job job = new Job();
+        new CommandLine(job).parseArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.runtime.configure(env);
+        return (Configuration) env.getConfiguration();
+    }
+
+    @Test
+    void rocksDbWithIncrementalCheckpointsAndTimersOnTheHeapByDefault() {
+        Configuration config = configured();
+
+        assertThat(config.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(config.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY)).isEqualTo(PriorityQueueStateType.HEAP);
+    }
+
+    @Test
+    void timersCanStayInRocksDb() {
+        Configuration config = configured("--timer-state", "ROCKSDB");
+
+        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY)).isEqualTo(PriorityQueueStateType.ROCKSDB);
+    }
+
+    @Test
+    void heapStateOnRequest() {
+        Configuration config = configured("--state-backend", "HASHMAP");
+
+        assertThat(config.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+    }
+}
