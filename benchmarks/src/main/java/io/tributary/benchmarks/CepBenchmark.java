@@ -82,6 +82,9 @@ public final class CepBenchmark implements Callable<Integer> {
     @Option(names = "--state-backend", defaultValue = "ROCKSDB", description = "State backend of every run (default: ${DEFAULT-VALUE}).")
     RuntimeOptions.StateBackend stateBackend;
 
+    @Option(names = "--timer-state", defaultValue = "HEAP", description = "Where RocksDB runs keep timers (default: ${DEFAULT-VALUE}).")
+    RuntimeOptions.TimerState timerState;
+
     @Option(names = "--each-rule", description = "Also run each shipped rule alone: which rules cost what.")
     boolean eachRule;
 
@@ -216,7 +219,8 @@ public final class CepBenchmark implements Callable<Integer> {
                 "--checkpoint-interval", checkpointInterval.toMillis() + "ms",
                 "--max-out-of-orderness", "100ms",
                 "--idleness", "1s",
-                "--state-backend", stateBackend.name());
+                "--state-backend", stateBackend.name(),
+                "--timer-state", timerState.name());
         // Output topics exist before the job starts (see AggregationsBenchmark).
         kafka.createTopics(2, options.alertsTopic, options.lateTopic);
         return options;
@@ -349,7 +353,7 @@ public final class CepBenchmark implements Callable<Integer> {
                 .append("# CEP rules throughput and detection latency\n\n")
                 .append("Measured ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores; broker on the same machine; parallelism 2, ").append(stateBackend)
-                .append(" state (timers on the heap), checkpoints every ").append(checkpointInterval)
+                .append(" state (timers: ").append(timerState).append("), checkpoints every ").append(checkpointInterval)
                 .append(", alerts EXACTLY_ONCE.\n\n")
                 .append(String.format(Locale.ROOT, "## Throughput: %,d canonical events (all domains, as generated), bounded runs after one warm-up\n\n", events))
                 .append("Each run includes job start (~3 s) and the final commit; 10 rules are the nine shipped rules and a clone,")
