@@ -18,6 +18,9 @@ import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * sink submitted from their shaded jars through {@code tributary cluster submit} (Flink REST), live
  * traffic through the real broker, the TaskManager JVM killed with SIGKILL mid-stream twice (a
  * fresh TaskManager started each time), then the ingest job upgraded the operators' way: stopped
- * with a savepoint and submitted again from it, traffic flowing all along. Afterwards the canonical
+ * with a savepoint and its next build (another jar) submitted from it, traffic flowing all along. Afterwards the canonical
  * topics (read_committed) hold every good input event exactly once, and PostgreSQL's dead_letters
  * every malformed record.
  */
@@ -104,10 +107,11 @@ class TaskManagerKillIT {
                 System.out.printf("kill %d: both jobs running again %.1f s after the TaskManager died%n",
                         kill, (System.nanoTime() - killedAt) / 1e9);
             }
-            // An upgrade as operators do it: stop with a savepoint, submit the jar again from it.
+            // An upgrade as operators do it: stop with a savepoint, submit the next build from it.
+            Path nextBuild = nextBuildOf(SuiteJob.INGEST.jarIn(REPOSITORY), TempDirs.create("next-build"));
             Thread.sleep(5_000);
             String savepoint = stopWithSavepoint(ingest, checkpoints.resolve("savepoints").toUri().toString());
-            ingest = submit("ingest", List.of("--from-savepoint", savepoint), ingestArgs);
+            ingest = submit("ingest", nextBuild.getParent(), List.of("--from-savepoint", savepoint), ingestArgs);
             cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
             Thread.sleep(5_000);
         } finally {
@@ -136,7 +140,11 @@ class TaskManagerKillIT {
     }
 
     private static String submit(String job, List<String> launcherOptions, List<String> args) {
-        List<String> command = new ArrayList<>(List.of("submit", job, "--rest", FLINK.cluster().restUrl(), "--jars", REPOSITORY.toString()));
+        return submit(job, REPOSITORY, launcherOptions, args);
+    }
+
+    private static String submit(String job, Path jars, List<String> launcherOptions, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("submit", job, "--rest", FLINK.cluster().restUrl(), "--jars", jars.toString()));
         command.addAll(launcherOptions);
         command.add("--");
         command.addAll(args);
@@ -147,6 +155,22 @@ class TaskManagerKillIT {
         Matcher id = Pattern.compile("submitted as job ([0-9a-f]{32})").matcher(out.toString());
         assertThat(id.find()).as(out.toString()).isTrue();
         return id.group(1);
+    }
+
+    /**
+     * The next build of a job: its jar under the next version's name with a build stamp added, so
+     * the cluster receives a different artifact (new upload, new class loader) whose operators must
+     * find their state in the savepoint by uid. The code is the same: a test cannot compile a
+     * changed job, and uid stability across code changes is what StableUidsTest guards.
+     */
+    private static Path nextBuildOf(Path jar, Path directory) throws Exception {
+        Path next = directory.resolve(jar.getFileName().toString().replace("-SNAPSHOT-job.jar", "-next-job.jar"));
+        Files.copy(jar, next);
+        try (FileSystem zip = FileSystems.newFileSystem(next)) {
+            Files.writeString(zip.getPath("META-INF", "tributary-build.properties"), "build=next\n");
+        }
+        assertThat(Files.mismatch(jar, next)).isNotNegative();
+        return next;
     }
 
     private static String stopWithSavepoint(String jobId, String directory) {
