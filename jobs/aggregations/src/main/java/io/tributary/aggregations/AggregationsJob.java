@@ -7,6 +7,7 @@ import io.tributary.aggregations.rendition.QoePerRenditionMinute;
 import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.aggregations.trending.TrendingTitlesStage;
 import io.tributary.aggregations.window.EachLateEventOnce;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
@@ -102,26 +103,26 @@ public final class AggregationsJob {
     }
 
     public static void build(DataStream<Envelope> events, Settings settings, Sinks sinks) {
-        SingleOutputStreamOperator<QoeMinute> qoe =
+        TwoPhaseWindow.Results<QoeMinute> qoe =
                 QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
-        SingleOutputStreamOperator<QoeRenditionMinute> renditions =
+        TwoPhaseWindow.Results<QoeRenditionMinute> renditions =
                 QoePerRenditionMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
-        SingleOutputStreamOperator<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
-        SingleOutputStreamOperator<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
+        TwoPhaseWindow.Results<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
+        TwoPhaseWindow.Results<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
         SingleOutputStreamOperator<ViewerSession> sessions = ViewerSessions.apply(
                 events, settings.sessionGap(), settings.allowedLateness(), settings.heartbeatInterval());
         TrendingTitlesStage.Streams trending =
                 TrendingTitlesStage.apply(events, settings.trendingTopN(), settings.allowedLateness());
-        qoe.sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
-        renditions.sinkTo(sinks.qoeRenditionMinute()).uid(QOE_RENDITION_SINK_UID).name("qoe-rendition-minute topic");
-        commerce.sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
-        iot.sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
+        qoe.results().sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
+        renditions.results().sinkTo(sinks.qoeRenditionMinute()).uid(QOE_RENDITION_SINK_UID).name("qoe-rendition-minute topic");
+        commerce.results().sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
+        iot.results().sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
         sessions.sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
         trending.ranked().sinkTo(sinks.trendingTitles()).uid(TRENDING_SINK_UID).name("trending-titles topic");
-        qoe.getSideOutput(QoePerMinute.TOO_LATE)
-                .union(renditions.getSideOutput(QoePerRenditionMinute.TOO_LATE),
-                        commerce.getSideOutput(CommercePerMinute.TOO_LATE),
-                        iot.getSideOutput(IotPerDevice.TOO_LATE),
+        qoe.tooLate()
+                .union(renditions.tooLate(),
+                        commerce.tooLate(),
+                        iot.tooLate(),
                         sessions.getSideOutput(ViewerSessions.TOO_LATE),
                         trending.tooLate())
                 .keyBy(new EachLateEventOnce.ByEventId())

@@ -1,6 +1,7 @@
 package io.tributary.aggregations.commerce;
 
 import io.tributary.aggregations.window.RevisionedWindowResult;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
@@ -10,28 +11,19 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.util.OutputTag;
 
 /** Orders, revenue, average order value and payment failure rate per minute per country × currency. */
 public final class CommercePerMinute {
     public static final String WINDOW_UID = "commerce-per-minute-window";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("commerce-too-late") {};
 
     private CommercePerMinute() {}
 
-    public static SingleOutputStreamOperator<CommerceMinute> apply(DataStream<Envelope> events, Duration allowedLateness) {
-        return events.filter(new CommerceEventsOnly())
-                .uid("commerce-events").name("commerce events")
-                .keyBy(new ByMarket())
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new Aggregate(), new Result())
-                .uid(WINDOW_UID)
-                .name("commerce per minute");
+    public static TwoPhaseWindow.Results<CommerceMinute> apply(DataStream<Envelope> events, Duration allowedLateness) {
+        DataStream<Envelope> commerceEvents = events.filter(new CommerceEventsOnly())
+                .uid("commerce-events").name("commerce events");
+        return TwoPhaseWindow.tumbling("commerce per minute", WINDOW_UID, new ByMarket(), new Aggregate(), Duration.ofMinutes(1))
+                .apply(commerceEvents, allowedLateness, new Result());
     }
 
     /** Keeps the commerce domain. */

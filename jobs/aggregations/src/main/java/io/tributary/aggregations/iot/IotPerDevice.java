@@ -1,6 +1,7 @@
 package io.tributary.aggregations.iot;
 
 import io.tributary.aggregations.window.RevisionedWindowResult;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.IotDevice5m;
@@ -11,28 +12,19 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.util.OutputTag;
 
 /** Min, max, mean, standard deviation and an anomaly flag per device and metric over five minutes. */
 public final class IotPerDevice {
     public static final String WINDOW_UID = "iot-per-device-5m-window";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("iot-too-late") {};
 
     private IotPerDevice() {}
 
-    public static SingleOutputStreamOperator<IotDevice5m> apply(DataStream<Envelope> events, Duration allowedLateness) {
-        return events.filter(new IotEventsOnly())
-                .uid("iot-telemetry").name("iot telemetry")
-                .keyBy(new ByDeviceMetric())
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(5)))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new Aggregate(), new Result())
-                .uid(WINDOW_UID)
-                .name("IoT per device, 5 min");
+    public static TwoPhaseWindow.Results<IotDevice5m> apply(DataStream<Envelope> events, Duration allowedLateness) {
+        DataStream<Envelope> telemetry = events.filter(new IotEventsOnly())
+                .uid("iot-telemetry").name("iot telemetry");
+        return TwoPhaseWindow.tumbling("IoT per device, 5 min", WINDOW_UID, new ByDeviceMetric(), new Aggregate(), Duration.ofMinutes(5))
+                .apply(telemetry, allowedLateness, new Result());
     }
 
     /** Keeps the IoT domain. */

@@ -1,5 +1,6 @@
 package io.tributary.aggregations.qoe;
 
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.QoeMinute;
@@ -8,33 +9,24 @@ import java.time.Duration;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 
 /**
  * QoE per minute per title × CDN × region × device class, in event time. Windows fire when the
  * watermark passes their end, fire again (revision + 1) for each late event within the allowed
- * lateness, and events later than that leave through {@link #TOO_LATE}.
+ * lateness, and events later than that are returned as too late.
  */
 public final class QoePerMinute {
     public static final String WINDOW_UID = "qoe-per-minute-window";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("qoe-too-late") {};
 
     private QoePerMinute() {}
 
     /** @param events canonical events with event-time timestamps and watermarks assigned */
-    public static SingleOutputStreamOperator<QoeMinute> apply(
+    public static TwoPhaseWindow.Results<QoeMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
-        return events.filter(new PlayerEventsOnly())
-                .uid("qoe-player-events").name("player events")
-                .keyBy(new ByDimensions())
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new QoeAggregate(), new QoeWindowResult(heartbeatInterval.toMillis()))
-                .uid(WINDOW_UID)
-                .name("QoE per minute");
+        DataStream<Envelope> playerEvents = events.filter(new PlayerEventsOnly())
+                .uid("qoe-player-events").name("player events");
+        return TwoPhaseWindow.tumbling("QoE per minute", WINDOW_UID, new ByDimensions(), new QoeAggregate(), Duration.ofMinutes(1))
+                .apply(playerEvents, allowedLateness, new QoeWindowResult(heartbeatInterval.toMillis()));
     }
 
     /** Keeps the player domain. */

@@ -2,6 +2,7 @@ package io.tributary.aggregations.rendition;
 
 import io.tributary.aggregations.qoe.QoePerMinute;
 import io.tributary.aggregations.window.RevisionedWindowResult;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.QoeRenditionMinute;
 import io.tributary.schemas.player.PlayerEvent;
@@ -10,10 +11,7 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Playback quality per minute per title × rendition: the player's side of the media pipeline's
@@ -22,22 +20,17 @@ import org.apache.flink.util.OutputTag;
  */
 public final class QoePerRenditionMinute {
     public static final String WINDOW_UID = "qoe-per-rendition-minute-window";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("qoe-rendition-too-late") {};
 
     private QoePerRenditionMinute() {}
 
     /** @param events canonical events with event-time timestamps and watermarks assigned */
-    public static SingleOutputStreamOperator<QoeRenditionMinute> apply(
+    public static TwoPhaseWindow.Results<QoeRenditionMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
-        return events.filter(new AttributableToARendition())
-                .uid("qoe-rendition-player-events").name("player events on a rendition")
-                .keyBy(new ByTitleAndRendition())
-                .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new Aggregate(), new Result(heartbeatInterval.toMillis()))
-                .uid(WINDOW_UID)
-                .name("QoE per rendition per minute");
+        DataStream<Envelope> onARendition = events.filter(new AttributableToARendition())
+                .uid("qoe-rendition-player-events").name("player events on a rendition");
+        return TwoPhaseWindow.tumbling("QoE per rendition per minute", WINDOW_UID, new ByTitleAndRendition(), new Aggregate(),
+                        Duration.ofMinutes(1))
+                .apply(onARendition, allowedLateness, new Result(heartbeatInterval.toMillis()));
     }
 
     /** Keeps player events that count against some rendition. */

@@ -1,5 +1,6 @@
 package io.tributary.aggregations.trending;
 
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.aggregates.TrendingTitles;
@@ -11,10 +12,8 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Trending titles: plays per region × title over a sliding 10-minute window every minute
@@ -23,7 +22,6 @@ import org.apache.flink.util.OutputTag;
 public final class TrendingTitlesStage {
     public static final String COUNT_UID = "trending-title-plays-window";
     public static final String RANK_UID = "trending-top-titles";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("trending-too-late") {};
     static final Duration SIZE = Duration.ofMinutes(10);
     static final Duration SLIDE = Duration.ofMinutes(1);
 
@@ -33,20 +31,16 @@ public final class TrendingTitlesStage {
     public record Streams(SingleOutputStreamOperator<TrendingTitles> ranked, DataStream<Envelope> tooLate) {}
 
     public static Streams apply(DataStream<Envelope> events, int topN, Duration allowedLateness) {
-        SingleOutputStreamOperator<TitlePlays> counts = events.filter(new PlaysOnly())
-                .uid("trending-plays").name("plays")
-                .keyBy(new ByRegionAndTitle())
-                .window(SlidingEventTimeWindows.of(SIZE, SLIDE))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new CountPlays(), new WithWindow())
-                .uid(COUNT_UID)
-                .name("plays per title, 10 min every minute");
-        SingleOutputStreamOperator<TrendingTitles> ranked = counts.keyBy(new ByRegionAndWindow())
+        DataStream<Envelope> plays = events.filter(new PlaysOnly())
+                .uid("trending-plays").name("plays");
+        TwoPhaseWindow.Results<TitlePlays> counts = TwoPhaseWindow.sliding(
+                        "plays per title, 10 min every minute", COUNT_UID, new ByRegionAndTitle(), new CountPlays(), SIZE, SLIDE)
+                .apply(plays, allowedLateness, new WithWindow());
+        SingleOutputStreamOperator<TrendingTitles> ranked = counts.results().keyBy(new ByRegionAndWindow())
                 .process(new TopTitlesPerRegion(topN, allowedLateness.toMillis()))
                 .uid(RANK_UID)
                 .name("top titles per region");
-        return new Streams(ranked, counts.getSideOutput(TOO_LATE));
+        return new Streams(ranked, counts.tooLate());
     }
 
     /** Play starts are what makes a title trend. */

@@ -7,10 +7,15 @@ import static io.tributary.aggregations.qoe.PlayerEvents.heartbeat;
 import static io.tributary.aggregations.qoe.PlayerEvents.play;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.aggregations.window.Partial;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.aggregates.QoeMinute;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -18,28 +23,33 @@ import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The window operator exactly as the job builds it, driven by hand-made watermarks. */
+/**
+ * The window operator exactly as the job builds it, driven by hand-made watermarks. It receives
+ * partials; here each event comes alone, as the combiner sends an event that may be too late, so
+ * the window decides about every event itself.
+ */
 class QoePerMinuteHarnessTest {
     private static final Duration ALLOWED_LATENESS = Duration.ofMinutes(2);
     private static final long END_OF_FIRST_MINUTE = MINUTE - 1;
 
-    private KeyedOneInputStreamOperatorTestHarness<QoeDimensions, Envelope, QoeMinute> harness;
+    private KeyedOneInputStreamOperatorTestHarness<QoeDimensions, Partial<QoeDimensions, QoeAccumulator>, QoeMinute> harness;
 
     @BeforeEach
     @SuppressWarnings("unchecked")
     void setUp() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        OneInputTransformation<Envelope, QoeMinute> window = (OneInputTransformation<Envelope, QoeMinute>)
+        var window = (OneInputTransformation<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
                 QoePerMinute.apply(env.fromData(play("seed", 0)), ALLOWED_LATENESS, Duration.ofSeconds(10))
-                        .getTransformation();
-        OneInputStreamOperator<Envelope, QoeMinute> operator = (OneInputStreamOperator<Envelope, QoeMinute>)
+                        .results().getTransformation();
+        var operator = (OneInputStreamOperator<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
                 ((SimpleOperatorFactory<QoeMinute>) window.getOperatorFactory()).getOperator();
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                operator, (KeySelector<Envelope, QoeDimensions>) window.getStateKeySelector(),
+                operator, (KeySelector<Partial<QoeDimensions, QoeAccumulator>, QoeDimensions>) window.getStateKeySelector(),
                 (org.apache.flink.api.common.typeinfo.TypeInformation<QoeDimensions>) window.getStateKeyType());
         harness.open();
     }
@@ -78,10 +88,29 @@ class QoePerMinuteHarnessTest {
 
         send(play("c", 50 * SECOND));
         assertThat(harness.extractOutputValues()).hasSize(2);
-        assertThat(harness.getSideOutput(QoePerMinute.TOO_LATE))
-                .extracting(StreamRecord::getValue)
-                .extracting(Envelope::getEventId)
-                .hasSize(1);
+        OutputTag<Partial<QoeDimensions, QoeAccumulator>> tooLate = new OutputTag<>(
+                TwoPhaseWindow.tooLateTagId(QoePerMinute.WINDOW_UID),
+                Partial.typeInfo(TypeInformation.of(QoeDimensions.class), TypeInformation.of(QoeAccumulator.class)));
+        assertThat(harness.getSideOutput(tooLate))
+                .extracting(record -> ((PlayerEvent) record.getValue().event.getPayload()).getSessionId())
+                .containsExactly("c");
+    }
+
+    @Test
+    void mergesCombinedPartialsIntoOneWindow() throws Exception {
+        QoeAccumulator first = new QoeAccumulator();
+        first.add(EventType.PLAY, (PlayerEvent) play("a", SECOND).getPayload());
+        first.add(EventType.PLAY, (PlayerEvent) play("b", 2 * SECOND).getPayload());
+        QoeAccumulator second = new QoeAccumulator();
+        second.add(EventType.PLAY, (PlayerEvent) play("c", 3 * SECOND).getPayload());
+        QoeDimensions dims = QoeDimensions.of((PlayerEvent) play("a", SECOND).getPayload());
+        harness.processElement(new StreamRecord<>(Partial.combined(dims, first), 0));
+        harness.processElement(new StreamRecord<>(Partial.combined(dims, second), 0));
+        harness.processWatermark(END_OF_FIRST_MINUTE);
+
+        QoeMinute fired = harness.extractOutputValues().get(0);
+        assertThat(fired.getPlays()).isEqualTo(3);
+        assertThat(fired.getActiveSessions()).isEqualTo(3);
     }
 
     @Test
@@ -96,7 +125,10 @@ class QoePerMinuteHarnessTest {
 
     private void send(Envelope... events) throws Exception {
         for (Envelope event : events) {
-            harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+            QoeAccumulator alone = new QoeAggregate().add(event, new QoeAccumulator());
+            harness.processElement(new StreamRecord<>(
+                    Partial.alone(QoeDimensions.of((PlayerEvent) event.getPayload()), alone, event),
+                    event.getEventTime().toEpochMilli()));
         }
     }
 }

@@ -1,0 +1,137 @@
+package io.tributary.aggregations.window;
+
+import io.tributary.schemas.Envelope;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * An event-time window aggregated in two phases (local, then global, as Flink SQL's two-phase
+ * aggregation): a {@link PaneCombiner} before the shuffle folds each key's events per pane, the
+ * window merges the partials. Each event is decoded, keyed and aggregated once where it is read;
+ * a pane's worth of events crosses the network and touches the window state once.
+ *
+ * <p>The window operator keeps the uid it had when it aggregated events one by one: its state
+ * (accumulators, revisions, timers) is the same, so savepoints of earlier builds restore.
+ *
+ * @param <K> the window key
+ * @param <A> the accumulator, shared by both phases
+ * @param <R> what the window function receives
+ */
+public final class TwoPhaseWindow<K, A, R> {
+    /** Pending partials per combiner before they are sent early. */
+    static final int MAX_PENDING = 20_000;
+
+    private final String name;
+    private final String uid;
+    private final KeySelector<Envelope, K> key;
+    private final AggregateFunction<Envelope, A, R> perEvent;
+    private final Duration size;
+    private final Duration slide;
+
+    private TwoPhaseWindow(String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent,
+            Duration size, Duration slide) {
+        this.name = name;
+        this.uid = uid;
+        this.key = key;
+        this.perEvent = perEvent;
+        this.size = size;
+        this.slide = slide;
+    }
+
+    /** Tumbling windows of {@code size}. */
+    public static <K, A, R> TwoPhaseWindow<K, A, R> tumbling(
+            String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent, Duration size) {
+        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, size);
+    }
+
+    /** Windows of {@code size} every {@code slide}; the combiner's panes are one slide long. */
+    public static <K, A, R> TwoPhaseWindow<K, A, R> sliding(String name, String uid, KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent, Duration size, Duration slide) {
+        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, slide);
+    }
+
+    /** The window's results, and the events too late for every window they belong to. */
+    public record Results<OUT>(SingleOutputStreamOperator<OUT> results, DataStream<Envelope> tooLate) {}
+
+    /**
+     * @param events canonical events of this aggregation only, with event-time timestamps and
+     *     watermarks assigned
+     */
+    public <OUT> Results<OUT> apply(
+            DataStream<Envelope> events, Duration allowedLateness, ProcessWindowFunction<R, OUT, K, TimeWindow> windowFunction) {
+        TypeInformation<K> keyType = TypeExtractor.getKeySelectorTypes(key, events.getType());
+        TypeInformation<A> accType = TypeExtractor.getAggregateFunctionAccumulatorType(perEvent, events.getType(), null, false);
+        TypeInformation<R> resultType = TypeExtractor.getAggregateFunctionReturnType(perEvent, events.getType(), null, false);
+        TypeInformation<OUT> outType = TypeExtractor.getUnaryOperatorReturnType(
+                windowFunction, ProcessWindowFunction.class, 0, 1, TypeExtractor.NO_INDEX, resultType, null, false);
+        TypeInformation<Partial<K, A>> partialType = Partial.typeInfo(keyType, accType);
+        OutputTag<Partial<K, A>> tooLate = new OutputTag<>(tooLateTagId(uid), partialType);
+
+        SingleOutputStreamOperator<Partial<K, A>> partials = events.transform(
+                        name + ": combine per pane", partialType,
+                        new PaneCombiner<>(key, perEvent, slide.toMillis(), size.toMillis(), allowedLateness.toMillis(), MAX_PENDING))
+                .uid(uid + "-combine");
+        SingleOutputStreamOperator<OUT> results = partials
+                .keyBy(new ByPartialKey<K, A>(), keyType)
+                .window(assigner())
+                .allowedLateness(allowedLateness)
+                .sideOutputLateData(tooLate)
+                .aggregate(new MergePartials<K, A, R>(perEvent), windowFunction, accType, resultType, outType)
+                .uid(uid)
+                .name(name);
+        DataStream<Envelope> lateEvents = results.getSideOutput(tooLate)
+                .map(new EventOfLatePartial<K, A>(), new AvroTypeInfo<>(Envelope.class))
+                .uid(uid + "-too-late")
+                .name(name + ": too late");
+        return new Results<>(results, lateEvents);
+    }
+
+    /** The id of the side output where the window with this uid sends refused partials. */
+    public static String tooLateTagId(String windowUid) {
+        return windowUid + "-too-late";
+    }
+
+    private WindowAssigner<Object, TimeWindow> assigner() {
+        return size.equals(slide) ? TumblingEventTimeWindows.of(size) : SlidingEventTimeWindows.of(size, slide);
+    }
+
+    /** The window key a partial was combined under. */
+    public static final class ByPartialKey<K, A> implements KeySelector<Partial<K, A>, K> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public K getKey(Partial<K, A> partial) {
+            return partial.key;
+        }
+    }
+
+    /**
+     * The event behind a partial the window refused. Only lone events can be refused (see
+     * {@link PaneCombiner}); a combined partial here would mean events were lost, so it fails loudly.
+     */
+    public static final class EventOfLatePartial<K, A> implements MapFunction<Partial<K, A>, Envelope> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Envelope map(Partial<K, A> partial) {
+            if (partial.event == null) {
+                throw new IllegalStateException("a combined partial for key " + partial.key
+                        + " arrived too late for its window; the combiner must send every event that may be too late alone");
+            }
+            return partial.event;
+        }
+    }
+}
