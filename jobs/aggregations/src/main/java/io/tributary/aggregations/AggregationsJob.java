@@ -31,7 +31,6 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -109,7 +108,7 @@ public final class AggregationsJob {
                 QoePerRenditionMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
         TwoPhaseWindow.Results<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
         TwoPhaseWindow.Results<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
-        SingleOutputStreamOperator<ViewerSession> sessions = ViewerSessions.apply(
+        TwoPhaseWindow.Results<ViewerSession> sessions = ViewerSessions.apply(
                 events, settings.sessionGap(), settings.allowedLateness(), settings.heartbeatInterval());
         TrendingTitlesStage.Streams trending =
                 TrendingTitlesStage.apply(events, settings.trendingTopN(), settings.allowedLateness());
@@ -117,13 +116,13 @@ public final class AggregationsJob {
         renditions.results().sinkTo(sinks.qoeRenditionMinute()).uid(QOE_RENDITION_SINK_UID).name("qoe-rendition-minute topic");
         commerce.results().sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
         iot.results().sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
-        sessions.sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
+        sessions.results().sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
         trending.ranked().sinkTo(sinks.trendingTitles()).uid(TRENDING_SINK_UID).name("trending-titles topic");
         qoe.tooLate()
                 .union(renditions.tooLate(),
                         commerce.tooLate(),
                         iot.tooLate(),
-                        sessions.getSideOutput(ViewerSessions.TOO_LATE),
+                        sessions.tooLate(),
                         trending.tooLate())
                 .keyBy(new EachLateEventOnce.ByEventId())
                 .process(new EachLateEventOnce(LATE_COPIES_TTL))

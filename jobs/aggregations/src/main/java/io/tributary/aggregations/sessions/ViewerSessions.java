@@ -1,6 +1,8 @@
 package io.tributary.aggregations.sessions;
 
 import io.tributary.aggregations.qoe.QoePerMinute;
+import io.tributary.aggregations.window.SessionCombiner;
+import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.ViewerSession;
@@ -12,12 +14,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Viewing sessions per viewer: event-time session windows that close after {@code gap} without
@@ -25,21 +24,31 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ViewerSessions {
     public static final String WINDOW_UID = "viewer-sessions-window";
-    public static final OutputTag<Envelope> TOO_LATE = new OutputTag<>("sessions-too-late") {};
 
     private ViewerSessions() {}
 
-    public static SingleOutputStreamOperator<ViewerSession> apply(
+    public static TwoPhaseWindow.Results<ViewerSession> apply(
             DataStream<Envelope> events, Duration gap, Duration allowedLateness, Duration heartbeatInterval) {
-        return events.filter(new QoePerMinute.PlayerEventsOnly())
-                .uid("sessions-player-events").name("player events for sessions")
-                .keyBy(new ByViewer())
-                .window(EventTimeSessionWindows.withGap(gap))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(TOO_LATE)
-                .aggregate(new Aggregate(), new Result(heartbeatInterval.toMillis(), gap.plus(allowedLateness).plusHours(1)))
-                .uid(WINDOW_UID)
-                .name("viewer sessions");
+        DataStream<Envelope> playerEvents = events.filter(new QoePerMinute.PlayerEventsOnly())
+                .uid("sessions-player-events").name("player events for sessions");
+        return TwoPhaseWindow.sessions("viewer sessions", WINDOW_UID, new ByViewer(), new Aggregate(), gap, new SessionSpan())
+                .apply(playerEvents, allowedLateness,
+                        new Result(heartbeatInterval.toMillis(), gap.plus(allowedLateness).plusHours(1)));
+    }
+
+    /** A session's first and last event time. */
+    public static final class SessionSpan implements SessionCombiner.Span<SessionAccumulator> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long first(SessionAccumulator acc) {
+            return acc.firstEventTime;
+        }
+
+        @Override
+        public long last(SessionAccumulator acc) {
+            return acc.lastEventTime;
+        }
     }
 
     /** Keys sessions by viewer. */

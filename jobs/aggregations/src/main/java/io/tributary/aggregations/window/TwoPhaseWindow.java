@@ -11,6 +11,8 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
+import org.apache.flink.streaming.api.windowing.assigners.SessionWindowTimeGapExtractor;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
@@ -19,7 +21,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * An event-time window aggregated in two phases (local, then global, as Flink SQL's two-phase
- * aggregation): a {@link PaneCombiner} before the shuffle folds each key's events per pane, the
+ * aggregation): a {@link LocalCombiner} before the shuffle folds each key's events per pane, the
  * window merges the partials. Each event is decoded, keyed and aggregated once where it is read;
  * a pane's worth of events crosses the network and touches the window state once.
  *
@@ -40,27 +42,38 @@ public final class TwoPhaseWindow<K, A, R> {
     private final AggregateFunction<Envelope, A, R> perEvent;
     private final Duration size;
     private final Duration slide;
+    private final SessionCombiner.Span<A> sessionSpan;
 
     private TwoPhaseWindow(String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent,
-            Duration size, Duration slide) {
+            Duration size, Duration slide, SessionCombiner.Span<A> sessionSpan) {
         this.name = name;
         this.uid = uid;
         this.key = key;
         this.perEvent = perEvent;
         this.size = size;
         this.slide = slide;
+        this.sessionSpan = sessionSpan;
     }
 
     /** Tumbling windows of {@code size}. */
     public static <K, A, R> TwoPhaseWindow<K, A, R> tumbling(
             String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent, Duration size) {
-        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, size);
+        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, size, null);
     }
 
     /** Windows of {@code size} every {@code slide}; the combiner's panes are one slide long. */
     public static <K, A, R> TwoPhaseWindow<K, A, R> sliding(String name, String uid, KeySelector<Envelope, K> key,
             AggregateFunction<Envelope, A, R> perEvent, Duration size, Duration slide) {
-        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, slide);
+        return new TwoPhaseWindow<>(name, uid, key, perEvent, size, slide, null);
+    }
+
+    /**
+     * Session windows closing after {@code gap} without events; {@code span} reads the first and
+     * last event time from an accumulator, so that a partial session gets the window of its events.
+     */
+    public static <K, A, R> TwoPhaseWindow<K, A, R> sessions(String name, String uid, KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent, Duration gap, SessionCombiner.Span<A> span) {
+        return new TwoPhaseWindow<>(name, uid, key, perEvent, gap, gap, span);
     }
 
     /** The window's results, and the events too late for every window they belong to. */
@@ -81,8 +94,8 @@ public final class TwoPhaseWindow<K, A, R> {
         OutputTag<Partial<K, A>> tooLate = new OutputTag<>(tooLateTagId(uid), partialType);
 
         SingleOutputStreamOperator<Partial<K, A>> partials = events.transform(
-                        name + ": combine per pane", partialType,
-                        new PaneCombiner<>(key, perEvent, slide.toMillis(), size.toMillis(), allowedLateness.toMillis(), MAX_PENDING))
+                        name + (sessionSpan != null ? ": combine partial sessions" : ": combine per pane"), partialType,
+                        combiner(allowedLateness))
                 .uid(uid + "-combine");
         SingleOutputStreamOperator<OUT> results = partials
                 .keyBy(new ByPartialKey<K, A>(), keyType)
@@ -104,8 +117,35 @@ public final class TwoPhaseWindow<K, A, R> {
         return windowUid + "-too-late";
     }
 
-    private WindowAssigner<Object, TimeWindow> assigner() {
+    private LocalCombiner<K, A> combiner(Duration allowedLateness) {
+        if (sessionSpan != null) {
+            return new SessionCombiner<>(key, perEvent, sessionSpan, size.toMillis(), allowedLateness.toMillis(), MAX_PENDING);
+        }
+        return new PaneCombiner<>(key, perEvent, slide.toMillis(), size.toMillis(), allowedLateness.toMillis(), MAX_PENDING);
+    }
+
+    private WindowAssigner<? super Partial<K, A>, TimeWindow> assigner() {
+        if (sessionSpan != null) {
+            return EventTimeSessionWindows.withDynamicGap(new PartialSessionGap<K, A>(sessionSpan, size.toMillis()));
+        }
         return size.equals(slide) ? TumblingEventTimeWindows.of(size) : SlidingEventTimeWindows.of(size, slide);
+    }
+
+    /** A partial session's gap: its window spans its events' windows. */
+    public static final class PartialSessionGap<K, A> implements SessionWindowTimeGapExtractor<Partial<K, A>> {
+        private static final long serialVersionUID = 1L;
+        private final SessionCombiner.Span<A> span;
+        private final long gapMillis;
+
+        PartialSessionGap(SessionCombiner.Span<A> span, long gapMillis) {
+            this.span = span;
+            this.gapMillis = gapMillis;
+        }
+
+        @Override
+        public long extract(Partial<K, A> partial) {
+            return SessionCombiner.gapOf(span, partial.aggregate, gapMillis);
+        }
     }
 
     /** The window key a partial was combined under. */
@@ -120,7 +160,7 @@ public final class TwoPhaseWindow<K, A, R> {
 
     /**
      * The event behind a partial the window refused. Only lone events can be refused (see
-     * {@link PaneCombiner}); a combined partial here would mean events were lost, so it fails loudly.
+     * {@link LocalCombiner}); a combined partial here would mean events were lost, so it fails loudly.
      */
     public static final class EventOfLatePartial<K, A> implements MapFunction<Partial<K, A>, Envelope> {
         private static final long serialVersionUID = 1L;
