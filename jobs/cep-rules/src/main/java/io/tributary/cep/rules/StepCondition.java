@@ -31,6 +31,15 @@ public final class StepCondition extends IterativeCondition<Envelope> {
     private final List<String> referencedSteps;
     private transient CelRuntime.Program program;
     private transient Map<String, EventFields.Field> fields;
+    /**
+     * What each identifier the program asks for refers to, worked out on first use: the program
+     * asks for the same few names for every event of every rule copy, and splitting and hashing
+     * them per evaluation was a visible share of a CEP task.
+     */
+    private transient Map<String, Reference> references;
+
+    /** A step's field ({@code step == null}: the event being matched); {@code field == null}: nothing. */
+    private record Reference(String step, EventFields.Field field) {}
 
     public StepCondition(Domain domain, Set<EventType> types, String expression, List<String> referencedSteps) {
         this.domain = domain;
@@ -50,8 +59,9 @@ public final class StepCondition extends IterativeCondition<Envelope> {
         if (program == null) {
             program = RuleExpressions.recompile(new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false), expression, true);
             fields = EventFields.of(domain);
+            references = new HashMap<>();
         }
-        Map<String, Envelope> earlier = new HashMap<>();
+        Map<String, Envelope> earlier = new HashMap<>(4);
         try {
             return Boolean.TRUE.equals(program.eval(name -> resolve(name, event, context, earlier)));
         } catch (CelEvaluationException e) {
@@ -60,22 +70,25 @@ public final class StepCondition extends IterativeCondition<Envelope> {
     }
 
     private Optional<Object> resolve(String name, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
+        Reference reference = references.get(name);
+        if (reference == null) {
+            reference = reference(name);
+            references.put(name, reference);
+        }
+        if (reference.field() == null) {
+            return Optional.empty();
+        }
+        Envelope source = reference.step() == null ? event : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
+        return source == null ? Optional.empty() : Optional.ofNullable(reference.field().read(source));
+    }
+
+    private Reference reference(String name) {
         int dot = name.indexOf('.');
         if (dot < 0) {
-            return Optional.empty();
+            return new Reference(null, null);
         }
         String root = name.substring(0, dot);
-        Envelope source;
-        if (root.equals(RuleExpressions.EVENT)) {
-            source = event;
-        } else {
-            source = earlier.computeIfAbsent(root, step -> first(context, step));
-        }
-        EventFields.Field field = fields.get(name.substring(dot + 1));
-        if (source == null || field == null) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(field.read(source));
+        return new Reference(root.equals(RuleExpressions.EVENT) ? null : root, fields.get(name.substring(dot + 1)));
     }
 
     private static Envelope first(Context<Envelope> context, String step) {
