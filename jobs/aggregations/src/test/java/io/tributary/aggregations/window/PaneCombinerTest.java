@@ -15,6 +15,7 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +105,26 @@ class PaneCombinerTest {
         send(reading("c", 1_000));
         harness.endInput();
         assertThat(records()).hasSize(3);
+        assertThat(combiner.pendingPartials()).isZero();
+    }
+
+    @Test
+    void sendsEverythingBeforeGoingIdleAndEventsAloneAfterwards() throws Exception {
+        send(reading("a", 1_000), reading("a", 2_000));
+        harness.processWatermarkStatus(WatermarkStatus.IDLE);
+
+        List<Object> output = new ArrayList<>(harness.getOutput());
+        assertThat(output).hasSize(2);
+        assertThat(output.get(1)).as("the partial went out before the idle status").isEqualTo(WatermarkStatus.IDLE);
+        assertThat(records().get(0).getValue().aggregate).isEqualTo(2L);
+
+        // The window may have moved past this input's watermark meanwhile: only lone events are safe.
+        harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        Envelope resumed = reading("a", 3_000);
+        send(resumed);
+        assertThat(combiner.passesEventsThrough()).isTrue();
+        assertThat(records()).hasSize(2);
+        assertThat(records().get(1).getValue().event).isEqualTo(resumed);
         assertThat(combiner.pendingPartials()).isZero();
     }
 
