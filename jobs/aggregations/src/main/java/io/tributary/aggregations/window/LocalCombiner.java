@@ -28,13 +28,13 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *       late-events topic unchanged.
  *   <li>Nothing is pending at a checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so the
  *       operator has no state, and restoring replays exactly what the checkpoint did not cover.
- *   <li>Idleness breaks the second point: while this operator's input is idle the window leaves
- *       it out of its minimum and may move ahead of it. So everything pending is sent before the
- *       idle status is forwarded, and from then on every event goes alone with the event attached,
- *       exactly as a one-phase window would receive it, until the task restarts (a restarted job
- *       starts every watermark from the beginning, and the invariant holds again). Nothing here
- *       can tell when the window's watermark has fallen back behind this one's; a source subtask
- *       that idles and resumes therefore runs its aggregations at one-phase speed until then.
+ *   <li>Idleness weakens the second point: while this operator's input is idle the window leaves
+ *       it out of its minimum and may move ahead of it. Everything pending is sent before the idle
+ *       status is forwarded, so nothing combined is held across an idle period. Events that arrive
+ *       after the input resumes, and belong to windows the others have already closed past the
+ *       allowed lateness, can still be combined; the window then refuses the partial, and its
+ *       events are counted ({@code TwoPhaseWindow.EventOfLatePartial}) rather than written to the
+ *       late-events topic. A one-phase window would have written them.
  * </ul>
  * Late events within the allowed lateness that arrive together update their window once instead
  * of once each: fewer revisions, same final result.
@@ -49,7 +49,6 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
     private final int maxPending;
 
     private transient long watermark;
-    private transient boolean wasIdle;
 
     /**
      * @param maxPending pending partials beyond which they are sent early (bounds memory when the
@@ -69,7 +68,6 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
     public void open() throws Exception {
         super.open();
         watermark = Long.MIN_VALUE;
-        wasIdle = false;
     }
 
     /**
@@ -101,7 +99,7 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
         Envelope event = element.getValue();
         K key = keySelector.getKey(event);
         long timestamp = element.getTimestamp();
-        if (wasIdle || lastWindowMaxTimestamp(timestamp) + allowedLatenessMillis <= watermark) {
+        if (lastWindowMaxTimestamp(timestamp) + allowedLatenessMillis <= watermark) {
             A alone = aggregate.add(event, aggregate.createAccumulator());
             output.collect(element.replace(Partial.alone(key, alone, event)));
             return;
@@ -123,14 +121,8 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
         if (status.isIdle()) {
             flush();
-            wasIdle = true;
         }
         super.processWatermarkStatus(status);
-    }
-
-    /** Whether events now go alone because this input has been idle (see the class comment). */
-    public boolean passesEventsThrough() {
-        return wasIdle;
     }
 
     @Override

@@ -3,11 +3,13 @@ package io.tributary.aggregations.window;
 import io.tributary.schemas.Envelope;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -17,7 +19,10 @@ import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindow
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An event-time window aggregated in two phases (local, then global, as Flink SQL's two-phase
@@ -106,7 +111,7 @@ public final class TwoPhaseWindow<K, A, R> {
                 .uid(uid)
                 .name(name);
         DataStream<Envelope> lateEvents = results.getSideOutput(tooLate)
-                .map(new EventOfLatePartial<K, A>(), new AvroTypeInfo<>(Envelope.class))
+                .flatMap(new EventOfLatePartial<K, A>(), new AvroTypeInfo<>(Envelope.class))
                 .uid(uid + "-too-late")
                 .name(name + ": too late");
         return new Results<>(results, lateEvents);
@@ -159,19 +164,34 @@ public final class TwoPhaseWindow<K, A, R> {
     }
 
     /**
-     * The event behind a partial the window refused. Only lone events can be refused (see
-     * {@link LocalCombiner}); a combined partial here would mean events were lost, so it fails loudly.
+     * The event behind a partial the window refused. Only lone events are refused while watermarks
+     * stay ordered (see {@link LocalCombiner}); a combined partial is refused only after its source
+     * input was idle and resumed behind the others. Its events are then no longer at hand: they are
+     * counted in {@code combinedEventsTooLate} and logged, and the job goes on.
      */
-    public static final class EventOfLatePartial<K, A> implements MapFunction<Partial<K, A>, Envelope> {
+    public static final class EventOfLatePartial<K, A> extends RichFlatMapFunction<Partial<K, A>, Envelope> {
         private static final long serialVersionUID = 1L;
+        private static final Logger LOG = LoggerFactory.getLogger(EventOfLatePartial.class);
+        private transient Counter combinedTooLate;
 
         @Override
-        public Envelope map(Partial<K, A> partial) {
-            if (partial.event == null) {
-                throw new IllegalStateException("a combined partial for key " + partial.key
-                        + " arrived too late for its window; the combiner must send every event that may be too late alone");
+        public void open(OpenContext context) {
+            combinedTooLate = getRuntimeContext().getMetricGroup().counter("combinedPartialsTooLate");
+        }
+
+        long combinedPartialsTooLate() {
+            return combinedTooLate.getCount();
+        }
+
+        @Override
+        public void flatMap(Partial<K, A> partial, Collector<Envelope> out) {
+            if (partial.event != null) {
+                out.collect(partial.event);
+                return;
             }
-            return partial.event;
+            combinedTooLate.inc();
+            LOG.error("A combined partial for key {} arrived too late for its window after its source input was idle;"
+                    + " its events are counted in combinedPartialsTooLate, not written to the late-events topic", partial.key);
         }
     }
 }
