@@ -1,18 +1,14 @@
 package io.tributary.aggregations.window;
 
+import static io.tributary.aggregations.window.CombinerInput.partials;
+import static io.tributary.aggregations.window.CombinerInput.reading;
+import static io.tributary.aggregations.window.CombinerInput.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.schemas.Domain;
+import io.tributary.aggregations.trending.TrendingTitlesStage;
 import io.tributary.schemas.Envelope;
-import io.tributary.schemas.EventType;
-import io.tributary.schemas.Origin;
-import io.tributary.schemas.iot.IotTelemetry;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -28,14 +24,13 @@ import org.junit.jupiter.api.Test;
 class PaneCombinerTest {
     private static final long MINUTE = 60_000;
     private static final long ALLOWED_LATENESS = 2 * MINUTE;
-    private static final AtomicInteger IDS = new AtomicInteger();
 
     private OneInputStreamOperatorTestHarness<Envelope, Partial<String, Long>> harness;
     private PaneCombiner<String, Long> combiner;
 
     @BeforeEach
     void setUp() throws Exception {
-        combiner = new PaneCombiner<>(new ByDevice(), new Count(), MINUTE, MINUTE, ALLOWED_LATENESS, 4);
+        combiner = new PaneCombiner<>(new CombinerInput.ByDevice(), new TrendingTitlesStage.CountPlays(), MINUTE, MINUTE, ALLOWED_LATENESS, 4);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
     }
@@ -47,7 +42,7 @@ class PaneCombinerTest {
 
     @Test
     void foldsEachKeyAndPaneAndSendsThemBeforeTheWatermark() throws Exception {
-        send(reading("a", 1_000), reading("a", 2_000), reading("b", 3_000), reading("a", MINUTE + 1));
+        send(harness, reading("a", 1_000), reading("a", 2_000), reading("b", 3_000), reading("a", MINUTE + 1));
         assertThat(harness.getOutput()).isEmpty();
 
         harness.processWatermark(new Watermark(10_000));
@@ -71,9 +66,9 @@ class PaneCombinerTest {
         harness.processWatermark(new Watermark(MINUTE - 1 + ALLOWED_LATENESS));
         Envelope late = reading("a", 5_000);
         Envelope onTime = reading("a", MINUTE + 5_000);
-        send(late, onTime);
+        send(harness, late, onTime);
 
-        List<StreamRecord<? extends Partial<String, Long>>> records = records();
+        List<StreamRecord<Partial<String, Long>>> records = partials(harness);
         assertThat(records).hasSize(1);
         assertThat(records.get(0).getValue().event).isEqualTo(late);
         assertThat(records.get(0).getValue().aggregate).isEqualTo(1L);
@@ -84,108 +79,48 @@ class PaneCombinerTest {
     @Test
     void slidingWindowsAreLateOnlyWhenTheirLastWindowIs() throws Exception {
         harness.close();
-        combiner = new PaneCombiner<>(new ByDevice(), new Count(), MINUTE, 10 * MINUTE, 0, 100);
+        combiner = new PaneCombiner<>(new CombinerInput.ByDevice(), new TrendingTitlesStage.CountPlays(), MINUTE, 10 * MINUTE, 0, 100);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
         harness.processWatermark(new Watermark(10 * MINUTE - 1));
 
-        send(reading("a", 30_000), reading("a", MINUTE + 30_000));
+        send(harness, reading("a", 30_000), reading("a", MINUTE + 30_000));
 
-        assertThat(records()).extracting(r -> r.getValue().event).hasSize(1).doesNotContainNull();
+        assertThat(partials(harness)).extracting(r -> r.getValue().event).hasSize(1).doesNotContainNull();
         assertThat(combiner.pendingPartials()).isEqualTo(1);
     }
 
     @Test
     void nothingIsPendingAtACheckpointBarrierOrAtTheEndOfInput() throws Exception {
-        send(reading("a", 1_000), reading("b", 1_000));
+        send(harness, reading("a", 1_000), reading("b", 1_000));
         harness.prepareSnapshotPreBarrier(1);
-        assertThat(records()).hasSize(2);
+        assertThat(partials(harness)).hasSize(2);
         assertThat(combiner.pendingPartials()).isZero();
 
-        send(reading("c", 1_000));
+        send(harness, reading("c", 1_000));
         harness.endInput();
-        assertThat(records()).hasSize(3);
+        assertThat(partials(harness)).hasSize(3);
         assertThat(combiner.pendingPartials()).isZero();
     }
 
     @Test
     void sendsEverythingBeforeGoingIdle() throws Exception {
-        send(reading("a", 1_000), reading("a", 2_000));
+        send(harness, reading("a", 1_000), reading("a", 2_000));
         harness.processWatermarkStatus(WatermarkStatus.IDLE);
 
         List<Object> output = new ArrayList<>(harness.getOutput());
         assertThat(output).hasSize(2);
         assertThat(output.get(1)).as("the partial went out before the idle status").isEqualTo(WatermarkStatus.IDLE);
-        assertThat(records().get(0).getValue().aggregate).isEqualTo(2L);
+        assertThat(partials(harness).get(0).getValue().aggregate).isEqualTo(2L);
         assertThat(combiner.pendingPartials()).isZero();
     }
 
     @Test
     void sendsEarlyWhenTooManyPartialsWait() throws Exception {
-        send(reading("a", 1_000), reading("b", 1_000), reading("c", 1_000));
-        assertThat(records()).isEmpty();
-        send(reading("d", 1_000));
-        assertThat(records()).hasSize(4);
+        send(harness, reading("a", 1_000), reading("b", 1_000), reading("c", 1_000));
+        assertThat(partials(harness)).isEmpty();
+        send(harness, reading("d", 1_000));
+        assertThat(partials(harness)).hasSize(4);
         assertThat(combiner.pendingPartials()).isZero();
-    }
-
-    private List<StreamRecord<? extends Partial<String, Long>>> records() {
-        List<StreamRecord<? extends Partial<String, Long>>> records = new ArrayList<>();
-        for (Object element : harness.getOutput()) {
-            if (element instanceof StreamRecord<?> record) {
-                @SuppressWarnings("unchecked")
-                StreamRecord<Partial<String, Long>> typed = (StreamRecord<Partial<String, Long>>) record;
-                records.add(typed);
-            }
-        }
-        return records;
-    }
-
-    private void send(Envelope... events) throws Exception {
-        for (Envelope event : events) {
-            harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
-        }
-    }
-
-    private static Envelope reading(String device, long atMillis) {
-        return Envelope.newBuilder()
-                .setEventId("r-" + IDS.incrementAndGet())
-                .setEventType(EventType.TELEMETRY)
-                .setDomain(Domain.IOT)
-                .setEventTime(Instant.ofEpochMilli(atMillis))
-                .setIngestTime(Instant.ofEpochMilli(atMillis))
-                .setProducer("gateway-1")
-                .setOrigin(new Origin("raw.iot", 0, 0L))
-                .setPayload(IotTelemetry.newBuilder().setDeviceId(device).setMetric("temperature").setValue(1.0).setUnit("C").build())
-                .build();
-    }
-
-    private static final class ByDevice implements KeySelector<Envelope, String> {
-        @Override
-        public String getKey(Envelope event) {
-            return ((IotTelemetry) event.getPayload()).getDeviceId();
-        }
-    }
-
-    private static final class Count implements AggregateFunction<Envelope, Long, Long> {
-        @Override
-        public Long createAccumulator() {
-            return 0L;
-        }
-
-        @Override
-        public Long add(Envelope event, Long count) {
-            return count + 1;
-        }
-
-        @Override
-        public Long getResult(Long count) {
-            return count;
-        }
-
-        @Override
-        public Long merge(Long a, Long b) {
-            return a + b;
-        }
     }
 }

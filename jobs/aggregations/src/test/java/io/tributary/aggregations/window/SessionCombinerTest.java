@@ -1,21 +1,15 @@
 package io.tributary.aggregations.window;
 
+import static io.tributary.aggregations.window.CombinerInput.partials;
+import static io.tributary.aggregations.window.CombinerInput.reading;
+import static io.tributary.aggregations.window.CombinerInput.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
-import io.tributary.schemas.EventType;
-import io.tributary.schemas.Origin;
-import io.tributary.schemas.iot.IotTelemetry;
-import org.apache.flink.api.common.functions.AggregateFunction;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,14 +21,13 @@ import org.junit.jupiter.api.Test;
  */
 class SessionCombinerTest {
     private static final long GAP = 10_000;
-    private static final AtomicInteger IDS = new AtomicInteger();
 
     private OneInputStreamOperatorTestHarness<Envelope, Partial<String, long[]>> harness;
     private SessionCombiner<String, long[]> combiner;
 
     @BeforeEach
     void setUp() throws Exception {
-        combiner = new SessionCombiner<>(new ByDevice(), new SpanAndCount(), new ArraySpan(), GAP, 0, 100);
+        combiner = new SessionCombiner<>(new CombinerInput.ByDevice(), new SpanAndCount(), new ArraySpan(), GAP, 0, 100);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
     }
@@ -46,26 +39,26 @@ class SessionCombinerTest {
 
     @Test
     void foldsEventsWithinTheGapAndKeepsSessionsApartOtherwise() throws Exception {
-        send(reading("a", 1_000), reading("a", 5_000), reading("a", 40_000), reading("b", 2_000));
+        send(harness, reading("a", 1_000), reading("a", 5_000), reading("a", 40_000), reading("b", 2_000));
         assertThat(combiner.pendingPartials()).isEqualTo(3);
 
         harness.processWatermark(new Watermark(0));
 
-        assertThat(partials()).containsExactlyInAnyOrder("a@1000=[1000..5000]x2", "a@40000=[40000..40000]x1", "b@2000=[2000..2000]x1");
+        assertThat(combinedSessions()).containsExactlyInAnyOrder("a@1000=[1000..5000]x2", "a@40000=[40000..40000]x1", "b@2000=[2000..2000]x1");
         assertThat(harness.getOutput()).last().isEqualTo(new Watermark(0));
         assertThat(combiner.pendingPartials()).isZero();
     }
 
     @Test
     void anEventBridgingTwoPendingSessionsMergesThem() throws Exception {
-        send(reading("a", 1_000), reading("a", 20_000));
+        send(harness, reading("a", 1_000), reading("a", 20_000));
         assertThat(combiner.pendingPartials()).isEqualTo(2);
 
-        send(reading("a", 10_500));
+        send(harness, reading("a", 10_500));
 
         assertThat(combiner.pendingPartials()).isEqualTo(1);
         harness.endInput();
-        assertThat(partials()).containsExactly("a@1000=[1000..20000]x3");
+        assertThat(combinedSessions()).containsExactly("a@1000=[1000..20000]x3");
     }
 
     @Test
@@ -79,59 +72,21 @@ class SessionCombinerTest {
         harness.processWatermark(new Watermark(20_000));
         Envelope late = reading("a", 10_001);
         Envelope onTime = reading("a", 10_002);
-        send(late, onTime);
+        send(harness, late, onTime);
 
-        assertThat(records()).hasSize(1);
-        assertThat(records().get(0).getValue().event).isEqualTo(late);
+        assertThat(partials(harness)).hasSize(1);
+        assertThat(partials(harness).get(0).getValue().event).isEqualTo(late);
         assertThat(combiner.pendingPartials()).isEqualTo(1);
         harness.prepareSnapshotPreBarrier(1);
         assertThat(combiner.pendingPartials()).isZero();
     }
 
-    private List<String> partials() {
-        return records().stream()
+    private List<String> combinedSessions() {
+        return partials(harness).stream()
                 .filter(r -> r.getValue().event == null)
                 .map(r -> r.getValue().key + "@" + r.getTimestamp() + "=[" + r.getValue().aggregate[0] + ".."
                         + r.getValue().aggregate[1] + "]x" + r.getValue().aggregate[2])
                 .collect(Collectors.toList());
-    }
-
-    private List<StreamRecord<? extends Partial<String, long[]>>> records() {
-        List<StreamRecord<? extends Partial<String, long[]>>> records = new ArrayList<>();
-        for (Object element : harness.getOutput()) {
-            if (element instanceof StreamRecord<?> record) {
-                @SuppressWarnings("unchecked")
-                StreamRecord<Partial<String, long[]>> typed = (StreamRecord<Partial<String, long[]>>) record;
-                records.add(typed);
-            }
-        }
-        return records;
-    }
-
-    private void send(Envelope... events) throws Exception {
-        for (Envelope event : events) {
-            harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
-        }
-    }
-
-    private static Envelope reading(String device, long atMillis) {
-        return Envelope.newBuilder()
-                .setEventId("r-" + IDS.incrementAndGet())
-                .setEventType(EventType.TELEMETRY)
-                .setDomain(Domain.IOT)
-                .setEventTime(Instant.ofEpochMilli(atMillis))
-                .setIngestTime(Instant.ofEpochMilli(atMillis))
-                .setProducer("gateway-1")
-                .setOrigin(new Origin("raw.iot", 0, 0L))
-                .setPayload(IotTelemetry.newBuilder().setDeviceId(device).setMetric("temperature").setValue(1.0).setUnit("C").build())
-                .build();
-    }
-
-    private static final class ByDevice implements KeySelector<Envelope, String> {
-        @Override
-        public String getKey(Envelope event) {
-            return ((IotTelemetry) event.getPayload()).getDeviceId();
-        }
     }
 
     /** {first, last, count}. */
