@@ -3,23 +3,21 @@ package io.tributary.cep.alerts;
 import io.tributary.cep.rules.Rule;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.cep.functions.PatternProcessFunction;
-import org.apache.flink.cep.functions.TimedOutPartialMatchHandler;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.util.Collector;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Emits one alert per match of one rule. Partial matches that run out of time are not alerts
+ * Turns one rule's matches into alerts. Partial matches that run out of time are not alerts
  * (rules that fire on absence end in notFollowedBy, which Flink completes as a match); they are
  * counted so an operator sees how much a rule starts without finishing.
  */
-public final class EmitAlerts extends PatternProcessFunction<Envelope, Alert> implements TimedOutPartialMatchHandler<Envelope> {
-    private static final long serialVersionUID = 1L;
+public final class EmitAlerts implements Serializable {
+    private static final long serialVersionUID = 2L;
 
     private final AlertRenderer renderer;
     private final KeySelector<Envelope, String> key;
@@ -31,21 +29,20 @@ public final class EmitAlerts extends PatternProcessFunction<Envelope, Alert> im
         this.key = key;
     }
 
-    @Override
-    public void open(Configuration parameters) {
-        alerts = getRuntimeContext().getMetricGroup().counter("alerts");
-        timedOut = getRuntimeContext().getMetricGroup().counter("partialMatchesTimedOut");
+    /** Registers the rule's counters, {@code alerts} and {@code partialMatchesTimedOut}, in its own group. */
+    public void open(MetricGroup ruleMetrics) {
+        alerts = ruleMetrics.counter("alerts");
+        timedOut = ruleMetrics.counter("partialMatchesTimedOut");
     }
 
-    @Override
-    public void processMatch(Map<String, List<Envelope>> match, Context ctx, Collector<Alert> out) throws Exception {
+    public Alert alertFor(Map<String, List<Envelope>> match, Instant detectedAt) throws Exception {
         Envelope any = match.values().iterator().next().get(0);
-        out.collect(renderer.render(key.getKey(any), match, Instant.ofEpochMilli(ctx.currentProcessingTime())));
+        Alert alert = renderer.render(key.getKey(any), match, detectedAt);
         alerts.inc();
+        return alert;
     }
 
-    @Override
-    public void processTimedOutMatch(Map<String, List<Envelope>> match, Context ctx) {
+    public void timedOut() {
         timedOut.inc();
     }
 }

@@ -1,13 +1,11 @@
 package io.tributary.cep.job;
 
-import io.tributary.cep.alerts.EmitAlerts;
-import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.time.CanonicalEventTime;
 import java.time.Duration;
-import io.tributary.schemas.EventType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -15,38 +13,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.cep.functions.TimedOutPartialMatchHandler;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The CEP rules job: canonical events → one Flink CEP operator per rule, keyed by the rule's key
- * fields (rules with the same key share one shuffle), in event time → alerts topic, exactly once;
+ * The CEP rules job: canonical events → the rules, grouped by their key fields, each group in one
+ * keyed operator running every rule's Flink CEP NFA in event time → alerts topic, exactly once;
  * events behind the watermark → late-events topic.
  *
  * <pre>
- *                                   ┌─▶ keyBy(sessionId) ─▶ fan out ─┬─▶ rule A ─▶ CEP(A) ─┐
- *  canonical events ─▶ split late ──┤                                └─▶ rule B ─▶ CEP(B) ─┼─▶ alerts sink
- *                          │        └─▶ keyBy(accountId) ─▶ fan out ──▶ rule C ─▶ CEP(C) ─┘
+ *                                   ┌─▶ keyBy(sessionId) ─▶ rules A, B (one NFA each) ─┐
+ *  canonical events ─▶ split late ──┤                                                  ├─▶ alerts sink
+ *                          │        └─▶ keyBy(accountId) ─▶ rule C ────────────────────┘
  *                          └─(late)─▶ late-events sink
  * </pre>
  *
- * <p>Each rule's operators carry uids derived from the rule id and version ({@link Rule#uid()}):
- * adding a rule adds operators and restores from an older savepoint; removing one needs
- * {@code --allowNonRestoredState}; a new version of a rule starts without the old partial matches.
+ * <p>A group's operator uid names its key ({@link #groupUid}); inside it, each rule's state is
+ * named by the rule id and version ({@link Rule#uid()}). Adding a rule restores from an older
+ * savepoint with every other rule's partial matches; a new version of a rule starts without the
+ * old ones; removing the last rule of a key needs {@code --allowNonRestoredState}.
  */
 public final class CepRulesJob {
     public static final String SOURCE_UID = "canonical-events-source";
@@ -95,78 +86,38 @@ public final class CepRulesJob {
         }
         DataStream<Alert> alerts = null;
         for (Map.Entry<String, List<Rule>> group : byKey.entrySet()) {
-            for (DataStream<Alert> ruleAlerts : applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix)) {
-                alerts = alerts == null ? ruleAlerts : alerts.union(ruleAlerts);
-            }
+            DataStream<Alert> groupAlerts = applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix);
+            alerts = alerts == null ? groupAlerts : alerts.union(groupAlerts);
         }
         return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE));
     }
 
     /**
-     * The rules that share a key (the same domain and key fields) share one shuffle: events of any
-     * of their types are keyed once, then fanned out inside the task to each rule's filter and CEP
-     * operator, all chained. Keying once per rule would serialize and send every event once per
-     * rule.
+     * The rules that share a key (the same domain and key fields) share one shuffle and one
+     * operator: events of any of their types are keyed once and queued once per key, and each
+     * event goes only to the rules that take its type ({@link RuleGroupOperator}). The operator's
+     * uid names the group, and each rule's state inside it is named by the rule's uid.
      */
-    static List<SingleOutputStreamOperator<Alert>> applyGroup(
+    static SingleOutputStreamOperator<Alert> applyGroup(
             DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix) {
         Rule first = rules.get(0);
         RuleKey key = new RuleKey(first.domain(), first.key());
         Set<EventType> types = EnumSet.noneOf(EventType.class);
         rules.forEach(rule -> types.addAll(rule.inputs()));
-        String groupUid = uidPrefix + "cep-key-" + group.toLowerCase(Locale.ROOT).replace(':', '-');
-        DataStream<Envelope> keyed = events
+        String groupUid = uidPrefix + groupUid(group);
+        KeyedStream<Envelope, String> keyed = events
                 .filter(new RuleInput(types, key))
                 .uid(groupUid + "-input")
                 .name("input keyed by " + group)
-                .keyBy(key)
-                .map(new PassOn())
-                .uid(groupUid + "-fan-out")
-                .name("fan out to " + rules.size() + " rule(s) keyed by " + group);
-        List<SingleOutputStreamOperator<Alert>> alerts = new ArrayList<>();
-        for (Rule rule : rules) {
-            // The fan-out is keyed already; reinterpreting keeps each rule's operators chained to it.
-            KeyedStream<Envelope, String> input = DataStreamUtils.reinterpretAsKeyedStream(
-                    keyed.filter(new RuleInput(rule.inputs(), key)).uid(uidPrefix + rule.uid() + "-input").name("rule " + rule.id() + " input"),
-                    key, Types.STRING);
-            alerts.add(input.transform("rule " + rule.id() + " v" + rule.version(), TypeInformation.of(Alert.class),
-                            chained(cepOperator(rule, key, input.getType().createSerializer(input.getExecutionConfig().getSerializerConfig()))))
-                    .uid(uidPrefix + rule.uid()));
-        }
-        return alerts;
+                .keyBy(key);
+        TypeSerializer<Envelope> serializer = keyed.getType().createSerializer(keyed.getExecutionConfig().getSerializerConfig());
+        return keyed.transform(rules.size() + " rule(s) keyed by " + group, TypeInformation.of(Alert.class),
+                        new RuleGroupOperator(rules, key, serializer))
+                .uid(groupUid);
     }
 
-    /**
-     * The operator {@code CEP.pattern(input, pattern).inEventTime().process(..)} builds, made here
-     * so it can be chained: Flink's CepOperator starts a new chain by default, which would put each
-     * rule in its own task behind a serializing hand-over.
-     */
-    public static CepOperator<Envelope, String, Alert> cepOperator(Rule rule, RuleKey key, TypeSerializer<Envelope> serializer) {
-        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
-        EmitAlerts emit = new EmitAlerts(rule, key);
-        return new CepOperator<>(
-                serializer,
-                false,
-                // EmitAlerts counts timed-out partial matches, so the NFA must report them.
-                NFACompiler.compileFactory(pattern, emit instanceof TimedOutPartialMatchHandler),
-                null,
-                pattern.getAfterMatchSkipStrategy(),
-                emit,
-                null);
-    }
-
-    private static CepOperator<Envelope, String, Alert> chained(CepOperator<Envelope, String, Alert> operator) {
-        operator.setChainingStrategy(ChainingStrategy.ALWAYS);
-        return operator;
-    }
-
-    /** The head of a fan-out: the one consumer of a shuffle, so the rules after it chain to it. */
-    static final class PassOn implements MapFunction<Envelope, Envelope> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Envelope map(Envelope event) {
-            return event;
-        }
+    /** The uid of the operator that runs the rules keyed alike, e.g. {@code cep-key-player-sessionid}. */
+    public static String groupUid(String group) {
+        return "cep-key-" + group.toLowerCase(Locale.ROOT).replace(':', '-');
     }
 }

@@ -22,7 +22,7 @@ public final class PatternExplainer {
                 .append("  [").append(rule.severity()).append(", owner ").append(rule.owner()).append("]\n");
         text.append("  ").append(rule.description().strip().replace("\n", "\n  ")).append('\n');
         text.append("  input: ").append(rule.inputs()).append(" (").append(rule.domain().name().toLowerCase(Locale.ROOT))
-                .append(" events), keyed by ").append(String.join(" + ", rule.key())).append(", operator uid ").append(rule.uid()).append("\n\n");
+                .append(" events), keyed by ").append(String.join(" + ", rule.key())).append(", state kept as ").append(rule.uid()).append("\n\n");
         text.append("Pattern API:\n");
         for (Step step : rule.steps()) {
             text.append(step.contiguity() == Rule.Contiguity.BEGIN

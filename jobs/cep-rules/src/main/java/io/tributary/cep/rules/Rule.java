@@ -35,7 +35,7 @@ public record Rule(
         String file)
         implements Serializable {
 
-    /** The name under which operators and their state are kept; a new version starts afresh. */
+    /** The name under which the rule's state is kept in its key's operator; a new version starts afresh. */
     public String uid() {
         return "cep-rule-" + id + "-v" + version;
     }

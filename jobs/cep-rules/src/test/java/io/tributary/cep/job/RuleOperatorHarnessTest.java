@@ -10,25 +10,27 @@ import io.tributary.schemas.alerts.Alert;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * A shipped rule in the operator the job builds for it, driven by hand-made watermarks: alerts
- * come when the watermark says the pattern is complete (or, for notFollowedBy, that the wait is
- * over), and once every match is done or timed out the operator keeps no state and no timers.
+ * Shipped rules in the operator the job builds for their key, driven by hand-made watermarks:
+ * alerts come when the watermark says the pattern is complete (or, for notFollowedBy, that the wait
+ * is over), the rules of one group do not see each other's state, and once every match is done or
+ * timed out the operator keeps no state and no timers.
  */
 class RuleOperatorHarnessTest {
     private static final Path RULES = Path.of("../../rules");
     private static final long SECOND = 1_000;
+    private static final long BASE = FixtureEvents.BASE.toEpochMilli();
 
     @Test
     void rebufferingStormFiresOnceAndLeavesNothingBehind() throws Exception {
-        Rule rule = rule("player/rebuffering-storm.yaml");
-        try (var harness = harness(rule)) {
+        try (var harness = harness(rule("player/rebuffering-storm.yaml"))) {
+            harness.open();
             feed(harness,
                     "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"25s\", \"sessionId\": \"s1\"}",
@@ -36,10 +38,10 @@ class RuleOperatorHarnessTest {
                     "{\"id\": \"x1\", \"type\": \"BUFFER_START\", \"time\": \"41s\", \"sessionId\": \"s2\"}");
             assertThat(harness.numEventTimeTimers()).as("a timer per key with buffered events").isPositive();
 
-            harness.processWatermark(FixtureEvents.BASE.toEpochMilli() + 5 * SECOND);
+            harness.processWatermark(BASE + 5 * SECOND);
             assertThat(alerts(harness)).as("nothing before the watermark passes the events").isEmpty();
 
-            harness.processWatermark(FixtureEvents.BASE.toEpochMilli() + 200 * SECOND);
+            harness.processWatermark(BASE + 200 * SECOND);
             assertThat(alerts(harness)).singleElement().satisfies(alert -> {
                 assertThat(alert.getKey()).isEqualTo("s1");
                 assertThat(alert.getMatchedEventIds()).containsExactly("b1", "b2", "b3");
@@ -52,21 +54,73 @@ class RuleOperatorHarnessTest {
 
     @Test
     void absenceFiresWhenTheWaitIsOverAndCleansUp() throws Exception {
-        Rule rule = rule("player/playback-start-failure.yaml");
-        try (var harness = harness(rule)) {
+        try (var harness = harness(rule("player/playback-start-failure.yaml"))) {
+            harness.open();
             feed(harness,
                     "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"0s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"p2\", \"type\": \"PLAY\", \"time\": \"1s\", \"sessionId\": \"s2\"}",
                     "{\"id\": \"f2\", \"type\": \"FIRST_FRAME\", \"time\": \"3s\", \"sessionId\": \"s2\"}");
-            harness.processWatermark(FixtureEvents.BASE.toEpochMilli() + 9 * SECOND);
+            harness.processWatermark(BASE + 9 * SECOND);
             assertThat(alerts(harness)).as("s1 is still within its 10 s").isEmpty();
 
-            harness.processWatermark(FixtureEvents.BASE.toEpochMilli() + 11 * SECOND);
+            harness.processWatermark(BASE + 11 * SECOND);
             assertThat(alerts(harness)).singleElement()
                     .satisfies(alert -> assertThat(alert.getMatchedEventIds()).containsExactly("p1"));
-            harness.processWatermark(FixtureEvents.BASE.toEpochMilli() + 60 * SECOND);
+            harness.processWatermark(BASE + 60 * SECOND);
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void rulesOfOneKeyShareTheQueueButNotTheirMatches() throws Exception {
+        try (var harness = harness(rule("player/rebuffering-storm.yaml"), rule("player/playback-start-failure.yaml"))) {
+            harness.open();
+            feed(harness,
+                    "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"0s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"2s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"4s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"b3\", \"type\": \"BUFFER_START\", \"time\": \"6s\", \"sessionId\": \"s1\"}");
+            assertThat(harness.numEventTimeTimers()).as("one queue timer per event time, whatever the number of rules").isEqualTo(4);
+
+            harness.processWatermark(BASE + 7 * SECOND);
+            assertThat(alerts(harness)).extracting(Alert::getRuleId).containsExactly("rebuffering-storm");
+            harness.processWatermark(BASE + 120 * SECOND);
+            assertThat(alerts(harness)).extracting(Alert::getRuleId)
+                    .containsExactly("rebuffering-storm", "playback-start-failure");
+            assertThat(alerts(harness).get(1).getMatchedEventIds()).as("the buffering events are not the other rule's").containsExactly("p1");
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aRuleAddedToTheGroupRestoresTheOthersPartialMatches() throws Exception {
+        Rule storm = rule("player/rebuffering-storm.yaml");
+        OperatorSubtaskState snapshot;
+        try (var before = harness(storm)) {
+            before.open();
+            feed(before,
+                    "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"20s\", \"sessionId\": \"s1\"}");
+            before.processWatermark(BASE + 21 * SECOND);
+            assertThat(before.numKeyedStateEntries()).as("a partial match in progress").isPositive();
+            snapshot = before.snapshot(1, BASE);
+        }
+        try (var after = harness(storm, rule("player/playback-start-failure.yaml"))) {
+            after.initializeState(snapshot);
+            after.open();
+            feed(after,
+                    "{\"id\": \"b3\", \"type\": \"BUFFER_START\", \"time\": \"30s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"31s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"f1\", \"type\": \"FIRST_FRAME\", \"time\": \"32s\", \"sessionId\": \"s1\"}");
+            after.processWatermark(BASE + 300 * SECOND);
+            assertThat(alerts(after)).singleElement().satisfies(alert -> {
+                assertThat(alert.getRuleId()).isEqualTo("rebuffering-storm");
+                assertThat(alert.getMatchedEventIds()).containsExactly("b1", "b2", "b3");
+            });
+            assertThat(after.numKeyedStateEntries()).isZero();
+            assertThat(after.numEventTimeTimers()).isZero();
         }
     }
 
@@ -75,12 +129,10 @@ class RuleOperatorHarnessTest {
         return rules.get(0);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(Rule rule) throws Exception {
-        RuleKey key = new RuleKey(rule.domain(), rule.key());
-        CepOperator<Envelope, String, Alert> operator = CepRulesJob.cepOperator(rule, key, new AvroSerializer<>(Envelope.class));
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
-        harness.open();
-        return harness;
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(Rule... rules) throws Exception {
+        RuleKey key = new RuleKey(rules[0].domain(), rules[0].key());
+        var operator = new RuleGroupOperator(List.of(rules), key, new AvroSerializer<>(Envelope.class));
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 
     private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness, String... lines) throws Exception {
