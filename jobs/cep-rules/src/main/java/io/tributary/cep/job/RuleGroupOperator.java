@@ -3,9 +3,11 @@ package io.tributary.cep.job;
 import io.tributary.cep.alerts.EmitAlerts;
 import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.StepCondition;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +40,7 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -58,10 +61,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * for events of other types, so an event costs the rules that could use it, not all of them.
  *
  * <p>Each rule's NFA state and shared buffer live under names prefixed with the rule's uid
- * ({@link RuleStateStore}): adding a rule to the group restores the others' partial matches. Rules
- * with a {@code within} register a timer of their own (timer namespace = rule uid) at the end of
- * each new partial match's window, so absence rules fire without further events; matches, timed
- * out partial matches and pruning follow {@code CepOperator}'s event-time semantics.
+ * ({@link RuleStateStore}): adding a rule to the group restores the others' partial matches. A
+ * rule with a {@code within} keeps one timer per key (timer namespace = rule uid) at the end of
+ * its oldest partial match's window, so absence rules fire without further events; a timer per
+ * partial match, as {@code CepOperator} keeps, would put a hundred timers in the queue for an
+ * event that starts a hundred rules. Matches, timed out partial matches and pruning follow
+ * {@code CepOperator}'s event-time semantics.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         implements OneInputStreamOperator<Envelope, Alert>, Triggerable<String, String> {
@@ -70,6 +75,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     /** Timer namespace of the event queue; a rule's window timers use the rule's uid. */
     static final String QUEUE = "";
     private static final String QUEUE_STATE = "event-queue";
+    private static final Duration NO_CACHE_STATISTICS = Duration.ofDays(1);
+    private static final long NO_TIMER = Long.MIN_VALUE;
 
     private final List<CompiledRule> rules;
     private final TypeSerializer<Envelope> serializer;
@@ -103,7 +110,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         super.initializeState(context);
         queue = context.getKeyedStateStore().getMapState(
                 new MapStateDescriptor<>(QUEUE_STATE, LongSerializer.INSTANCE, new ListSerializer<>(serializer)));
-        SharedBufferCacheConfig cacheConfig = SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
+        // The shared buffer's cache saves deserializing RocksDB values within one step of the NFA;
+        // on the heap it only moves references between two hash maps, through a guava cache whose
+        // bookkeeping cost a 100-rule job a third of its speed (benchmarks/README.md).
+        SharedBufferCacheConfig cacheConfig = getKeyedStateBackend() instanceof HeapKeyedStateBackend
+                ? new SharedBufferCacheConfig(0, 0, NO_CACHE_STATISTICS)
+                : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
         runtimes = new ArrayList<>();
         for (CompiledRule rule : rules) {
             runtimes.add(new RuleRuntime(rule, new RuleStateStore(context.getKeyedStateStore(), rule.uid), cacheConfig));
@@ -215,6 +227,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         final NFACompiler.NFAFactory<Envelope> nfaFactory;
         final AfterMatchSkipStrategy skip;
         final EmitAlerts emit;
+        /** Null when no single condition decides whether an event can start a match. */
+        final StepCondition start;
 
         CompiledRule(Rule rule, RuleKey key) {
             Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
@@ -224,6 +238,15 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             this.nfaFactory = NFACompiler.compileFactory(pattern, true);
             this.skip = pattern.getAfterMatchSkipStrategy();
             this.emit = new EmitAlerts(rule, key);
+            this.start = PatternCompiler.startCondition(rule).orElse(null);
+        }
+
+        /**
+         * Whether a rule with nothing in progress could do anything with the event: the NFA of
+         * such a rule keeps only its start state unless the event meets the first step's condition.
+         */
+        boolean mayStart(Envelope event) throws Exception {
+            return start == null || start.filter(event, null);
         }
     }
 
@@ -264,8 +287,22 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
         /** The rule's state for the current key; a rule with nothing in progress keeps none. */
         Run load() throws Exception {
-            NFAState stored = nfaState.value();
-            return stored == null ? new Run(this, nfa.createInitialNFAState(), false) : new Run(this, stored, true);
+            return new Run(this, nfaState.value());
+        }
+
+        /** When the oldest partial match that can time out does, or {@link #NO_TIMER}. */
+        long windowEnd(NFAState state) {
+            if (nfa.getWindowTime() <= 0) {
+                return NO_TIMER;
+            }
+            long oldestStart = Long.MAX_VALUE;
+            for (ComputationState partial : state.getPartialMatches()) {
+                // A start state that has taken no event yet has no start time (-1) and cannot time out.
+                if (partial.getPreviousBufferEntry() != null) {
+                    oldestStart = Math.min(oldestStart, partial.getStartTimestamp());
+                }
+            }
+            return oldestStart == Long.MAX_VALUE ? NO_TIMER : oldestStart + nfa.getWindowTime();
         }
 
         /** Nothing in progress: only start states, no match waiting for its turn to be emitted. */
@@ -285,16 +322,19 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     /** One rule's work for one key during one timer: loaded once, stored once. */
     private final class Run {
         private final RuleRuntime runtime;
-        private final NFAState state;
         private final boolean wasStored;
+        private final long windowEndBefore;
+        /** Null while the rule has nothing in progress and no event has started anything. */
+        private NFAState state;
         private boolean touched;
         private long advancedTo = Long.MIN_VALUE;
 
-        Run(RuleRuntime runtime, NFAState state, boolean wasStored) {
+        Run(RuleRuntime runtime, NFAState stored) {
             this.runtime = runtime;
-            this.state = state;
-            this.wasStored = wasStored;
+            this.state = stored;
+            this.wasStored = stored != null;
             this.touched = wasStored;
+            this.windowEndBefore = wasStored ? runtime.windowEnd(stored) : NO_TIMER;
         }
 
         /** Before the events of {@code time}: prunes and times out what they can no longer extend. */
@@ -322,15 +362,15 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
 
         void take(Envelope event, long time) throws Exception {
+            if (state == null) {
+                if (!runtime.rule.mayStart(event)) {
+                    return;
+                }
+                state = runtime.nfa.createInitialNFAState();
+            }
             try (SharedBufferAccessor<Envelope> accessor = runtime.buffer.getAccessor()) {
                 Collection<Map<String, List<Envelope>>> matches =
                         runtime.nfa.process(accessor, state, event, time, runtime.rule.skip, timers::currentProcessingTime);
-                if (state.isNewStartPartialMatch()) {
-                    state.resetNewStartPartialMatch();
-                    if (runtime.nfa.getWindowTime() > 0) {
-                        timers.registerEventTimeTimer(runtime.rule.uid, time + runtime.nfa.getWindowTime());
-                    }
-                }
                 emit(matches, time);
             }
             if (state.isStateChanged()) {
@@ -342,13 +382,27 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             if (!touched) {
                 return;
             }
+            long windowEnd;
             if (runtime.idle(state) && runtime.buffer.isEmpty()) {
                 // Also drops the buffer's per-timestamp event counters, which only number events
                 // that are still buffered.
                 runtime.store.clearAll();
-            } else if (state.isStateChanged() || !wasStored) {
-                state.resetStateChanged();
-                runtime.nfaState.update(state);
+                windowEnd = NO_TIMER;
+            } else {
+                windowEnd = runtime.windowEnd(state);
+                if (state.isStateChanged() || !wasStored) {
+                    state.resetStateChanged();
+                    state.resetNewStartPartialMatch();
+                    runtime.nfaState.update(state);
+                }
+            }
+            if (windowEnd != windowEndBefore) {
+                if (windowEndBefore != NO_TIMER) {
+                    timers.deleteEventTimeTimer(runtime.rule.uid, windowEndBefore);
+                }
+                if (windowEnd != NO_TIMER) {
+                    timers.registerEventTimeTimer(runtime.rule.uid, windowEnd);
+                }
             }
         }
 

@@ -5,6 +5,7 @@ import io.tributary.cep.rules.Rule.Step;
 import io.tributary.schemas.Envelope;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
+import java.util.Optional;
 
 /**
  * Turns a checked {@link Rule} into a Flink CEP {@link Pattern}, one construct per rule-file
@@ -25,6 +26,19 @@ public final class PatternCompiler {
             pattern = pattern.within(rule.within());
         }
         return pattern;
+    }
+
+    /**
+     * The condition an event must meet to start a match of the rule: the first step's. Empty when
+     * another step could start one too (an optional first step) or when the first step's
+     * condition needs the match so far (it refers to steps, or ends in until).
+     */
+    public static Optional<StepCondition> startCondition(Rule rule) {
+        Step first = rule.steps().get(0);
+        if (first.optional() || first.until() != null || !first.referencedSteps().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new StepCondition(rule.domain(), first.types(), first.where(), first.referencedSteps()));
     }
 
     private static Pattern<Envelope, Envelope> attach(Pattern<Envelope, Envelope> previous, Step step, AfterMatchSkipStrategy skip) {

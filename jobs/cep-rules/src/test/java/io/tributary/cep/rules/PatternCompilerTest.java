@@ -45,6 +45,30 @@ class PatternCompilerTest {
     }
 
     @Test
+    void theFirstStepDecidesWhatCanStartAMatch() throws Exception {
+        StepCondition start = PatternCompiler.startCondition(load(player(
+                "  - begin: stall\n    type: BUFFER_START\n    where: event.region == \"eu-west\"\n  - followedBy: error\n    type: ERROR\n")))
+                .orElseThrow();
+        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
+                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
+                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
+                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
+        assertThat(start.filter(events.get(0), null)).as("the first step's type and condition").isTrue();
+        assertThat(start.filter(events.get(1), null)).as("another region").isFalse();
+        assertThat(start.filter(events.get(2), null)).as("only a later step takes errors").isFalse();
+    }
+
+    @Test
+    void noSingleStartConditionWhenMoreThanTheFirstStepDecides() {
+        assertThat(PatternCompiler.startCondition(load(player(
+                "  - begin: stall\n    type: BUFFER_START\n    optional: true\n  - followedBy: error\n    type: ERROR\n"))))
+                .as("an optional first step: the second can start a match").isEmpty();
+        assertThat(PatternCompiler.startCondition(load(player(
+                "  - begin: stalls\n    type: BUFFER_START\n    oneOrMore: true\n    until: event.type == \"ERROR\"\n  - followedBy: end\n    type: BUFFER_END\n"))))
+                .as("a first step ended by until").isEmpty();
+    }
+
+    @Test
     void notFollowedByAsTheLastStepWithWithin() {
         Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player("within: 10s\n",
                 "  - begin: play\n    type: PLAY\n  - notFollowedBy: frame\n    type: FIRST_FRAME\n")));
