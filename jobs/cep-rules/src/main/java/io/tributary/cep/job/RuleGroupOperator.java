@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,8 +112,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         queue = context.getKeyedStateStore().getMapState(
                 new MapStateDescriptor<>(QUEUE_STATE, LongSerializer.INSTANCE, new ListSerializer<>(serializer)));
         // The shared buffer's cache saves deserializing RocksDB values within one step of the NFA;
-        // on the heap it only moves references between two hash maps, through a guava cache whose
-        // bookkeeping cost a 100-rule job a third of its speed (benchmarks/README.md).
+        // heap state holds the objects already, so there a cache without slots writes through.
         SharedBufferCacheConfig cacheConfig = getKeyedStateBackend() instanceof HeapKeyedStateBackend
                 ? new SharedBufferCacheConfig(0, 0, NO_CACHE_STATISTICS)
                 : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
@@ -167,37 +167,46 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         queue.put(time, atTime);
     }
 
+    /**
+     * Timers fire in event-time order, so handling exactly the timer's time keeps every rule's
+     * events in order without listing the queue: a queue timer hands the events of its time to
+     * the rules, a rule's timer advances that rule to the end of its oldest window.
+     */
     @Override
     public void onEventTime(InternalTimer<String, String> timer) throws Exception {
-        long watermark = timers.currentWatermark();
-        Map<RuleRuntime, Run> runs = new HashMap<>();
-        for (long time : dueTimes(watermark)) {
-            for (Envelope event : queue.get(time)) {
-                List<RuleRuntime> interested = byType.get(event.getEventType());
-                if (interested == null) {
-                    continue;
-                }
-                for (RuleRuntime runtime : interested) {
-                    Run run = runs.get(runtime);
-                    if (run == null) {
-                        run = runtime.load();
-                        runs.put(runtime, run);
-                    }
-                    run.advanceTo(time);
-                    run.take(event, time);
-                }
-            }
-            queue.remove(time);
-        }
+        long time = timer.getTimestamp();
         if (!QUEUE.equals(timer.getNamespace())) {
-            // A rule's window ended; a rule since removed from the group has nothing to do.
+            // A rule since removed from the group has nothing to do.
             RuleRuntime runtime = byUid.get(timer.getNamespace());
-            if (runtime != null && !runs.containsKey(runtime)) {
-                runs.put(runtime, runtime.load());
+            if (runtime != null) {
+                Run run = runtime.load();
+                run.advance(time);
+                run.store();
+            }
+            return;
+        }
+        List<Envelope> events = queue.get(time);
+        if (events == null) {
+            return;
+        }
+        // In the order the rules first see an event, so alerts come out in the same order on every run.
+        Map<RuleRuntime, Run> runs = new LinkedHashMap<>();
+        for (Envelope event : events) {
+            List<RuleRuntime> interested = byType.get(event.getEventType());
+            if (interested == null) {
+                continue;
+            }
+            for (RuleRuntime runtime : interested) {
+                Run run = runs.get(runtime);
+                if (run == null) {
+                    run = runtime.load();
+                    runs.put(runtime, run);
+                }
+                run.take(event, time);
             }
         }
+        queue.remove(time);
         for (Run run : runs.values()) {
-            run.advanceToWatermark(watermark);
             run.store();
         }
     }
@@ -205,17 +214,6 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     @Override
     public void onProcessingTime(InternalTimer<String, String> timer) {
         throw new IllegalStateException("rules run in event time; no processing-time timers are registered");
-    }
-
-    private List<Long> dueTimes(long watermark) throws Exception {
-        List<Long> due = new ArrayList<>();
-        for (Long time : queue.keys()) {
-            if (time <= watermark) {
-                due.add(time);
-            }
-        }
-        due.sort(null);
-        return due;
     }
 
     /** What a rule brings to the operator, compiled on the client so a bad rule fails at submission. */
@@ -326,29 +324,18 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         private final long windowEndBefore;
         /** Null while the rule has nothing in progress and no event has started anything. */
         private NFAState state;
-        private boolean touched;
-        private long advancedTo = Long.MIN_VALUE;
+        private boolean advanced;
 
         Run(RuleRuntime runtime, NFAState stored) {
             this.runtime = runtime;
             this.state = stored;
             this.wasStored = stored != null;
-            this.touched = wasStored;
             this.windowEndBefore = wasStored ? runtime.windowEnd(stored) : NO_TIMER;
         }
 
-        /** Before the events of {@code time}: prunes and times out what they can no longer extend. */
-        void advanceTo(long time) throws Exception {
-            if (time <= advancedTo) {
-                return;
-            }
-            advancedTo = time;
-            advanceToWatermark(time);
-        }
-
-        /** Prunes and times out partial matches up to {@code time}; a rule with nothing in progress has nothing to advance. */
-        void advanceToWatermark(long time) throws Exception {
-            if (!touched) {
+        /** Times out partial matches whose window ended by {@code time}, and prunes the buffer. */
+        void advance(long time) throws Exception {
+            if (state == null) {
                 return;
             }
             try (SharedBufferAccessor<Envelope> accessor = runtime.buffer.getAccessor()) {
@@ -367,19 +354,26 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                     return;
                 }
                 state = runtime.nfa.createInitialNFAState();
+            } else if (!advanced && mayEndBy(time)) {
+                // As CepOperator does before the events of each time; before the oldest window
+                // ends there is nothing to time out, and the rule's timer will come then.
+                advance(time);
             }
+            advanced = true;
             try (SharedBufferAccessor<Envelope> accessor = runtime.buffer.getAccessor()) {
                 Collection<Map<String, List<Envelope>>> matches =
                         runtime.nfa.process(accessor, state, event, time, runtime.rule.skip, timers::currentProcessingTime);
                 emit(matches, time);
             }
-            if (state.isStateChanged()) {
-                touched = true;
-            }
+        }
+
+        /** Whether advancing to {@code time} can end anything; without a window only pruning, so always. */
+        private boolean mayEndBy(long time) {
+            return runtime.nfa.getWindowTime() <= 0 || (windowEndBefore != NO_TIMER && time >= windowEndBefore);
         }
 
         void store() throws Exception {
-            if (!touched) {
+            if (state == null || (!wasStored && !state.isStateChanged())) {
                 return;
             }
             long windowEnd;
