@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
@@ -52,6 +53,19 @@ public class RuntimeOptions {
                     + " the suite's windows and CEP rules (a timer per key and timestamp); ROCKSDB only for timer counts beyond the heap.")
     public TimerState timerState = TimerState.HEAP;
 
+    /*
+     * RocksDB sizes a memtable's arena blocks at an eighth of the write buffer: 8 MB at RocksDB's
+     * 64 MB default. Every column family with data holds at least one block, and Flink caps all
+     * memtables of an operator at half its share of the slot's managed memory; an operator with a
+     * few states and a share of tens of megabytes is then always over the cap and flushes tiny
+     * memtables on nearly every write. With 512 MB of managed memory that took the CEP job with
+     * ten rules from 43K to 5K events/s (benchmarks/README.md).
+     */
+    @Option(names = "--rocksdb-write-buffer", defaultValue = "8mb", converter = MemorySizeConverter.class,
+            description = "RocksDB write buffer (memtable) size per column family; its arena blocks are an eighth of it, and"
+                    + " each column family holds one however small the operator's share of managed memory (default: ${DEFAULT-VALUE}).")
+    public MemorySize rocksDbWriteBuffer;
+
     @Option(names = "--transaction-timeout", defaultValue = "10m", converter = DurationConverter.class,
             description = "Kafka transaction timeout; below the broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
     public Duration transactionTimeout;
@@ -69,6 +83,7 @@ public class RuntimeOptions {
         // Most point lookups in the suite miss (new ids, new windows); bloom filters answer those
         // without reading data blocks.
         config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        config.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, rocksDbWriteBuffer);
         // Windows and CEP register a timer per key and timestamp and delete it soon after; in RocksDB
         // each costs a write, a delete and later seeks over the tombstones. On the heap they are
         // snapshotted with the checkpoint's synchronous part instead.
@@ -99,6 +114,13 @@ public class RuntimeOptions {
     }
 
     /** Accepts Flink's duration syntax: 500ms, 10s, 5m, 24h, 7d. */
+    public static final class MemorySizeConverter implements ITypeConverter<MemorySize> {
+        @Override
+        public MemorySize convert(String value) {
+            return MemorySize.parse(value);
+        }
+    }
+
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,13 @@ class RuntimeOptionsTest {
         assertThat(config.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(config.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
         assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY)).isEqualTo(PriorityQueueStateType.HEAP);
+        assertThat(config.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE)).isEqualTo(MemorySize.ofMebiBytes(8));
+    }
+
+    @Test
+    void rocksDbWriteBufferFromTheCommandLine() {
+        assertThat(configured("--rocksdb-write-buffer", "32mb").get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE))
+                .isEqualTo(MemorySize.ofMebiBytes(32));
     }
 
     @Test

@@ -61,12 +61,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * take their type. A rule with nothing in progress for a key keeps no state for it and is not read
  * for events of other types, so an event costs the rules that could use it, not all of them.
  *
- * <p>Each rule's NFA state and shared buffer live under names prefixed with the rule's uid
- * ({@link RuleStateStore}): adding a rule to the group restores the others' partial matches. A
- * rule with a {@code within} keeps one timer per key (timer namespace = rule uid) at the end of
- * its oldest partial match's window, so absence rules fire without further events; a timer per
- * partial match, as {@code CepOperator} keeps, would put a hundred timers in the queue for an
- * event that starts a hundred rules. Matches, timed out partial matches and pruning follow
+ * <p>Each rule's NFA state and shared buffer live in the group's states under the rule's uid as
+ * namespace ({@link RuleStateStore}): adding a rule to the group restores the others' partial
+ * matches. A rule with a {@code within} keeps one timer per key (timer namespace = rule uid) at
+ * the end of its oldest partial match's window, so absence rules fire without further events; a
+ * timer per partial match, as {@code CepOperator} keeps, would put a hundred timers in the queue
+ * for an event that starts a hundred rules. Matches, timed out partial matches and pruning follow
  * {@code CepOperator}'s event-time semantics.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
@@ -118,7 +118,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
         runtimes = new ArrayList<>();
         for (CompiledRule rule : rules) {
-            runtimes.add(new RuleRuntime(rule, new RuleStateStore(context.getKeyedStateStore(), rule.uid), cacheConfig));
+            runtimes.add(new RuleRuntime(rule, new RuleStateStore(getKeyedStateBackend(), rule.uid), cacheConfig));
         }
     }
 
@@ -260,7 +260,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         RuleRuntime(CompiledRule rule, RuleStateStore store, SharedBufferCacheConfig cacheConfig) {
             this.rule = rule;
             this.store = store;
-            this.nfaState = store.getState(new ValueStateDescriptor<>("nfa", new NFAStateSerializer()));
+            this.nfaState = store.getState(new ValueStateDescriptor<>("rule-nfa", new NFAStateSerializer()));
             this.buffer = new SharedBuffer<>(store, serializer, cacheConfig);
         }
 

@@ -1,7 +1,10 @@
 package io.tributary.cep.job;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.AggregatingState;
 import org.apache.flink.api.common.state.AggregatingStateDescriptor;
 import org.apache.flink.api.common.state.KeyedStateStore;
@@ -14,32 +17,41 @@ import org.apache.flink.api.common.state.ReducingStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.internal.InternalMapState;
+import org.apache.flink.runtime.state.internal.InternalValueState;
 
 /**
- * One rule's view of its group operator's keyed state: every state it asks for is kept under a
- * name prefixed by the rule's uid. Flink CEP's shared buffer names its states with constants, so
- * without the prefix the rules of one operator would share (and corrupt) one buffer; with it, a
- * rule added to a group starts with empty state while the others restore theirs.
+ * One rule's view of its group operator's keyed state. The rules of a group share each state (the
+ * NFA state, the three maps of CEP's shared buffer), and each rule keeps its entries under its own
+ * namespace, the rule's uid: Flink CEP's shared buffer names its states with constants, so without
+ * namespaces the rules would corrupt each other's buffers, and with a state per rule instead, a
+ * hundred rules would make four hundred RocksDB column families that share one slot's write
+ * buffers and flush tiny memtables all the time. A rule added to the group starts with nothing
+ * under its namespace while the others restore theirs.
  */
 final class RuleStateStore implements KeyedStateStore {
-    private final KeyedStateStore store;
-    private final String prefix;
+    private final KeyedStateBackend<?> backend;
+    private final String namespace;
     private final List<State> handedOut = new ArrayList<>();
 
-    RuleStateStore(KeyedStateStore store, String ruleUid) {
-        this.store = store;
-        this.prefix = ruleUid + "/";
+    RuleStateStore(KeyedStateBackend<?> backend, String ruleUid) {
+        this.backend = backend;
+        this.namespace = ruleUid;
     }
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-        return remember(store.getState(new ValueStateDescriptor<>(prefix + descriptor.getName(), descriptor.getSerializer())));
+        InternalValueState<?, String, T> shared = shared(new ValueStateDescriptor<>(descriptor.getName(), descriptor.getSerializer()));
+        return remember(new NamespacedValue<>(shared, namespace));
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
-        return remember(store.getMapState(new MapStateDescriptor<>(
-                prefix + descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer())));
+        InternalMapState<?, String, UK, UV> shared = shared(
+                new MapStateDescriptor<>(descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer()));
+        return remember(new NamespacedMap<>(shared, namespace));
     }
 
     @Override
@@ -62,6 +74,16 @@ final class RuleStateStore implements KeyedStateStore {
         handedOut.forEach(State::clear);
     }
 
+    @SuppressWarnings("unchecked")
+    private <S> S shared(org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {
+        try {
+            // The backend keeps one state per name: every rule of the group gets the same one.
+            return (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
+        }
+    }
+
     private <S extends State> S remember(S state) {
         handedOut.add(state);
         return state;
@@ -69,5 +91,93 @@ final class RuleStateStore implements KeyedStateStore {
 
     private static UnsupportedOperationException unused(String name) {
         return new UnsupportedOperationException("a rule keeps only value and map state; asked for " + name);
+    }
+
+    /** A shared value state, switched to the rule's namespace on every access. */
+    private record NamespacedValue<T>(InternalValueState<?, String, T> state, String namespace) implements ValueState<T> {
+        @Override
+        public T value() throws java.io.IOException {
+            state.setCurrentNamespace(namespace);
+            return state.value();
+        }
+
+        @Override
+        public void update(T value) throws java.io.IOException {
+            state.setCurrentNamespace(namespace);
+            state.update(value);
+        }
+
+        @Override
+        public void clear() {
+            state.setCurrentNamespace(namespace);
+            state.clear();
+        }
+    }
+
+    /** A shared map state, switched to the rule's namespace on every access; no map reads as empty. */
+    private record NamespacedMap<K, V>(InternalMapState<?, String, K, V> state, String namespace) implements MapState<K, V> {
+        private InternalMapState<?, String, K, V> at() {
+            state.setCurrentNamespace(namespace);
+            return state;
+        }
+
+        @Override
+        public V get(K key) throws Exception {
+            return at().get(key);
+        }
+
+        @Override
+        public void put(K key, V value) throws Exception {
+            at().put(key, value);
+        }
+
+        @Override
+        public void putAll(Map<K, V> map) throws Exception {
+            at().putAll(map);
+        }
+
+        @Override
+        public void remove(K key) throws Exception {
+            at().remove(key);
+        }
+
+        @Override
+        public boolean contains(K key) throws Exception {
+            return at().contains(key);
+        }
+
+        @Override
+        public Iterable<Map.Entry<K, V>> entries() throws Exception {
+            Iterable<Map.Entry<K, V>> entries = at().entries();
+            return entries == null ? Collections.emptySet() : entries;
+        }
+
+        @Override
+        public Iterable<K> keys() throws Exception {
+            Iterable<K> keys = at().keys();
+            return keys == null ? Collections.emptySet() : keys;
+        }
+
+        @Override
+        public Iterable<V> values() throws Exception {
+            Iterable<V> values = at().values();
+            return values == null ? Collections.emptySet() : values;
+        }
+
+        @Override
+        public Iterator<Map.Entry<K, V>> iterator() throws Exception {
+            Iterator<Map.Entry<K, V>> iterator = at().iterator();
+            return iterator == null ? Collections.emptyIterator() : iterator;
+        }
+
+        @Override
+        public boolean isEmpty() throws Exception {
+            return at().isEmpty();
+        }
+
+        @Override
+        public void clear() {
+            at().clear();
+        }
     }
 }
