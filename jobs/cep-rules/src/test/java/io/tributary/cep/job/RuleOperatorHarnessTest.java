@@ -3,18 +3,27 @@ package io.tributary.cep.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.fixtures.FixtureEvents;
+import io.tributary.cep.fixtures.FixtureRunner;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Shipped rules in the operator the job builds for their key, driven by hand-made watermarks:
@@ -122,6 +131,36 @@ class RuleOperatorHarnessTest {
             assertThat(after.numKeyedStateEntries()).isZero();
             assertThat(after.numEventTimeTimers()).isZero();
         }
+    }
+
+    /**
+     * Every shipped rule over each of its fixtures, watermark far past the end: the operator
+     * clears a rule's NFA state and its buffer's counters, and nothing else, once the rule is idle;
+     * this shows Flink's NFA left nothing else behind for any pattern the rules use.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shippedFixtures")
+    void everyShippedRuleLeavesNoStateAfterItsFixtures(String title, FixtureRunner.Case fixture) throws Exception {
+        long expectedAlerts = Files.readAllLines(fixture.alerts()).stream()
+                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#") && !line.startsWith("//")).count();
+        try (var harness = harness(fixture.rule())) {
+            harness.open();
+            List<Envelope> events = new ArrayList<>(FixtureEvents.parse(fixture.events().toString(), Files.readAllLines(fixture.events())));
+            events.sort(Comparator.comparing(Envelope::getEventTime));
+            for (Envelope event : events) {
+                harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+            }
+            harness.processWatermark(BASE + Duration.ofDays(30).toMillis());
+            assertThat(alerts(harness)).as("alerts of " + title).hasSize((int) expectedAlerts);
+            assertThat(harness.numKeyedStateEntries()).as("keyed state after " + title).isZero();
+            assertThat(harness.numEventTimeTimers()).as("timers after " + title).isZero();
+        }
+    }
+
+    static Stream<Arguments> shippedFixtures() {
+        return RuleLoader.load(RULES).rulesOrThrow().stream()
+                .flatMap(rule -> FixtureRunner.cases(rule).stream())
+                .map(fixture -> Arguments.of(fixture.title(), fixture));
     }
 
     private static Rule rule(String file) {
