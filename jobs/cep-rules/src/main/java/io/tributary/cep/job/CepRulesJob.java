@@ -35,9 +35,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * </pre>
  *
  * <p>A group's operator uid names its key ({@link #groupUid}); inside it, each rule's state is
- * named by the rule id and version ({@link Rule#uid()}). Adding a rule restores from an older
+ * kept under the rule id and version ({@link Rule#uid()}). Adding a rule restores from an older
  * savepoint with every other rule's partial matches; a new version of a rule starts without the
- * old ones; removing the last rule of a key needs {@code --allowNonRestoredState}.
+ * old ones; a removed rule's state goes when its windows end; removing the last rule of a key
+ * needs {@code --allowNonRestoredState}.
  */
 public final class CepRulesJob {
     public static final String SOURCE_UID = "canonical-events-source";

@@ -179,13 +179,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     public void onEventTime(InternalTimer<String, String> timer) throws Exception {
         long time = timer.getTimestamp();
         if (!QUEUE.equals(timer.getNamespace())) {
-            // A rule since removed from the group has nothing to do.
             RuleRuntime runtime = byUid.get(timer.getNamespace());
-            if (runtime != null) {
-                Run run = runtime.load();
-                run.advance(time);
-                run.store();
+            if (runtime == null) {
+                // A rule removed from the group since the savepoint: its partial matches for this
+                // key would never end, so its state goes when its window would have.
+                runtimes.get(0).store.clearNamespace(timer.getNamespace());
+                return;
             }
+            Run run = runtime.load();
+            run.advance(time);
+            run.store();
             return;
         }
         List<Envelope> events = queue.get(time);

@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.internal.InternalKvState;
 import org.apache.flink.runtime.state.internal.InternalMapState;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 
@@ -34,6 +35,7 @@ final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
     private final String namespace;
     private final Map<String, State> handedOut = new HashMap<>();
+    private final Map<String, InternalKvState<?, String, ?>> sharedByName = new HashMap<>();
 
     RuleStateStore(KeyedStateBackend<?> backend, String ruleUid) {
         this.backend = backend;
@@ -80,11 +82,24 @@ final class RuleStateStore implements KeyedStateStore {
         state.clear();
     }
 
+    /**
+     * Forgets what a rule that is no longer in the group kept for the current key, in every state
+     * the rules of the group share.
+     */
+    void clearNamespace(String ruleUid) {
+        for (InternalKvState<?, String, ?> state : sharedByName.values()) {
+            state.setCurrentNamespace(ruleUid);
+            state.clear();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private <S> S shared(org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {
         try {
             // The backend keeps one state per name: every rule of the group gets the same one.
-            return (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
+            S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
+            sharedByName.put(descriptor.getName(), (InternalKvState<?, String, ?>) state);
+            return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
         }

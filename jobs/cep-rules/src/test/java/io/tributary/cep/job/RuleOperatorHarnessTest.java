@@ -133,6 +133,29 @@ class RuleOperatorHarnessTest {
         }
     }
 
+    @Test
+    void aRuleRemovedFromTheGroupLeavesNoStateOnceItsWindowWouldHaveEnded() throws Exception {
+        Rule storm = rule("player/rebuffering-storm.yaml");
+        Rule startFailure = rule("player/playback-start-failure.yaml");
+        OperatorSubtaskState snapshot;
+        try (var before = harness(storm, startFailure)) {
+            before.open();
+            feed(before,
+                    "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
+                    "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"11s\", \"sessionId\": \"s1\"}");
+            before.processWatermark(BASE + 12 * SECOND);
+            snapshot = before.snapshot(1, BASE);
+        }
+        try (var after = harness(startFailure)) {
+            after.initializeState(snapshot);
+            after.open();
+            after.processWatermark(BASE + 300 * SECOND);
+            assertThat(alerts(after)).extracting(Alert::getRuleId).containsExactly("playback-start-failure");
+            assertThat(after.numKeyedStateEntries()).as("the removed storm rule's partial match").isZero();
+            assertThat(after.numEventTimeTimers()).isZero();
+        }
+    }
+
     /**
      * Every shipped rule over each of its fixtures, watermark far past the end: the operator
      * clears a rule's NFA state and its buffer's counters, and nothing else, once the rule is idle;
