@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.regex.Matcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -187,6 +188,8 @@ public final class CepBenchmark implements Callable<Integer> {
      * events carry, and the values the generated traffic gives it. rendition-ladder-incomplete
      * begins with an upload, which carries none, so its clones are copies in both kinds.
      */
+    private static final java.util.regex.Pattern RULE_ID = java.util.regex.Pattern.compile("(?m)^id: (\\S+)$");
+
     private static final Map<String, Segment> SEGMENTS = Map.of(
             "rebuffering-storm", Segment.REGION, "account-sharing", Segment.REGION, "playback-start-failure", Segment.REGION,
             "card-testing", Segment.COUNTRY, "order-paid-not-fulfilled", Segment.COUNTRY,
@@ -230,8 +233,8 @@ public final class CepBenchmark implements Callable<Integer> {
             int clone = i / files.size();
             String text = shipped.get(file);
             if (clone > 0) {
-                String id = text.replaceFirst("(?s)^.*?(?m)^id: (\\S+)$.*$", "$1");
-                Segment segment = SEGMENTS.get(id);
+                Matcher id = RULE_ID.matcher(text);
+                Segment segment = id.find() ? SEGMENTS.get(id.group(1)) : null;
                 if (kind == Clones.VARIANTS && segment != null) {
                     text = segment.narrow(text, clone);
                 }

@@ -13,7 +13,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReducingState;
 import org.apache.flink.api.common.state.ReducingStateDescriptor;
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -34,7 +33,6 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
 final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
     private final String namespace;
-    private final Map<String, State> handedOut = new HashMap<>();
     private final Map<String, InternalKvState<?, String, ?>> sharedByName = new HashMap<>();
 
     RuleStateStore(KeyedStateBackend<?> backend, String ruleUid) {
@@ -45,14 +43,14 @@ final class RuleStateStore implements KeyedStateStore {
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
         InternalValueState<?, String, T> shared = shared(new ValueStateDescriptor<>(descriptor.getName(), descriptor.getSerializer()));
-        return remember(descriptor.getName(), new NamespacedValue<>(shared, namespace));
+        return new NamespacedValue<>(shared, namespace);
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
         InternalMapState<?, String, UK, UV> shared = shared(
                 new MapStateDescriptor<>(descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer()));
-        return remember(descriptor.getName(), new NamespacedMap<>(shared, namespace));
+        return new NamespacedMap<>(shared, namespace);
     }
 
     @Override
@@ -75,10 +73,11 @@ final class RuleStateStore implements KeyedStateStore {
      * asked for, so a state renamed by a Flink upgrade shows up in the tests instead of leaking.
      */
     void clear(String name) {
-        State state = handedOut.get(name);
+        InternalKvState<?, String, ?> state = sharedByName.get(name);
         if (state == null) {
-            throw new IllegalStateException("rule state " + name + " was never created; created: " + handedOut.keySet());
+            throw new IllegalStateException("rule state " + name + " was never created; created: " + sharedByName.keySet());
         }
+        state.setCurrentNamespace(namespace);
         state.clear();
     }
 
@@ -103,11 +102,6 @@ final class RuleStateStore implements KeyedStateStore {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
         }
-    }
-
-    private <S extends State> S remember(String name, S state) {
-        handedOut.put(name, state);
-        return state;
     }
 
     private static UnsupportedOperationException unused(String name) {
