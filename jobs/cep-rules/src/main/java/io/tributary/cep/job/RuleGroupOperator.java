@@ -3,6 +3,7 @@ package io.tributary.cep.job;
 import io.tributary.cep.alerts.EmitAlerts;
 import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.RuleFamily;
 import io.tributary.cep.rules.StepCondition;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -52,58 +53,76 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Every rule that shares a key, in one keyed operator running each rule's Flink CEP {@link NFA}.
+ * Every rule that shares a key, in one keyed operator running Flink CEP {@link NFA}s.
  *
  * <p>One Flink {@code CepOperator} per rule would keep, per key, an event queue and a timer per
  * event time for every rule, and sort that queue once per rule: with a hundred rules that
  * bookkeeping costs more than the matching. Here a key has one queue and one timer per event time
  * for the whole group; when the watermark passes, the events go in time order to the rules that
- * take their type. A rule with nothing in progress for a key keeps no state for it and is not read
- * for events of other types, so an event costs the rules that could use it, not all of them.
+ * take their type.
  *
- * <p>Each rule's NFA state and shared buffer live in the group's states under the rule's uid as
- * namespace ({@link RuleStateStore}): adding a rule to the group restores the others' partial
- * matches. A rule with a {@code within} keeps one timer per key (timer namespace = rule uid) at
- * the end of its oldest partial match's window, so absence rules fire without further events; a
- * timer per partial match, as {@code CepOperator} keeps, would put a hundred timers in the queue
- * for an event that starts a hundred rules. Matches, timed out partial matches and pruning follow
- * {@code CepOperator}'s event-time semantics.
+ * <p>Rules with the same pattern but for their alerts or their first step's condition form a
+ * {@link RuleFamily}. For a key, the members of a family that started a match on the same events
+ * form a <em>cohort</em> and share one NFA run: as long as they agree on whether each event could
+ * start a match, their NFAs would go through the same states. An event they disagree on splits the
+ * cohort (its state is copied); members with nothing in progress belong to no cohort and keep no
+ * state, and an event only they could start begins a new cohort. A hundred market variants of a
+ * rule thus cost one NFA run per key and event, plus one condition per distinct first step.
+ *
+ * <p>A cohort's NFA state and shared buffer live in the group's states under the cohort's name
+ * ({@code <family id>/<uid of its first member>}) as namespace ({@link RuleStateStore}); the
+ * cohorts of a family are listed per key under the family's id. Adding a rule to the group keeps
+ * every other rule's partial matches; a rule removed from the group leaves its cohorts, and a
+ * cohort with no member left is dropped when next touched or when its window timer fires. A
+ * cohort whose rules have a {@code within} keeps one timer per key (timer namespace = cohort name)
+ * at the end of its oldest partial match's window, so absence rules fire without further events.
+ * Matches, timed out partial matches and pruning follow {@code CepOperator}'s event-time semantics.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         implements OneInputStreamOperator<Envelope, Alert>, Triggerable<String, String> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Timer namespace of the event queue; a rule's window timers use the rule's uid. */
+    /** Timer namespace of the event queue; a cohort's window timers use the cohort's name. */
     static final String QUEUE = "";
     private static final String QUEUE_STATE = "event-queue";
     private static final String NFA_STATE = "rule-nfa";
+    private static final String COHORTS_STATE = "rule-family-cohorts";
     private static final Duration NO_CACHE_STATISTICS = Duration.ofDays(1);
     /** The name Flink CEP's {@link SharedBuffer} gives its per-timestamp event counters. */
     private static final String SHARED_BUFFER_EVENT_COUNTERS = "sharedBuffer-events-count";
     private static final long NO_TIMER = Long.MIN_VALUE;
 
-    private final List<CompiledRule> rules;
+    private final List<CompiledFamily> families;
     private final TypeSerializer<Envelope> serializer;
 
     private transient MapState<Long, List<Envelope>> queue;
     private transient InternalTimerService<String> timers;
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
-    private transient List<RuleRuntime> runtimes;
-    private transient Map<EventType, List<RuleRuntime>> byType;
-    private transient Map<String, RuleRuntime> byUid;
+    /** Every cohort's NFA state and shared buffer; namespace = cohort name. */
+    private transient RuleStateStore nfaStore;
+    private transient ValueState<NFAState> nfaState;
+    private transient SharedBuffer<Envelope> buffer;
+    /** Per family (namespace = family id): its cohorts, each as [name, member uid, member uid, ...]. */
+    private transient RuleStateStore cohortStore;
+    private transient ValueState<List<List<String>>> cohortLists;
+    private transient List<FamilyRuntime> runtimes;
+    private transient Map<EventType, List<FamilyRuntime>> byType;
+    private transient Map<String, FamilyRuntime> byId;
 
     public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("a rule group needs at least one rule");
         }
         Set<String> uids = new HashSet<>();
-        this.rules = new ArrayList<>();
         for (Rule rule : rules) {
             if (!uids.add(rule.uid())) {
                 throw new IllegalArgumentException("rule " + rule.uid() + " is in the group twice");
             }
-            this.rules.add(new CompiledRule(rule, key));
+        }
+        this.families = new ArrayList<>();
+        for (RuleFamily family : RuleFamily.of(rules)) {
+            this.families.add(new CompiledFamily(family, key));
         }
         this.serializer = serializer;
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -119,10 +138,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         SharedBufferCacheConfig cacheConfig = getKeyedStateBackend() instanceof HeapKeyedStateBackend
                 ? new SharedBufferCacheConfig(0, 0, NO_CACHE_STATISTICS)
                 : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
-        runtimes = new ArrayList<>();
-        for (CompiledRule rule : rules) {
-            runtimes.add(new RuleRuntime(rule, new RuleStateStore(getKeyedStateBackend(), rule.uid), cacheConfig));
-        }
+        nfaStore = new RuleStateStore(getKeyedStateBackend(), QUEUE);
+        nfaState = nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
+        buffer = new SharedBuffer<>(nfaStore, serializer, cacheConfig);
+        cohortStore = new RuleStateStore(getKeyedStateBackend(), QUEUE);
+        cohortLists = cohortStore.getState(new ValueStateDescriptor<>(COHORTS_STATE,
+                new ListSerializer<>(new ListSerializer<>(StringSerializer.INSTANCE))));
     }
 
     @Override
@@ -131,14 +152,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         timers = getInternalTimerService("rule-group-timers", StringSerializer.INSTANCE, this);
         out = new TimestampedCollector<>(output);
         lateDropped = getMetricGroup().counter("numLateRecordsDropped");
+        runtimes = new ArrayList<>();
         byType = new EnumMap<>(EventType.class);
-        byUid = new HashMap<>();
-        for (RuleRuntime runtime : runtimes) {
-            runtime.open();
-            for (EventType type : runtime.rule.inputs) {
+        byId = new HashMap<>();
+        for (CompiledFamily family : families) {
+            FamilyRuntime runtime = new FamilyRuntime(family);
+            runtimes.add(runtime);
+            for (EventType type : family.inputs) {
                 byType.computeIfAbsent(type, t -> new ArrayList<>()).add(runtime);
             }
-            byUid.put(runtime.rule.uid, runtime);
+            byId.put(family.id, runtime);
         }
     }
 
@@ -146,9 +169,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     public void close() throws Exception {
         super.close();
         if (runtimes != null) {
-            for (RuleRuntime runtime : runtimes) {
+            for (FamilyRuntime runtime : runtimes) {
                 runtime.close();
             }
+        }
+        if (buffer != null) {
+            buffer.releaseCacheStatisticsTimer();
         }
     }
 
@@ -173,21 +199,31 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     /**
      * Timers fire in event-time order, so handling exactly the timer's time keeps every rule's
      * events in order without listing the queue: a queue timer hands the events of its time to
-     * the rules, a rule's timer advances that rule to the end of its oldest window.
+     * the families, a cohort's timer advances that cohort to the end of its oldest window.
      */
     @Override
     public void onEventTime(InternalTimer<String, String> timer) throws Exception {
         long time = timer.getTimestamp();
-        if (!QUEUE.equals(timer.getNamespace())) {
-            RuleRuntime runtime = byUid.get(timer.getNamespace());
-            if (runtime == null) {
-                // A rule removed from the group since the savepoint: its partial matches for this
-                // key would never end, so its state goes when its window would have.
-                runtimes.get(0).store.clearNamespace(timer.getNamespace());
+        String namespace = timer.getNamespace();
+        if (!QUEUE.equals(namespace)) {
+            int slash = namespace.indexOf('/');
+            FamilyRuntime family = slash < 0 ? null : byId.get(namespace.substring(0, slash));
+            if (family == null) {
+                // The family's rules all left the group since the savepoint: this cohort's partial
+                // matches would never end, so its state goes when its window would have.
+                nfaStore.clearNamespace(namespace);
+                if (slash >= 0) {
+                    cohortStore.clearNamespace(namespace.substring(0, slash));
+                }
                 return;
             }
-            Run run = runtime.load();
-            run.advance(time);
+            FamilyRun run = new FamilyRun(family);
+            Cohort cohort = run.cohort(namespace);
+            if (cohort == null) {
+                nfaStore.clearNamespace(namespace);
+                return;
+            }
+            cohort.advance(time);
             run.store();
             return;
         }
@@ -195,24 +231,24 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         if (events == null) {
             return;
         }
-        // In the order the rules first see an event, so alerts come out in the same order on every run.
-        Map<RuleRuntime, Run> runs = new LinkedHashMap<>();
+        // In the order the families first see an event, so alerts come out in the same order on every run.
+        Map<FamilyRuntime, FamilyRun> runs = new LinkedHashMap<>();
         for (Envelope event : events) {
-            List<RuleRuntime> interested = byType.get(event.getEventType());
+            List<FamilyRuntime> interested = byType.get(event.getEventType());
             if (interested == null) {
                 continue;
             }
-            for (RuleRuntime runtime : interested) {
-                Run run = runs.get(runtime);
+            for (FamilyRuntime family : interested) {
+                FamilyRun run = runs.get(family);
                 if (run == null) {
-                    run = runtime.load();
-                    runs.put(runtime, run);
+                    run = new FamilyRun(family);
+                    runs.put(family, run);
                 }
                 run.take(event, time);
             }
         }
         queue.remove(time);
-        for (Run run : runs.values()) {
+        for (FamilyRun run : runs.values()) {
             run.store();
         }
     }
@@ -222,81 +258,100 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         throw new IllegalStateException("rules run in event time; no processing-time timers are registered");
     }
 
-    /** What a rule brings to the operator, compiled on the client so a bad rule fails at submission. */
+    /** A member of a family as the operator needs it, compiled on the client so a bad rule fails at submission. */
     private static final class CompiledRule implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         final String uid;
-        final Set<EventType> inputs;
         final NFACompiler.NFAFactory<Envelope> nfaFactory;
         final AfterMatchSkipStrategy skip;
         final EmitAlerts emit;
-        /** Null when no single condition decides whether an event can start a match. */
-        final StepCondition start;
 
         CompiledRule(Rule rule, RuleKey key) {
             Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
             this.uid = rule.uid();
-            this.inputs = Set.copyOf(rule.inputs());
             // The NFA must report timed-out partial matches: EmitAlerts counts them.
             this.nfaFactory = NFACompiler.compileFactory(pattern, true);
             this.skip = pattern.getAfterMatchSkipStrategy();
             this.emit = new EmitAlerts(rule, key);
-            this.start = PatternCompiler.startCondition(rule).orElse(null);
-        }
-
-        /**
-         * Whether a rule with nothing in progress could do anything with the event: the NFA of
-         * such a rule keeps only its start state unless the event meets the first step's condition.
-         */
-        boolean mayStart(Envelope event) throws Exception {
-            return start == null || start.filter(event, null);
         }
     }
 
-    /** A rule at run time: its NFA, its state handles and the names of its NFA's start states. */
-    private final class RuleRuntime {
-        final CompiledRule rule;
-        final RuleStateStore store;
-        final ValueState<NFAState> nfaState;
-        final SharedBuffer<Envelope> buffer;
-        NFA<Envelope> nfa;
-        Set<String> startStates;
+    /** A family compiled: its members, and the distinct start conditions they use. */
+    private static final class CompiledFamily implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
 
-        RuleRuntime(CompiledRule rule, RuleStateStore store, SharedBufferCacheConfig cacheConfig) {
-            this.rule = rule;
-            this.store = store;
-            this.nfaState = store.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
-            this.buffer = new SharedBuffer<>(store, serializer, cacheConfig);
+        final String id;
+        final Set<EventType> inputs;
+        final List<CompiledRule> members = new ArrayList<>();
+        /**
+         * The distinct first-step conditions of the members; null entries when the first step's
+         * condition alone does not decide whether an event starts a match (then every event of
+         * the inputs may, and the members have the same pattern).
+         */
+        final List<StepCondition> startConditions = new ArrayList<>();
+        /** Index into {@link #startConditions} per member. */
+        final int[] startConditionOf;
+
+        CompiledFamily(RuleFamily family, RuleKey key) {
+            this.id = family.id();
+            this.inputs = Set.copyOf(family.members().get(0).inputs());
+            this.startConditionOf = new int[family.members().size()];
+            Map<String, Integer> byText = new HashMap<>();
+            for (int i = 0; i < family.members().size(); i++) {
+                Rule rule = family.members().get(i);
+                members.add(new CompiledRule(rule, key));
+                String text = family.narrowedAtStart() ? String.valueOf(rule.steps().get(0).where()) : "";
+                Integer index = byText.get(text);
+                if (index == null) {
+                    index = startConditions.size();
+                    byText.put(text, index);
+                    startConditions.add(PatternCompiler.startCondition(rule).orElse(null));
+                }
+                startConditionOf[i] = index;
+            }
         }
+    }
 
-        void open() throws Exception {
-            nfa = rule.nfaFactory.createNFA();
-            nfa.open(getRuntimeContext(), new Configuration());
-            startStates = new HashSet<>();
-            for (State<Envelope> state : nfa.getStates()) {
+    /** A family at run time: an NFA per member (they differ only in how a match starts). */
+    private final class FamilyRuntime {
+        final CompiledFamily compiled;
+        final List<NFA<Envelope>> nfas = new ArrayList<>();
+        final Map<String, Integer> memberByUid = new HashMap<>();
+        final Set<String> startStates = new HashSet<>();
+        final long windowTime;
+
+        FamilyRuntime(CompiledFamily compiled) throws Exception {
+            this.compiled = compiled;
+            for (int i = 0; i < compiled.members.size(); i++) {
+                CompiledRule member = compiled.members.get(i);
+                NFA<Envelope> nfa = member.nfaFactory.createNFA();
+                nfa.open(getRuntimeContext(), new Configuration());
+                nfas.add(nfa);
+                memberByUid.put(member.uid, i);
+                member.emit.open(getMetricGroup().addGroup("rule", member.uid));
+            }
+            for (State<Envelope> state : nfas.get(0).getStates()) {
                 if (state.isStart()) {
                     startStates.add(state.getName());
                 }
             }
-            rule.emit.open(getMetricGroup().addGroup("rule", rule.uid));
+            this.windowTime = nfas.get(0).getWindowTime();
         }
 
         void close() throws Exception {
-            if (nfa != null) {
+            for (NFA<Envelope> nfa : nfas) {
                 nfa.close();
             }
-            buffer.releaseCacheStatisticsTimer();
         }
 
-        /** The rule's state for the current key; a rule with nothing in progress keeps none. */
-        Run load() throws Exception {
-            return new Run(this, nfaState.value());
+        String cohortName(int firstMember) {
+            return compiled.id + "/" + compiled.members.get(firstMember).uid;
         }
 
         /** When the oldest partial match that can time out does, or {@link #NO_TIMER}. */
         long windowEnd(NFAState state) {
-            if (nfa.getWindowTime() <= 0) {
+            if (windowTime <= 0) {
                 return NO_TIMER;
             }
             long oldestStart = Long.MAX_VALUE;
@@ -306,7 +361,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                     oldestStart = Math.min(oldestStart, partial.getStartTimestamp());
                 }
             }
-            return oldestStart == Long.MAX_VALUE ? NO_TIMER : oldestStart + nfa.getWindowTime();
+            return oldestStart == Long.MAX_VALUE ? NO_TIMER : oldestStart + windowTime;
         }
 
         /** Nothing in progress: only start states, no match waiting for its turn to be emitted. */
@@ -323,89 +378,254 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
     }
 
-    /** One rule's work for one key during one timer: loaded once, stored once. */
-    private final class Run {
-        private final RuleRuntime runtime;
-        private final boolean wasStored;
+    /** One family's work for one key during one timer: its cohorts loaded once, stored once. */
+    private final class FamilyRun {
+        private final FamilyRuntime family;
+        private final List<Cohort> cohorts = new ArrayList<>();
+        /** Members in no cohort: nothing in progress for this key. */
+        private final boolean[] inCohort;
+        private boolean cohortsChanged;
+
+        FamilyRun(FamilyRuntime family) throws Exception {
+            this.family = family;
+            this.inCohort = new boolean[family.compiled.members.size()];
+            cohortStore.use(family.compiled.id);
+            List<List<String>> stored = cohortLists.value();
+            if (stored == null) {
+                return;
+            }
+            for (List<String> entry : stored) {
+                String name = entry.get(0);
+                List<Integer> members = new ArrayList<>(entry.size() - 1);
+                for (String uid : entry.subList(1, entry.size())) {
+                    Integer member = family.memberByUid.get(uid);
+                    if (member != null && !inCohort[member]) {
+                        members.add(member);
+                        inCohort[member] = true;
+                    }
+                }
+                if (members.size() != entry.size() - 1) {
+                    // Members left the group since the savepoint; with none left nobody needs the state.
+                    cohortsChanged = true;
+                }
+                nfaStore.use(name);
+                NFAState state = members.isEmpty() ? null : nfaState.value();
+                if (state == null) {
+                    nfaStore.clearNamespace(name);
+                    members.forEach(member -> inCohort[member] = false);
+                    cohortsChanged = true;
+                    continue;
+                }
+                cohorts.add(new Cohort(family, name, members, state, true, family.windowEnd(state)));
+            }
+        }
+
+        Cohort cohort(String name) {
+            for (Cohort cohort : cohorts) {
+                if (cohort.name.equals(name)) {
+                    return cohort;
+                }
+            }
+            return null;
+        }
+
+        void take(Envelope event, long time) throws Exception {
+            CompiledFamily compiled = family.compiled;
+            Boolean[] startsMatch = new Boolean[compiled.startConditions.size()];
+            if (compiled.startConditions.size() > 1) {
+                for (int i = 0, n = cohorts.size(); i < n; i++) {
+                    splitIfDivided(cohorts.get(i), event, startsMatch);
+                }
+            }
+            List<Integer> starters = null;
+            for (int member = 0; member < inCohort.length; member++) {
+                if (!inCohort[member] && startsMatch(compiled.startConditionOf[member], event, startsMatch)) {
+                    if (starters == null) {
+                        starters = new ArrayList<>();
+                    }
+                    starters.add(member);
+                    inCohort[member] = true;
+                }
+            }
+            if (starters != null) {
+                NFAState initial = family.nfas.get(starters.get(0)).createInitialNFAState();
+                cohorts.add(new Cohort(family, family.cohortName(starters.get(0)), starters, initial, false, NO_TIMER));
+                cohortsChanged = true;
+            }
+            for (Cohort cohort : cohorts) {
+                cohort.take(event, time);
+            }
+        }
+
+        /**
+         * Members that disagree on whether the event starts a match part here: those without the
+         * cohort's first name-giver continue under a copy of its state.
+         */
+        private void splitIfDivided(Cohort cohort, Envelope event, Boolean[] startsMatch) throws Exception {
+            List<Integer> yes = new ArrayList<>();
+            List<Integer> no = new ArrayList<>();
+            for (int member : cohort.members) {
+                (startsMatch(family.compiled.startConditionOf[member], event, startsMatch) ? yes : no).add(member);
+            }
+            if (yes.isEmpty() || no.isEmpty()) {
+                return;
+            }
+            Integer namer = family.memberByUid.get(cohort.name.substring(family.compiled.id.length() + 1));
+            List<Integer> leaving = namer != null && no.contains(namer) ? yes : no;
+            cohort.members.removeAll(leaving);
+            String name = family.cohortName(leaving.get(0));
+            cohort.write();
+            nfaStore.copyNamespace(cohort.name, name);
+            nfaStore.use(name);
+            // The copy has the state but no timer yet; storing it sets one.
+            Cohort split = new Cohort(family, name, leaving, nfaState.value(), true, NO_TIMER);
+            split.advanced = cohort.advanced;
+            cohorts.add(split);
+            cohortsChanged = true;
+        }
+
+        private boolean startsMatch(int condition, Envelope event, Boolean[] decided) throws Exception {
+            Boolean starts = decided[condition];
+            if (starts == null) {
+                StepCondition start = family.compiled.startConditions.get(condition);
+                starts = start == null || start.filter(event, null);
+                decided[condition] = starts;
+            }
+            return starts;
+        }
+
+        void store() throws Exception {
+            for (java.util.Iterator<Cohort> it = cohorts.iterator(); it.hasNext(); ) {
+                if (!it.next().store()) {
+                    it.remove();
+                    cohortsChanged = true;
+                }
+            }
+            if (!cohortsChanged) {
+                return;
+            }
+            cohortStore.use(family.compiled.id);
+            if (cohorts.isEmpty()) {
+                cohortLists.clear();
+                return;
+            }
+            List<List<String>> lists = new ArrayList<>(cohorts.size());
+            for (Cohort cohort : cohorts) {
+                List<String> entry = new ArrayList<>(cohort.members.size() + 1);
+                entry.add(cohort.name);
+                for (int member : cohort.members) {
+                    entry.add(family.compiled.members.get(member).uid);
+                }
+                lists.add(entry);
+            }
+            cohortLists.update(lists);
+        }
+    }
+
+    /** Members of a family that share one NFA run for the current key: their state, loaded once, stored once. */
+    private final class Cohort {
+        private final FamilyRuntime family;
+        private final String name;
+        private final List<Integer> members;
+        /** Whether the state is in the backend under {@link #name}. */
+        private boolean stored;
         private final long windowEndBefore;
-        /** Null while the rule has nothing in progress and no event has started anything. */
-        private NFAState state;
+        private final NFAState state;
         private boolean advanced;
 
-        Run(RuleRuntime runtime, NFAState stored) {
-            this.runtime = runtime;
-            this.state = stored;
-            this.wasStored = stored != null;
-            this.windowEndBefore = wasStored ? runtime.windowEnd(stored) : NO_TIMER;
+        /**
+         * @param stored whether the state is in the backend under the name
+         * @param windowEndBefore the cohort's timer, {@link #NO_TIMER} for none
+         */
+        Cohort(FamilyRuntime family, String name, List<Integer> members, NFAState state, boolean stored, long windowEndBefore) {
+            this.family = family;
+            this.name = name;
+            this.members = members;
+            this.state = state;
+            this.stored = stored;
+            this.windowEndBefore = windowEndBefore;
+        }
+
+        /** The members agree on every event so far, so the first one's NFA stands for all. */
+        private NFA<Envelope> nfa() {
+            return family.nfas.get(members.get(0));
+        }
+
+        private AfterMatchSkipStrategy skip() {
+            return family.compiled.members.get(members.get(0)).skip;
         }
 
         /** Times out partial matches whose window ended by {@code time}, and prunes the buffer. */
         void advance(long time) throws Exception {
-            if (state == null) {
-                return;
-            }
-            try (SharedBufferAccessor<Envelope> accessor = runtime.buffer.getAccessor()) {
+            nfaStore.use(name);
+            try (SharedBufferAccessor<Envelope> accessor = buffer.getAccessor()) {
                 Tuple2<Collection<Map<String, List<Envelope>>>, Collection<Tuple2<Map<String, List<Envelope>>, Long>>> ended =
-                        runtime.nfa.advanceTime(accessor, state, time, runtime.rule.skip);
+                        nfa().advanceTime(accessor, state, time, skip());
                 emit(ended.f0, time);
                 for (int i = 0; i < ended.f1.size(); i++) {
-                    runtime.rule.emit.timedOut();
+                    for (int member : members) {
+                        family.compiled.members.get(member).emit.timedOut();
+                    }
                 }
             }
         }
 
         void take(Envelope event, long time) throws Exception {
-            if (state == null) {
-                if (!runtime.rule.mayStart(event)) {
-                    return;
-                }
-                state = runtime.nfa.createInitialNFAState();
-            } else if (!advanced && mayEndBy(time)) {
+            if (!advanced && mayEndBy(time)) {
                 // As CepOperator does before the events of each time; before the oldest window
-                // ends there is nothing to time out, and the rule's timer will come then.
+                // ends there is nothing to time out, and the cohort's timer will come then.
                 advance(time);
             }
             advanced = true;
-            try (SharedBufferAccessor<Envelope> accessor = runtime.buffer.getAccessor()) {
+            nfaStore.use(name);
+            try (SharedBufferAccessor<Envelope> accessor = buffer.getAccessor()) {
                 Collection<Map<String, List<Envelope>>> matches =
-                        runtime.nfa.process(accessor, state, event, time, runtime.rule.skip, timers::currentProcessingTime);
+                        nfa().process(accessor, state, event, time, skip(), timers::currentProcessingTime);
                 emit(matches, time);
             }
         }
 
         /** Whether advancing to {@code time} can end anything; without a window only pruning, so always. */
         private boolean mayEndBy(long time) {
-            return runtime.nfa.getWindowTime() <= 0 || (windowEndBefore != NO_TIMER && time >= windowEndBefore);
+            return family.windowTime <= 0 || (windowEndBefore != NO_TIMER && time >= windowEndBefore);
         }
 
-        void store() throws Exception {
-            if (state == null || (!wasStored && !state.isStateChanged())) {
-                return;
-            }
+        /** Puts the state as it is now into the backend, so that it can be copied. */
+        void write() throws Exception {
+            nfaStore.use(name);
+            nfaState.update(state);
+            stored = true;
+        }
+
+        /** Stores the state and moves the window timer; false when nothing is in progress any more and the state is gone. */
+        boolean store() throws Exception {
+            nfaStore.use(name);
             long windowEnd;
-            if (runtime.idle(state)) {
+            boolean inProgress = !family.idle(state);
+            if (!inProgress) {
                 // The NFA releases buffered events and their nodes as its partial matches end;
                 // left are its own state and the buffer's per-timestamp event counters. Clearing
                 // only those saves RocksDB a seek per empty map.
-                runtime.nfaState.clear();
-                runtime.store.clear(SHARED_BUFFER_EVENT_COUNTERS);
+                nfaState.clear();
+                nfaStore.clear(SHARED_BUFFER_EVENT_COUNTERS);
                 windowEnd = NO_TIMER;
             } else {
-                windowEnd = runtime.windowEnd(state);
-                if (state.isStateChanged() || !wasStored) {
+                windowEnd = family.windowEnd(state);
+                if (state.isStateChanged() || !stored) {
                     state.resetStateChanged();
                     state.resetNewStartPartialMatch();
-                    runtime.nfaState.update(state);
+                    nfaState.update(state);
                 }
             }
             if (windowEnd != windowEndBefore) {
                 if (windowEndBefore != NO_TIMER) {
-                    timers.deleteEventTimeTimer(runtime.rule.uid, windowEndBefore);
+                    timers.deleteEventTimeTimer(name, windowEndBefore);
                 }
                 if (windowEnd != NO_TIMER) {
-                    timers.registerEventTimeTimer(runtime.rule.uid, windowEnd);
+                    timers.registerEventTimeTimer(name, windowEnd);
                 }
             }
+            return inProgress;
         }
 
         private void emit(Collection<Map<String, List<Envelope>>> matches, long time) throws Exception {
@@ -415,7 +635,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             out.setAbsoluteTimestamp(time);
             Instant detectedAt = Instant.ofEpochMilli(timers.currentProcessingTime());
             for (Map<String, List<Envelope>> match : matches) {
-                out.collect(runtime.rule.emit.alertFor(match, detectedAt));
+                for (int member : members) {
+                    out.collect(family.compiled.members.get(member).emit.alertFor(match, detectedAt));
+                }
             }
         }
     }

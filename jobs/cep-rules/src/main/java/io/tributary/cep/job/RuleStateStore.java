@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ReducingState;
 import org.apache.flink.api.common.state.ReducingStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.internal.InternalKvState;
@@ -22,35 +23,44 @@ import org.apache.flink.runtime.state.internal.InternalMapState;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 
 /**
- * One rule's view of its group operator's keyed state. The rules of a group share each state (the
- * NFA state, the three maps of CEP's shared buffer), and each rule keeps its entries under its own
- * namespace, the rule's uid: Flink CEP's shared buffer names its states with constants, so without
- * namespaces the rules would corrupt each other's buffers, and with a state per rule instead, a
- * hundred rules would make four hundred RocksDB column families that share one slot's write
- * buffers and flush tiny memtables all the time. A rule added to the group starts with nothing
- * under its namespace while the others restore theirs.
+ * The keyed state of a group operator's NFAs, seen through one namespace at a time. Every NFA of
+ * the group shares each state (the NFA state, the three maps of CEP's shared buffer) and keeps its
+ * entries under its own namespace: Flink CEP's shared buffer names its states with constants, so
+ * without namespaces the NFAs would corrupt each other's buffers, and with a state per rule
+ * instead, a hundred rules would make four hundred RocksDB column families that share one slot's
+ * write buffers and flush tiny memtables all the time.
+ *
+ * <p>The namespace is switched with {@link #use} before an NFA works on its state; CEP's shared
+ * buffer writes its cache through when its accessor closes, so nothing of one namespace is
+ * pending when the next is used.
  */
 final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
-    private final String namespace;
     private final Map<String, InternalKvState<?, String, ?>> sharedByName = new HashMap<>();
+    private final Map<String, org.apache.flink.api.common.state.StateDescriptor<?, ?>> descriptorByName = new HashMap<>();
+    private String namespace;
 
-    RuleStateStore(KeyedStateBackend<?> backend, String ruleUid) {
+    RuleStateStore(KeyedStateBackend<?> backend, String namespace) {
         this.backend = backend;
-        this.namespace = ruleUid;
+        this.namespace = namespace;
+    }
+
+    /** Directs every state handed out by this store to the namespace. */
+    void use(String namespace) {
+        this.namespace = namespace;
     }
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
         InternalValueState<?, String, T> shared = shared(new ValueStateDescriptor<>(descriptor.getName(), descriptor.getSerializer()));
-        return new NamespacedValue<>(shared, namespace);
+        return new NamespacedValue<>(shared, this);
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
         InternalMapState<?, String, UK, UV> shared = shared(
                 new MapStateDescriptor<>(descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer()));
-        return new NamespacedMap<>(shared, namespace);
+        return new NamespacedMap<>(shared, this);
     }
 
     @Override
@@ -81,14 +91,50 @@ final class RuleStateStore implements KeyedStateStore {
         state.clear();
     }
 
-    /**
-     * Forgets what a rule that is no longer in the group kept for the current key, in every state
-     * the rules of the group share.
-     */
-    void clearNamespace(String ruleUid) {
+    /** Forgets what the current key keeps under the namespace, in every state of this store. */
+    void clearNamespace(String namespace) {
         for (InternalKvState<?, String, ?> state : sharedByName.values()) {
-            state.setCurrentNamespace(ruleUid);
+            state.setCurrentNamespace(namespace);
             state.clear();
+        }
+    }
+
+    /**
+     * Gives the namespace {@code to} a deep copy of what the current key keeps under {@code from},
+     * in every state of this store: afterwards the two evolve independently, also on heap state,
+     * where CEP mutates the objects it reads.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void copyNamespace(String from, String to) throws Exception {
+        for (Map.Entry<String, InternalKvState<?, String, ?>> named : sharedByName.entrySet()) {
+            var descriptor = descriptorByName.get(named.getKey());
+            if (descriptor instanceof MapStateDescriptor<?, ?> map) {
+                InternalMapState<?, String, Object, Object> state = (InternalMapState) named.getValue();
+                TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
+                TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
+                state.setCurrentNamespace(from);
+                Iterable<Map.Entry<Object, Object>> entries = state.entries();
+                Map<Object, Object> copy = new HashMap<>();
+                if (entries != null) {
+                    for (Map.Entry<Object, Object> entry : entries) {
+                        copy.put(keys.copy(entry.getKey()), values.copy(entry.getValue()));
+                    }
+                }
+                state.setCurrentNamespace(to);
+                state.clear();
+                state.putAll(copy);
+            } else {
+                InternalValueState<?, String, Object> state = (InternalValueState) named.getValue();
+                TypeSerializer<Object> serializer = (TypeSerializer<Object>) descriptor.getSerializer();
+                state.setCurrentNamespace(from);
+                Object value = state.value();
+                state.setCurrentNamespace(to);
+                if (value == null) {
+                    state.clear();
+                } else {
+                    state.update(serializer.copy(value));
+                }
+            }
         }
     }
 
@@ -98,6 +144,7 @@ final class RuleStateStore implements KeyedStateStore {
             // The backend keeps one state per name: every rule of the group gets the same one.
             S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
             sharedByName.put(descriptor.getName(), (InternalKvState<?, String, ?>) state);
+            descriptorByName.put(descriptor.getName(), descriptor);
             return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
@@ -108,31 +155,31 @@ final class RuleStateStore implements KeyedStateStore {
         return new UnsupportedOperationException("a rule keeps only value and map state; asked for " + name);
     }
 
-    /** A shared value state, switched to the rule's namespace on every access. */
-    private record NamespacedValue<T>(InternalValueState<?, String, T> state, String namespace) implements ValueState<T> {
+    /** A shared value state, switched to the store's namespace on every access. */
+    private record NamespacedValue<T>(InternalValueState<?, String, T> state, RuleStateStore store) implements ValueState<T> {
         @Override
         public T value() throws java.io.IOException {
-            state.setCurrentNamespace(namespace);
+            state.setCurrentNamespace(store.namespace);
             return state.value();
         }
 
         @Override
         public void update(T value) throws java.io.IOException {
-            state.setCurrentNamespace(namespace);
+            state.setCurrentNamespace(store.namespace);
             state.update(value);
         }
 
         @Override
         public void clear() {
-            state.setCurrentNamespace(namespace);
+            state.setCurrentNamespace(store.namespace);
             state.clear();
         }
     }
 
-    /** A shared map state, switched to the rule's namespace on every access; no map reads as empty. */
-    private record NamespacedMap<K, V>(InternalMapState<?, String, K, V> state, String namespace) implements MapState<K, V> {
+    /** A shared map state, switched to the store's namespace on every access; no map reads as empty. */
+    private record NamespacedMap<K, V>(InternalMapState<?, String, K, V> state, RuleStateStore store) implements MapState<K, V> {
         private InternalMapState<?, String, K, V> at() {
-            state.setCurrentNamespace(namespace);
+            state.setCurrentNamespace(store.namespace);
             return state;
         }
 

@@ -1,0 +1,207 @@
+package io.tributary.cep.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.cep.fixtures.FixtureEvents;
+import io.tributary.cep.rules.Rule;
+import io.tributary.cep.rules.RuleFamily;
+import io.tributary.cep.rules.RuleLoader;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.alerts.Alert;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Rules of one family share an NFA run per key while they agree on how a match starts. The
+ * proof: on random streams whose keys change region or site from event to event (so cohorts
+ * split while matches are in progress), the group operator gives exactly the alerts each rule
+ * gives alone in its own operator, and leaves no state and no timers once every window ended.
+ */
+class RuleFamilyHarnessTest {
+    private static final Path RULES = Path.of("../../rules");
+    private static final long BASE = FixtureEvents.BASE.toEpochMilli();
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void iotVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Rule> rules = load(Map.of(
+                "flatline", shipped("iot/sensor-flatline.yaml"),
+                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
+                "flatline-site-a-pager", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a-pager", "event.site == \"a\""),
+                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
+                "flatline-copy", renamed(shipped("iot/sensor-flatline.yaml"), "copy"),
+                "spike", shipped("iot/sensor-spike.yaml"),
+                "spike-site-b", narrowed(shipped("iot/sensor-spike.yaml"), "site-b", "event.site == \"b\""),
+                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
+        assertThat(RuleFamily.of(rules)).as("flatline and spike families").hasSize(2);
+        compareWithRulesAlone(rules, iotStream(new Random(seed)));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void playerVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Rule> rules = load(Map.of(
+                "storm", shipped("player/rebuffering-storm.yaml"),
+                "storm-eu", narrowed(shipped("player/rebuffering-storm.yaml"), "eu", "event.region == \"eu-west\""),
+                "storm-us", narrowed(shipped("player/rebuffering-storm.yaml"), "us", "event.region == \"us-east\""),
+                "start-failure", shipped("player/playback-start-failure.yaml"),
+                "start-failure-eu", narrowed(shipped("player/playback-start-failure.yaml"), "eu", "event.region == \"eu-west\""),
+                "start-failure-copy", renamed(shipped("player/playback-start-failure.yaml"), "copy")));
+        assertThat(RuleFamily.of(rules)).as("storm and start-failure families").hasSize(2);
+        compareWithRulesAlone(rules, playerStream(new Random(seed)));
+    }
+
+    @Test
+    void exactCopiesKeepOneNfaStatePerKey() throws Exception {
+        String flatline = shipped("iot/sensor-flatline.yaml");
+        List<Rule> one = load(Map.of("flatline", flatline));
+        List<Rule> three = load(Map.of("flatline", flatline, "a", renamed(flatline, "a"), "b", renamed(flatline, "b")));
+        List<Object> stream = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            stream.add(reading(i * 10, "d1", "temperature", 21.5, "a", "t" + i));
+        }
+        try (var alone = harness(one); var together = harness(three)) {
+            alone.open();
+            together.open();
+            replay(alone, stream);
+            replay(together, stream);
+            alone.processWatermark(BASE + 45_000);
+            together.processWatermark(BASE + 45_000);
+            assertThat(alone.numKeyedStateEntries()).as("a match in progress").isPositive();
+            assertThat(together.numKeyedStateEntries())
+                    .as("three copies keep what one keeps: one NFA state, one buffer, one list of cohorts")
+                    .isEqualTo(alone.numKeyedStateEntries());
+            assertThat(together.numEventTimeTimers()).as("one window timer for the three").isEqualTo(alone.numEventTimeTimers());
+        }
+    }
+
+    private static void compareWithRulesAlone(List<Rule> rules, List<Object> stream) throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (Rule rule : rules) {
+            try (var alone = harness(List.of(rule))) {
+                alone.open();
+                replay(alone, stream);
+                alone.processWatermark(BASE + Duration.ofDays(1).toMillis());
+                alone.extractOutputValues().forEach(alert -> expected.add(describe(alert)));
+            }
+        }
+        try (var together = harness(rules)) {
+            together.open();
+            replay(together, stream);
+            together.processWatermark(BASE + Duration.ofDays(1).toMillis());
+            List<String> actual = together.extractOutputValues().stream().map(RuleFamilyHarnessTest::describe).toList();
+            assertThat(expected).as("the stream makes the rules fire").isNotEmpty();
+            assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(together.numKeyedStateEntries()).as("keyed state once every window ended").isZero();
+            assertThat(together.numEventTimeTimers()).as("timers once every window ended").isZero();
+        }
+    }
+
+    private static String describe(Alert alert) {
+        return alert.getRuleId() + " " + alert.getKey() + " " + alert.getMatchedEventIds() + " " + alert.getSummary();
+    }
+
+    /** Events ({@link Envelope}) and watermarks ({@link Long}) in the order the operator gets them. */
+    private static void replay(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness, List<Object> stream) throws Exception {
+        for (Object item : stream) {
+            if (item instanceof Envelope event) {
+                harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+            } else {
+                harness.processWatermark((Long) item);
+            }
+        }
+    }
+
+    /** Readings of four device metrics that stick to a value for a while, jump, and wander between two sites. */
+    private static List<Object> iotStream(Random random) throws Exception {
+        List<Object> stream = new ArrayList<>();
+        Map<String, Double> last = new LinkedHashMap<>();
+        double[] values = {10, 40, 60, 100, 140};
+        long seconds = 0;
+        for (int i = 0; i < 600; i++) {
+            seconds += 1 + random.nextInt(8);
+            String device = "d" + random.nextInt(2);
+            String metric = random.nextBoolean() ? "temperature" : "humidity";
+            String key = device + metric;
+            double value = last.containsKey(key) && random.nextInt(10) < 8 ? last.get(key) : values[random.nextInt(values.length)];
+            last.put(key, value);
+            String site = random.nextInt(5) == 0 ? "b" : "a";
+            stream.add(reading(seconds, device, metric, value, site, "e" + i));
+            if (random.nextInt(12) == 0) {
+                stream.add(BASE + (seconds - 1) * 1_000);
+            }
+        }
+        return stream;
+    }
+
+    /** Plays, first frames and stalls of three sessions that hop between regions. */
+    private static List<Object> playerStream(Random random) throws Exception {
+        List<Object> stream = new ArrayList<>();
+        String[] regions = {"eu-west", "us-east", "ap-south"};
+        long seconds = 0;
+        for (int i = 0; i < 600; i++) {
+            seconds += 1 + random.nextInt(6);
+            String session = "s" + random.nextInt(3);
+            String region = regions[random.nextInt(random.nextInt(4) == 0 ? 3 : 1 + random.nextInt(2))];
+            int kind = random.nextInt(10);
+            String type = kind < 6 ? "BUFFER_START" : kind < 8 ? "PLAY" : "FIRST_FRAME";
+            stream.add(event(String.format(Locale.ROOT,
+                    "{\"id\": \"e%d\", \"type\": \"%s\", \"time\": \"%ds\", \"sessionId\": \"%s\", \"region\": \"%s\", \"titleId\": \"t1\", \"cdn\": \"fastly\"}",
+                    i, type, seconds, session, region)));
+            if (random.nextInt(12) == 0) {
+                stream.add(BASE + (seconds - 1) * 1_000);
+            }
+        }
+        return stream;
+    }
+
+    private static Envelope reading(long seconds, String device, String metric, double value, String site, String id) throws Exception {
+        return event(String.format(Locale.ROOT,
+                "{\"id\": \"%s\", \"type\": \"TELEMETRY\", \"time\": \"%ds\", \"deviceId\": \"%s\", \"metric\": \"%s\", \"value\": %.1f, \"unit\": \"u\", \"site\": \"%s\"}",
+                id, seconds, device, metric, value, site));
+    }
+
+    private static Envelope event(String json) throws Exception {
+        return FixtureEvents.parse("test", List.of(json)).get(0);
+    }
+
+    private static String shipped(String file) throws IOException {
+        return Files.readString(RULES.resolve(file));
+    }
+
+    private static String renamed(String text, String suffix) {
+        return text.replaceFirst("(?m)^id: (.+)$", "id: $1-" + suffix);
+    }
+
+    /** A market variant: the rule under a new id, its first step narrowed by the condition. */
+    private static String narrowed(String text, String suffix, String condition) {
+        return renamed(text, suffix).replaceFirst("(?m)^(  - begin: \\S+)$", "$1\n    where: '" + condition + "'");
+    }
+
+    private static List<Rule> load(Map<String, String> texts) {
+        Map<String, String> files = new LinkedHashMap<>();
+        texts.keySet().stream().sorted().forEach(name -> files.put(name + ".yaml", texts.get(name)));
+        return RuleLoader.loadTexts(files).rulesOrThrow();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(List<Rule> rules) throws Exception {
+        RuleKey key = new RuleKey(rules.get(0).domain(), rules.get(0).key());
+        var operator = new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class));
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+    }
+}
