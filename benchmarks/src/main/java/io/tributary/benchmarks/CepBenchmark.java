@@ -96,6 +96,10 @@ public final class CepBenchmark implements Callable<Integer> {
                     + "COPIES (exact copies under new ids: every clone starts on every event its original starts on), or BOTH (default: ${DEFAULT-VALUE}).")
     Clones clones;
 
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Rounds of runs: each round runs every rule count once; medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--each-rule", description = "Also run each shipped rule alone: which rules cost what.")
     boolean eachRule;
 
@@ -126,27 +130,41 @@ public final class CepBenchmark implements Callable<Integer> {
             Double warmSeconds = bounded(kafka, registry, work.resolve("warmup"), rules(shipped, shipped.size(), Clones.COPIES), run++);
             double warm = warmSeconds == null ? 0 : loaded / warmSeconds;
             System.out.printf(Locale.ROOT, "warm-up run (%d shipped rules, not reported) %,10.0f events/s%n", shipped.size(), warm);
-            double oneRule = 0;
+            List<Configuration> configurations = new ArrayList<>();
             for (int count : ruleCounts) {
                 for (Clones kind : kinds(shipped, count)) {
                     String label = count <= shipped.size() ? String.valueOf(count)
                             : count + (kind == Clones.VARIANTS ? " (market variants)" : " (exact copies)");
-                    Double seconds = bounded(kafka, registry, work.resolve("run" + run), rules(shipped, count, kind), run++);
-                    if (seconds == null) {
-                        double bound = loaded / (double) runLimit.toSeconds();
-                        System.out.printf(Locale.ROOT, "%-26s did not finish in %s: < %,.0f events/s%n", label + " rule(s)", runLimit, bound);
-                        throughputRows.add(String.format(Locale.ROOT, "| %s | < %,.0f (cancelled after %s) | < %.2f |", label, bound, runLimit,
-                                oneRule == 0 ? 0 : bound / oneRule));
-                        continue;
-                    }
-                    double perSecond = loaded / seconds;
-                    if (count == ruleCounts.get(0)) {
-                        oneRule = perSecond;
-                    }
-                    System.out.printf(Locale.ROOT, "%-26s %,10.0f events/s  (%.2f of %d rule(s))%n",
-                            label + " rule(s)", perSecond, perSecond / oneRule, ruleCounts.get(0));
-                    throughputRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.2f |", label, perSecond, perSecond / oneRule));
+                    configurations.add(new Configuration(label, rules(shipped, count, kind)));
                 }
+            }
+            // Round after round of every configuration: a slow spell of the machine then slows one
+            // run of each instead of all runs of one, and the medians stay comparable.
+            Map<Configuration, List<Double>> rates = new LinkedHashMap<>();
+            Map<Configuration, List<Double>> ofFirst = new LinkedHashMap<>();
+            for (int round = 1; round <= rounds; round++) {
+                Double first = null;
+                for (Configuration configuration : configurations) {
+                    Double seconds = bounded(kafka, registry, work.resolve("run" + run), configuration.rules(), run++);
+                    double rate = seconds == null ? loaded / (double) runLimit.toSeconds() : loaded / seconds;
+                    if (configuration == configurations.get(0)) {
+                        first = rate;
+                    }
+                    rates.computeIfAbsent(configuration, c -> new ArrayList<>()).add(rate);
+                    ofFirst.computeIfAbsent(configuration, c -> new ArrayList<>()).add(rate / first);
+                    System.out.printf(Locale.ROOT, "round %d  %-30s %s%,10.0f events/s  (%.2f of %s rule(s))%n", round,
+                            configuration.label() + " rule(s)", seconds == null ? "cancelled at the run limit: < " : "",
+                            rate, rate / first, configurations.get(0).label());
+                }
+            }
+            for (Configuration configuration : configurations) {
+                List<Double> measured = rates.get(configuration);
+                double median = median(measured);
+                double ratio = median(ofFirst.get(configuration));
+                System.out.printf(Locale.ROOT, "median   %-30s %,10.0f events/s  (%.2f of %s rule(s))%n",
+                        configuration.label() + " rule(s)", median, ratio, configurations.get(0).label());
+                throughputRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s |", configuration.label(), median, ratio,
+                        measured.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" / "))));
             }
             if (eachRule) {
                 for (Map.Entry<String, String> file : shipped.entrySet()) {
@@ -164,6 +182,16 @@ public final class CepBenchmark implements Callable<Integer> {
         }
         write(throughputRows, eachRuleRows, latencyRow);
         return 0;
+    }
+
+    /** One measured setting: the rules of a run, named as in the results. */
+    private record Configuration(String label, List<Rule> rules) {}
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     /** The shipped rules' texts by file, ids made unique so they can be cloned. */
@@ -425,7 +453,8 @@ public final class CepBenchmark implements Callable<Integer> {
                 .append(" (100 rules: eleven or twelve of each): *market variants* narrow the clone's first step to one region, country,")
                 .append(" IoT site or rendition (rendition-ladder-incomplete, which begins with an upload, is copied as is);")
                 .append(" *exact copies* are the worst case, every clone starting a partial match on every event its original starts one on.\n\n")
-                .append("| rules | events/s | of 1 rule |\n|---|---|---|\n");
+                .append(String.format(Locale.ROOT, "%d rounds, each running every rule count once; the table gives the median events/s, the median of each round's ratio to the 1-rule run of the same round, and every round's figure (a run cancelled at the run limit counts as its bound).%n%n", rounds))
+                .append("| rules | events/s (median) | of 1 rule (median) | rounds |\n|---|---|---|---|\n");
         throughputRows.forEach(r -> text.append(r).append('\n'));
         if (!eachRuleRows.isEmpty()) {
             text.append("\n## Each shipped rule alone (same events)\n\n| rule | key | events/s |\n|---|---|---|\n");

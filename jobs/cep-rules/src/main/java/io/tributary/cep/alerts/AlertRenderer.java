@@ -35,7 +35,9 @@ public final class AlertRenderer implements Serializable {
 
     private final Rule rule;
     private transient Map<String, CelRuntime.Program> programs;
+    private transient Map<String, Template> templates;
     private transient Map<String, EventFields.Field> fields;
+    private transient DecimalFormat decimals;
 
     public AlertRenderer(Rule rule) {
         this.rule = rule;
@@ -76,12 +78,10 @@ public final class AlertRenderer implements Serializable {
     }
 
     private String render(String template, String key, Map<String, List<Envelope>> match) {
-        Template parsed;
-        try {
-            parsed = Template.parse(template);
-        } catch (Template.Unclosed e) {
-            throw new IllegalStateException("template was checked at load time: " + template, e);
+        if (templates == null) {
+            templates = new HashMap<>();
         }
+        Template parsed = templates.computeIfAbsent(template, AlertRenderer::parse);
         StringBuilder text = new StringBuilder();
         for (Template.Part part : parsed.parts()) {
             if (!part.expression()) {
@@ -97,6 +97,14 @@ public final class AlertRenderer implements Serializable {
             }
         }
         return text.toString();
+    }
+
+    private static Template parse(String template) {
+        try {
+            return Template.parse(template);
+        } catch (Template.Unclosed e) {
+            throw new IllegalStateException("template was checked at load time: " + template, e);
+        }
     }
 
     private CelRuntime.Program program(String expression) {
@@ -130,9 +138,12 @@ public final class AlertRenderer implements Serializable {
         return Optional.ofNullable(f.read(events.get(0)));
     }
 
-    private static String format(Object value) {
+    private String format(Object value) {
         if (value instanceof Double number) {
-            return new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(number);
+            if (decimals == null) {
+                decimals = new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
+            }
+            return decimals.format(number);
         }
         return String.valueOf(value);
     }

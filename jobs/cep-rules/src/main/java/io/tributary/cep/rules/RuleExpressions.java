@@ -116,14 +116,68 @@ public final class RuleExpressions {
         }
     }
 
-    /** Re-checks an expression that {@link #check} accepted before (after deserialization). */
+    /**
+     * Re-checks an expression that {@link #check} accepted before (after deserialization). Rules
+     * copied per market or per team repeat the same expressions; checking one takes about a
+     * millisecond, so a hundred rules on each subtask would spend seconds of the job's start on
+     * the same few texts. Programs are immutable, so each text is checked once per JVM.
+     */
     public static CelRuntime.Program recompile(Scope scope, String expression, boolean condition) {
-        Checked checked = check(scope, expression, condition);
-        if (!checked.ok()) {
-            throw new IllegalStateException("expression no longer checks: " + expression + ": " + checked.issues());
-        }
-        return program(checked.ast());
+        return PROGRAMS.computeIfAbsent(new Compiled(scope, expression, condition), key -> {
+            Checked checked = check(scope, expression, condition);
+            if (!checked.ok()) {
+                throw new IllegalStateException("expression no longer checks: " + expression + ": " + checked.issues());
+            }
+            return program(checked.ast());
+        });
     }
+
+    private record Compiled(Scope scope, String expression, boolean condition) {}
+
+    /** A condition that is exactly {@code event.<field> == "<text>"}. */
+    public record TextEquality(String field, String text) {}
+
+    /**
+     * Whether a checked condition is exactly {@code event.<field> == "<text>"} (or the other way
+     * round), the shape of a rule narrowed to one market. Such a condition is true exactly when
+     * the field is present and equal to the text, which a caller can test without the
+     * interpreter: a hundred market variants ask it of every event.
+     */
+    public static Optional<TextEquality> textEquality(Scope scope, String expression) {
+        CelValidationResult parsed = compiler(scope).parse(expression);
+        if (parsed.hasError()) {
+            return Optional.empty();
+        }
+        try {
+            CelExpr root = parsed.getAst().getExpr();
+            if (root.getKind() != CelExpr.ExprKind.Kind.CALL || root.call().target().isPresent()
+                    || !root.call().function().equals(dev.cel.parser.Operator.EQUALS.getFunction()) || root.call().args().size() != 2) {
+                return Optional.empty();
+            }
+            CelExpr left = root.call().args().get(0);
+            CelExpr right = root.call().args().get(1);
+            Optional<TextEquality> leftField = eventFieldIsText(scope, left, right);
+            return leftField.isPresent() ? leftField : eventFieldIsText(scope, right, left);
+        } catch (CelValidationException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<TextEquality> eventFieldIsText(Scope scope, CelExpr field, CelExpr text) {
+        if (field.getKind() != CelExpr.ExprKind.Kind.SELECT || text.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+                || text.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
+            return Optional.empty();
+        }
+        CelExpr operand = field.select().operand();
+        EventFields.Field declared = EventFields.of(scope.domain()).get(field.select().field());
+        if (operand.getKind() != CelExpr.ExprKind.Kind.IDENT || !operand.ident().name().equals(EVENT) || field.select().testOnly()
+                || declared == null || !declared.type().equals(SimpleType.STRING)) {
+            return Optional.empty();
+        }
+        return Optional.of(new TextEquality(declared.name(), text.constant().stringValue()));
+    }
+
+    private static final Map<Compiled, CelRuntime.Program> PROGRAMS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static CelCompiler compiler(Scope scope) {
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()

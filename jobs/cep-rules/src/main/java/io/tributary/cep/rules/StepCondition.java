@@ -37,6 +37,9 @@ public final class StepCondition extends IterativeCondition<Envelope> {
      * them per evaluation was a visible share of a CEP task.
      */
     private transient Map<String, Reference> references;
+    /** Set when the expression is {@code event.<field> == "<text>"}: then the field is compared without CEL. */
+    private transient EventFields.Field equalityField;
+    private transient String equalityText;
 
     /** A step's field ({@code step == null}: the event being matched); {@code field == null}: nothing. */
     private record Reference(String step, EventFields.Field field) {}
@@ -57,9 +60,17 @@ public final class StepCondition extends IterativeCondition<Envelope> {
             return true;
         }
         if (program == null) {
-            program = RuleExpressions.recompile(new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false), expression, true);
+            RuleExpressions.Scope scope = new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false);
             fields = EventFields.of(domain);
             references = new HashMap<>();
+            RuleExpressions.textEquality(scope, expression).ifPresent(equality -> {
+                equalityField = fields.get(equality.field());
+                equalityText = equality.text();
+            });
+            program = RuleExpressions.recompile(scope, expression, true);
+        }
+        if (equalityField != null) {
+            return equalityText.equals(equalityField.read(event));
         }
         Map<String, Envelope> earlier = new HashMap<>(4);
         try {

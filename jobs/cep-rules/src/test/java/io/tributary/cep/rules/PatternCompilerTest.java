@@ -59,6 +59,41 @@ class PatternCompilerTest {
     }
 
     @Test
+    void aConditionThatComparesAFieldWithTextIsAnsweredAsCelWould() throws Exception {
+        RuleExpressions.Scope scope = new RuleExpressions.Scope(io.tributary.schemas.Domain.PLAYER, List.of(), java.util.Map.of(), false);
+        assertThat(RuleExpressions.textEquality(scope, "event.region == \"eu-west\""))
+                .contains(new RuleExpressions.TextEquality("region", "eu-west"));
+        assertThat(RuleExpressions.textEquality(scope, "'eu-west' == event.region"))
+                .contains(new RuleExpressions.TextEquality("region", "eu-west"));
+        assertThat(RuleExpressions.textEquality(scope, "event.region == \"eu-west\" && true")).as("more than one comparison").isEmpty();
+        assertThat(RuleExpressions.textEquality(scope, "event.bitrateKbps == 500")).as("a number").isEmpty();
+        assertThat(RuleExpressions.textEquality(scope, "event.region != \"eu-west\"")).as("another operator").isEmpty();
+
+        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
+                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
+                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
+                "{\"type\": \"BUFFER_START\", \"time\": \"2s\", \"sessionId\": \"s\"}",
+                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
+        StepCondition byCel = startOf("event.region == \"eu-west\" && true");
+        for (String fast : List.of("event.region == \"eu-west\"", "'eu-west' == event.region")) {
+            StepCondition condition = startOf(fast);
+            for (Envelope event : events) {
+                assertThat(condition.filter(event, null)).as(fast + " for " + event.getEventTime() + " " + event.getPayload())
+                        .isEqualTo(byCel.filter(event, null));
+            }
+        }
+        assertThat(byCel.filter(events.get(0), null)).isTrue();
+        assertThat(byCel.filter(events.get(1), null)).isFalse();
+        assertThat(byCel.filter(events.get(2), null)).as("no region").isFalse();
+        assertThat(byCel.filter(events.get(3), null)).as("not the step's type").isFalse();
+    }
+
+    private static StepCondition startOf(String where) {
+        return PatternCompiler.startCondition(load(player(
+                "  - begin: stall\n    type: BUFFER_START\n    where: '" + where.replace("'", "''") + "'\n"))).orElseThrow();
+    }
+
+    @Test
     void noSingleStartConditionWhenMoreThanTheFirstStepDecides() {
         assertThat(PatternCompiler.startCondition(load(player(
                 "  - begin: stall\n    type: BUFFER_START\n    optional: true\n  - followedBy: error\n    type: ERROR\n"))))

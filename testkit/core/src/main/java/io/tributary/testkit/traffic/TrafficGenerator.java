@@ -313,7 +313,10 @@ public final class TrafficGenerator {
 
     private Deque<ObjectNode> deviceTelemetry() {
         Deque<ObjectNode> script = new ArrayDeque<>();
-        String deviceId = "edge-" + random.nextInt(500);
+        int device = random.nextInt(500);
+        String deviceId = "edge-" + device;
+        // A device is installed at one point of presence; it does not hop between them per reading.
+        String site = "pop-" + REGIONS[device % REGIONS.length];
         String[] metric = METRICS[random.nextInt(METRICS.length)];
         double mean = Double.parseDouble(metric[2]);
         double sd = Double.parseDouble(metric[3]);
@@ -326,7 +329,7 @@ public final class TrafficGenerator {
             event.put("metric", metric[0]);
             event.put("value", Math.round(value * 100) / 100.0);
             event.put("unit", metric[1]);
-            event.put("site", "pop-" + pick(REGIONS));
+            event.put("site", site);
             event.put("_topic", RawTopics.IOT);
             event.put("_key", deviceId);
             script.add(event);
