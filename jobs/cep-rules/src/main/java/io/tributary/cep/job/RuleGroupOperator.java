@@ -28,6 +28,8 @@ import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
 import org.apache.flink.cep.configuration.SharedBufferCacheConfig;
 import org.apache.flink.cep.nfa.ComputationState;
 import org.apache.flink.cep.nfa.NFA;
@@ -103,9 +105,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private transient RuleStateStore nfaStore;
     private transient ValueState<NFAState> nfaState;
     private transient SharedBuffer<Envelope> buffer;
-    /** Per family (namespace = family id): its cohorts, each as [name, member uid, member uid, ...]. */
+    /** Per family (namespace = family id): its cohorts, each as (name, window timer, member uids). */
     private transient RuleStateStore cohortStore;
-    private transient ValueState<List<List<String>>> cohortLists;
+    private transient ValueState<List<Tuple3<String, Long, List<String>>>> cohortLists;
     private transient List<FamilyRuntime> runtimes;
     private transient Map<EventType, List<FamilyRuntime>> byType;
     private transient Map<String, FamilyRuntime> byId;
@@ -142,8 +144,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         nfaState = nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
         buffer = new SharedBuffer<>(nfaStore, serializer, cacheConfig);
         cohortStore = new RuleStateStore(getKeyedStateBackend(), QUEUE);
-        cohortLists = cohortStore.getState(new ValueStateDescriptor<>(COHORTS_STATE,
-                new ListSerializer<>(new ListSerializer<>(StringSerializer.INSTANCE))));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializer<Tuple3<String, Long, List<String>>> entry = new TupleSerializer<>((Class) Tuple3.class,
+                new TypeSerializer<?>[] {StringSerializer.INSTANCE, LongSerializer.INSTANCE, new ListSerializer<>(StringSerializer.INSTANCE)});
+        cohortLists = cohortStore.getState(new ValueStateDescriptor<>(COHORTS_STATE, new ListSerializer<>(entry)));
     }
 
     @Override
@@ -219,10 +223,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             FamilyRun run = new FamilyRun(family);
             Cohort cohort = run.cohort(namespace);
-            if (cohort == null) {
-                nfaStore.clearNamespace(namespace);
+            // A cohort keeps one timer; others under its name were left by an earlier cohort of
+            // that name, whose state went when it ended.
+            if (cohort == null || cohort.timer != time) {
                 return;
             }
+            cohort.timerFired();
             cohort.advance(time);
             run.store();
             return;
@@ -390,21 +396,21 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             this.family = family;
             this.inCohort = new boolean[family.compiled.members.size()];
             cohortStore.use(family.compiled.id);
-            List<List<String>> stored = cohortLists.value();
+            List<Tuple3<String, Long, List<String>>> stored = cohortLists.value();
             if (stored == null) {
                 return;
             }
-            for (List<String> entry : stored) {
-                String name = entry.get(0);
-                List<Integer> members = new ArrayList<>(entry.size() - 1);
-                for (String uid : entry.subList(1, entry.size())) {
+            for (Tuple3<String, Long, List<String>> entry : stored) {
+                String name = entry.f0;
+                List<Integer> members = new ArrayList<>(entry.f2.size());
+                for (String uid : entry.f2) {
                     Integer member = family.memberByUid.get(uid);
                     if (member != null && !inCohort[member]) {
                         members.add(member);
                         inCohort[member] = true;
                     }
                 }
-                if (members.size() != entry.size() - 1) {
+                if (members.size() != entry.f2.size()) {
                     // Members left the group since the savepoint; with none left nobody needs the state.
                     cohortsChanged = true;
                 }
@@ -416,7 +422,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                     cohortsChanged = true;
                     continue;
                 }
-                cohorts.add(new Cohort(family, name, members, state, true, family.windowEnd(state)));
+                cohorts.add(new Cohort(family, name, members, state, true, entry.f1));
             }
         }
 
@@ -496,10 +502,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
         void store() throws Exception {
             for (java.util.Iterator<Cohort> it = cohorts.iterator(); it.hasNext(); ) {
-                if (!it.next().store()) {
+                Cohort cohort = it.next();
+                if (!cohort.store()) {
                     it.remove();
                     cohortsChanged = true;
                 }
+                cohortsChanged |= cohort.timerMoved;
             }
             if (!cohortsChanged) {
                 return;
@@ -509,14 +517,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 cohortLists.clear();
                 return;
             }
-            List<List<String>> lists = new ArrayList<>(cohorts.size());
+            List<Tuple3<String, Long, List<String>>> lists = new ArrayList<>(cohorts.size());
             for (Cohort cohort : cohorts) {
-                List<String> entry = new ArrayList<>(cohort.members.size() + 1);
-                entry.add(cohort.name);
+                List<String> uids = new ArrayList<>(cohort.members.size());
                 for (int member : cohort.members) {
-                    entry.add(family.compiled.members.get(member).uid);
+                    uids.add(family.compiled.members.get(member).uid);
                 }
-                lists.add(entry);
+                lists.add(Tuple3.of(cohort.name, cohort.timer, uids));
             }
             cohortLists.update(lists);
         }
@@ -529,21 +536,37 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         private final List<Integer> members;
         /** Whether the state is in the backend under {@link #name}. */
         private boolean stored;
+        /** When the oldest partial match that can time out did so before this run. */
         private final long windowEndBefore;
+        /**
+         * The cohort's window timer, at or before its oldest partial match's window end, or
+         * {@link #NO_TIMER}. As partial matches end, that window end moves later with nearly every
+         * event; the timer stays and, when it fires early, is set again, which saves deleting and
+         * registering a timer per event.
+         */
+        private long timer;
+        /** Whether {@link #timer} changed: the family's list of cohorts records it. */
+        private boolean timerMoved;
         private final NFAState state;
         private boolean advanced;
 
         /**
          * @param stored whether the state is in the backend under the name
-         * @param windowEndBefore the cohort's timer, {@link #NO_TIMER} for none
+         * @param timer the cohort's window timer, {@link #NO_TIMER} for none
          */
-        Cohort(FamilyRuntime family, String name, List<Integer> members, NFAState state, boolean stored, long windowEndBefore) {
+        Cohort(FamilyRuntime family, String name, List<Integer> members, NFAState state, boolean stored, long timer) {
             this.family = family;
             this.name = name;
             this.members = members;
             this.state = state;
             this.stored = stored;
-            this.windowEndBefore = windowEndBefore;
+            this.timer = timer;
+            this.windowEndBefore = state == null ? NO_TIMER : family.windowEnd(state);
+        }
+
+        void timerFired() {
+            timer = NO_TIMER;
+            timerMoved = true;
         }
 
         /** The members agree on every event so far, so the first one's NFA stands for all. */
@@ -597,7 +620,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             stored = true;
         }
 
-        /** Stores the state and moves the window timer; false when nothing is in progress any more and the state is gone. */
+        /**
+         * Stores the state and sets the window timer; false when nothing is in progress any more
+         * and the state is gone (its timer, if any, then finds no cohort and does nothing).
+         */
         boolean store() throws Exception {
             nfaStore.use(name);
             long windowEnd;
@@ -617,13 +643,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                     nfaState.update(state);
                 }
             }
-            if (windowEnd != windowEndBefore) {
-                if (windowEndBefore != NO_TIMER) {
-                    timers.deleteEventTimeTimer(name, windowEndBefore);
-                }
-                if (windowEnd != NO_TIMER) {
-                    timers.registerEventTimeTimer(name, windowEnd);
-                }
+            if (windowEnd != NO_TIMER && (timer == NO_TIMER || timer > windowEnd)) {
+                // Only when nothing would fire in time; an earlier timer, now early, is set again when it fires.
+                timers.registerEventTimeTimer(name, windowEnd);
+                timer = windowEnd;
+                timerMoved = true;
             }
             return inProgress;
         }
