@@ -229,6 +229,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 return;
             }
             cohort.timerFired();
+            // Early: partial matches that would have ended then have ended through events since.
+            // Advancing would find nothing to time out and cost CEP's buffer a scan of its counters.
+            if (!cohort.mayEndBy(time)) {
+                run.store();
+                return;
+            }
             cohort.advance(time);
             run.store();
             return;
