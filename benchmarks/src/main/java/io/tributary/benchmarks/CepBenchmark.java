@@ -249,8 +249,8 @@ public final class CepBenchmark implements Callable<Integer> {
      * The first {@code count} rules of the shipped ones, cycled: clone k of a rule gets the id
      * {@code <id>-k}, so 100 rules are the nine shipped patterns eleven or twelve times each.
      * {@link Clones#VARIANTS}: clone k watches one region, country, site or rendition, as a suite
-     * grows with variants per market; {@link Clones#COPIES}: clone k is the rule itself, the worst
-     * case, where every clone starts a partial match on every event its original starts one on.
+     * grows with variants per market; {@link Clones#COPIES}: clone k is the rule itself under a new
+     * id, as when a second team wants the same alert.
      */
     private static List<Rule> rules(Map<String, String> shipped, int count, Clones kind) {
         List<String> files = new ArrayList<>(shipped.keySet());
@@ -452,7 +452,8 @@ public final class CepBenchmark implements Callable<Integer> {
                 .append("Each run includes job start (~3 s) and the final commit. Beyond the nine shipped rules, each rule is cloned under new ids")
                 .append(" (100 rules: eleven or twelve of each): *market variants* narrow the clone's first step to one region, country,")
                 .append(" IoT site or rendition (rendition-ladder-incomplete, which begins with an upload, is copied as is);")
-                .append(" *exact copies* are the worst case, every clone starting a partial match on every event its original starts one on.\n\n")
+                .append(" *exact copies* keep the pattern under a new id. Both kinds are rule families: they share their original's NFA run per key")
+                .append(" while they agree on how a match starts, so they cost their first-step conditions and their alerts.\n\n")
                 .append(String.format(Locale.ROOT, "%d rounds, each running every rule count once; the table gives the median events/s, the median of each round's ratio to the 1-rule run of the same round, and every round's figure (a run cancelled at the run limit counts as its bound).%n%n", rounds))
                 .append("| rules | events/s (median) | of 1 rule (median) | rounds |\n|---|---|---|---|\n");
         throughputRows.forEach(r -> text.append(r).append('\n'));
