@@ -19,8 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -44,6 +43,7 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -97,7 +97,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private final List<CompiledFamily> families;
     private final TypeSerializer<Envelope> serializer;
 
-    private transient MapState<Long, List<Envelope>> queue;
+    /** Events waiting for the watermark, one list per event time (namespace = the time). */
+    private transient InternalListState<?, Long, Envelope> queue;
     private transient InternalTimerService<String> timers;
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
@@ -131,10 +132,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        queue = context.getKeyedStateStore().getMapState(
-                new MapStateDescriptor<>(QUEUE_STATE, LongSerializer.INSTANCE, new ListSerializer<>(serializer)));
+        // A list per time takes an event without reading what is queued (RocksDB merges it).
+        queue = (InternalListState<?, Long, Envelope>) getKeyedStateBackend()
+                .getOrCreateKeyedState(LongSerializer.INSTANCE, new ListStateDescriptor<>(QUEUE_STATE, serializer));
         // The shared buffer's cache saves deserializing RocksDB values within one step of the NFA;
         // heap state holds the objects already, so there a cache without slots writes through.
         SharedBufferCacheConfig cacheConfig = getKeyedStateBackend() instanceof HeapKeyedStateBackend
@@ -191,13 +194,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             lateDropped.inc();
             return;
         }
-        List<Envelope> atTime = queue.get(time);
-        if (atTime == null) {
-            atTime = new ArrayList<>(1);
-            timers.registerEventTimeTimer(QUEUE, time);
-        }
-        atTime.add(element.getValue());
-        queue.put(time, atTime);
+        queue.setCurrentNamespace(time);
+        queue.add(element.getValue());
+        // The timer service keeps one timer per key, namespace and time however often it is asked.
+        timers.registerEventTimeTimer(QUEUE, time);
     }
 
     /**
@@ -239,7 +239,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             run.store();
             return;
         }
-        List<Envelope> events = queue.get(time);
+        queue.setCurrentNamespace(time);
+        Iterable<Envelope> events = queue.get();
         if (events == null) {
             return;
         }
@@ -259,7 +260,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 run.take(event, time);
             }
         }
-        queue.remove(time);
+        queue.setCurrentNamespace(time);
+        queue.clear();
         for (FamilyRun run : runs.values()) {
             run.store();
         }

@@ -25,6 +25,9 @@ import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.contrib.streaming.state.RocksDBKeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.util.Collector;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -57,7 +60,23 @@ class RuleFamilyHarnessTest {
                 "spike-site-b", narrowed(shipped("iot/sensor-spike.yaml"), "site-b", "event.site == \"b\""),
                 "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
         assertThat(RuleFamily.of(rules)).as("flatline and spike families").hasSize(2);
-        compareWithRulesAlone(rules, iotStream(new Random(seed)));
+        compareWithRulesAlone(rules, iotStream(new Random(seed)), null);
+    }
+
+    /** The same on RocksDB, where a cohort's state is copied through serializers and the queue is merged. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {11, 12})
+    void onRocksDbTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Rule> rules = load(Map.of(
+                "flatline", shipped("iot/sensor-flatline.yaml"),
+                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
+                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
+                "spike", shipped("iot/sensor-spike.yaml"),
+                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
+        // Timers on the heap, as the job keeps them (--timer-state HEAP).
+        EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
+        rocksDb.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
+        compareWithRulesAlone(rules, iotStream(new Random(seed)), rocksDb);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -71,7 +90,7 @@ class RuleFamilyHarnessTest {
                 "start-failure-eu", narrowed(shipped("player/playback-start-failure.yaml"), "eu", "event.region == \"eu-west\""),
                 "start-failure-copy", renamed(shipped("player/playback-start-failure.yaml"), "copy")));
         assertThat(RuleFamily.of(rules)).as("storm and start-failure families").hasSize(2);
-        compareWithRulesAlone(rules, playerStream(new Random(seed)));
+        compareWithRulesAlone(rules, playerStream(new Random(seed)), null);
     }
 
     @Test
@@ -99,7 +118,7 @@ class RuleFamilyHarnessTest {
     }
 
     /** Each rule alone in Flink CEP's own operator is the reference; all rules in one group operator must match it. */
-    private static void compareWithRulesAlone(List<Rule> rules, List<Object> stream) throws Exception {
+    private static void compareWithRulesAlone(List<Rule> rules, List<Object> stream, StateBackend backend) throws Exception {
         List<String> expected = new ArrayList<>();
         for (Rule rule : rules) {
             try (var alone = flinkCep(rule)) {
@@ -110,13 +129,18 @@ class RuleFamilyHarnessTest {
             }
         }
         try (var together = harness(rules)) {
+            if (backend != null) {
+                together.setStateBackend(backend);
+            }
             together.open();
             replay(together, stream);
             together.processWatermark(BASE + Duration.ofDays(1).toMillis());
             List<String> actual = together.extractOutputValues().stream().map(RuleFamilyHarnessTest::describe).toList();
             assertThat(expected).as("the stream makes the rules fire").isNotEmpty();
             assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(together.numKeyedStateEntries()).as("keyed state once every window ended").isZero();
+            int entries = backend == null ? together.numKeyedStateEntries()
+                    : ((RocksDBKeyedStateBackend<?>) together.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+            assertThat(entries).as("keyed state once every window ended").isZero();
             assertThat(together.numEventTimeTimers()).as("timers once every window ended").isZero();
         }
     }
