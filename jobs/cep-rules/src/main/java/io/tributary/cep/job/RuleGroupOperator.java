@@ -472,10 +472,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
 
         /**
-         * Members that disagree on whether the event starts a match part here: those without the
-         * cohort's first name-giver continue under a copy of its state.
+         * Members that disagree on whether the event starts a match part here: the side without
+         * the member the cohort is named after continues under a copy of its state.
          */
         private void splitIfDivided(Cohort cohort, Envelope event, Boolean[] startsMatch) throws Exception {
+            int[] conditionOf = family.compiled.startConditionOf;
+            int first = conditionOf[cohort.members.get(0)];
+            if (cohort.members.stream().allMatch(member -> conditionOf[member] == first)) {
+                // One condition for all of them: they cannot disagree.
+                return;
+            }
             List<Integer> yes = new ArrayList<>();
             List<Integer> no = new ArrayList<>();
             for (int member : cohort.members) {
