@@ -77,7 +77,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * every other rule's partial matches; a rule removed from the group leaves its cohorts, and a
  * cohort with no member left is dropped when next touched or when its window timer fires. A
  * cohort whose rules have a {@code within} keeps one timer per key (timer namespace = cohort name)
- * at the end of its oldest partial match's window, so absence rules fire without further events.
+ * at or before the end of its oldest partial match's window, so absence rules fire without further
+ * events.
  * Matches, timed out partial matches and pruning follow {@code CepOperator}'s event-time semantics.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
