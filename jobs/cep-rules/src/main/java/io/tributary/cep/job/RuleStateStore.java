@@ -36,8 +36,7 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
  */
 final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
-    private final Map<String, InternalKvState<?, String, ?>> sharedByName = new HashMap<>();
-    private final Map<String, org.apache.flink.api.common.state.StateDescriptor<?, ?>> descriptorByName = new HashMap<>();
+    private final Map<String, Shared> sharedByName = new HashMap<>();
     private String namespace;
 
     RuleStateStore(KeyedStateBackend<?> backend, String namespace) {
@@ -83,19 +82,19 @@ final class RuleStateStore implements KeyedStateStore {
      * asked for, so a state renamed by a Flink upgrade shows up in the tests instead of leaking.
      */
     void clear(String name) {
-        InternalKvState<?, String, ?> state = sharedByName.get(name);
-        if (state == null) {
+        Shared shared = sharedByName.get(name);
+        if (shared == null) {
             throw new IllegalStateException("rule state " + name + " was never created; created: " + sharedByName.keySet());
         }
-        state.setCurrentNamespace(namespace);
-        state.clear();
+        shared.state().setCurrentNamespace(namespace);
+        shared.state().clear();
     }
 
     /** Forgets what the current key keeps under the namespace, in every state of this store. */
     void clearNamespace(String namespace) {
-        for (InternalKvState<?, String, ?> state : sharedByName.values()) {
-            state.setCurrentNamespace(namespace);
-            state.clear();
+        for (Shared shared : sharedByName.values()) {
+            shared.state().setCurrentNamespace(namespace);
+            shared.state().clear();
         }
     }
 
@@ -106,10 +105,10 @@ final class RuleStateStore implements KeyedStateStore {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     void copyNamespace(String from, String to) throws Exception {
-        for (Map.Entry<String, InternalKvState<?, String, ?>> named : sharedByName.entrySet()) {
-            var descriptor = descriptorByName.get(named.getKey());
+        for (Shared shared : sharedByName.values()) {
+            var descriptor = shared.descriptor();
             if (descriptor instanceof MapStateDescriptor<?, ?> map) {
-                InternalMapState<?, String, Object, Object> state = (InternalMapState) named.getValue();
+                InternalMapState<?, String, Object, Object> state = (InternalMapState) shared.state();
                 TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
                 TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
                 state.setCurrentNamespace(from);
@@ -124,7 +123,7 @@ final class RuleStateStore implements KeyedStateStore {
                 state.clear();
                 state.putAll(copy);
             } else {
-                InternalValueState<?, String, Object> state = (InternalValueState) named.getValue();
+                InternalValueState<?, String, Object> state = (InternalValueState) shared.state();
                 TypeSerializer<Object> serializer = (TypeSerializer<Object>) descriptor.getSerializer();
                 state.setCurrentNamespace(from);
                 Object value = state.value();
@@ -143,13 +142,15 @@ final class RuleStateStore implements KeyedStateStore {
         try {
             // The backend keeps one state per name: every rule of the group gets the same one.
             S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
-            sharedByName.put(descriptor.getName(), (InternalKvState<?, String, ?>) state);
-            descriptorByName.put(descriptor.getName(), descriptor);
+            sharedByName.put(descriptor.getName(), new Shared((InternalKvState<?, String, ?>) state, descriptor));
             return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
         }
     }
+
+    /** A state the NFAs share, with the descriptor whose serializers copy its entries. */
+    private record Shared(InternalKvState<?, String, ?> state, org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {}
 
     private static UnsupportedOperationException unused(String name) {
         return new UnsupportedOperationException("a rule keeps only value and map state; asked for " + name);

@@ -50,15 +50,7 @@ class RuleFamilyHarnessTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void iotVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
-        List<Rule> rules = load(Map.of(
-                "flatline", shipped("iot/sensor-flatline.yaml"),
-                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
-                "flatline-site-a-pager", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a-pager", "event.site == \"a\""),
-                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
-                "flatline-copy", renamed(shipped("iot/sensor-flatline.yaml"), "copy"),
-                "spike", shipped("iot/sensor-spike.yaml"),
-                "spike-site-b", narrowed(shipped("iot/sensor-spike.yaml"), "site-b", "event.site == \"b\""),
-                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
+        List<Rule> rules = iotVariants();
         assertThat(RuleFamily.of(rules)).as("flatline and spike families").hasSize(2);
         compareWithRulesAlone(rules, iotStream(new Random(seed)), null);
     }
@@ -67,12 +59,7 @@ class RuleFamilyHarnessTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {11, 12})
     void onRocksDbTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
-        List<Rule> rules = load(Map.of(
-                "flatline", shipped("iot/sensor-flatline.yaml"),
-                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
-                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
-                "spike", shipped("iot/sensor-spike.yaml"),
-                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
+        List<Rule> rules = iotVariants();
         // Timers on the heap, as the job keeps them (--timer-state HEAP).
         EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
         rocksDb.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
@@ -115,6 +102,19 @@ class RuleFamilyHarnessTest {
                     .isEqualTo(alone.numKeyedStateEntries());
             assertThat(together.numEventTimeTimers()).as("one window timer for the three").isEqualTo(alone.numEventTimeTimers());
         }
+    }
+
+    /** Sensor flatline and spike with variants by site and by value, twins and a copy: two families. */
+    private static List<Rule> iotVariants() throws IOException {
+        return load(Map.of(
+                "flatline", shipped("iot/sensor-flatline.yaml"),
+                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
+                "flatline-site-a-pager", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a-pager", "event.site == \"a\""),
+                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
+                "flatline-copy", renamed(shipped("iot/sensor-flatline.yaml"), "copy"),
+                "spike", shipped("iot/sensor-spike.yaml"),
+                "spike-site-b", narrowed(shipped("iot/sensor-spike.yaml"), "site-b", "event.site == \"b\""),
+                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
     }
 
     /** Each rule alone in Flink CEP's own operator is the reference; all rules in one group operator must match it. */
