@@ -63,7 +63,12 @@ public final class CepRulesJob {
 
     /** Applies every rule to the events, then writes alerts and late events to the sinks. */
     public static void build(DataStream<Envelope> events, List<Rule> rules, Sinks sinks) {
-        Detection detection = detect(events, rules, "");
+        build(events, rules, sinks, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
+    }
+
+    /** @param stateCacheKeys keys per subtask whose rule state stays on the heap in front of RocksDB; 0 for none */
+    public static void build(DataStream<Envelope> events, List<Rule> rules, Sinks sinks, int stateCacheKeys) {
+        Detection detection = detect(events, rules, "", stateCacheKeys);
         detection.alerts().sinkTo(sinks.alerts()).uid(ALERTS_SINK_UID).name("alerts topic");
         detection.lateEvents().sinkTo(sinks.lateEvents()).uid(LATE_SINK_UID).name("late-events topic");
     }
@@ -75,6 +80,10 @@ public final class CepRulesJob {
      *     (rule fixtures) without their operator uids colliding
      */
     public static Detection detect(DataStream<Envelope> events, List<Rule> rules, String uidPrefix) {
+        return detect(events, rules, uidPrefix, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
+    }
+
+    static Detection detect(DataStream<Envelope> events, List<Rule> rules, String uidPrefix, int stateCacheKeys) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("no rules to apply");
         }
@@ -87,7 +96,7 @@ public final class CepRulesJob {
         }
         DataStream<Alert> alerts = null;
         for (Map.Entry<String, List<Rule>> group : byKey.entrySet()) {
-            DataStream<Alert> groupAlerts = applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix);
+            DataStream<Alert> groupAlerts = applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix, stateCacheKeys);
             alerts = alerts == null ? groupAlerts : alerts.union(groupAlerts);
         }
         return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE));
@@ -100,7 +109,7 @@ public final class CepRulesJob {
      * uid names the group, and each rule's state inside it is named by the rule's uid.
      */
     static SingleOutputStreamOperator<Alert> applyGroup(
-            DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix) {
+            DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix, int stateCacheKeys) {
         Rule first = rules.get(0);
         RuleKey key = new RuleKey(first.domain(), first.key());
         Set<EventType> types = EnumSet.noneOf(EventType.class);
@@ -113,7 +122,7 @@ public final class CepRulesJob {
                 .keyBy(key);
         TypeSerializer<Envelope> serializer = keyed.getType().createSerializer(keyed.getExecutionConfig().getSerializerConfig());
         return keyed.transform(rules.size() + " rule(s) keyed by " + group, TypeInformation.of(Alert.class),
-                        new RuleGroupOperator(rules, key, serializer))
+                        new RuleGroupOperator(rules, key, serializer, stateCacheKeys))
                 .uid(groupUid);
     }
 

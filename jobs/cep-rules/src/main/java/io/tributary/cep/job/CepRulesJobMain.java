@@ -40,7 +40,8 @@ public final class CepRulesJobMain {
                                 options.kafka.registryUrl, options.runtime.bounded),
                         options.kafka.maxOutOfOrderness, options.kafka.idleness),
                 rules,
-                kafkaSinks(options));
+                kafkaSinks(options),
+                options.stateCacheKeys);
     }
 
     static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {

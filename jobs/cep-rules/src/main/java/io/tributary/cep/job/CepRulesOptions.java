@@ -38,6 +38,12 @@ public class CepRulesOptions {
     @Option(names = "--group-id", defaultValue = "tributary-cep-rules", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;
 
+    @Option(names = "--state-cache-keys", defaultValue = "" + RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+            description = "With RocksDB: how many keys per subtask keep their rule state on the heap between checkpoints"
+                    + " (read once, written back at each checkpoint or when evicted); 0 reads and writes RocksDB on every access"
+                    + " (default: ${DEFAULT-VALUE}).")
+    public int stateCacheKeys;
+
     @Option(names = "--transactional-id-prefix", defaultValue = "tributary-cep-rules",
             description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix;

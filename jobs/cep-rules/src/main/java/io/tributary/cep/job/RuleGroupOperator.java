@@ -43,6 +43,7 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -80,6 +81,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * at or before the end of its oldest partial match's window, so absence rules fire without further
  * events.
  * Matches, timed out partial matches and pruning follow {@code CepOperator}'s event-time semantics.
+ *
+ * <p>Between checkpoints, work stays on the heap. Queued events wait there for the watermark; a
+ * checkpoint writes those still waiting to keyed state, and a restore reads them back. With
+ * RocksDB, a {@link KeyedStateCache} holds the rule state of recently active keys as objects:
+ * Flink CEP's shared buffer reads and writes a key's nodes and events about a dozen times per
+ * event and family, each a RocksDB access through the serializers, and nearly all of them touch
+ * what the same key wrote moments before. The cache writes back at each checkpoint (in {@link
+ * #snapshotState}, before the backend's snapshot) and when a key is evicted.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         implements OneInputStreamOperator<Envelope, Alert>, Triggerable<String, String> {
@@ -94,12 +103,27 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     /** The name Flink CEP's {@link SharedBuffer} gives its per-timestamp event counters. */
     private static final String SHARED_BUFFER_EVENT_COUNTERS = "sharedBuffer-events-count";
     private static final long NO_TIMER = Long.MIN_VALUE;
+    /**
+     * Keys per subtask whose rule state the {@link KeyedStateCache} holds on the heap in front of
+     * RocksDB; with a few partial matches each, some megabytes.
+     */
+    public static final int DEFAULT_STATE_CACHE_KEYS = 4096;
 
     private final List<CompiledFamily> families;
     private final TypeSerializer<Envelope> serializer;
+    private final int stateCacheKeys;
 
-    /** Events waiting for the watermark, one list per event time (namespace = the time). */
-    private transient InternalListState<?, Long, Envelope> queue;
+    /**
+     * Events waiting for the watermark, per key and event time. They stay on the heap: most are
+     * handed to the rules before the next checkpoint, and a checkpoint writes the others to
+     * {@link #queueState}.
+     */
+    private transient Map<Object, Map<Long, QueuedEvents>> queue;
+    /** The queue as checkpoints hold it: one list per key and event time (namespace = the time). */
+    private transient InternalListState<?, Long, Envelope> queueState;
+    private transient boolean restored;
+    /** Null on heap state, which holds objects already. */
+    private transient KeyedStateCache cache;
     private transient InternalTimerService<String> timers;
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
@@ -115,6 +139,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private transient Map<String, FamilyRuntime> byId;
 
     public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer) {
+        this(rules, key, serializer, DEFAULT_STATE_CACHE_KEYS);
+    }
+
+    /** @param stateCacheKeys how many keys' state to keep on the heap in front of RocksDB; 0 for none */
+    public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer, int stateCacheKeys) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("a rule group needs at least one rule");
         }
@@ -129,6 +158,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             this.families.add(new CompiledFamily(family, key));
         }
         this.serializer = serializer;
+        if (stateCacheKeys < 0) {
+            throw new IllegalArgumentException("the state cache cannot hold a negative number of keys: " + stateCacheKeys);
+        }
+        this.stateCacheKeys = stateCacheKeys;
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
@@ -136,18 +169,22 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     @SuppressWarnings("unchecked")
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        // A list per time takes an event without reading what is queued (RocksDB merges it).
-        queue = (InternalListState<?, Long, Envelope>) getKeyedStateBackend()
+        restored = context.isRestored();
+        queue = new HashMap<>();
+        // A list per time takes a checkpoint's queued events without reading what is queued (RocksDB merges it).
+        queueState = (InternalListState<?, Long, Envelope>) getKeyedStateBackend()
                 .getOrCreateKeyedState(LongSerializer.INSTANCE, new ListStateDescriptor<>(QUEUE_STATE, serializer));
-        // The shared buffer's cache saves deserializing RocksDB values within one step of the NFA;
-        // heap state holds the objects already, so there a cache without slots writes through.
-        SharedBufferCacheConfig cacheConfig = getKeyedStateBackend() instanceof HeapKeyedStateBackend
+        boolean heap = getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+        cache = heap || stateCacheKeys == 0 ? null : new KeyedStateCache(getKeyedStateBackend(), stateCacheKeys);
+        // The shared buffer's own cache saves deserializing RocksDB values within one step of the
+        // NFA; where state is objects already (heap, our cache), a cache without slots writes through.
+        SharedBufferCacheConfig cacheConfig = heap || cache != null
                 ? new SharedBufferCacheConfig(0, 0, NO_CACHE_STATISTICS)
                 : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
-        nfaStore = new RuleStateStore(getKeyedStateBackend(), QUEUE);
+        nfaStore = new RuleStateStore(getKeyedStateBackend(), cache, QUEUE);
         nfaState = nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
         buffer = new SharedBuffer<>(nfaStore, serializer, cacheConfig);
-        cohortStore = new RuleStateStore(getKeyedStateBackend(), QUEUE);
+        cohortStore = new RuleStateStore(getKeyedStateBackend(), cache, QUEUE);
         @SuppressWarnings({"unchecked", "rawtypes"})
         TypeSerializer<Tuple3<String, Long, List<String>>> entry = new TupleSerializer<>((Class) Tuple3.class,
                 new TypeSerializer<?>[] {StringSerializer.INSTANCE, LongSerializer.INSTANCE, new ListSerializer<>(StringSerializer.INSTANCE)});
@@ -171,6 +208,66 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             byId.put(family.id, runtime);
         }
+        if (restored) {
+            readQueue();
+        }
+    }
+
+    /**
+     * Before the backends' snapshot: the queued events and the cached state that it does not yet
+     * hold go into keyed state.
+     */
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        Object current = getKeyedStateBackend().getCurrentKey();
+        for (Map.Entry<Object, Map<Long, QueuedEvents>> byTime : queue.entrySet()) {
+            for (Map.Entry<Long, QueuedEvents> queued : byTime.getValue().entrySet()) {
+                QueuedEvents events = queued.getValue();
+                if (events.written < events.events.size()) {
+                    getKeyedStateBackend().setCurrentKey(byTime.getKey());
+                    queueState.setCurrentNamespace(queued.getKey());
+                    queueState.addAll(events.events.subList(events.written, events.events.size()));
+                    events.written = events.events.size();
+                }
+            }
+        }
+        if (current != null) {
+            getKeyedStateBackend().setCurrentKey(current);
+        }
+        if (cache != null) {
+            cache.writeBack();
+        }
+    }
+
+    /** After a restore: the events the checkpoint had queued, back on the heap. */
+    @SuppressWarnings("unchecked")
+    private void readQueue() throws Exception {
+        List<Tuple2<Object, Long>> keysAndTimes;
+        try (var stream = ((org.apache.flink.runtime.state.KeyedStateBackend<Object>) getKeyedStateBackend())
+                .<Long>getKeysAndNamespaces(QUEUE_STATE)) {
+            keysAndTimes = stream.map(t -> Tuple2.of(t.f0, t.f1)).toList();
+        }
+        for (Tuple2<Object, Long> keyAndTime : keysAndTimes) {
+            getKeyedStateBackend().setCurrentKey(keyAndTime.f0);
+            queueState.setCurrentNamespace(keyAndTime.f1);
+            Iterable<Envelope> events = queueState.get();
+            if (events != null) {
+                QueuedEvents queued = queued(keyAndTime.f0, keyAndTime.f1);
+                events.forEach(queued.events::add);
+                queued.written = queued.events.size();
+            }
+        }
+    }
+
+    private QueuedEvents queued(Object key, long time) {
+        return queue.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(time, t -> new QueuedEvents());
+    }
+
+    /** A key's events of one event time, and how many of them keyed state holds. */
+    private static final class QueuedEvents {
+        final List<Envelope> events = new ArrayList<>(2);
+        int written;
     }
 
     @Override
@@ -195,8 +292,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             lateDropped.inc();
             return;
         }
-        queue.setCurrentNamespace(time);
-        queue.add(element.getValue());
+        queued(getCurrentKey(), time).events.add(element.getValue());
         // The timer service keeps one timer per key, namespace and time however often it is asked.
         timers.registerEventTimeTimer(QUEUE, time);
     }
@@ -240,11 +336,20 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             run.store();
             return;
         }
-        queue.setCurrentNamespace(time);
-        Iterable<Envelope> events = queue.get();
-        if (events == null) {
+        Object key = getCurrentKey();
+        Map<Long, QueuedEvents> byTime = queue.get(key);
+        QueuedEvents queued = byTime == null ? null : byTime.remove(time);
+        if (queued == null) {
             return;
         }
+        if (byTime.isEmpty()) {
+            queue.remove(key);
+        }
+        if (queued.written > 0) {
+            queueState.setCurrentNamespace(time);
+            queueState.clear();
+        }
+        List<Envelope> events = queued.events;
         // In the order the families first see an event, so alerts come out in the same order on every run.
         Map<FamilyRuntime, FamilyRun> runs = new LinkedHashMap<>();
         for (Envelope event : events) {
@@ -261,8 +366,6 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 run.take(event, time);
             }
         }
-        queue.setCurrentNamespace(time);
-        queue.clear();
         for (FamilyRun run : runs.values()) {
             run.store();
         }

@@ -33,14 +33,21 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
  * <p>The namespace is switched with {@link #use} before an NFA works on its state; CEP's shared
  * buffer writes its cache through when its accessor closes, so nothing of one namespace is
  * pending when the next is used.
+ *
+ * <p>Given a {@link KeyedStateCache}, every access goes through it: state of active keys stays on
+ * the heap and reaches the backend when a checkpoint is taken.
  */
 final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
+    /** Null: straight to the backend. */
+    private final KeyedStateCache cache;
     private final Map<String, Shared> sharedByName = new HashMap<>();
     private String namespace;
 
-    RuleStateStore(KeyedStateBackend<?> backend, String namespace) {
+    /** @param cache the cache in front of the backend, or null for none */
+    RuleStateStore(KeyedStateBackend<?> backend, KeyedStateCache cache, String namespace) {
         this.backend = backend;
+        this.cache = cache;
         this.namespace = namespace;
     }
 
@@ -52,6 +59,9 @@ final class RuleStateStore implements KeyedStateStore {
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
         InternalValueState<?, String, T> shared = shared(new ValueStateDescriptor<>(descriptor.getName(), descriptor.getSerializer()));
+        if (cache != null) {
+            return new CachedValueState<>(sharedByName.get(descriptor.getName()).cacheIndex(), this);
+        }
         return new NamespacedValue<>(shared, this);
     }
 
@@ -59,6 +69,9 @@ final class RuleStateStore implements KeyedStateStore {
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
         InternalMapState<?, String, UK, UV> shared = shared(
                 new MapStateDescriptor<>(descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer()));
+        if (cache != null) {
+            return new CachedMapState<>(sharedByName.get(descriptor.getName()).cacheIndex(), this);
+        }
         return new NamespacedMap<>(shared, this);
     }
 
@@ -86,15 +99,24 @@ final class RuleStateStore implements KeyedStateStore {
         if (shared == null) {
             throw new IllegalStateException("rule state " + name + " was never created; created: " + sharedByName.keySet());
         }
-        shared.state().setCurrentNamespace(namespace);
-        shared.state().clear();
+        clear(shared, namespace);
+    }
+
+    private void clear(Shared shared, String namespace) {
+        if (cache == null) {
+            shared.state().setCurrentNamespace(namespace);
+            shared.state().clear();
+        } else if (shared.descriptor() instanceof MapStateDescriptor<?, ?>) {
+            cache.map(shared.cacheIndex(), namespace).clear();
+        } else {
+            cache.value(shared.cacheIndex(), namespace).clear();
+        }
     }
 
     /** Forgets what the current key keeps under the namespace, in every state of this store. */
     void clearNamespace(String namespace) {
         for (Shared shared : sharedByName.values()) {
-            shared.state().setCurrentNamespace(namespace);
-            shared.state().clear();
+            clear(shared, namespace);
         }
     }
 
@@ -105,6 +127,10 @@ final class RuleStateStore implements KeyedStateStore {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     void copyNamespace(String from, String to) throws Exception {
+        if (cache != null) {
+            copyCachedNamespace(from, to);
+            return;
+        }
         for (Shared shared : sharedByName.values()) {
             var descriptor = shared.descriptor();
             if (descriptor instanceof MapStateDescriptor<?, ?> map) {
@@ -137,20 +163,46 @@ final class RuleStateStore implements KeyedStateStore {
         }
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void copyCachedNamespace(String from, String to) throws Exception {
+        for (Shared shared : sharedByName.values()) {
+            var descriptor = shared.descriptor();
+            if (descriptor instanceof MapStateDescriptor<?, ?> map) {
+                TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
+                TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
+                KeyedStateCache.CachedMap<Object, Object> source = cache.map(shared.cacheIndex(), from);
+                Map<Object, Object> copy = new HashMap<>();
+                for (Iterator<Map.Entry<Object, Object>> it = source.iterator(); it.hasNext(); ) {
+                    Map.Entry<Object, Object> entry = it.next();
+                    copy.put(keys.copy(entry.getKey()), values.copy(entry.getValue()));
+                }
+                KeyedStateCache.CachedMap<Object, Object> target = cache.map(shared.cacheIndex(), to);
+                target.clear();
+                copy.forEach(target::put);
+            } else {
+                TypeSerializer<Object> serializer = (TypeSerializer<Object>) descriptor.getSerializer();
+                Object value = cache.value(shared.cacheIndex(), from).value();
+                ((KeyedStateCache.CachedValue) cache.value(shared.cacheIndex(), to)).update(value == null ? null : serializer.copy(value));
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private <S> S shared(org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {
         try {
             // The backend keeps one state per name: every rule of the group gets the same one.
             S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
-            sharedByName.put(descriptor.getName(), new Shared((InternalKvState<?, String, ?>) state, descriptor));
+            InternalKvState<?, String, ?> internal = (InternalKvState<?, String, ?>) state;
+            sharedByName.put(descriptor.getName(), new Shared(internal, descriptor, cache == null ? -1 : cache.register(internal)));
             return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
         }
     }
 
-    /** A state the NFAs share, with the descriptor whose serializers copy its entries. */
-    private record Shared(InternalKvState<?, String, ?> state, org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {}
+    /** A state the NFAs share, with the descriptor whose serializers copy its entries, and its index in the cache. */
+    private record Shared(
+            InternalKvState<?, String, ?> state, org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor, int cacheIndex) {}
 
     private static UnsupportedOperationException unused(String name) {
         return new UnsupportedOperationException("a rule keeps only value and map state; asked for " + name);
@@ -231,6 +283,139 @@ final class RuleStateStore implements KeyedStateStore {
         public Iterator<Map.Entry<K, V>> iterator() throws Exception {
             Iterator<Map.Entry<K, V>> iterator = at().iterator();
             return iterator == null ? Collections.emptyIterator() : iterator;
+        }
+
+        @Override
+        public boolean isEmpty() throws Exception {
+            return at().isEmpty();
+        }
+
+        @Override
+        public void clear() {
+            at().clear();
+        }
+    }
+
+    /** A shared value state, through the cache, under the store's namespace. */
+    private record CachedValueState<T>(int index, RuleStateStore store) implements ValueState<T> {
+        private KeyedStateCache.CachedValue<T> at() {
+            return store.cache.value(index, store.namespace);
+        }
+
+        @Override
+        public T value() throws java.io.IOException {
+            try {
+                return at().value();
+            } catch (java.io.IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        }
+
+        @Override
+        public void update(T value) {
+            at().update(value);
+        }
+
+        @Override
+        public void clear() {
+            at().clear();
+        }
+    }
+
+    /** A shared map state, through the cache, under the store's namespace. */
+    private record CachedMapState<K, V>(int index, RuleStateStore store) implements MapState<K, V> {
+        private KeyedStateCache.CachedMap<K, V> at() {
+            return store.cache.map(index, store.namespace);
+        }
+
+        @Override
+        public V get(K key) throws Exception {
+            return at().get(key);
+        }
+
+        @Override
+        public void put(K key, V value) {
+            at().put(key, value);
+        }
+
+        @Override
+        public void putAll(Map<K, V> map) {
+            KeyedStateCache.CachedMap<K, V> at = at();
+            map.forEach(at::put);
+        }
+
+        @Override
+        public void remove(K key) {
+            at().remove(key);
+        }
+
+        @Override
+        public boolean contains(K key) throws Exception {
+            return at().get(key) != null;
+        }
+
+        @Override
+        public Iterable<Map.Entry<K, V>> entries() {
+            return this::iterator;
+        }
+
+        @Override
+        public Iterable<K> keys() {
+            return () -> {
+                Iterator<Map.Entry<K, V>> entries = iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return entries.hasNext();
+                    }
+
+                    @Override
+                    public K next() {
+                        return entries.next().getKey();
+                    }
+
+                    @Override
+                    public void remove() {
+                        entries.remove();
+                    }
+                };
+            };
+        }
+
+        @Override
+        public Iterable<V> values() {
+            return () -> {
+                Iterator<Map.Entry<K, V>> entries = iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return entries.hasNext();
+                    }
+
+                    @Override
+                    public V next() {
+                        return entries.next().getValue();
+                    }
+
+                    @Override
+                    public void remove() {
+                        entries.remove();
+                    }
+                };
+            };
+        }
+
+        @Override
+        public Iterator<Map.Entry<K, V>> iterator() {
+            try {
+                return at().iterator();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read rule state", e);
+            }
         }
 
         @Override

@@ -27,6 +27,7 @@ import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.contrib.streaming.state.RocksDBKeyedStateBackend;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.util.Collector;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
@@ -55,29 +56,67 @@ class RuleFamilyHarnessTest {
         compareWithRulesAlone(rules, iotStream(new Random(seed)), null);
     }
 
-    /** The same on RocksDB, where a cohort's state is copied through serializers and the queue is merged. */
+    /**
+     * The same on RocksDB, where state goes through the operator's cache and a cohort's state is
+     * copied through serializers; restored from a checkpoint taken halfway, with events queued and
+     * matches in progress.
+     */
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {11, 12})
-    void onRocksDbTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
-        List<Rule> rules = iotVariants();
-        // Timers on the heap, as the job keeps them (--timer-state HEAP).
+    void onRocksDbRestoredHalfwayTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Object> stream = iotStream(new Random(seed));
+        compareWithRulesAlone(iotVariants(), stream, rocksDb(), RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, stream.size() / 2);
+    }
+
+    /**
+     * A cache with room for one key writes a key's state back and reads it again whenever the
+     * next event is another key's: what the backend holds must carry every match on.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {13, 14})
+    void onRocksDbACacheOfOneKeyChangesNoAlert(int seed) throws Exception {
+        List<Object> stream = iotStream(new Random(seed));
+        compareWithRulesAlone(iotVariants(), stream, rocksDb(), 1, stream.size() / 3);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {15})
+    void onRocksDbWithoutTheCacheTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Object> stream = iotStream(new Random(seed));
+        compareWithRulesAlone(iotVariants(), stream, rocksDb(), 0, stream.size() / 2);
+    }
+
+    /** On the heap, restored halfway: the queued events a checkpoint wrote come back. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {16, 17})
+    void restoredHalfwayThePlayerVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        List<Object> stream = playerStream(new Random(seed));
+        compareWithRulesAlone(playerVariants(), stream, null, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, stream.size() / 2);
+    }
+
+    /** Timers on the heap, as the job keeps them (--timer-state HEAP). */
+    private static EmbeddedRocksDBStateBackend rocksDb() {
         EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
         rocksDb.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
-        compareWithRulesAlone(rules, iotStream(new Random(seed)), rocksDb);
+        return rocksDb;
     }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void playerVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
-        List<Rule> rules = load(Map.of(
+        List<Rule> rules = playerVariants();
+        assertThat(RuleFamily.of(rules)).as("storm and start-failure families").hasSize(2);
+        compareWithRulesAlone(rules, playerStream(new Random(seed)), null);
+    }
+
+    private static List<Rule> playerVariants() throws IOException {
+        return load(Map.of(
                 "storm", shipped("player/rebuffering-storm.yaml"),
                 "storm-eu", narrowed(shipped("player/rebuffering-storm.yaml"), "eu", "event.region == \"eu-west\""),
                 "storm-us", narrowed(shipped("player/rebuffering-storm.yaml"), "us", "event.region == \"us-east\""),
                 "start-failure", shipped("player/playback-start-failure.yaml"),
                 "start-failure-eu", narrowed(shipped("player/playback-start-failure.yaml"), "eu", "event.region == \"eu-west\""),
                 "start-failure-copy", renamed(shipped("player/playback-start-failure.yaml"), "copy")));
-        assertThat(RuleFamily.of(rules)).as("storm and start-failure families").hasSize(2);
-        compareWithRulesAlone(rules, playerStream(new Random(seed)), null);
     }
 
     @Test
@@ -119,6 +158,16 @@ class RuleFamilyHarnessTest {
 
     /** Each rule alone in Flink CEP's own operator is the reference; all rules in one group operator must match it. */
     private static void compareWithRulesAlone(List<Rule> rules, List<Object> stream, StateBackend backend) throws Exception {
+        compareWithRulesAlone(rules, stream, backend, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, -1);
+    }
+
+    /**
+     * @param backend null for heap state
+     * @param checkpointAt where in the stream to take a checkpoint and continue in a new operator
+     *     restored from it; -1 for none
+     */
+    private static void compareWithRulesAlone(
+            List<Rule> rules, List<Object> stream, StateBackend backend, int cacheKeys, int checkpointAt) throws Exception {
         List<String> expected = new ArrayList<>();
         for (Rule rule : rules) {
             try (var alone = flinkCep(rule)) {
@@ -128,16 +177,36 @@ class RuleFamilyHarnessTest {
                 alone.extractOutputValues().forEach(alert -> expected.add(describe(alert)));
             }
         }
-        try (var together = harness(rules)) {
+        List<String> actual = new ArrayList<>();
+        List<Object> rest = stream;
+        OperatorSubtaskState checkpoint = null;
+        if (checkpointAt >= 0) {
+            try (var before = harness(rules, cacheKeys)) {
+                if (backend != null) {
+                    before.setStateBackend(backend);
+                }
+                before.open();
+                replay(before, stream.subList(0, checkpointAt));
+                checkpoint = before.snapshot(1, 0);
+                before.extractOutputValues().forEach(alert -> actual.add(describe(alert)));
+            }
+            rest = stream.subList(checkpointAt, stream.size());
+        }
+        try (var together = harness(rules, cacheKeys)) {
             if (backend != null) {
                 together.setStateBackend(backend);
             }
+            if (checkpoint != null) {
+                together.initializeState(checkpoint);
+            }
             together.open();
-            replay(together, stream);
+            replay(together, rest);
             together.processWatermark(BASE + Duration.ofDays(1).toMillis());
-            List<String> actual = together.extractOutputValues().stream().map(RuleFamilyHarnessTest::describe).toList();
+            together.extractOutputValues().forEach(alert -> actual.add(describe(alert)));
             assertThat(expected).as("the stream makes the rules fire").isNotEmpty();
             assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+            // A checkpoint writes back what the operator's cache holds: the backend is then all there is.
+            together.snapshot(2, 0);
             int entries = backend == null ? together.numKeyedStateEntries()
                     : ((RocksDBKeyedStateBackend<?>) together.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
             assertThat(entries).as("keyed state once every window ended").isZero();
@@ -257,8 +326,12 @@ class RuleFamilyHarnessTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(List<Rule> rules) throws Exception {
+        return harness(rules, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(List<Rule> rules, int cacheKeys) throws Exception {
         RuleKey key = new RuleKey(rules.get(0).domain(), rules.get(0).key());
-        var operator = new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class));
+        var operator = new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class), cacheKeys);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 }

@@ -1,0 +1,406 @@
+package io.tributary.cep.job;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.internal.InternalKvState;
+import org.apache.flink.runtime.state.internal.InternalMapState;
+import org.apache.flink.runtime.state.internal.InternalValueState;
+
+/**
+ * The keyed state of recently active keys, held as objects on the heap in front of a serializing
+ * backend (RocksDB). A key's value or map entry is read from the backend once; later reads and
+ * writes stay here, and what changed is written back when a checkpoint is taken ({@link
+ * #writeBack()}, called before the backend's snapshot) or when the key is the least recently used
+ * one of more than {@code capacity} keys.
+ *
+ * <p>Flink CEP's shared buffer reads and writes its nodes, events and counters a dozen times per
+ * event and partial match; on RocksDB each access is a lookup plus (de)serialization. Most of those
+ * accesses touch what the same key wrote moments before, so a key that is active within a
+ * checkpoint interval costs one read and one write per entry instead.
+ *
+ * <p>Nothing is lost on failure: a checkpoint holds everything written before its barrier, and a
+ * restore starts from the checkpoint with an empty cache. Objects handed out are the cached ones,
+ * as heap state hands out its own; callers write back what they change, as they must for RocksDB.
+ */
+final class KeyedStateCache {
+    /** A map entry known to be absent (removed here, or looked up and not found). */
+    private static final Object ABSENT = new Object();
+
+    private final KeyedStateBackend<Object> backend;
+    private final int capacity;
+    private final List<InternalKvState<?, String, ?>> states = new ArrayList<>();
+    /** Least recently used first. */
+    private final LinkedHashMap<Object, KeyEntries> keys = new LinkedHashMap<>(256, 0.75f, true);
+    private Object lastKey;
+    private KeyEntries last;
+
+    @SuppressWarnings("unchecked")
+    KeyedStateCache(KeyedStateBackend<?> backend, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a state cache needs room for at least one key, got " + capacity);
+        }
+        this.backend = (KeyedStateBackend<Object>) backend;
+        this.capacity = capacity;
+    }
+
+    /** Makes a state cacheable; the returned index names it in {@link #value} and {@link #map}. */
+    int register(InternalKvState<?, String, ?> state) {
+        states.add(state);
+        return states.size() - 1;
+    }
+
+    /** The current key's value of a registered value state under the namespace. */
+    @SuppressWarnings("unchecked")
+    <T> CachedValue<T> value(int state, String namespace) {
+        Slot[] slots = current().slots(namespace, states.size());
+        if (slots[state] == null) {
+            slots[state] = new CachedValue<>(last, (InternalValueState<?, String, T>) states.get(state), namespace);
+        }
+        return (CachedValue<T>) slots[state];
+    }
+
+    /** The current key's map of a registered map state under the namespace. */
+    @SuppressWarnings("unchecked")
+    <K, V> CachedMap<K, V> map(int state, String namespace) {
+        Slot[] slots = current().slots(namespace, states.size());
+        if (slots[state] == null) {
+            slots[state] = new CachedMap<>(last, (InternalMapState<?, String, K, V>) states.get(state), namespace);
+        }
+        return (CachedMap<K, V>) slots[state];
+    }
+
+    /** How many keys the cache holds. */
+    int size() {
+        return keys.size();
+    }
+
+    /**
+     * Writes every change to the backend, so that a snapshot taken next holds it; keys left with
+     * nothing in them are dropped.
+     */
+    void writeBack() throws Exception {
+        Object current = backend.getCurrentKey();
+        for (Iterator<Map.Entry<Object, KeyEntries>> it = keys.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Object, KeyEntries> entry = it.next();
+            KeyEntries entries = entry.getValue();
+            if (entries.dirty) {
+                backend.setCurrentKey(entry.getKey());
+                entries.writeBack();
+            }
+            if (entries.prune()) {
+                it.remove();
+            }
+        }
+        if (current != null) {
+            backend.setCurrentKey(current);
+        }
+        lastKey = null;
+        last = null;
+    }
+
+    private KeyEntries current() {
+        Object key = backend.getCurrentKey();
+        if (last != null && key.equals(lastKey)) {
+            return last;
+        }
+        KeyEntries entries = keys.get(key);
+        if (entries == null) {
+            entries = new KeyEntries();
+            keys.put(key, entries);
+            if (keys.size() > capacity) {
+                evictEldest(key);
+            }
+        }
+        lastKey = key;
+        last = entries;
+        return entries;
+    }
+
+    private void evictEldest(Object current) {
+        Iterator<Map.Entry<Object, KeyEntries>> eldest = keys.entrySet().iterator();
+        Map.Entry<Object, KeyEntries> evicted = eldest.next();
+        eldest.remove();
+        if (evicted.getValue().dirty) {
+            try {
+                backend.setCurrentKey(evicted.getKey());
+                evicted.getValue().writeBack();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write the state of key " + evicted.getKey() + " back", e);
+            } finally {
+                backend.setCurrentKey(current);
+            }
+        }
+    }
+
+    /** One key's cached states: per namespace, a slot per registered state. */
+    private static final class KeyEntries {
+        private final Map<String, Slot[]> byNamespace = new HashMap<>();
+        private boolean dirty;
+
+        Slot[] slots(String namespace, int states) {
+            Slot[] slots = byNamespace.get(namespace);
+            if (slots == null || slots.length < states) {
+                Slot[] grown = new Slot[states];
+                if (slots != null) {
+                    System.arraycopy(slots, 0, grown, 0, slots.length);
+                }
+                byNamespace.put(namespace, grown);
+                slots = grown;
+            }
+            return slots;
+        }
+
+        void writeBack() throws Exception {
+            for (Slot[] slots : byNamespace.values()) {
+                for (Slot slot : slots) {
+                    if (slot != null && slot.dirty) {
+                        slot.writeBack();
+                        slot.dirty = false;
+                    }
+                }
+            }
+            dirty = false;
+        }
+
+        /** Forgets the namespaces that hold nothing; true when none is left. Only once written back. */
+        boolean prune() {
+            byNamespace.values().removeIf(slots -> {
+                for (Slot slot : slots) {
+                    if (slot != null && !slot.holdsNothing()) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            return byNamespace.isEmpty();
+        }
+    }
+
+    private abstract static class Slot {
+        private final KeyEntries owner;
+        final String namespace;
+        boolean dirty;
+
+        Slot(KeyEntries owner, String namespace) {
+            this.owner = owner;
+            this.namespace = namespace;
+        }
+
+        final void changed() {
+            dirty = true;
+            owner.dirty = true;
+        }
+
+        abstract void writeBack() throws Exception;
+
+        /** Whether the backend holds nothing here once written back; unread counts as something. */
+        abstract boolean holdsNothing();
+    }
+
+    /** A value of the current key, read from the backend on first use. */
+    static final class CachedValue<T> extends Slot {
+        private final InternalValueState<?, String, T> state;
+        private boolean loaded;
+        private T value;
+
+        CachedValue(KeyEntries owner, InternalValueState<?, String, T> state, String namespace) {
+            super(owner, namespace);
+            this.state = state;
+        }
+
+        T value() throws Exception {
+            if (!loaded) {
+                state.setCurrentNamespace(namespace);
+                value = state.value();
+                loaded = true;
+            }
+            return value;
+        }
+
+        void update(T value) {
+            this.value = value;
+            loaded = true;
+            changed();
+        }
+
+        void clear() {
+            update(null);
+        }
+
+        @Override
+        void writeBack() throws Exception {
+            state.setCurrentNamespace(namespace);
+            if (value == null) {
+                state.clear();
+            } else {
+                state.update(value);
+            }
+        }
+
+        @Override
+        boolean holdsNothing() {
+            return loaded && value == null;
+        }
+    }
+
+    /**
+     * A map of the current key: entries are read from the backend one by one as they are asked
+     * for, or all at once when the map is listed.
+     */
+    static final class CachedMap<K, V> extends Slot {
+        private final InternalMapState<?, String, K, V> state;
+        /** Values, or {@link #ABSENT}. */
+        private final HashMap<K, Object> entries = new HashMap<>();
+        private final Set<K> changedKeys = new HashSet<>();
+        /** Whether {@link #entries} has every entry the map has. */
+        private boolean complete;
+        /** Whether the backend's map is to be cleared before the changed entries are written. */
+        private boolean cleared;
+
+        CachedMap(KeyEntries owner, InternalMapState<?, String, K, V> state, String namespace) {
+            super(owner, namespace);
+            this.state = state;
+        }
+
+        @SuppressWarnings("unchecked")
+        V get(K key) throws Exception {
+            Object cached = entries.get(key);
+            if (cached == null) {
+                if (complete) {
+                    return null;
+                }
+                state.setCurrentNamespace(namespace);
+                V stored = state.get(key);
+                entries.put(key, stored == null ? ABSENT : stored);
+                return stored;
+            }
+            return cached == ABSENT ? null : (V) cached;
+        }
+
+        void put(K key, V value) {
+            entries.put(key, value);
+            changedKeys.add(key);
+            changed();
+        }
+
+        void remove(K key) {
+            entries.put(key, ABSENT);
+            changedKeys.add(key);
+            changed();
+        }
+
+        void clear() {
+            entries.clear();
+            changedKeys.clear();
+            complete = true;
+            cleared = true;
+            changed();
+        }
+
+        /** Every entry, read from the backend once; the iterator's {@code remove} removes from the map. */
+        Iterator<Map.Entry<K, V>> iterator() throws Exception {
+            loadAll();
+            Iterator<Map.Entry<K, Object>> all = entries.entrySet().iterator();
+            return new Iterator<>() {
+                private Map.Entry<K, Object> next = advance();
+                private Map.Entry<K, Object> returned;
+
+                private Map.Entry<K, Object> advance() {
+                    while (all.hasNext()) {
+                        Map.Entry<K, Object> entry = all.next();
+                        if (entry.getValue() != ABSENT) {
+                            return entry;
+                        }
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                @SuppressWarnings("unchecked")
+                public Map.Entry<K, V> next() {
+                    if (next == null) {
+                        throw new NoSuchElementException();
+                    }
+                    returned = next;
+                    next = advance();
+                    return Map.entry(returned.getKey(), (V) returned.getValue());
+                }
+
+                @Override
+                public void remove() {
+                    if (returned == null) {
+                        throw new IllegalStateException("next() first");
+                    }
+                    // Replacing a value is no structural change: the iteration goes on.
+                    returned.setValue(ABSENT);
+                    changedKeys.add(returned.getKey());
+                    changed();
+                    returned = null;
+                }
+            };
+        }
+
+        boolean isEmpty() throws Exception {
+            return !iterator().hasNext();
+        }
+
+        private void loadAll() throws Exception {
+            if (complete) {
+                return;
+            }
+            state.setCurrentNamespace(namespace);
+            Iterable<Map.Entry<K, V>> stored = state.entries();
+            if (stored != null) {
+                for (Map.Entry<K, V> entry : stored) {
+                    entries.putIfAbsent(entry.getKey(), entry.getValue());
+                }
+            }
+            complete = true;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void writeBack() throws Exception {
+            state.setCurrentNamespace(namespace);
+            if (cleared) {
+                state.clear();
+            }
+            for (K key : changedKeys) {
+                Object value = entries.get(key);
+                if (value != ABSENT) {
+                    state.put(key, (V) value);
+                } else if (!cleared) {
+                    state.remove(key);
+                }
+            }
+            changedKeys.clear();
+            cleared = false;
+        }
+
+        @Override
+        boolean holdsNothing() {
+            if (!complete) {
+                return false;
+            }
+            for (Object value : entries.values()) {
+                if (value != ABSENT) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}
