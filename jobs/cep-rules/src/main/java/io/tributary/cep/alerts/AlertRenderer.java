@@ -44,6 +44,14 @@ public final class AlertRenderer implements Serializable {
     }
 
     public Alert render(String key, Map<String, List<Envelope>> match, Instant detectionTime) {
+        return render(key, match, detectionTime, new HashMap<>());
+    }
+
+    /**
+     * @param rendered texts of templates already rendered for this match and key, by template;
+     *     rules of one family share their templates and step names, so one rendering serves all
+     */
+    public Alert render(String key, Map<String, List<Envelope>> match, Instant detectionTime, Map<String, String> rendered) {
         List<String> ids = new ArrayList<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -55,7 +63,8 @@ public final class AlertRenderer implements Serializable {
             }
         }
         Map<String, String> details = new LinkedHashMap<>();
-        rule.alert().fields().forEach((name, template) -> details.put(name, render(template, key, match)));
+        rule.alert().fields().forEach((name, template) ->
+                details.put(name, rendered.computeIfAbsent(template, text -> render(text, key, match))));
         return Alert.newBuilder()
                 .setAlertId(alertId(rule, ids))
                 .setRuleId(rule.id())
@@ -63,7 +72,7 @@ public final class AlertRenderer implements Serializable {
                 .setSeverity(rule.severity())
                 .setOwner(rule.owner())
                 .setKey(key)
-                .setSummary(render(rule.alert().summary(), key, match))
+                .setSummary(rendered.computeIfAbsent(rule.alert().summary(), text -> render(text, key, match)))
                 .setDetails(new HashMap<>(details))
                 .setMatchedEventIds(ids)
                 .setFirstEventTime(Instant.ofEpochMilli(first))

@@ -5,6 +5,7 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -36,8 +37,13 @@ public final class EmitAlerts implements Serializable {
     }
 
     public Alert alertFor(Map<String, List<Envelope>> match, Instant detectedAt) throws Exception {
+        return alertFor(match, detectedAt, new HashMap<>());
+    }
+
+    /** @param rendered the match's templates rendered so far by rules of the same family, by template */
+    public Alert alertFor(Map<String, List<Envelope>> match, Instant detectedAt, Map<String, String> rendered) throws Exception {
         Envelope any = match.values().iterator().next().get(0);
-        Alert alert = renderer.render(key.getKey(any), match, detectedAt);
+        Alert alert = renderer.render(key.getKey(any), match, detectedAt, rendered);
         alerts.inc();
         return alert;
     }

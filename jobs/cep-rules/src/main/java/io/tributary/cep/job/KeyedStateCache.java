@@ -2,13 +2,11 @@ package io.tributary.cep.job;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.internal.InternalKvState;
 import org.apache.flink.runtime.state.internal.InternalMapState;
@@ -83,8 +81,8 @@ final class KeyedStateCache {
     }
 
     /**
-     * Writes every change to the backend, so that a snapshot taken next holds it; keys left with
-     * nothing in them are dropped.
+     * Writes every change to the backend, so that a snapshot taken next holds it; what is left
+     * cached is the state of keys with something in progress.
      */
     void writeBack() throws Exception {
         Object current = backend.getCurrentKey();
@@ -201,7 +199,7 @@ final class KeyedStateCache {
 
         abstract void writeBack() throws Exception;
 
-        /** Whether the backend holds nothing here once written back; unread counts as something. */
+        /** Whether nothing of the state is cached here: once written back, the slot can go. */
         abstract boolean holdsNothing();
     }
 
@@ -247,7 +245,7 @@ final class KeyedStateCache {
 
         @Override
         boolean holdsNothing() {
-            return loaded && value == null;
+            return value == null;
         }
     }
 
@@ -257,9 +255,9 @@ final class KeyedStateCache {
      */
     static final class CachedMap<K, V> extends Slot {
         private final InternalMapState<?, String, K, V> state;
-        /** Values, or {@link #ABSENT}. */
-        private final HashMap<K, Object> entries = new HashMap<>();
-        private final Set<K> changedKeys = new HashSet<>();
+        private final HashMap<K, Entry<K>> entries = new HashMap<>();
+        /** Entries to write back; CEP's keys hash slowly, so each is looked up once per access. */
+        private final List<Entry<K>> changedEntries = new ArrayList<>();
         /** Whether {@link #entries} has every entry the map has. */
         private boolean complete;
         /** Whether the backend's map is to be cleared before the changed entries are written. */
@@ -270,36 +268,56 @@ final class KeyedStateCache {
             this.state = state;
         }
 
+        /** A map entry as cached: its value or {@link #ABSENT}, and whether it is to be written back. */
+        private static final class Entry<K> {
+            final K key;
+            Object value = ABSENT;
+            boolean changed;
+
+            Entry(K key) {
+                this.key = key;
+            }
+        }
+
         @SuppressWarnings("unchecked")
         V get(K key) throws Exception {
-            Object cached = entries.get(key);
+            Entry<K> cached = entries.get(key);
             if (cached == null) {
                 if (complete) {
                     return null;
                 }
                 state.setCurrentNamespace(namespace);
                 V stored = state.get(key);
-                entries.put(key, stored == null ? ABSENT : stored);
+                Entry<K> loaded = new Entry<>(key);
+                if (stored != null) {
+                    loaded.value = stored;
+                }
+                entries.put(key, loaded);
                 return stored;
             }
-            return cached == ABSENT ? null : (V) cached;
+            return cached.value == ABSENT ? null : (V) cached.value;
         }
 
         void put(K key, V value) {
-            entries.put(key, value);
-            changedKeys.add(key);
-            changed();
+            set(entries.computeIfAbsent(key, Entry::new), value);
         }
 
         void remove(K key) {
-            entries.put(key, ABSENT);
-            changedKeys.add(key);
+            set(entries.computeIfAbsent(key, Entry::new), ABSENT);
+        }
+
+        private void set(Entry<K> entry, Object value) {
+            entry.value = value;
+            if (!entry.changed) {
+                entry.changed = true;
+                changedEntries.add(entry);
+            }
             changed();
         }
 
         void clear() {
             entries.clear();
-            changedKeys.clear();
+            changedEntries.clear();
             complete = true;
             cleared = true;
             changed();
@@ -308,15 +326,15 @@ final class KeyedStateCache {
         /** Every entry, read from the backend once; the iterator's {@code remove} removes from the map. */
         Iterator<Map.Entry<K, V>> iterator() throws Exception {
             loadAll();
-            Iterator<Map.Entry<K, Object>> all = entries.entrySet().iterator();
+            Iterator<Entry<K>> all = entries.values().iterator();
             return new Iterator<>() {
-                private Map.Entry<K, Object> next = advance();
-                private Map.Entry<K, Object> returned;
+                private Entry<K> next = advance();
+                private Entry<K> returned;
 
-                private Map.Entry<K, Object> advance() {
+                private Entry<K> advance() {
                     while (all.hasNext()) {
-                        Map.Entry<K, Object> entry = all.next();
-                        if (entry.getValue() != ABSENT) {
+                        Entry<K> entry = all.next();
+                        if (entry.value != ABSENT) {
                             return entry;
                         }
                     }
@@ -336,7 +354,7 @@ final class KeyedStateCache {
                     }
                     returned = next;
                     next = advance();
-                    return Map.entry(returned.getKey(), (V) returned.getValue());
+                    return Map.entry(returned.key, (V) returned.value);
                 }
 
                 @Override
@@ -344,10 +362,8 @@ final class KeyedStateCache {
                     if (returned == null) {
                         throw new IllegalStateException("next() first");
                     }
-                    // Replacing a value is no structural change: the iteration goes on.
-                    returned.setValue(ABSENT);
-                    changedKeys.add(returned.getKey());
-                    changed();
+                    // The entry stays in the map, marked absent: the iteration goes on.
+                    set(returned, ABSENT);
                     returned = null;
                 }
             };
@@ -365,7 +381,11 @@ final class KeyedStateCache {
             Iterable<Map.Entry<K, V>> stored = state.entries();
             if (stored != null) {
                 for (Map.Entry<K, V> entry : stored) {
-                    entries.putIfAbsent(entry.getKey(), entry.getValue());
+                    entries.computeIfAbsent(entry.getKey(), key -> {
+                        Entry<K> loaded = new Entry<>(key);
+                        loaded.value = entry.getValue();
+                        return loaded;
+                    });
                 }
             }
             complete = true;
@@ -378,29 +398,23 @@ final class KeyedStateCache {
             if (cleared) {
                 state.clear();
             }
-            for (K key : changedKeys) {
-                Object value = entries.get(key);
-                if (value != ABSENT) {
-                    state.put(key, (V) value);
+            for (Entry<K> entry : changedEntries) {
+                if (entry.value != ABSENT) {
+                    state.put(entry.key, (V) entry.value);
                 } else if (!cleared) {
-                    state.remove(key);
+                    state.remove(entry.key);
                 }
+                entry.changed = false;
             }
-            changedKeys.clear();
+            changedEntries.clear();
             cleared = false;
+            // Removed entries would pile up in a key that stays active; the backend knows them now.
+            entries.values().removeIf(entry -> entry.value == ABSENT);
         }
 
         @Override
         boolean holdsNothing() {
-            if (!complete) {
-                return false;
-            }
-            for (Object value : entries.values()) {
-                if (value != ABSENT) {
-                    return false;
-                }
-            }
-            return true;
+            return entries.isEmpty();
         }
     }
 }

@@ -777,8 +777,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             out.setAbsoluteTimestamp(time);
             Instant detectedAt = Instant.ofEpochMilli(timers.currentProcessingTime());
             for (Map<String, List<Envelope>> match : matches) {
+                Map<String, String> rendered = new HashMap<>(4);
                 for (int member : members) {
-                    out.collect(family.compiled.members.get(member).emit.alertFor(match, detectedAt));
+                    out.collect(family.compiled.members.get(member).emit.alertFor(match, detectedAt, rendered));
                 }
             }
         }
