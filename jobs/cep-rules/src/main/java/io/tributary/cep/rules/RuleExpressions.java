@@ -134,47 +134,106 @@ public final class RuleExpressions {
 
     private record Compiled(Scope scope, String expression, boolean condition) {}
 
-    /** A condition that is exactly {@code event.<field> == "<text>"}. */
-    public record TextEquality(String field, String text) {}
+    /**
+     * One side of a {@link Comparison}: a field of the event ({@code step == null}) or of an
+     * earlier step, or a literal ({@code field == null}).
+     */
+    public record Operand(String step, String field, Object literal) {}
+
+    /** {@code left == right} ({@code equal}) or {@code left != right}, both sides of one type. */
+    public record Comparison(Operand left, boolean equal, Operand right) {}
 
     /**
-     * Whether a checked condition is exactly {@code event.<field> == "<text>"} (or the other way
-     * round), the shape of a rule narrowed to one market. Such a condition is true exactly when
-     * the field is present and equal to the text, which a caller can test without the
-     * interpreter: a hundred market variants ask it of every event.
+     * Whether a checked condition is nothing but comparisons joined by {@code &&}, each
+     * {@code ==} or {@code !=} between fields of the event or of earlier steps, or a field and a
+     * literal of the same type: {@code event.region == "eu-west"} (a rule narrowed to a market),
+     * {@code event.value == first.value}. Such a condition is true exactly when every field it
+     * reads is present and every comparison holds (CEL answers an absent field with an unknown,
+     * which no {@code &&} turns true), which a caller can test without the interpreter and
+     * without reading an earlier step once a comparison before it failed.
      */
-    public static Optional<TextEquality> textEquality(Scope scope, String expression) {
+    public static Optional<List<Comparison>> comparisons(Scope scope, String expression) {
         CelValidationResult parsed = compiler(scope).parse(expression);
         if (parsed.hasError()) {
             return Optional.empty();
         }
         try {
-            CelExpr root = parsed.getAst().getExpr();
-            if (root.getKind() != CelExpr.ExprKind.Kind.CALL || root.call().target().isPresent()
-                    || !root.call().function().equals(dev.cel.parser.Operator.EQUALS.getFunction()) || root.call().args().size() != 2) {
-                return Optional.empty();
-            }
-            CelExpr left = root.call().args().get(0);
-            CelExpr right = root.call().args().get(1);
-            Optional<TextEquality> leftField = eventFieldIsText(scope, left, right);
-            return leftField.isPresent() ? leftField : eventFieldIsText(scope, right, left);
+            List<Comparison> comparisons = new ArrayList<>();
+            return collectComparisons(scope, parsed.getAst().getExpr(), comparisons) ? Optional.of(comparisons) : Optional.empty();
         } catch (CelValidationException e) {
             return Optional.empty();
         }
     }
 
-    private static Optional<TextEquality> eventFieldIsText(Scope scope, CelExpr field, CelExpr text) {
-        if (field.getKind() != CelExpr.ExprKind.Kind.SELECT || text.getKind() != CelExpr.ExprKind.Kind.CONSTANT
-                || text.constant().getKind() != dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
+    private static boolean collectComparisons(Scope scope, CelExpr expr, List<Comparison> comparisons) {
+        if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || expr.call().target().isPresent() || expr.call().args().size() != 2) {
+            return false;
+        }
+        String function = expr.call().function();
+        CelExpr left = expr.call().args().get(0);
+        CelExpr right = expr.call().args().get(1);
+        if (function.equals(dev.cel.parser.Operator.LOGICAL_AND.getFunction())) {
+            return collectComparisons(scope, left, comparisons) && collectComparisons(scope, right, comparisons);
+        }
+        boolean equal = function.equals(dev.cel.parser.Operator.EQUALS.getFunction());
+        if (!equal && !function.equals(dev.cel.parser.Operator.NOT_EQUALS.getFunction())) {
+            return false;
+        }
+        Map<String, EventFields.Field> fields = EventFields.of(scope.domain());
+        Optional<Operand> leftOperand = operand(scope, fields, left);
+        Optional<Operand> rightOperand = operand(scope, fields, right);
+        if (leftOperand.isEmpty() || rightOperand.isEmpty()
+                || (leftOperand.get().field() == null && rightOperand.get().field() == null)) {
+            return false;
+        }
+        CelType leftType = type(fields, leftOperand.get());
+        if (leftType == null || !leftType.equals(type(fields, rightOperand.get()))) {
+            return false;
+        }
+        comparisons.add(new Comparison(leftOperand.get(), equal, rightOperand.get()));
+        return true;
+    }
+
+    private static Optional<Operand> operand(Scope scope, Map<String, EventFields.Field> fields, CelExpr expr) {
+        if (expr.getKind() == CelExpr.ExprKind.Kind.CONSTANT) {
+            var constant = expr.constant();
+            return switch (constant.getKind()) {
+                case STRING_VALUE -> Optional.of(new Operand(null, null, constant.stringValue()));
+                case INT64_VALUE -> Optional.of(new Operand(null, null, constant.int64Value()));
+                case DOUBLE_VALUE -> Optional.of(new Operand(null, null, constant.doubleValue()));
+                case BOOLEAN_VALUE -> Optional.of(new Operand(null, null, constant.booleanValue()));
+                default -> Optional.empty();
+            };
+        }
+        if (expr.getKind() != CelExpr.ExprKind.Kind.SELECT || expr.select().testOnly()
+                || expr.select().operand().getKind() != CelExpr.ExprKind.Kind.IDENT
+                || !fields.containsKey(expr.select().field())) {
             return Optional.empty();
         }
-        CelExpr operand = field.select().operand();
-        EventFields.Field declared = EventFields.of(scope.domain()).get(field.select().field());
-        if (operand.getKind() != CelExpr.ExprKind.Kind.IDENT || !operand.ident().name().equals(EVENT) || field.select().testOnly()
-                || declared == null || !declared.type().equals(SimpleType.STRING)) {
-            return Optional.empty();
+        String root = expr.select().operand().ident().name();
+        if (root.equals(EVENT)) {
+            return Optional.of(new Operand(null, expr.select().field(), null));
         }
-        return Optional.of(new TextEquality(declared.name(), text.constant().stringValue()));
+        return scope.steps().contains(root) ? Optional.of(new Operand(root, expr.select().field(), null)) : Optional.empty();
+    }
+
+    /** The operand's CEL type, or null for one a comparison without CEL does not handle. */
+    private static CelType type(Map<String, EventFields.Field> fields, Operand operand) {
+        CelType type;
+        if (operand.field() != null) {
+            type = fields.get(operand.field()).type();
+        } else if (operand.literal() instanceof String) {
+            type = SimpleType.STRING;
+        } else if (operand.literal() instanceof Long) {
+            type = SimpleType.INT;
+        } else if (operand.literal() instanceof Double) {
+            type = SimpleType.DOUBLE;
+        } else {
+            type = SimpleType.BOOL;
+        }
+        boolean simple = type.equals(SimpleType.STRING) || type.equals(SimpleType.INT)
+                || type.equals(SimpleType.DOUBLE) || type.equals(SimpleType.BOOL);
+        return simple ? type : null;
     }
 
     private static final Map<Compiled, CelRuntime.Program> PROGRAMS = new java.util.concurrent.ConcurrentHashMap<>();

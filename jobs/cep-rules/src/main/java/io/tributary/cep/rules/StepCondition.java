@@ -37,12 +37,20 @@ public final class StepCondition extends IterativeCondition<Envelope> {
      * them per evaluation was a visible share of a CEP task.
      */
     private transient Map<String, Reference> references;
-    /** Set when the expression is {@code event.<field> == "<text>"}: then the field is compared without CEL. */
-    private transient EventFields.Field equalityField;
-    private transient String equalityText;
+    /**
+     * Set when the expression is comparisons joined by {@code &&} ({@link
+     * RuleExpressions#comparisons}): then the fields are compared without CEL, and an earlier
+     * step is read only when the comparisons before it held.
+     */
+    private transient FastComparison[] comparisons;
 
     /** A step's field ({@code step == null}: the event being matched); {@code field == null}: nothing. */
     private record Reference(String step, EventFields.Field field) {}
+
+    /** A comparison's operand: a reference, or a literal when {@code reference == null}. */
+    private record FastOperand(Reference reference, Object literal) {}
+
+    private record FastComparison(FastOperand left, boolean equal, FastOperand right) {}
 
     public StepCondition(Domain domain, Set<EventType> types, String expression, List<String> referencedSteps) {
         this.domain = domain;
@@ -63,16 +71,22 @@ public final class StepCondition extends IterativeCondition<Envelope> {
             RuleExpressions.Scope scope = new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false);
             fields = EventFields.of(domain);
             references = new HashMap<>();
-            RuleExpressions.textEquality(scope, expression).ifPresent(equality -> {
-                equalityField = fields.get(equality.field());
-                equalityText = equality.text();
-            });
+            comparisons = RuleExpressions.comparisons(scope, expression)
+                    .map(found -> found.stream().map(this::fast).toArray(FastComparison[]::new))
+                    .orElse(null);
             program = RuleExpressions.recompile(scope, expression, true);
         }
-        if (equalityField != null) {
-            return equalityText.equals(equalityField.read(event));
-        }
         Map<String, Envelope> earlier = new HashMap<>(4);
+        if (comparisons != null) {
+            for (FastComparison comparison : comparisons) {
+                Object left = value(comparison.left(), event, context, earlier);
+                Object right = left == null ? null : value(comparison.right(), event, context, earlier);
+                if (right == null || equal(left, right) != comparison.equal()) {
+                    return false;
+                }
+            }
+            return true;
+        }
         try {
             return Boolean.TRUE.equals(program.eval(name -> resolve(name, event, context, earlier)));
         } catch (CelEvaluationException e) {
@@ -91,6 +105,35 @@ public final class StepCondition extends IterativeCondition<Envelope> {
         }
         Envelope source = reference.step() == null ? event : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
         return source == null ? Optional.empty() : Optional.ofNullable(reference.field().read(source));
+    }
+
+    private FastComparison fast(RuleExpressions.Comparison comparison) {
+        return new FastComparison(fast(comparison.left()), comparison.equal(), fast(comparison.right()));
+    }
+
+    private FastOperand fast(RuleExpressions.Operand operand) {
+        if (operand.field() == null) {
+            return new FastOperand(null, operand.literal());
+        }
+        return new FastOperand(new Reference(operand.step(), fields.get(operand.field())), null);
+    }
+
+    /** The operand's value, null when absent (the field is null, or the step matched nothing). */
+    private Object value(FastOperand operand, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
+        Reference reference = operand.reference();
+        if (reference == null) {
+            return operand.literal();
+        }
+        Envelope source = reference.step() == null ? event : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
+        return source == null ? null : reference.field().read(source);
+    }
+
+    /** CEL's equality for values of one type: doubles as IEEE 754 numbers (NaN is unequal to itself, -0.0 equals 0.0). */
+    private static boolean equal(Object left, Object right) {
+        if (left instanceof Double a && right instanceof Double b) {
+            return a.doubleValue() == b.doubleValue();
+        }
+        return left.equals(right);
     }
 
     private Reference reference(String name) {

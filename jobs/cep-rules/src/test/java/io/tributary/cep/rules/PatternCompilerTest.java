@@ -61,13 +61,13 @@ class PatternCompilerTest {
     @Test
     void aConditionThatComparesAFieldWithTextIsAnsweredAsCelWould() throws Exception {
         RuleExpressions.Scope scope = new RuleExpressions.Scope(io.tributary.schemas.Domain.PLAYER, List.of(), java.util.Map.of(), false);
-        assertThat(RuleExpressions.textEquality(scope, "event.region == \"eu-west\""))
-                .contains(new RuleExpressions.TextEquality("region", "eu-west"));
-        assertThat(RuleExpressions.textEquality(scope, "'eu-west' == event.region"))
-                .contains(new RuleExpressions.TextEquality("region", "eu-west"));
-        assertThat(RuleExpressions.textEquality(scope, "event.region == \"eu-west\" && true")).as("more than one comparison").isEmpty();
-        assertThat(RuleExpressions.textEquality(scope, "event.bitrateKbps == 500")).as("a number").isEmpty();
-        assertThat(RuleExpressions.textEquality(scope, "event.region != \"eu-west\"")).as("another operator").isEmpty();
+        RuleExpressions.Comparison regionIsEuWest = new RuleExpressions.Comparison(
+                new RuleExpressions.Operand(null, "region", null), true, new RuleExpressions.Operand(null, null, "eu-west"));
+        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\"")).contains(List.of(regionIsEuWest));
+        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\" && true")).as("not only comparisons").isEmpty();
+        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps > 500")).as("another operator").isEmpty();
+        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps == 500.0")).as("an int and a double").isEmpty();
+        assertThat(RuleExpressions.comparisons(scope, "event.region == \"a\" || event.region == \"b\"")).as("or").isEmpty();
 
         List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
                 "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
@@ -86,6 +86,64 @@ class PatternCompilerTest {
         assertThat(byCel.filter(events.get(1), null)).isFalse();
         assertThat(byCel.filter(events.get(2), null)).as("no region").isFalse();
         assertThat(byCel.filter(events.get(3), null)).as("not the step's type").isFalse();
+    }
+
+    /**
+     * Comparisons of the event's fields with an earlier step's, joined by {@code &&}, are answered
+     * without CEL; every pair of events, with fields present or absent and an earlier step that
+     * matched or not, gets CEL's verdict ({@code && true} keeps CEL evaluating).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "event.deviceId != first.deviceId && event.region != first.region",
+        "event.bitrateKbps == first.bitrateKbps",
+        "event.bitrateKbps != first.bitrateKbps && event.errorCode == \"E1\"",
+        "first.errorFatal == event.errorFatal && event.bitrateKbps != 500",
+        "event.errorFatal != true"
+    })
+    void comparisonsWithEarlierStepsAreAnsweredAsCelWould(String expression) throws Exception {
+        RuleExpressions.Scope scope = new RuleExpressions.Scope(io.tributary.schemas.Domain.PLAYER, List.of("first"), java.util.Map.of(), false);
+        assertThat(RuleExpressions.comparisons(scope, expression)).as("answered without CEL").isPresent();
+        java.util.Set<io.tributary.schemas.EventType> types = java.util.EnumSet.of(io.tributary.schemas.EventType.ERROR);
+        StepCondition fast = new StepCondition(io.tributary.schemas.Domain.PLAYER, types, expression, List.of("first"));
+        StepCondition byCel = new StepCondition(io.tributary.schemas.Domain.PLAYER, types, expression + " && true", List.of("first"));
+        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
+                "{\"type\": \"ERROR\", \"time\": \"0s\", \"sessionId\": \"s\", \"deviceId\": \"d1\", \"region\": \"eu-west\", \"bitrateKbps\": 500, \"errorCode\": \"E1\", \"errorFatal\": true}",
+                "{\"type\": \"ERROR\", \"time\": \"1s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"us-east\", \"bitrateKbps\": 1000, \"errorCode\": \"E1\", \"errorFatal\": false}",
+                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"eu-west\", \"errorCode\": \"E2\"}",
+                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"deviceId\": \"d3\", \"region\": \"ap-south\", \"bitrateKbps\": 500}"));
+        List<Envelope> firsts = new ArrayList<>(events);
+        firsts.add(null);
+        int verdicts = 0;
+        for (Envelope first : firsts) {
+            StepsSoFar context = new StepsSoFar(first);
+            for (Envelope event : events) {
+                boolean expected = byCel.filter(event, context);
+                assertThat(fast.filter(event, context))
+                        .as(expression + " for " + event.getPayload() + " after " + (first == null ? "no first step" : first.getPayload()))
+                        .isEqualTo(expected);
+                verdicts += expected ? 1 : 0;
+            }
+        }
+        assertThat(verdicts).as("some pairs satisfy it").isPositive();
+    }
+
+    /** An earlier step that matched one event, or none. */
+    private record StepsSoFar(Envelope first) implements org.apache.flink.cep.pattern.conditions.IterativeCondition.Context<Envelope> {
+        @Override
+        public Iterable<Envelope> getEventsForPattern(String name) {
+            return name.equals("first") && first != null ? List.of(first) : List.of();
+        }
+
+        @Override
+        public long timestamp() {
+            return 0;
+        }
+
+        @Override
+        public long currentProcessingTime() {
+            return 0;
+        }
     }
 
     private static StepCondition startOf(String where) {
