@@ -3,6 +3,7 @@ package io.tributary.benchmarks;
 import io.tributary.cep.job.CepRulesJob;
 import io.tributary.cep.job.CepRulesJobMain;
 import io.tributary.cep.job.CepRulesOptions;
+import io.tributary.cep.job.RuleGroupOperator;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.RuntimeOptions;
@@ -90,6 +91,10 @@ public final class CepBenchmark implements Callable<Integer> {
 
     /** How the shipped rules are cloned up to a count. */
     enum Clones { VARIANTS, COPIES, BOTH }
+
+    @Option(names = "--state-cache-keys", defaultValue = "" + RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+            description = "Keys per subtask whose rule state stays on the heap in front of RocksDB; 0: none (default: ${DEFAULT-VALUE}).")
+    int stateCacheKeys;
 
     @Option(names = "--clones", defaultValue = "BOTH",
             description = "Clones of the shipped rules: VARIANTS (each clone watches one region, country, site or rendition), "
@@ -313,7 +318,8 @@ public final class CepBenchmark implements Callable<Integer> {
                 "--max-out-of-orderness", "100ms",
                 "--idleness", "1s",
                 "--state-backend", stateBackend.name(),
-                "--timer-state", timerState.name());
+                "--timer-state", timerState.name(),
+                "--state-cache-keys", String.valueOf(stateCacheKeys));
         // Output topics exist before the job starts (see AggregationsBenchmark).
         kafka.createTopics(2, options.alertsTopic, options.lateTopic);
         return options;
@@ -335,7 +341,7 @@ public final class CepBenchmark implements Callable<Integer> {
         CepRulesJob.build(CepRulesJob.readCanonical(env,
                         CanonicalKafka.source(kafka.bootstrapServers(), List.of(input), "bench-latency", registry.url(), false),
                         Duration.ofMillis(100), Duration.ofSeconds(1)),
-                rules, sinksOf(options));
+                rules, sinksOf(options), stateCacheKeys);
         JobClient job = env.executeAsync("bench cep latency");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> emitted = Collections.synchronizedList(new ArrayList<>());
@@ -446,7 +452,8 @@ public final class CepBenchmark implements Callable<Integer> {
                 .append("# CEP rules throughput and detection latency\n\n")
                 .append("Measured ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores; broker on the same machine; parallelism 2, ").append(stateBackend)
-                .append(" state (timers: ").append(timerState).append("), checkpoints every ").append(checkpointInterval)
+                .append(" state (timers: ").append(timerState).append("; rule state of ").append(stateCacheKeys)
+                .append(" keys per subtask cached on the heap, RocksDB only), checkpoints every ").append(checkpointInterval)
                 .append(", alerts EXACTLY_ONCE.\n\n")
                 .append(String.format(Locale.ROOT, "## Throughput: %,d canonical events (all domains, as generated), bounded runs after one warm-up with the shipped rules\n\n", events))
                 .append("Each run includes job start (~3 s) and the final commit. Beyond the nine shipped rules, each rule is cloned under new ids")

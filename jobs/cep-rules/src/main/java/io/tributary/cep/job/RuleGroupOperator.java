@@ -240,6 +240,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
     }
 
+    /** How many keys the state cache holds (0 without one): after a checkpoint, those with something in progress. */
+    int cachedKeys() {
+        return cache == null ? 0 : cache.size();
+    }
+
+    /** How many keys have events waiting for the watermark. */
+    int keysWithQueuedEvents() {
+        return queue.size();
+    }
+
     /** After a restore: the events the checkpoint had queued, back on the heap. */
     @SuppressWarnings("unchecked")
     private void readQueue() throws Exception {

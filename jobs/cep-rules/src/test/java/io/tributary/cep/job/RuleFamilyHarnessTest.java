@@ -211,6 +211,9 @@ class RuleFamilyHarnessTest {
                     : ((RocksDBKeyedStateBackend<?>) together.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
             assertThat(entries).as("keyed state once every window ended").isZero();
             assertThat(together.numEventTimeTimers()).as("timers once every window ended").isZero();
+            RuleGroupOperator operator = (RuleGroupOperator) together.getOperator();
+            assertThat(operator.cachedKeys()).as("keys the state cache holds once every window ended").isZero();
+            assertThat(operator.keysWithQueuedEvents()).as("queued events").isZero();
         }
     }
 
