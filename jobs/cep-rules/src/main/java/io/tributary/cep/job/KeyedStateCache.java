@@ -268,15 +268,34 @@ final class KeyedStateCache {
             this.state = state;
         }
 
-        /** A map entry as cached: its value or {@link #ABSENT}, and whether it is to be written back. */
+        /**
+         * A map entry as cached: its value or {@link #ABSENT}, whether it is to be written back,
+         * and whether the backend may hold it (else removing it needs no write).
+         */
         private static final class Entry<K> {
             final K key;
             Object value = ABSENT;
             boolean changed;
+            boolean mayBeStored;
 
-            Entry(K key) {
+            Entry(K key, boolean mayBeStored) {
                 this.key = key;
+                this.mayBeStored = mayBeStored;
             }
+        }
+
+        private Entry<K> entry(K key) {
+            Entry<K> entry = entries.get(key);
+            if (entry == null) {
+                entry = new Entry<>(key, !complete);
+                entries.put(key, entry);
+            }
+            return entry;
+        }
+
+        /** The backend holds nothing of this map but what is cached (a new cohort's buffer). */
+        void assumeComplete() {
+            complete = true;
         }
 
         @SuppressWarnings("unchecked")
@@ -288,7 +307,7 @@ final class KeyedStateCache {
                 }
                 state.setCurrentNamespace(namespace);
                 V stored = state.get(key);
-                Entry<K> loaded = new Entry<>(key);
+                Entry<K> loaded = new Entry<>(key, stored != null);
                 if (stored != null) {
                     loaded.value = stored;
                 }
@@ -299,11 +318,11 @@ final class KeyedStateCache {
         }
 
         void put(K key, V value) {
-            set(entries.computeIfAbsent(key, Entry::new), value);
+            set(entry(key), value);
         }
 
         void remove(K key) {
-            set(entries.computeIfAbsent(key, Entry::new), ABSENT);
+            set(entry(key), ABSENT);
         }
 
         private void set(Entry<K> entry, Object value) {
@@ -316,6 +335,16 @@ final class KeyedStateCache {
         }
 
         void clear() {
+            if (complete) {
+                // Every entry the backend may hold is here: removing them one by one spares RocksDB
+                // a scan over the map's range, and entries it never held cost nothing.
+                for (Entry<K> entry : entries.values()) {
+                    if (entry.value != ABSENT) {
+                        set(entry, ABSENT);
+                    }
+                }
+                return;
+            }
             entries.clear();
             changedEntries.clear();
             complete = true;
@@ -382,7 +411,7 @@ final class KeyedStateCache {
             if (stored != null) {
                 for (Map.Entry<K, V> entry : stored) {
                     entries.computeIfAbsent(entry.getKey(), key -> {
-                        Entry<K> loaded = new Entry<>(key);
+                        Entry<K> loaded = new Entry<>(key, true);
                         loaded.value = entry.getValue();
                         return loaded;
                     });
@@ -401,7 +430,8 @@ final class KeyedStateCache {
             for (Entry<K> entry : changedEntries) {
                 if (entry.value != ABSENT) {
                     state.put(entry.key, (V) entry.value);
-                } else if (!cleared) {
+                    entry.mayBeStored = true;
+                } else if (!cleared && entry.mayBeStored) {
                     state.remove(entry.key);
                 }
                 entry.changed = false;

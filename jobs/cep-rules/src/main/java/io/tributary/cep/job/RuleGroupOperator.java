@@ -99,7 +99,6 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private static final String QUEUE_STATE = "event-queue";
     private static final String NFA_STATE = "rule-nfa";
     private static final String COHORTS_STATE = "rule-family-cohorts";
-    private static final Duration NO_CACHE_STATISTICS = Duration.ofDays(1);
     /** The name Flink CEP's {@link SharedBuffer} gives its per-timestamp event counters. */
     private static final String SHARED_BUFFER_EVENT_COUNTERS = "sharedBuffer-events-count";
     private static final long NO_TIMER = Long.MIN_VALUE;
@@ -176,11 +175,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 .getOrCreateKeyedState(LongSerializer.INSTANCE, new ListStateDescriptor<>(QUEUE_STATE, serializer));
         boolean heap = getKeyedStateBackend() instanceof HeapKeyedStateBackend;
         cache = heap || stateCacheKeys == 0 ? null : new KeyedStateCache(getKeyedStateBackend(), stateCacheKeys);
-        // The shared buffer's own cache saves deserializing RocksDB values within one step of the
-        // NFA; where state is objects already (heap, our cache), a cache without slots writes through.
-        SharedBufferCacheConfig cacheConfig = heap || cache != null
-                ? new SharedBufferCacheConfig(0, 0, NO_CACHE_STATISTICS)
-                : SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
+        // The shared buffer's own cache (Flink's defaults: 1024 slots) keeps the nodes and events of
+        // one NFA step: reading a partial match for a condition on an earlier step visits them
+        // again and again, and without slots every visit went through the state and the cache's
+        // eviction.
+        SharedBufferCacheConfig cacheConfig = SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
         nfaStore = new RuleStateStore(getKeyedStateBackend(), cache, QUEUE);
         nfaState = nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
         buffer = new SharedBuffer<>(nfaStore, serializer, cacheConfig);
@@ -577,7 +576,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             if (starters != null) {
                 NFAState initial = family.nfas.get(starters.get(0)).createInitialNFAState();
-                cohorts.add(new Cohort(family, family.cohortName(starters.get(0)), starters, initial, false, NO_TIMER));
+                String name = family.cohortName(starters.get(0));
+                // An earlier cohort of that name left nothing: its NFA released every event and node.
+                nfaStore.startEmpty(name);
+                cohorts.add(new Cohort(family, name, starters, initial, false, NO_TIMER));
                 cohortsChanged = true;
             }
             for (Cohort cohort : cohorts) {

@@ -113,6 +113,21 @@ final class RuleStateStore implements KeyedStateStore {
         }
     }
 
+    /**
+     * Tells the cache that the current key keeps nothing under the namespace but what the cache
+     * holds, so looking up what is not there needs no read of the backend. Without a cache: nothing.
+     */
+    void startEmpty(String namespace) {
+        if (cache == null) {
+            return;
+        }
+        for (Shared shared : sharedByName.values()) {
+            if (shared.descriptor() instanceof MapStateDescriptor<?, ?>) {
+                cache.map(shared.cacheIndex(), namespace).assumeComplete();
+            }
+        }
+    }
+
     /** Forgets what the current key keeps under the namespace, in every state of this store. */
     void clearNamespace(String namespace) {
         for (Shared shared : sharedByName.values()) {
