@@ -262,6 +262,8 @@ final class KeyedStateCache {
         private boolean complete;
         /** Whether the backend's map is to be cleared before the changed entries are written. */
         private boolean cleared;
+        /** Whether some entry may be {@link #ABSENT}: only then does a write-back look for them. */
+        private boolean mayHoldAbsent;
 
         CachedMap(KeyEntries owner, InternalMapState<?, String, K, V> state, String namespace) {
             super(owner, namespace);
@@ -289,6 +291,8 @@ final class KeyedStateCache {
             if (entry == null) {
                 entry = new Entry<>(key, !complete);
                 entries.put(key, entry);
+                // Until set, a new entry is absent.
+                mayHoldAbsent = true;
             }
             return entry;
         }
@@ -310,6 +314,8 @@ final class KeyedStateCache {
                 Entry<K> loaded = new Entry<>(key, stored != null);
                 if (stored != null) {
                     loaded.value = stored;
+                } else {
+                    mayHoldAbsent = true;
                 }
                 entries.put(key, loaded);
                 return stored;
@@ -327,6 +333,7 @@ final class KeyedStateCache {
 
         private void set(Entry<K> entry, Object value) {
             entry.value = value;
+            mayHoldAbsent |= value == ABSENT;
             if (!entry.changed) {
                 entry.changed = true;
                 changedEntries.add(entry);
@@ -439,7 +446,10 @@ final class KeyedStateCache {
             changedEntries.clear();
             cleared = false;
             // Removed entries would pile up in a key that stays active; the backend knows them now.
-            entries.values().removeIf(entry -> entry.value == ABSENT);
+            if (mayHoldAbsent) {
+                entries.values().removeIf(entry -> entry.value == ABSENT);
+                mayHoldAbsent = false;
+            }
         }
 
         @Override

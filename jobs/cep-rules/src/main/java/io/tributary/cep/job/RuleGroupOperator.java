@@ -8,7 +8,6 @@ import io.tributary.cep.rules.StepCondition;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
