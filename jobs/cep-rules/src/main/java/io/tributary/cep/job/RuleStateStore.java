@@ -378,47 +378,31 @@ final class RuleStateStore implements KeyedStateStore {
 
         @Override
         public Iterable<K> keys() {
-            return () -> {
-                Iterator<Map.Entry<K, V>> entries = iterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return entries.hasNext();
-                    }
-
-                    @Override
-                    public K next() {
-                        return entries.next().getKey();
-                    }
-
-                    @Override
-                    public void remove() {
-                        entries.remove();
-                    }
-                };
-            };
+            return () -> each(iterator(), Map.Entry::getKey);
         }
 
         @Override
         public Iterable<V> values() {
-            return () -> {
-                Iterator<Map.Entry<K, V>> entries = iterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return entries.hasNext();
-                    }
+            return () -> each(iterator(), Map.Entry::getValue);
+        }
 
-                    @Override
-                    public V next() {
-                        return entries.next().getValue();
-                    }
+        /** A part of each entry; {@code remove} removes the entry (CEP's pruning removes through {@code keys()}). */
+        private static <E, T> Iterator<T> each(Iterator<E> entries, java.util.function.Function<E, T> part) {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return entries.hasNext();
+                }
 
-                    @Override
-                    public void remove() {
-                        entries.remove();
-                    }
-                };
+                @Override
+                public T next() {
+                    return part.apply(entries.next());
+                }
+
+                @Override
+                public void remove() {
+                    entries.remove();
+                }
             };
         }
 

@@ -76,7 +76,8 @@ public final class StepCondition extends IterativeCondition<Envelope> {
                     .orElse(null);
             program = RuleExpressions.recompile(scope, expression, true);
         }
-        Map<String, Envelope> earlier = new HashMap<>(4);
+        // Only a condition on earlier steps looks them up; a start condition runs for every event.
+        Map<String, Envelope> earlier = referencedSteps.isEmpty() ? Map.of() : new HashMap<>(4);
         if (comparisons != null) {
             for (FastComparison comparison : comparisons) {
                 Object left = value(comparison.left(), event, context, earlier);
