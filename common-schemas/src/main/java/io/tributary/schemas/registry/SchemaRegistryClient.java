@@ -67,7 +67,12 @@ public final class SchemaRegistryClient {
     }
 
     /**
-     * @throws UnknownSchemaIdException if the registry has no schema with that id
+     * @throws UnknownSchemaIdException if the registry has no schema with that id, or refuses the
+     *     id itself (400, 422: a negative id, say): the fault of whoever wrote the id
+     * @throws UnsupportedSchemaException if the id names a schema that is not Avro (JSON Schema,
+     *     Protobuf) or that does not parse
+     * @throws RegistryException for any other answer (5xx, 401, 403, 429): the registry's problem,
+     *     not the record's
      */
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);
@@ -78,12 +83,21 @@ public final class SchemaRegistryClient {
         try {
             answer = send("GET", "/schemas/ids/" + id, null);
         } catch (RegistryException e) {
-            if (e.status() == 404) {
+            if (e.status() == 404 || e.status() == 400 || e.status() == 422) {
                 throw new UnknownSchemaIdException(id);
             }
             throw e;
         }
-        Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
+        String type = answer.path("schemaType").asText("AVRO");
+        if (!type.isEmpty() && !type.equalsIgnoreCase("AVRO")) {
+            throw new UnsupportedSchemaException(id, "is a " + type + " schema, not Avro");
+        }
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(answer.path("schema").asText());
+        } catch (RuntimeException e) {
+            throw new UnsupportedSchemaException(id, "does not parse as an Avro schema: " + e.getMessage());
+        }
         schemasById.putIfAbsent(id, schema);
         return schema;
     }
@@ -144,7 +158,7 @@ public final class SchemaRegistryClient {
             throw new UncheckedIOException("Schema registry at " + baseUrl + " unreachable", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while calling the schema registry", e);
+            throw new UncheckedIOException(new java.io.InterruptedIOException("Interrupted while calling the schema registry"));
         }
         int status = response.statusCode();
         if (status == 409) {
@@ -167,6 +181,23 @@ public final class SchemaRegistryClient {
     /** A schema as the registry knows it. */
     public record RegisteredSchema(int id, int version, Schema schema) {}
 
+    /**
+     * Whether a failure is the registry's (unreachable, interrupted, an error status other than
+     * those {@link #schemaById} blames on the record): the task must fail and retry the record
+     * after a restart, rather than dead-letter it.
+     */
+    public static boolean isOutage(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UncheckedIOException || cause instanceof RegistryException) {
+                return true;
+            }
+            if (cause instanceof UnknownSchemaIdException || cause instanceof UnsupportedSchemaException) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** The registry answered with an error status. */
     public static class RegistryException extends RuntimeException {
         private final int status;
@@ -178,6 +209,13 @@ public final class SchemaRegistryClient {
 
         public int status() {
             return status;
+        }
+    }
+
+    /** A schema id names a schema this client cannot use for Avro records. */
+    public static final class UnsupportedSchemaException extends RuntimeException {
+        public UnsupportedSchemaException(int id, String why) {
+            super("schema id " + id + " " + why);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.kafka.RawRecord;
+
 /**
  * A canonical event after validation, already encoded as it will be written: the Avro binary of
  * its {@link io.tributary.schemas.Envelope}, its topic, key and event time.
@@ -16,14 +18,30 @@ public class CanonicalRecord {
     public byte[] key;
     public long eventTime;
     public byte[] envelopeAvro;
+    /** {@link io.tributary.ingest.dedup.EnvelopeFingerprint} of the envelope. */
+    public long fingerprint;
+    /**
+     * The raw record the event was read from, so that an event id reused for a different event is
+     * dead-lettered with its original bytes; the sink does not write it.
+     */
+    public RawRecord raw;
 
     public CanonicalRecord() {}
 
-    public CanonicalRecord(String eventId, String topic, byte[] key, long eventTime, byte[] envelopeAvro) {
+    public CanonicalRecord(String eventId, String topic, byte[] key, long eventTime, byte[] envelopeAvro, long fingerprint) {
         this.eventId = eventId;
         this.topic = topic;
         this.key = key;
         this.eventTime = eventTime;
         this.envelopeAvro = envelopeAvro;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * What deduplication is keyed by: ids are unique per domain, not across domains (a commerce
+     * and an IoT gateway may both count from 1).
+     */
+    public String dedupKey() {
+        return topic + '/' + eventId;
     }
 }

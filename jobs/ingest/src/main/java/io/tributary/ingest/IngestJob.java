@@ -7,6 +7,7 @@ import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.ingest.kafka.CanonicalRecordSerializer;
 import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.ingest.validate.IngestLimits;
+import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.List;
@@ -74,21 +75,22 @@ public final class IngestJob {
                         .uid(PARSE_UID)
                         .name("parse, validate, normalise");
 
-        valid.assignTimestampsAndWatermarks(
+        SingleOutputStreamOperator<CanonicalRecord> unique = valid.assignTimestampsAndWatermarks(
                         WatermarkStrategy.<CanonicalRecord>forBoundedOutOfOrderness(settings.maxOutOfOrderness())
                                 .withTimestampAssigner(new ByEventTime())
                                 .withIdleness(settings.idleness()))
                 .uid(EVENT_TIME_UID)
                 .name("assign event time")
-                .keyBy(new ByEventId())
-                .process(new DeduplicateByEventId(settings.dedupTtl()))
+                .keyBy(new ByDomainAndEventId())
+                .process(new DeduplicateByEventId(settings.dedupTtl(), ParseAndValidate.DEAD_LETTERS, ParseAndValidate.JOB_NAME))
                 .uid(DEDUP_UID)
-                .name("deduplicate by event id")
-                .sinkTo(sinks.events())
+                .name("deduplicate by event id");
+        unique.sinkTo(sinks.events())
                 .uid(EVENTS_SINK_UID)
                 .name("canonical topics");
 
         valid.getSideOutput(ParseAndValidate.DEAD_LETTERS)
+                .union(unique.getSideOutput(ParseAndValidate.DEAD_LETTERS))
                 .sinkTo(sinks.deadLetters())
                 .uid(DEAD_LETTER_SINK_UID)
                 .name("dead-letter topic");
@@ -136,18 +138,32 @@ public final class IngestJob {
                         .setRecordSerializer(new DeadLetterSerializer(topics.deadLetters(), registryUrl))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-dlq")
-                        .setKafkaProducerConfig(producer)
+                        .setKafkaProducerConfig(deadLetterProducer(producer))
                         .build();
         return new Sinks(events, deadLetters);
     }
 
+    /**
+     * The dead-letter producer's request limit, set rather than inherited: every dead letter is
+     * below {@link DeadLetters#MAX_SERIALIZED_BYTES}, which is below this and below the broker's
+     * default {@code message.max.bytes}.
+     */
+    public static final int DEAD_LETTER_MAX_REQUEST_BYTES = 1024 * 1024;
+
+    static Properties deadLetterProducer(Properties producer) {
+        Properties withLimit = new Properties();
+        withLimit.putAll(producer);
+        withLimit.setProperty("max.request.size", Integer.toString(DEAD_LETTER_MAX_REQUEST_BYTES));
+        return withLimit;
+    }
+
     /** Keys the dedup state. */
-    public static final class ByEventId implements KeySelector<CanonicalRecord, String> {
+    public static final class ByDomainAndEventId implements KeySelector<CanonicalRecord, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public String getKey(CanonicalRecord record) {
-            return record.eventId;
+            return record.dedupKey();
         }
     }
 

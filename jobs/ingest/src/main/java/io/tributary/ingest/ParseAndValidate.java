@@ -1,6 +1,7 @@
 package io.tributary.ingest;
 
 import io.tributary.ingest.validate.RecordOrigin;
+import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
@@ -11,7 +12,6 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.SchemaRegistryClient;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -66,30 +66,31 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<CanonicalRecord> out) {
         eventsIn.inc();
-        Envelope envelope;
+        long now = ctx.timerService().currentProcessingTime();
+        CanonicalRecord record;
         try {
-            envelope = decoder.decode(raw.key, raw.value, new RecordOrigin(raw.topic, raw.partition, raw.offset, raw.timestamp));
+            Envelope envelope = decoder.decode(raw.key, raw.value,
+                    RecordOrigin.read(raw.topic, raw.partition, raw.offset, raw.timestamp, now));
+            record = encoder.encode(envelope);
         } catch (Rejection rejection) {
-            deadLettersByReason.get(rejection.reason()).inc();
-            ctx.output(DEAD_LETTERS, deadLetter(raw, rejection, Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
+            deadLetter(raw, rejection.reason(), rejection.getMessage(), rejection.field(), now, ctx);
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            if (SchemaRegistryClient.isOutage(e)) {
+                // Not the record's fault: fail, restart from the last checkpoint, read it again.
+                throw e;
+            }
+            // The last line of defence: whatever a record makes the decoder do, it must not stop
+            // the job. The message says what happened so that the gap in the checks can be closed.
+            deadLetter(raw, DeadLetterReason.INTERNAL_ERROR, "the record made the decoder fail: " + e, null, now, ctx);
             return;
         }
-        out.collect(encoder.encode(envelope));
+        record.raw = raw;
+        out.collect(record);
     }
 
-    static DeadLetter deadLetter(RawRecord raw, Rejection rejection, Instant now) {
-        return DeadLetter.newBuilder()
-                .setReason(rejection.reason())
-                .setMessage(rejection.getMessage())
-                .setField(rejection.field())
-                .setJob(JOB_NAME)
-                .setSourceTopic(raw.topic)
-                .setSourcePartition(raw.partition)
-                .setSourceOffset(raw.offset)
-                .setSourceTimestamp(Instant.ofEpochMilli(raw.timestamp))
-                .setDeadLetteredAt(now)
-                .setOriginalKey(raw.key == null ? null : ByteBuffer.wrap(raw.key))
-                .setOriginalValue(raw.value == null ? null : ByteBuffer.wrap(raw.value))
-                .build();
+    private void deadLetter(RawRecord raw, DeadLetterReason reason, String message, String field, long now, Context ctx) {
+        deadLettersByReason.get(reason).inc();
+        ctx.output(DEAD_LETTERS, DeadLetters.of(raw, reason, message, field, JOB_NAME, Instant.ofEpochMilli(now)));
     }
 }

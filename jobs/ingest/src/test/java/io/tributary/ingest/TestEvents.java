@@ -7,6 +7,8 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
 import io.tributary.schemas.iot.IotTelemetry;
+import io.tributary.jobs.kafka.RawRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -19,7 +21,23 @@ public final class TestEvents {
 
     /** A telemetry event as the dedup operator receives it: encoded and routed. */
     public static CanonicalRecord telemetryRecord(String eventId) {
-        return new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(telemetry(eventId));
+        return telemetryRecord(eventId, 41.0, 0L);
+    }
+
+    /**
+     * A telemetry event read at {@code offset} of raw.iot, with the raw record it came from; copies
+     * read at other offsets differ only in their origin.
+     */
+    public static CanonicalRecord telemetryRecord(String eventId, double value, long offset) {
+        Envelope envelope = telemetry(eventId);
+        ((IotTelemetry) envelope.getPayload()).setValue(value);
+        envelope.setOrigin(new Origin("raw.iot", 0, offset));
+        envelope.setIngestTime(T0.plusMillis(offset));
+        CanonicalRecord record = new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(envelope);
+        record.raw = new RawRecord("raw.iot", 0, offset, T0.toEpochMilli() + offset,
+                "edge-1".getBytes(StandardCharsets.UTF_8),
+                ("{\"eventId\":\"" + eventId + "\",\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     public static Envelope telemetry(String eventId) {

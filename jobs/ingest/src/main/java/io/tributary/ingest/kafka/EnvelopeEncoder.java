@@ -1,6 +1,7 @@
 package io.tributary.ingest.kafka;
 
 import io.tributary.ingest.CanonicalRecord;
+import io.tributary.ingest.dedup.EnvelopeFingerprint;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
@@ -39,12 +40,14 @@ public final class EnvelopeEncoder {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot encode envelope " + envelope.getEventId(), e);
         }
+        byte[] envelopeAvro = buffer.toByteArray();
         return new CanonicalRecord(
                 envelope.getEventId(),
                 topics.forDomain(envelope.getDomain()),
                 entityKey(envelope).getBytes(StandardCharsets.UTF_8),
                 envelope.getEventTime().toEpochMilli(),
-                buffer.toByteArray());
+                envelopeAvro,
+                EnvelopeFingerprint.of(envelopeAvro));
     }
 
     /** The id of the entity an event is about. */

@@ -27,11 +27,7 @@ import java.util.regex.Pattern;
  * (device classes, currency and country codes, money as exact minor units).
  */
 public final class JsonEventNormalizer {
-    private static final int MAX_BITRATE_KBPS = 200_000;
-    private static final long MAX_DURATION_MS = 24L * 3600 * 1000;
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
-    private static final Set<String> PACKAGING_FORMATS = Set.of("HLS", "DASH");
-    private static final Set<String> RENDITIONS = Set.of("500k", "1000k", "2000k", "4000k");
     private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-fA-F]{32,128}");
 
     private final IngestLimits limits;
@@ -45,7 +41,6 @@ public final class JsonEventNormalizer {
         String eventId = fields.requiredString("eventId");
         EventType type = eventType(json);
         long eventTime = fields.requiredInstant("eventTime");
-        EventTimeBounds.check(eventTime, origin.timestamp(), limits);
         Object payload =
                 switch (EventTypes.domain(type)) {
                     case PLAYER -> player(fields, type);
@@ -59,7 +54,7 @@ public final class JsonEventNormalizer {
                 .setEventType(type)
                 .setDomain(EventTypes.domain(type))
                 .setEventTime(java.time.Instant.ofEpochMilli(eventTime))
-                .setIngestTime(java.time.Instant.ofEpochMilli(origin.timestamp()))
+                .setIngestTime(java.time.Instant.ofEpochMilli(origin.arrival()))
                 .setProducer(fields.requiredString("producer"))
                 .setOrigin(origin.toAvro())
                 .setPayload(payload)
@@ -95,24 +90,13 @@ public final class JsonEventNormalizer {
                         .setRegion(f.requiredString("region").toLowerCase(Locale.ROOT))
                         .setPositionMs(f.requiredLong("positionMs", 0, Long.MAX_VALUE))
                         .setRenditionId(f.optionalString("renditionId"))
-                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, MAX_BITRATE_KBPS))
-                        .setPreviousBitrateKbps(f.optionalInt("previousBitrateKbps", 1, MAX_BITRATE_KBPS))
-                        .setBufferDurationMs(f.optionalLong("bufferDurationMs", 0, MAX_DURATION_MS))
-                        .setStartupTimeMs(f.optionalLong("startupTimeMs", 0, MAX_DURATION_MS))
+                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
+                        .setPreviousBitrateKbps(f.optionalInt("previousBitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
+                        .setBufferDurationMs(f.optionalLong("bufferDurationMs", 0, EnvelopeValidator.MAX_DURATION_MS))
+                        .setStartupTimeMs(f.optionalLong("startupTimeMs", 0, EnvelopeValidator.MAX_DURATION_MS))
                         .setSeekFromMs(f.optionalLong("seekFromMs", 0, Long.MAX_VALUE))
                         .setErrorCode(f.optionalString("errorCode"))
                         .setErrorFatal(f.optionalBoolean("errorFatal"));
-        switch (type) {
-            case FIRST_FRAME -> requirePresent(event.getStartupTimeMs(), "startupTimeMs", type);
-            case BUFFER_END -> requirePresent(event.getBufferDurationMs(), "bufferDurationMs", type);
-            case BITRATE_SWITCH -> {
-                requirePresent(event.getBitrateKbps(), "bitrateKbps", type);
-                requirePresent(event.getPreviousBitrateKbps(), "previousBitrateKbps", type);
-            }
-            case SEEK -> requirePresent(event.getSeekFromMs(), "seekFromMs", type);
-            case ERROR -> requirePresent(event.getErrorCode(), "errorCode", type);
-            default -> {}
-        }
         return event.build();
     }
 
@@ -121,13 +105,13 @@ public final class JsonEventNormalizer {
                 MediaEvent.newBuilder()
                         .setMediaId(f.requiredString("mediaId"))
                         .setUploadId(f.optionalString("uploadId"))
-                        .setChunkIndex(f.optionalInt("chunkIndex", 0, 1_000_000))
-                        .setChunkCount(f.optionalInt("chunkCount", 1, 1_000_000))
+                        .setChunkIndex(f.optionalInt("chunkIndex", 0, EnvelopeValidator.MAX_CHUNKS - 1))
+                        .setChunkCount(f.optionalInt("chunkCount", 1, EnvelopeValidator.MAX_CHUNKS))
                         .setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE))
                         .setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE))
                         .setChecksum(checksum(f.optionalString("checksum")))
                         .setRendition(rendition(f.optionalString("rendition")))
-                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, MAX_BITRATE_KBPS))
+                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
                         .setWorkerId(f.optionalString("workerId"))
                         .setAttempt(f.optionalInt("attempt", 1, 100))
                         .setProgressPercent(f.optionalDouble("progressPercent", 0, 100))
@@ -135,34 +119,6 @@ public final class JsonEventNormalizer {
                         .setPackagingFormat(packagingFormat(f.optionalString("packagingFormat")))
                         .setManifestUri(f.optionalString("manifestUri"))
                         .setCdnUrl(f.optionalString("cdnUrl"));
-        switch (type) {
-            case UPLOAD_CHUNK -> {
-                requirePresent(event.getUploadId(), "uploadId", type);
-                requirePresent(event.getChunkIndex(), "chunkIndex", type);
-                requirePresent(event.getChunkCount(), "chunkCount", type);
-                requirePresent(event.getChunkBytes(), "chunkBytes", type);
-                if (event.getChunkIndex() >= event.getChunkCount()) {
-                    throw new Rejection(INVALID_VALUE, "chunkIndex",
-                            "chunkIndex " + event.getChunkIndex() + " is not below chunkCount " + event.getChunkCount());
-                }
-            }
-            case UPLOAD_COMPLETED -> {
-                requirePresent(event.getUploadId(), "uploadId", type);
-                requirePresent(event.getTotalBytes(), "totalBytes", type);
-            }
-            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED ->
-                    requirePresent(event.getRendition(), "rendition", type);
-            case TRANSCODE_FAILED -> {
-                requirePresent(event.getRendition(), "rendition", type);
-                requirePresent(event.getFailureReason(), "failureReason", type);
-            }
-            case PACKAGED -> {
-                requirePresent(event.getPackagingFormat(), "packagingFormat", type);
-                requirePresent(event.getManifestUri(), "manifestUri", type);
-            }
-            case PUBLISHED -> requirePresent(event.getCdnUrl(), "cdnUrl", type);
-            default -> {}
-        }
         return event.build();
     }
 
@@ -179,17 +135,6 @@ public final class JsonEventNormalizer {
                         .setPaymentMethod(lowerOrNull(f.optionalString("paymentMethod")))
                         .setItemCount(f.optionalInt("itemCount", 1, 10_000))
                         .setFailureReason(f.optionalString("failureReason"));
-        switch (type) {
-            case PAYMENT_ATTEMPTED, PAYMENT_SUCCEEDED -> {
-                requirePresent(event.getPaymentId(), "paymentId", type);
-                requirePresent(event.getPaymentMethod(), "paymentMethod", type);
-            }
-            case PAYMENT_FAILED -> {
-                requirePresent(event.getPaymentId(), "paymentId", type);
-                requirePresent(event.getFailureReason(), "failureReason", type);
-            }
-            default -> {}
-        }
         return event.build();
     }
 
@@ -250,7 +195,7 @@ public final class JsonEventNormalizer {
     }
 
     private static String rendition(String value) throws Rejection {
-        if (value != null && !RENDITIONS.contains(value)) {
+        if (value != null && !EnvelopeValidator.RENDITIONS.contains(value)) {
             throw new Rejection(INVALID_VALUE, "rendition", "rendition must be one of 500k, 1000k, 2000k, 4000k; was \"" + value + "\"");
         }
         return value;
@@ -261,7 +206,7 @@ public final class JsonEventNormalizer {
             return null;
         }
         String upper = value.toUpperCase(Locale.ROOT);
-        if (!PACKAGING_FORMATS.contains(upper)) {
+        if (!EnvelopeValidator.PACKAGING_FORMATS.contains(upper)) {
             throw new Rejection(INVALID_VALUE, "packagingFormat", "packagingFormat must be HLS or DASH; was \"" + value + "\"");
         }
         return upper;
@@ -269,12 +214,5 @@ public final class JsonEventNormalizer {
 
     private static String lowerOrNull(String value) {
         return value == null ? null : value.toLowerCase(Locale.ROOT);
-    }
-
-    private static void requirePresent(Object value, String field, EventType type) throws Rejection {
-        if (value == null) {
-            throw new Rejection(MISSING_FIELD, field,
-                    "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
-        }
     }
 }

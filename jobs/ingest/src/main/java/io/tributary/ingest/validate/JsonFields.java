@@ -6,14 +6,19 @@ import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * Typed, bounded reads of one JSON event's fields. Every failure names the field and says what
  * was expected, because the message ends up in front of whoever owns the sending gateway.
  */
 final class JsonFields {
+    static final int MAX_INSTANT_CHARS = 64;
+    static final int MAX_DECIMAL_CHARS = 64;
+    static final int MAX_DECIMAL_DIGITS = 38;
+
     private final ObjectNode event;
     private final int maxStringLength;
 
@@ -98,34 +103,49 @@ final class JsonFields {
             return node.longValue();
         }
         if (node.isTextual()) {
+            String text = node.textValue();
             try {
-                return Instant.parse(node.textValue()).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                throw new Rejection(INVALID_VALUE, field,
-                        field + " must be an ISO-8601 instant such as 2026-11-22T10:15:30Z, was \"" + abbreviate(node.textValue()) + "\"");
+                if (text.length() <= MAX_INSTANT_CHARS) {
+                    return Instant.parse(text).toEpochMilli();
+                }
+            } catch (DateTimeException | ArithmeticException e) {
+                // Unparseable, or beyond the range of epoch milliseconds: both the sender's error.
             }
+            throw new Rejection(INVALID_VALUE, field,
+                    field + " must be an ISO-8601 instant such as 2026-11-22T10:15:30Z, was \"" + abbreviate(text) + "\"");
         }
         throw new Rejection(WRONG_TYPE, field,
                 field + " must be an ISO-8601 string or epoch milliseconds, was " + describe(node));
     }
 
-    /** A JSON decimal, as a string or a number, with its exact digits. */
-    java.math.BigDecimal requiredDecimal(String field) throws Rejection {
+    /**
+     * A JSON decimal, as a string or a number, with its exact digits. Bounded before anything is
+     * computed from it: {@code "1e2000000"} is a valid BigDecimal whose plain form has two million
+     * digits.
+     */
+    BigDecimal requiredDecimal(String field) throws Rejection {
         JsonNode node = present(field);
         if (node == null) {
             throw missing(field);
         }
-        try {
-            if (node.isTextual()) {
-                return new java.math.BigDecimal(node.textValue());
+        BigDecimal value;
+        if (node.isTextual()) {
+            String text = node.textValue();
+            try {
+                value = text.length() <= MAX_DECIMAL_CHARS ? new BigDecimal(text.strip()) : null;
+            } catch (NumberFormatException e) {
+                value = null;
             }
-            if (node.isNumber()) {
-                return node.decimalValue();
-            }
-        } catch (NumberFormatException e) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be a decimal number, was \"" + abbreviate(node.textValue()) + "\"");
+        } else if (node.isNumber()) {
+            value = node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) ? null : node.decimalValue();
+        } else {
+            throw new Rejection(WRONG_TYPE, field, field + " must be a decimal number, was " + describe(node));
         }
-        throw new Rejection(WRONG_TYPE, field, field + " must be a decimal number, was " + describe(node));
+        if (value == null || value.precision() > MAX_DECIMAL_DIGITS || Math.abs(value.scale()) > MAX_DECIMAL_DIGITS) {
+            throw new Rejection(INVALID_VALUE, field,
+                    field + " must be a decimal number of at most " + MAX_DECIMAL_DIGITS + " digits, was " + describe(node));
+        }
+        return value;
     }
 
     private JsonNode present(String field) {

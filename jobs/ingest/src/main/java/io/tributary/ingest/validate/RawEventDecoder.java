@@ -4,25 +4,23 @@ import static io.tributary.schemas.DeadLetterReason.EMPTY_VALUE;
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_AVRO;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_JSON;
-import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
 import static io.tributary.schemas.DeadLetterReason.MISSING_KEY;
 import static io.tributary.schemas.DeadLetterReason.OVERSIZED;
-import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;
 import static io.tributary.schemas.DeadLetterReason.UNKNOWN_SCHEMA_ID;
+import static io.tributary.schemas.DeadLetterReason.UNSUPPORTED_SCHEMA;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
-import io.tributary.schemas.EventTypes;
-import io.tributary.schemas.commerce.CommerceEvent;
-import io.tributary.schemas.iot.IotTelemetry;
-import io.tributary.schemas.media.MediaEvent;
-import io.tributary.schemas.player.PlayerEvent;
-import io.tributary.schemas.EventType;
 import io.tributary.schemas.registry.ConfluentWireFormat;
+import io.tributary.schemas.registry.SchemaRegistryClient.UnsupportedSchemaException;
 import io.tributary.schemas.registry.UnknownSchemaIdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,6 +28,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.IntFunction;
@@ -41,35 +40,57 @@ import org.apache.avro.specific.SpecificDatumReader;
 /**
  * Decides what one raw Kafka record is: a canonical {@link Envelope}, or a {@link Rejection} that
  * says why not. Raw records come as JSON (gateways, devices) or as Avro in the Confluent wire
- * format (services that already speak the canonical schema).
+ * format (services that already speak the canonical schema); both end in the same {@link
+ * EnvelopeValidator}.
  *
- * <p>Checks run cheapest first: presence, size, encoding, syntax, then content.
+ * <p>Checks run cheapest first: presence, size, encoding, syntax, then content. Whatever a record
+ * holds, decoding allocates no more than a small multiple of its size: JSON through Jackson's
+ * read constraints, Avro through {@link AvroBounds} before Avro's reader sees it.
  */
 public final class RawEventDecoder {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<Domain, Class<?>> PAYLOAD_TYPES =
-            Map.of(
-                    Domain.PLAYER, PlayerEvent.class,
-                    Domain.MEDIA, MediaEvent.class,
-                    Domain.COMMERCE, CommerceEvent.class,
-                    Domain.IOT, IotTelemetry.class,
-                    Domain.UNKNOWN, Void.class);
+    /** Keys are entity ids; the dead letter stores a key as well as the record does. */
+    public static final int MAX_KEY_BYTES = 1_024;
+    static final int MAX_JSON_NESTING = 32;
+    static final int MAX_JSON_NUMBER_CHARS = 64;
+    /** Schema ids the registry refused, remembered so hostile records do not hammer it. */
+    private static final int REFUSED_SCHEMA_IDS_KEPT = 1_024;
 
+    private final ObjectMapper json;
     private final IngestLimits limits;
     private final JsonEventNormalizer normalizer;
+    private final EnvelopeValidator validator;
     private final IntFunction<Schema> schemaById;
     private final Map<Integer, SpecificDatumReader<Envelope>> readersBySchemaId = new HashMap<>();
+    private final Map<Integer, Schema> writersBySchemaId = new HashMap<>();
+    private final Map<Integer, Rejection> refusedSchemaIds =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Rejection> eldest) {
+                    return size() > REFUSED_SCHEMA_IDS_KEPT;
+                }
+            };
     private BinaryDecoder reusableDecoder;
 
     /**
      * @param schemaById the registry lookup for Avro records; throws {@link UnknownSchemaIdException}
-     *     for an id the registry does not have, and any other exception when the registry is down
-     *     (which must fail the task, not the record)
+     *     for an id the registry does not have, {@link UnsupportedSchemaException} for one that is
+     *     not an Avro schema, and any other exception when the registry is down (which must fail
+     *     the task, not the record)
      */
     public RawEventDecoder(IngestLimits limits, IntFunction<Schema> schemaById) {
         this.limits = limits;
         this.normalizer = new JsonEventNormalizer(limits);
+        this.validator = new EnvelopeValidator(limits);
         this.schemaById = schemaById;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_JSON_NESTING)
+                        .maxNumberLength(MAX_JSON_NUMBER_CHARS)
+                        .maxStringLength(limits.maxRecordBytes())
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.json = new ObjectMapper(factory);
     }
 
     public Envelope decode(byte[] key, byte[] value, RecordOrigin origin) throws Rejection {
@@ -79,25 +100,34 @@ public final class RawEventDecoder {
         if (key == null || key.length == 0) {
             throw Rejection.of(MISSING_KEY, "the record has no key; gateways key records by session, order, device or media id");
         }
+        if (key.length > MAX_KEY_BYTES) {
+            throw Rejection.of(OVERSIZED, "the record's key is " + key.length + " bytes; at most " + MAX_KEY_BYTES + " are accepted");
+        }
         if (value.length > limits.maxRecordBytes()) {
             throw Rejection.of(OVERSIZED, "the record is " + value.length + " bytes; at most " + limits.maxRecordBytes() + " are accepted");
         }
         OptionalInt schemaId = ConfluentWireFormat.schemaIdOf(value);
-        if (schemaId.isPresent()) {
-            return fromAvro(schemaId.getAsInt(), value, origin);
-        }
-        return normalizer.normalize(parseJson(value), origin);
+        Envelope envelope = schemaId.isPresent()
+                ? fromAvro(schemaId.getAsInt(), value, origin)
+                : normalizer.normalize(parseJson(value), origin);
+        validator.check(envelope, origin.timestamp(), origin.arrival());
+        return envelope;
     }
 
-    private static ObjectNode parseJson(byte[] value) throws Rejection {
+    private ObjectNode parseJson(byte[] value) throws Rejection {
         requireUtf8(value);
         JsonNode node;
-        try {
-            node = JSON.readTree(value);
+        try (JsonParser parser = json.createParser(value)) {
+            node = json.readTree(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw Rejection.of(MALFORMED_JSON, "the record holds more than one JSON value; it must hold exactly one event");
+            }
+        } catch (StreamConstraintsException e) {
+            throw Rejection.of(MALFORMED_JSON, "the JSON exceeds a limit: " + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
         } catch (JsonProcessingException e) {
-            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
         } catch (IOException e) {
-            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + e.getMessage());
+            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + EnvelopeValidator.shown(e.getMessage(), 200));
         }
         if (node == null || !node.isObject()) {
             throw Rejection.of(MALFORMED_JSON, "an event must be a JSON object");
@@ -124,21 +154,8 @@ public final class RawEventDecoder {
     }
 
     private Envelope fromAvro(int schemaId, byte[] value, RecordOrigin origin) throws Rejection {
-        SpecificDatumReader<Envelope> reader = readersBySchemaId.get(schemaId);
-        if (reader == null) {
-            Schema writer;
-            try {
-                writer = schemaById.apply(schemaId);
-            } catch (UnknownSchemaIdException e) {
-                throw Rejection.of(UNKNOWN_SCHEMA_ID, "Avro record names schema id " + schemaId + ", which the registry does not have");
-            }
-            try {
-                reader = new SpecificDatumReader<>(writer, Envelope.getClassSchema());
-            } catch (RuntimeException e) {
-                throw Rejection.of(MALFORMED_AVRO, "schema " + schemaId + " cannot be read as an Envelope: " + e.getMessage());
-            }
-            readersBySchemaId.put(schemaId, reader);
-        }
+        SpecificDatumReader<Envelope> reader = reader(schemaId);
+        AvroBounds.check(writersBySchemaId.get(schemaId), value, ConfluentWireFormat.HEADER_LENGTH, value.length);
         Envelope envelope;
         try {
             reusableDecoder =
@@ -150,28 +167,40 @@ public final class RawEventDecoder {
                                     reusableDecoder);
             envelope = reader.read(null, reusableDecoder);
         } catch (IOException | RuntimeException e) {
-            throw Rejection.of(MALFORMED_AVRO, "Avro body does not match schema " + schemaId + ": " + e);
+            throw Rejection.of(MALFORMED_AVRO, "Avro body does not match schema " + schemaId + ": " + EnvelopeValidator.shown(e.toString(), 300));
         }
-        return checkAvroEnvelope(envelope, origin);
-    }
-
-    /** An Avro envelope is typed already; what is left is what types cannot express. */
-    private Envelope checkAvroEnvelope(Envelope envelope, RecordOrigin origin) throws Rejection {
-        if (envelope.getEventId() == null || envelope.getEventId().isBlank()) {
-            throw new Rejection(MISSING_FIELD, "eventId", "eventId must not be blank");
-        }
-        if (envelope.getEventType() == EventType.UNKNOWN
-                || EventTypes.domain(envelope.getEventType()) != envelope.getDomain()) {
-            throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
-                    "event type " + envelope.getEventType() + " does not belong to domain " + envelope.getDomain());
-        }
-        if (!PAYLOAD_TYPES.get(envelope.getDomain()).isInstance(envelope.getPayload())) {
-            throw new Rejection(io.tributary.schemas.DeadLetterReason.INVALID_VALUE, "payload",
-                    "a " + envelope.getDomain() + " event carries a " + envelope.getPayload().getClass().getSimpleName());
-        }
-        EventTimeBounds.check(envelope.getEventTime().toEpochMilli(), origin.timestamp(), limits);
-        envelope.setIngestTime(java.time.Instant.ofEpochMilli(origin.timestamp()));
+        // The writer's own fields are typed; lineage is the job's to set.
+        envelope.setIngestTime(java.time.Instant.ofEpochMilli(origin.arrival()));
         envelope.setOrigin(origin.toAvro());
         return envelope;
+    }
+
+    private SpecificDatumReader<Envelope> reader(int schemaId) throws Rejection {
+        SpecificDatumReader<Envelope> reader = readersBySchemaId.get(schemaId);
+        if (reader != null) {
+            return reader;
+        }
+        Rejection refused = refusedSchemaIds.get(schemaId);
+        if (refused != null) {
+            throw refused;
+        }
+        Schema writer;
+        try {
+            writer = schemaById.apply(schemaId);
+            reader = new SpecificDatumReader<>(writer, Envelope.getClassSchema());
+        } catch (UnknownSchemaIdException e) {
+            throw remember(schemaId, Rejection.of(UNKNOWN_SCHEMA_ID,
+                    "Avro record names schema id " + schemaId + ", which the registry does not have"));
+        } catch (UnsupportedSchemaException e) {
+            throw remember(schemaId, Rejection.of(UNSUPPORTED_SCHEMA, EnvelopeValidator.shown(e.getMessage(), 300)));
+        }
+        readersBySchemaId.put(schemaId, reader);
+        writersBySchemaId.put(schemaId, writer);
+        return reader;
+    }
+
+    private Rejection remember(int schemaId, Rejection rejection) {
+        refusedSchemaIds.put(schemaId, rejection);
+        return rejection;
     }
 }

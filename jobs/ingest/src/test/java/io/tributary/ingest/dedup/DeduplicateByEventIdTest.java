@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.IngestJob;
 import io.tributary.ingest.CanonicalRecord;
+import io.tributary.ingest.ParseAndValidate;
+import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.DeadLetterReason;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
@@ -23,10 +28,7 @@ class DeduplicateByEventIdTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DeduplicateByEventId(DEDUP_TTL)),
-                new IngestJob.ByEventId(),
-                Types.STRING);
+        harness = newHarness();
         harness.setStateTtlProcessingTime(0);
     }
 
@@ -85,15 +87,65 @@ class DeduplicateByEventIdTest {
         var snapshot = harness.snapshot(1L, 1L);
         harness.close();
 
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DeduplicateByEventId(DEDUP_TTL)),
-                new IngestJob.ByEventId(),
-                Types.STRING);
+        harness = newHarness();
         harness.initializeState(snapshot);
         harness.open();
         send("a", "b", "c");
 
         assertThat(outputIds()).containsExactly("c");
+    }
+
+    @Test
+    void aCopyReadAtAnotherOffsetIsADuplicateButAReusedIdIsADeadLetterWithItsRawBytes() throws Exception {
+        harness.open();
+        CanonicalRecord first = telemetryRecord("a", 41.0, 10);
+        CanonicalRecord copy = telemetryRecord("a", 41.0, 11);
+        CanonicalRecord reused = telemetryRecord("a", 99.5, 12);
+        harness.processElement(new StreamRecord<>(first, 0L));
+        harness.processElement(new StreamRecord<>(copy, 0L));
+        harness.processElement(new StreamRecord<>(reused, 0L));
+
+        assertThat(outputPositions()).containsExactly("events.iot@10");
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = letters.get(0);
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.EVENT_ID_CONFLICT);
+        assertThat(letter.getField()).isEqualTo("eventId");
+        assertThat(letter.getSourceOffset()).isEqualTo(12L);
+        assertThat(letter.getOriginalValue()).isEqualTo(ByteBuffer.wrap(reused.raw.value));
+        assertThat(letter.getOriginalKey()).isEqualTo(ByteBuffer.wrap(reused.raw.key));
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void theSameIdInTwoDomainsIsTwoEvents() throws Exception {
+        harness.open();
+        CanonicalRecord iot = telemetryRecord("shared-id");
+        CanonicalRecord player = telemetryRecord("shared-id");
+        player.topic = CanonicalTopics.DEFAULTS.player();
+        harness.processElement(new StreamRecord<>(iot, 0L));
+        harness.processElement(new StreamRecord<>(player, 0L));
+
+        assertThat(outputPositions()).containsExactly("events.iot@0", "events.player@0");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord> newHarness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test")),
+                new IngestJob.ByDomainAndEventId(),
+                Types.STRING);
+    }
+
+    /** Records are copied on their way through the harness; they are told apart by topic and raw offset. */
+    private List<String> outputPositions() {
+        return harness.extractOutputValues().stream().map(r -> r.topic + "@" + r.raw.offset).toList();
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var letters = harness.getSideOutput(ParseAndValidate.DEAD_LETTERS);
+        return letters == null ? List.of() : letters.stream().map(StreamRecord::getValue).toList();
     }
 
     private void send(String... ids) throws Exception {

@@ -8,7 +8,7 @@ import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.media.MediaEvent;
-import io.tributary.sinks.DeadLetters;
+import io.tributary.jobs.deadletters.DeadLetters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

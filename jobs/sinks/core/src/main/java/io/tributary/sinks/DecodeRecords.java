@@ -1,5 +1,6 @@
 package io.tributary.sinks;
 
+import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;

@@ -185,7 +185,11 @@ public final class Tables {
             of("source_timestamp", TIMESTAMP, DeadLetter::getSourceTimestamp),
             of("dead_lettered_at", TIMESTAMP, DeadLetter::getDeadLetteredAt),
             of("original_key", BYTEA, d -> bytes(d.getOriginalKey())),
-            of("original_value", BYTEA, d -> bytes(d.getOriginalValue()))),
+            of("original_value", BYTEA, d -> bytes(d.getOriginalValue())),
+            of("original_key_size", INTEGER, DeadLetter::getOriginalKeySize),
+            of("original_key_sha256", TEXT, DeadLetter::getOriginalKeySha256),
+            of("original_value_size", INTEGER, DeadLetter::getOriginalValueSize),
+            of("original_value_sha256", TEXT, DeadLetter::getOriginalValueSha256)),
             null);
 
     /** The tables fed straight from an Avro topic, with the topics' default names. */

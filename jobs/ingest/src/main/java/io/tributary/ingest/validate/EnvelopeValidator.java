@@ -1,0 +1,322 @@
+package io.tributary.ingest.validate;
+
+import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
+import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
+import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
+import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;
+
+import io.tributary.schemas.Domain;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.EventType;
+import io.tributary.schemas.EventTypes;
+import io.tributary.schemas.commerce.CommerceEvent;
+import io.tributary.schemas.iot.IotTelemetry;
+import io.tributary.schemas.media.MediaEvent;
+import io.tributary.schemas.player.PlayerEvent;
+import java.util.Currency;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * The one definition of a canonical event, applied to every {@link Envelope} the ingest job
+ * writes, whether it came as JSON or as Avro. JSON is normalised first ({@link
+ * JsonEventNormalizer}); Avro arrives typed; both then pass the same checks here, so that the
+ * jobs downstream can rely on them: ids of a safe character set, text that is valid Unicode
+ * without control characters, finite numbers in range, the fields each event type needs, and an
+ * event time inside the accepted window.
+ *
+ * <p>The limits are documented in jobs/ingest/README.md ("What a canonical event is").
+ */
+public final class EnvelopeValidator {
+    /**
+     * Ids (event, session, order, device...): letters and digits of any script with a few
+     * separators, no spaces, quotes, slashes or control characters, so that URLs, SQL, logs and
+     * file names carry them safely.
+     */
+    public static final Pattern ID = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M}._:@+=~-]{0,127}");
+    /**
+     * Ids that become a path segment (media ids name the CDN origin's directories): no leading
+     * dot, no {@code ..}, no separators.
+     */
+    public static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*");
+    public static final int MAX_PATH_SEGMENT_LENGTH = 128;
+    public static final int MAX_BITRATE_KBPS = 200_000;
+    public static final long MAX_DURATION_MS = 24L * 3600 * 1000;
+    /** An upload of more chunks is refused: the media job tracks each chunk of an upload. */
+    public static final int MAX_CHUNKS = 10_000;
+    public static final int MAX_ITEMS = 10_000;
+    public static final int MAX_ATTEMPTS = 100;
+
+    /** Decided by the media pipeline itself; a raw topic may not claim them. */
+    public static final Set<EventType> PIPELINE_ONLY = EnumSet.of(
+            EventType.UPLOADED, EventType.UPLOAD_FAILED, EventType.TRANSCODE_SLA_BREACHED,
+            EventType.TRANSCODED, EventType.MEDIA_FAILED);
+    public static final Set<String> RENDITIONS = Set.of("500k", "1000k", "2000k", "4000k");
+    public static final Set<String> PACKAGING_FORMATS = Set.of("HLS", "DASH");
+    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+    private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-fA-F]{32,128}");
+
+    private final IngestLimits limits;
+
+    public EnvelopeValidator(IngestLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * @param arrival when the record reached the job, on a clock its producer does not control
+     *     (see {@link EventTimeBounds})
+     */
+    public void check(Envelope envelope, long recordTimestamp, long arrival) throws Rejection {
+        EventType type = envelope.getEventType();
+        Domain domain = EventTypes.domain(type);
+        if (type == EventType.UNKNOWN || domain != envelope.getDomain()) {
+            throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
+                    "event type " + type + " does not belong to domain " + envelope.getDomain());
+        }
+        if (PIPELINE_ONLY.contains(type)) {
+            throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
+                    "event type " + EventTypes.wireName(type) + " is decided by the media pipeline; raw topics may not send it");
+        }
+        id("eventId", envelope.getEventId());
+        text("producer", envelope.getProducer());
+        EventTimeBounds.check(envelope.getEventTime().toEpochMilli(), recordTimestamp, arrival, limits);
+        Object payload = envelope.getPayload();
+        switch (domain) {
+            case PLAYER -> player(as(payload, PlayerEvent.class, domain), type);
+            case MEDIA -> media(as(payload, MediaEvent.class, domain), type);
+            case COMMERCE -> commerce(as(payload, CommerceEvent.class, domain), type);
+            case IOT -> iot(as(payload, IotTelemetry.class, domain));
+            case UNKNOWN -> throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for " + type);
+        }
+        everyText((SpecificRecordBase) payload);
+    }
+
+    private static <T> T as(Object payload, Class<T> type, Domain domain) throws Rejection {
+        if (!type.isInstance(payload)) {
+            throw new Rejection(INVALID_VALUE, "payload",
+                    "a " + domain + " event carries a " + (payload == null ? "null" : payload.getClass().getSimpleName()));
+        }
+        return type.cast(payload);
+    }
+
+    private void player(PlayerEvent e, EventType type) throws Rejection {
+        id("sessionId", e.getSessionId());
+        id("viewerId", e.getViewerId());
+        id("accountId", e.getAccountId());
+        id("deviceId", e.getDeviceId());
+        id("titleId", e.getTitleId());
+        required("deviceClass", e.getDeviceClass(), type);
+        range("positionMs", e.getPositionMs(), 0, Long.MAX_VALUE);
+        range("bitrateKbps", e.getBitrateKbps(), 1, MAX_BITRATE_KBPS);
+        range("previousBitrateKbps", e.getPreviousBitrateKbps(), 1, MAX_BITRATE_KBPS);
+        range("bufferDurationMs", e.getBufferDurationMs(), 0, MAX_DURATION_MS);
+        range("startupTimeMs", e.getStartupTimeMs(), 0, MAX_DURATION_MS);
+        range("seekFromMs", e.getSeekFromMs(), 0, Long.MAX_VALUE);
+        switch (type) {
+            case FIRST_FRAME -> required("startupTimeMs", e.getStartupTimeMs(), type);
+            case BUFFER_END -> required("bufferDurationMs", e.getBufferDurationMs(), type);
+            case BITRATE_SWITCH -> {
+                required("bitrateKbps", e.getBitrateKbps(), type);
+                required("previousBitrateKbps", e.getPreviousBitrateKbps(), type);
+            }
+            case SEEK -> required("seekFromMs", e.getSeekFromMs(), type);
+            case ERROR -> required("errorCode", e.getErrorCode(), type);
+            default -> {}
+        }
+    }
+
+    private void media(MediaEvent e, EventType type) throws Rejection {
+        pathSegment("mediaId", e.getMediaId());
+        optionalId("uploadId", e.getUploadId());
+        optionalId("workerId", e.getWorkerId());
+        range("chunkIndex", e.getChunkIndex(), 0, MAX_CHUNKS - 1);
+        range("chunkCount", e.getChunkCount(), 1, MAX_CHUNKS);
+        range("chunkBytes", e.getChunkBytes(), 1, Long.MAX_VALUE);
+        range("totalBytes", e.getTotalBytes(), 1, Long.MAX_VALUE);
+        range("bitrateKbps", e.getBitrateKbps(), 1, MAX_BITRATE_KBPS);
+        range("attempt", e.getAttempt(), 1, MAX_ATTEMPTS);
+        range("waitedMs", e.getWaitedMs(), 0, Long.MAX_VALUE);
+        range("durationMs", e.getDurationMs(), 0, Long.MAX_VALUE);
+        if (e.getProgressPercent() != null) {
+            finite("progressPercent", e.getProgressPercent(), 0, 100);
+        }
+        if (e.getChecksum() != null && !HEX_CHECKSUM.matcher(e.getChecksum()).matches()) {
+            throw new Rejection(INVALID_VALUE, "checksum", "checksum must be 32 to 128 hex digits");
+        }
+        oneOf("rendition", e.getRendition(), RENDITIONS);
+        oneOf("packagingFormat", e.getPackagingFormat(), PACKAGING_FORMATS);
+        switch (type) {
+            case UPLOAD_CHUNK -> {
+                required("uploadId", e.getUploadId(), type);
+                required("chunkIndex", e.getChunkIndex(), type);
+                required("chunkCount", e.getChunkCount(), type);
+                required("chunkBytes", e.getChunkBytes(), type);
+                if (e.getChunkIndex() >= e.getChunkCount()) {
+                    throw new Rejection(INVALID_VALUE, "chunkIndex",
+                            "chunkIndex " + e.getChunkIndex() + " is not below chunkCount " + e.getChunkCount());
+                }
+            }
+            case UPLOAD_COMPLETED -> {
+                required("uploadId", e.getUploadId(), type);
+                required("totalBytes", e.getTotalBytes(), type);
+            }
+            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED ->
+                    required("rendition", e.getRendition(), type);
+            case TRANSCODE_FAILED -> {
+                required("rendition", e.getRendition(), type);
+                required("failureReason", e.getFailureReason(), type);
+            }
+            case PACKAGED -> {
+                required("packagingFormat", e.getPackagingFormat(), type);
+                required("manifestUri", e.getManifestUri(), type);
+            }
+            case PUBLISHED -> required("cdnUrl", e.getCdnUrl(), type);
+            default -> {}
+        }
+    }
+
+    private void commerce(CommerceEvent e, EventType type) throws Rejection {
+        id("orderId", e.getOrderId());
+        id("accountId", e.getAccountId());
+        optionalId("paymentId", e.getPaymentId());
+        range("amountMinor", e.getAmountMinor(), 0, Long.MAX_VALUE);
+        range("itemCount", e.getItemCount(), 1, MAX_ITEMS);
+        String currency = e.getCurrency();
+        if (!isCurrency(currency)) {
+            throw new Rejection(INVALID_VALUE, "currency", "currency must be an ISO 4217 code such as EUR; was \"" + shown(currency) + "\"");
+        }
+        if (!COUNTRIES.contains(e.getCountry())) {
+            throw new Rejection(INVALID_VALUE, "country", "country must be an ISO 3166 alpha-2 code such as DE; was \"" + shown(e.getCountry()) + "\"");
+        }
+        switch (type) {
+            case PAYMENT_ATTEMPTED, PAYMENT_SUCCEEDED -> {
+                required("paymentId", e.getPaymentId(), type);
+                required("paymentMethod", e.getPaymentMethod(), type);
+            }
+            case PAYMENT_FAILED -> {
+                required("paymentId", e.getPaymentId(), type);
+                required("failureReason", e.getFailureReason(), type);
+            }
+            default -> {}
+        }
+    }
+
+    private void iot(IotTelemetry e) throws Rejection {
+        id("deviceId", e.getDeviceId());
+        finite("value", e.getValue(), -Double.MAX_VALUE, Double.MAX_VALUE);
+    }
+
+    private static boolean isCurrency(String code) {
+        if (code == null || code.length() != 3) {
+            return false;
+        }
+        try {
+            return Currency.getInstance(code).getCurrencyCode().equals(code);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Every text of the payload, named or not above: valid Unicode (Avro would replace a lone
+     * surrogate, so two distinct texts could become one), no control characters but tab and line
+     * breaks (PostgreSQL refuses NUL), at most the configured length.
+     */
+    private void everyText(SpecificRecordBase record) throws Rejection {
+        for (Schema.Field field : record.getSchema().getFields()) {
+            if (record.get(field.pos()) instanceof CharSequence text) {
+                text(field.name(), text.toString());
+            }
+        }
+    }
+
+    private void text(String field, String value) throws Rejection {
+        if (value == null || value.isBlank()) {
+            throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
+        }
+        if (value.length() > limits.maxStringLength()) {
+            throw new Rejection(INVALID_VALUE, field,
+                    field + " is " + value.length() + " characters long; at most " + limits.maxStringLength() + " are allowed");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new Rejection(INVALID_UTF8, field, field + " holds an unpaired surrogate at character " + i + "; text must be valid Unicode");
+            } else if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                throw new Rejection(INVALID_VALUE, field, field + " holds control character U+" + String.format("%04X", (int) c) + " at " + i);
+            }
+        }
+    }
+
+    private static void id(String field, String value) throws Rejection {
+        if (value == null || value.isBlank()) {
+            throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
+        }
+        if (!ID.matcher(value).matches()) {
+            throw new Rejection(INVALID_VALUE, field,
+                    field + " must be 1-128 letters, digits and . _ : @ + = ~ - starting with a letter or digit; was \"" + shown(value) + "\"");
+        }
+    }
+
+    private static void optionalId(String field, String value) throws Rejection {
+        if (value != null) {
+            id(field, value);
+        }
+    }
+
+    private static void pathSegment(String field, String value) throws Rejection {
+        if (value == null || value.isBlank()) {
+            throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
+        }
+        if (value.length() > MAX_PATH_SEGMENT_LENGTH || !PATH_SEGMENT.matcher(value).matches()) {
+            throw new Rejection(INVALID_VALUE, field, field + " names a directory of the CDN origin: 1-" + MAX_PATH_SEGMENT_LENGTH
+                    + " characters of A-Z a-z 0-9 _ - and single dots between them; was \"" + shown(value) + "\"");
+        }
+    }
+
+    private static void range(String field, Number value, long min, long max) throws Rejection {
+        if (value != null && (value.longValue() < min || value.longValue() > max)) {
+            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    private static void finite(String field, double value, double min, double max) throws Rejection {
+        if (!Double.isFinite(value)) {
+            throw new Rejection(INVALID_VALUE, field, field + " must be finite, was " + value);
+        }
+        if (value < min || value > max) {
+            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    private static void oneOf(String field, String value, Set<String> allowed) throws Rejection {
+        if (value != null && !allowed.contains(value)) {
+            throw new Rejection(INVALID_VALUE, field, field + " must be one of " + new java.util.TreeSet<>(allowed) + "; was \"" + shown(value) + "\"");
+        }
+    }
+
+    private static void required(String field, Object value, EventType type) throws Rejection {
+        if (value == null) {
+            throw new Rejection(MISSING_FIELD, field,
+                    "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
+        }
+    }
+
+    /** A value as quoted in a message: short, so that a message stays bounded whatever the input. */
+    static String shown(String value) {
+        return shown(value, 40);
+    }
+
+    static String shown(String value, int max) {
+        if (value == null) {
+            return "null";
+        }
+        return value.length() <= max ? value : value.substring(0, max) + "...";
+    }
+}

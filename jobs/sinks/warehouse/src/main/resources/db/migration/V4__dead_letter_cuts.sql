@@ -1,0 +1,7 @@
+-- A dead letter whose original key or value was too large for the dead-letter topic keeps only
+-- its first bytes; these say how long the original was and let it be matched by hash.
+ALTER TABLE dead_letters
+    ADD COLUMN original_key_size     integer,
+    ADD COLUMN original_key_sha256   text,
+    ADD COLUMN original_value_size   integer,
+    ADD COLUMN original_value_sha256 text;
