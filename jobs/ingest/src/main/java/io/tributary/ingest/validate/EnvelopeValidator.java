@@ -242,14 +242,22 @@ public final class EnvelopeValidator {
             throw new Rejection(INVALID_VALUE, field,
                     field + " is " + value.length() + " characters long; at most " + limits.maxStringLength() + " are allowed");
         }
+        unicode(field, value);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                throw new Rejection(INVALID_VALUE, field, field + " holds control character U+" + String.format("%04X", (int) c) + " at " + i);
+            }
+        }
+    }
+
+    private static void unicode(String field, String value) throws Rejection {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new Rejection(INVALID_UTF8, field, field + " holds an unpaired surrogate at character " + i + "; text must be valid Unicode");
-            } else if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
-                throw new Rejection(INVALID_VALUE, field, field + " holds control character U+" + String.format("%04X", (int) c) + " at " + i);
             }
         }
     }
@@ -258,6 +266,7 @@ public final class EnvelopeValidator {
         if (value == null || value.isBlank()) {
             throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
         }
+        unicode(field, value);
         if (!ID.matcher(value).matches()) {
             throw new Rejection(INVALID_VALUE, field,
                     field + " must be 1-128 letters, digits and . _ : @ + = ~ - starting with a letter or digit; was \"" + shown(value) + "\"");
@@ -274,6 +283,7 @@ public final class EnvelopeValidator {
         if (value == null || value.isBlank()) {
             throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
         }
+        unicode(field, value);
         if (value.length() > MAX_PATH_SEGMENT_LENGTH || !PATH_SEGMENT.matcher(value).matches()) {
             throw new Rejection(INVALID_VALUE, field, field + " names a directory of the CDN origin: 1-" + MAX_PATH_SEGMENT_LENGTH
                     + " characters of A-Z a-z 0-9 _ - and single dots between them; was \"" + shown(value) + "\"");

@@ -74,6 +74,10 @@ public final class JsonEventNormalizer {
             String shown = node.textValue().length() > 40 ? node.textValue().substring(0, 40) + "..." : node.textValue();
             throw new Rejection(UNKNOWN_EVENT_TYPE, "type", "unknown event type \"" + shown + "\"");
         }
+        if (EnvelopeValidator.PIPELINE_ONLY.contains(type)) {
+            throw new Rejection(UNKNOWN_EVENT_TYPE, "type",
+                    "event type " + node.textValue() + " is decided by the media pipeline; raw topics may not send it");
+        }
         return type;
     }
 
