@@ -1,6 +1,7 @@
 package io.tributary.ingest;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -22,10 +23,16 @@ public final class IngestJobMain {
 
     /** The parsed options, or null when help or the version was asked for and printed. */
     static IngestOptions parse(String[] args) {
-        return JobCommandLine.parse(new IngestOptions(), args);
+        IngestOptions options = JobCommandLine.parse(new IngestOptions(), args);
+        if (options != null) {
+            TimeBudgets.requireDedupCoversAcceptedAge(options.dedupTtl, options.maxEventAge, options.maxFutureSkew);
+        }
+        return options;
     }
 
     static void run(IngestOptions options) throws Exception {
+        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime.transactionTimeout,
+                TimeBudgets.brokerTransactionMaxTimeout(options.kafka.bootstrapServers, new java.util.Properties()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

@@ -48,8 +48,9 @@ public class IngestOptions {
             description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix;
 
-    @Option(names = "--dedup-ttl", defaultValue = "24h", converter = RuntimeOptions.DurationConverter.class,
-            description = "How long an event id is remembered for deduplication (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dedup-ttl", defaultValue = "25h", converter = RuntimeOptions.DurationConverter.class,
+            description = "How long an event id is remembered for deduplication; at least --max-event-age plus --max-future-skew"
+                    + " (default: ${DEFAULT-VALUE}).")
     public Duration dedupTtl;
 
     @Option(names = "--max-record-bytes", defaultValue = "65536", description = "Larger raw records are dead-lettered (default: ${DEFAULT-VALUE}).")
@@ -59,10 +60,11 @@ public class IngestOptions {
     public int maxStringLength;
 
     @Option(names = "--max-future-skew", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
-            description = "How far an event time may be ahead of its record's Kafka timestamp (default: ${DEFAULT-VALUE}).")
+            description = "How far an event time may be ahead of when its record arrived: the earlier of its Kafka timestamp and"
+                    + " the job's clock (default: ${DEFAULT-VALUE}).")
     public Duration maxFutureSkew;
 
-    @Option(names = "--max-event-age", defaultValue = "7d", converter = RuntimeOptions.DurationConverter.class,
+    @Option(names = "--max-event-age", defaultValue = "24h", converter = RuntimeOptions.DurationConverter.class,
             description = "How far an event time may be behind its record's Kafka timestamp (default: ${DEFAULT-VALUE}).")
     public Duration maxEventAge;
 

@@ -1,6 +1,7 @@
 package io.tributary.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import io.tributary.ingest.HostileCorpus.Case;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Envelope;
@@ -126,6 +128,17 @@ class IngestHostileInputIT {
         }
         assertThat(cut).as("dead letters whose original was cut").isEqualTo(1);
         assertThat(outputIds.size() + deadLetters.size() + duplicates).isEqualTo(sentByPosition.size());
+    }
+
+    @Test
+    void aTransactionTimeoutLongerThanTheBrokerAllowsIsRefusedAtStart() throws Exception {
+        Duration brokerMax = TimeBudgets.brokerTransactionMaxTimeout(KAFKA.bootstrapServers(), new java.util.Properties());
+        assertThat(brokerMax).isEqualTo(Duration.ofMinutes(15));
+        IngestOptions options = IngestJobMain.parse(new String[] {
+            "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(), "--transaction-timeout", "20m"});
+        assertThatThrownBy(() -> IngestJobMain.run(options))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--transaction-timeout 20m is longer than the broker's transaction.max.timeout.ms (15m)");
     }
 
     /** @return whether the original was cut */

@@ -13,7 +13,7 @@ class IngestJobMainTest {
     void parsesTypedOptionsWithDefaults() {
         IngestOptions options = IngestJobMain.parse(new String[] {
             "--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080/apis/ccompat/v7",
-            "--dedup-ttl", "2h", "--state-backend", "HASHMAP", "--raw-topics", "a,b"});
+            "--dedup-ttl", "2h", "--max-event-age", "1h", "--state-backend", "HASHMAP", "--raw-topics", "a,b"});
 
         assertThat(options.dedupTtl).isEqualTo(Duration.ofHours(2));
         assertThat(options.runtime.stateBackend).isEqualTo(RuntimeOptions.StateBackend.HASHMAP);
@@ -33,6 +33,16 @@ class IngestJobMainTest {
                     "--bootstrap-servers", "k", "--registry-url", "r", "--dedup-ttl", "forever"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--dedup-ttl");
+    }
+
+    @Test
+    void aDedupTtlShorterThanTheAcceptedEventAgeIsRefusedAtStart() {
+        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {
+                    "--bootstrap-servers", "k", "--registry-url", "r", "--dedup-ttl", "2h"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--dedup-ttl 2h is shorter than --max-event-age 24h");
+        assertThat(IngestJobMain.parse(new String[] {"--bootstrap-servers", "k", "--registry-url", "r"}).dedupTtl)
+                .isEqualTo(Duration.ofHours(25));
     }
 
     @Test

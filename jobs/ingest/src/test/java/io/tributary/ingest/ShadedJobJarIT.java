@@ -50,14 +50,16 @@ class ShadedJobJarIT {
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
     /**
      * On a real cluster only Flink is on the parent class path. Here the test's class path also
-     * holds the Kafka connector (Flink's packages load parent-first), so the libraries in its
-     * method signatures must come from the parent too, or two copies of a class meet.
+     * holds the Kafka connector and flink-avro (Flink's packages load parent-first), so the
+     * libraries in their method signatures must come from the parent too, or two copies of a class
+     * meet. That includes the schema classes: flink-avro's serializer makes the records that cross
+     * the network (dead letters from two operators meet at one sink) through its own Avro.
      */
     private static final Configuration CLASS_LOADING = new Configuration();
 
     static {
         CLASS_LOADING.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL,
-                List.of("org.apache.kafka.", "org.apache.avro."));
+                List.of("org.apache.kafka.", "org.apache.avro.", "io.tributary.schemas."));
     }
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4, CLASS_LOADING);

@@ -13,7 +13,7 @@ public record IngestLimits(
         implements Serializable {
 
     public static final IngestLimits DEFAULTS =
-            new IngestLimits(64 * 1024, 256, Duration.ofMinutes(5), Duration.ofDays(7));
+            new IngestLimits(64 * 1024, 256, Duration.ofMinutes(5), Duration.ofHours(24));
 
     public IngestLimits {
         if (maxRecordBytes <= 0 || maxStringLength <= 0) {

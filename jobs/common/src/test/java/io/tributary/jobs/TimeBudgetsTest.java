@@ -1,0 +1,31 @@
+package io.tributary.jobs;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class TimeBudgetsTest {
+
+    @Test
+    void dedupMustOutliveTheOldestAcceptedCopy() {
+        assertThatCode(() -> TimeBudgets.requireDedupCoversAcceptedAge(Duration.ofHours(25), Duration.ofHours(24), Duration.ofMinutes(5)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> TimeBudgets.requireDedupCoversAcceptedAge(Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--dedup-ttl 24h")
+                .hasMessageContaining("--max-event-age 168h")
+                .hasMessageContaining("at least 168h5m");
+    }
+
+    @Test
+    void aTransactionTimeoutAboveTheBrokersLimitIsRefused() {
+        assertThatCode(() -> TimeBudgets.requireTransactionTimeoutWithinBroker(Duration.ofMinutes(10), Duration.ofMinutes(15)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> TimeBudgets.requireTransactionTimeoutWithinBroker(Duration.ofHours(1), Duration.ofMinutes(15)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--transaction-timeout 1h")
+                .hasMessageContaining("transaction.max.timeout.ms (15m)");
+    }
+}
