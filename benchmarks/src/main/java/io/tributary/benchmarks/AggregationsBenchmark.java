@@ -88,7 +88,7 @@ public final class AggregationsBenchmark implements Callable<Integer> {
         // Output topics exist before the job starts, as in production: a transactional producer of
         // kafka-clients 3.4 writing to a partition that the 4.2 broker is still auto-creating resets
         // its sequence numbers and retries OutOfOrderSequenceException until its delivery timeout.
-        kafka.createTopics(2, Stream.of("qoe", "commerce", "iot", "sessions", "trending", "late")
+        kafka.createTopics(2, Stream.of("qoe", "commerce", "iot", "sessions", "trending", "late", "dead-letters")
                 .map(name -> "bench." + name + suffix).toArray(String[]::new));
         new CommandLine(options).parseArgs(
                 "--bootstrap-servers", kafka.bootstrapServers(),
@@ -100,6 +100,7 @@ public final class AggregationsBenchmark implements Callable<Integer> {
                 "--sessions-topic", "bench.sessions" + suffix,
                 "--trending-topic", "bench.trending" + suffix,
                 "--late-topic", "bench.late" + suffix,
+                "--dead-letter-topic", "bench.dead-letters" + suffix,
                 "--group-id", "bench-agg" + suffix,
                 "--transactional-id-prefix", "bench-agg" + suffix,
                 "--transaction-timeout", "5m",

@@ -1,9 +1,9 @@
 package io.tributary.benchmarks;
 
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.ingest.validate.RawEventDecoder;
 import io.tributary.ingest.validate.RecordOrigin;
-import io.tributary.ingest.validate.Rejection;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentAvro;

@@ -7,6 +7,8 @@ import io.tributary.cep.job.RuleGroupOperator;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
@@ -309,6 +311,7 @@ public final class CepBenchmark implements Callable<Integer> {
                 "--input-topics", String.join(",", INPUTS),
                 "--alerts-topic", "bench.alerts-" + suffix,
                 "--late-topic", "bench.late-" + suffix,
+                "--dead-letter-topic", "bench.dead-letters-" + suffix,
                 "--group-id", "bench-cep-" + suffix,
                 "--transactional-id-prefix", "bench-cep-" + suffix,
                 // Under backpressure an aligned checkpoint can take minutes; a transaction that outlives
@@ -321,7 +324,7 @@ public final class CepBenchmark implements Callable<Integer> {
                 "--timer-state", timerState.name(),
                 "--state-cache-keys", String.valueOf(stateCacheKeys));
         // Output topics exist before the job starts (see AggregationsBenchmark).
-        kafka.createTopics(2, options.alertsTopic, options.lateTopic);
+        kafka.createTopics(2, options.alertsTopic, options.lateTopic, options.deadLetterTopic);
         return options;
     }
 
@@ -339,7 +342,8 @@ public final class CepBenchmark implements Callable<Integer> {
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
         CepRulesJob.build(CepRulesJob.readCanonical(env,
-                        CanonicalKafka.source(kafka.bootstrapServers(), List.of(input), "bench-latency", registry.url(), false),
+                        CanonicalInput.kafkaSource(kafka.bootstrapServers(), List.of(input), "bench-latency", registry.url(),
+                                CepRulesJob.JOB, Duration.ofMinutes(5), false),
                         Duration.ofMillis(100), Duration.ofSeconds(1)),
                 rules, sinksOf(options), stateCacheKeys);
         JobClient job = env.executeAsync("bench cep latency");
@@ -395,7 +399,9 @@ public final class CepBenchmark implements Callable<Integer> {
                         options.transactionalIdPrefix + "-alerts-" + UUID.randomUUID(), producer),
                 CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new CepRulesJobMain.EventIdKey(),
                         options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late-" + UUID.randomUUID(),
-                        producer));
+                        producer),
+                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.deadLetterTopic, options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-dead-letters-" + UUID.randomUUID(), producer));
     }
 
     private static void readAlerts(KafkaBroker kafka, SchemaRegistry registry, String topic, Map<String, Long> sentAt,

@@ -114,12 +114,13 @@ public final class DemoMain implements Callable<Integer> {
                 List<String> aggregationsArgs = args(kafka, registry, work, "aggregations");
                 AggregationsOptions aggregations = parse(new AggregationsOptions(), aggregationsArgs);
                 kafka.createTopics(2, aggregationTopics(aggregations).toArray(String[]::new));
+                kafka.createTopics(2, aggregations.deadLetterTopic);
                 flink.submit(SuiteJob.AGGREGATIONS, "tributary aggregations", aggregationsArgs, aggregations.runtime,
                         env -> AggregationsJobMain.buildOnKafka(env, aggregations));
 
                 List<String> cepArgs = args(kafka, registry, work, "cep-rules", "--rules", rules.toAbsolutePath().normalize().toString());
                 CepRulesOptions cep = parse(new CepRulesOptions(), cepArgs);
-                kafka.createTopics(2, cep.alertsTopic, cep.lateTopic);
+                kafka.createTopics(2, cep.alertsTopic, cep.lateTopic, cep.deadLetterTopic);
                 flink.submit(SuiteJob.CEP_RULES, "tributary cep-rules", cepArgs, cep.runtime,
                         env -> CepRulesJobMain.buildOnKafka(env, cep, RuleLoader.load(cep.rules).rulesOrThrow()));
 

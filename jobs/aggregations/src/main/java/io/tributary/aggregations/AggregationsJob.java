@@ -8,7 +8,10 @@ import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.aggregations.trending.TrendingTitlesStage;
 import io.tributary.aggregations.window.EachLateEventOnce;
 import io.tributary.aggregations.window.TwoPhaseWindow;
+import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
@@ -19,7 +22,6 @@ import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.PlayerEvent;
-import io.tributary.schemas.time.CanonicalEventTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 /**
  * The aggregations job: canonical topics → event-time windows → aggregate topics, exactly once;
@@ -44,7 +47,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                    ├─▶ IoT per device, 5 min ─▶ iot-device-5m sink
  *                    ├─▶ viewer sessions ───────▶ viewer-sessions sink
  *                    └─▶ trending titles ───────▶ trending-titles sink
- *                          (too late, all six) ──▶ late-events sink
+ *          │               (too late, all six) ──▶ late-events sink
+ *          └─(not an event) ─────────────────▶ dead-letter sink
  * </pre>
 
  */
@@ -58,6 +62,9 @@ public final class AggregationsJob {
     public static final String TRENDING_SINK_UID = "trending-titles-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
     public static final String LATE_ONCE_UID = "late-events-once";
+    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    /** The job's name in its dead letters. */
+    public static final String JOB = "tributary-aggregations";
     private static final Duration LATE_COPIES_TTL = Duration.ofMinutes(10);
 
     private AggregationsJob() {}
@@ -79,7 +86,8 @@ public final class AggregationsJob {
             Sink<IotDevice5m> iotDevice5m,
             Sink<ViewerSession> viewerSessions,
             Sink<TrendingTitles> trendingTitles,
-            Sink<Envelope> lateEvents) {}
+            Sink<Envelope> lateEvents,
+            Sink<DeadLetter> deadLetters) {}
 
     /** Topics of the results and of too-late events. */
     public record Topics(
@@ -89,19 +97,20 @@ public final class AggregationsJob {
             String iotDevice5m,
             String viewerSessions,
             String trendingTitles,
-            String lateEvents) {}
+            String lateEvents,
+            String deadLetters) {}
 
-    public static DataStream<Envelope> readCanonical(
-            StreamExecutionEnvironment env, Source<Envelope, ?, ?> source, Settings settings) {
-        return env.fromSource(
-                        source,
-                        CanonicalEventTime.watermarks(settings.maxOutOfOrderness(), settings.idleness()),
-                        "canonical events")
-                .uid(SOURCE_UID)
-                .name("canonical events");
+    /** The canonical topics, decoded and checked in the source; what is not an event is a dead letter. */
+    public static CanonicalInput readCanonical(
+            StreamExecutionEnvironment env, Source<Either<DeadLetter, Envelope>, ?, ?> source, Settings settings) {
+        return CanonicalInput.read(env, source, settings.maxOutOfOrderness(), settings.idleness(), SOURCE_UID);
     }
 
-    public static void build(DataStream<Envelope> events, Settings settings, Sinks sinks) {
+    public static void build(CanonicalInput input, Settings settings, Sinks sinks) {
+        if (input.deadLetters() != null) {
+            input.deadLetters().sinkTo(sinks.deadLetters()).uid(DEAD_LETTER_SINK_UID).name("dead-letter topic");
+        }
+        DataStream<Envelope> events = input.events();
         TwoPhaseWindow.Results<QoeMinute> qoe =
                 QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
         TwoPhaseWindow.Results<QoeRenditionMinute> renditions =
@@ -133,9 +142,9 @@ public final class AggregationsJob {
                 .name("late-events topic");
     }
 
-    public static KafkaSource<Envelope> kafkaSource(
-            String bootstrapServers, List<String> topics, String groupId, String registryUrl, boolean bounded) {
-        return CanonicalKafka.source(bootstrapServers, topics, groupId, registryUrl, bounded);
+    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(String bootstrapServers, List<String> topics,
+            String groupId, String registryUrl, Duration maxFutureSkew, boolean bounded) {
+        return CanonicalInput.kafkaSource(bootstrapServers, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
     }
 
     /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
@@ -149,7 +158,9 @@ public final class AggregationsJob {
                 sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
                 sinks.build(ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
                 sinks.build(TrendingTitles.class, topics.trendingTitles(), new TrendingKey(), "trending"),
-                sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"));
+                sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"),
+                DeadLetterSink.exactlyOnce(bootstrapServers, topics.deadLetters(), registryUrl,
+                        transactionalIdPrefix + "-dead-letters", producer));
     }
 
     private record AvroSinks(String bootstrapServers, String registryUrl, String transactionalIdPrefix, Properties producer) {

@@ -58,6 +58,15 @@ public class AggregationsOptions {
             description = "Events later than the allowed lateness (default: ${DEFAULT-VALUE}).")
     public String lateTopic;
 
+    @Option(names = "--dead-letter-topic", defaultValue = "agg.dead-letters",
+            description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
+    public String deadLetterTopic;
+
+    @Option(names = "--max-future-skew", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
+            description = "Events further ahead of this job's clock are dead-lettered instead of moving the watermark"
+                    + " (default: ${DEFAULT-VALUE}).")
+    public Duration maxFutureSkew;
+
     @Option(names = "--group-id", defaultValue = "tributary-aggregations", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;
 
@@ -74,7 +83,8 @@ public class AggregationsOptions {
     public Duration heartbeatInterval;
 
     public AggregationsJob.Topics topics() {
-        return new AggregationsJob.Topics(qoeTopic, qoeRenditionTopic, commerceTopic, iotTopic, sessionsTopic, trendingTopic, lateTopic);
+        return new AggregationsJob.Topics(qoeTopic, qoeRenditionTopic, commerceTopic, iotTopic, sessionsTopic, trendingTopic, lateTopic,
+                deadLetterTopic);
     }
 
     public AggregationsJob.Settings settings() {

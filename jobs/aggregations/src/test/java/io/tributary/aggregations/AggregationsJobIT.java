@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -21,6 +22,7 @@ import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.hostile.HostileCanonicalRecords;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
@@ -69,6 +71,7 @@ class AggregationsJobIT {
     // Kafka refuses record timestamps far from now, so the input is placed in the last hour.
     private static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
     private static final long MINUTE = 60_000;
+    private static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     private static final long HEARTBEAT_MS = 10_000;
     private static final int TOP_N = 1;
     private static final String[] TITLES = {"title-1", "title-2"};
@@ -85,12 +88,12 @@ class AggregationsJobIT {
             return new AggregationsJob.Topics(prefix + "agg.qoe-minute", prefix + "agg.qoe-rendition-minute",
                     prefix + "agg.commerce-minute",
                     prefix + "agg.iot-device-5m", prefix + "agg.viewer-sessions", prefix + "agg.trending-titles",
-                    prefix + "agg.late-events");
+                    prefix + "agg.late-events", prefix + "agg.dead-letters");
         }
         void create() {
             AggregationsJob.Topics out = outputs();
             KAFKA.broker().createTopics(2, player(), commerce(), iot(), out.qoeMinute(), out.qoeRenditionMinute(), out.commerceMinute(),
-                    out.iotDevice5m(), out.viewerSessions(), out.trendingTitles(), out.lateEvents());
+                    out.iotDevice5m(), out.viewerSessions(), out.trendingTitles(), out.lateEvents(), out.deadLetters());
         }
     }
 
@@ -116,19 +119,29 @@ class AggregationsJobIT {
         produce(names.player(), input);
         produce(names.commerce(), orders);
         produce(names.iot(), readings);
+        // Records no canonical topic should hold: each becomes one dead letter and changes no
+        // result; the one stamped 2100 would otherwise drag the watermark along.
+        Map<String, String> expectedDeadLetters = new HashMap<>();
+        expectedDeadLetters.putAll(HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), names.player(), Domain.PLAYER));
+        expectedDeadLetters.putAll(HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), names.commerce(), Domain.COMMERCE));
+        expectedDeadLetters.putAll(HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), names.iot(), Domain.IOT));
 
         FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = environment(new Configuration());
-        DataStream<Envelope> events = AggregationsJob.readCanonical(env,
-                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(), true),
+        CanonicalInput canonical = AggregationsJob.readCanonical(env,
+                AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(), FUTURE_SKEW, true),
                 SETTINGS);
-        AggregationsJob.build(events.map(failure).returns(events.getType()).name("inject failure"), SETTINGS, sinks(names));
+        DataStream<Envelope> events = canonical.events();
+        AggregationsJob.build(canonical.withEvents(events.map(failure).returns(events.getType()).name("inject failure")),
+                SETTINGS, sinks(names));
         env.execute("aggregations-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
         assertAll(names, input, orders, readings);
         assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(names.outputs().lateEvents()), Duration.ofSeconds(60)))
                 .as("nothing in this input is later than the allowed lateness").isEmpty();
+        assertThat(HostileCanonicalRecords.deadLetterReasons(KAFKA.bootstrapServers(), REGISTRY.url(), names.outputs().deadLetters()))
+                .isEqualTo(expectedDeadLetters);
     }
 
     /**
@@ -216,7 +229,8 @@ class AggregationsJobIT {
     private static JobClient startUnbounded(Names names, Configuration config) throws Exception {
         StreamExecutionEnvironment env = environment(config);
         AggregationsJob.build(AggregationsJob.readCanonical(env,
-                        AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(), false),
+                        AggregationsJob.kafkaSource(KAFKA.bootstrapServers(), names.inputs(), names.group(), REGISTRY.url(),
+                                FUTURE_SKEW, false),
                         NEVER_IDLE),
                 NEVER_IDLE, sinks(names));
         return env.executeAsync("aggregations-savepoint-it");

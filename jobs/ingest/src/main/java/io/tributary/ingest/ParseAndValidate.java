@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.ingest.validate.RecordOrigin;
 import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.jobs.kafka.RawRecord;
@@ -7,7 +8,6 @@ import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.ingest.validate.RawEventDecoder;
-import io.tributary.ingest.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -9,7 +10,6 @@ import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.ingest.validate.RawEventDecoder;
 import io.tributary.ingest.validate.RecordOrigin;
-import io.tributary.ingest.validate.Rejection;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.SchemaRegistryClient.UnsupportedSchemaException;
 import io.tributary.schemas.registry.UnknownSchemaIdException;

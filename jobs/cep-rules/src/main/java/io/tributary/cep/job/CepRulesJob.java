@@ -1,10 +1,11 @@
 package io.tributary.cep.job;
 
 import io.tributary.cep.rules.Rule;
+import io.tributary.jobs.kafka.CanonicalInput;
+import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
-import io.tributary.schemas.time.CanonicalEventTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -21,6 +22,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 /**
  * The CEP rules job: canonical events → the rules, grouped by their key fields, each group in one
@@ -31,7 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                   ┌─▶ keyBy(sessionId) ─▶ rules A, B (one NFA each) ─┐
  *  canonical events ─▶ split late ──┤                                                  ├─▶ alerts sink
  *                          │        └─▶ keyBy(accountId) ─▶ rule C ────────────────────┘
- *                          └─(late)─▶ late-events sink
+ *          │               └─(late)─▶ late-events sink
+ *          └─(not an event)─▶ dead-letter sink
  * </pre>
  *
  * <p>A group's operator uid names its key ({@link #groupUid}); inside it, each rule's state is
@@ -45,32 +48,37 @@ public final class CepRulesJob {
     public static final String SPLIT_LATE_UID = "split-late-events";
     public static final String ALERTS_SINK_UID = "alerts-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
+    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    /** The job's name in its dead letters. */
+    public static final String JOB = "tributary-cep-rules";
 
     private CepRulesJob() {}
 
-    /** Where alerts and late events go. */
-    public record Sinks(Sink<Alert> alerts, Sink<Envelope> lateEvents) {}
+    /** Where alerts, late events and records that are not canonical events go. */
+    public record Sinks(Sink<Alert> alerts, Sink<Envelope> lateEvents, Sink<DeadLetter> deadLetters) {}
 
-    public static DataStream<Envelope> readCanonical(
-            StreamExecutionEnvironment env, Source<Envelope, ?, ?> source, Duration maxOutOfOrderness, Duration idleness) {
-        return env.fromSource(source, CanonicalEventTime.watermarks(maxOutOfOrderness, idleness), "canonical events")
-                .uid(SOURCE_UID)
-                .name("canonical events");
+    /** The canonical topics, decoded and checked in the source; what is not an event is a dead letter. */
+    public static CanonicalInput readCanonical(StreamExecutionEnvironment env, Source<Either<DeadLetter, Envelope>, ?, ?> source,
+            Duration maxOutOfOrderness, Duration idleness) {
+        return CanonicalInput.read(env, source, maxOutOfOrderness, idleness, SOURCE_UID);
     }
 
     /** What the rules make of the events: alerts, and the events that came too late to be judged. */
     public record Detection(DataStream<Alert> alerts, DataStream<Envelope> lateEvents) {}
 
-    /** Applies every rule to the events, then writes alerts and late events to the sinks. */
-    public static void build(DataStream<Envelope> events, List<Rule> rules, Sinks sinks) {
-        build(events, rules, sinks, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
+    /** Applies every rule to the events, then writes alerts, late events and dead letters to the sinks. */
+    public static void build(CanonicalInput input, List<Rule> rules, Sinks sinks) {
+        build(input, rules, sinks, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
     }
 
     /** @param stateCacheKeys keys per subtask whose rule state stays on the heap in front of RocksDB; 0 for none */
-    public static void build(DataStream<Envelope> events, List<Rule> rules, Sinks sinks, int stateCacheKeys) {
-        Detection detection = detect(events, rules, "", stateCacheKeys);
+    public static void build(CanonicalInput input, List<Rule> rules, Sinks sinks, int stateCacheKeys) {
+        Detection detection = detect(input.events(), rules, "", stateCacheKeys);
         detection.alerts().sinkTo(sinks.alerts()).uid(ALERTS_SINK_UID).name("alerts topic");
         detection.lateEvents().sinkTo(sinks.lateEvents()).uid(LATE_SINK_UID).name("late-events topic");
+        if (input.deadLetters() != null) {
+            input.deadLetters().sinkTo(sinks.deadLetters()).uid(DEAD_LETTER_SINK_UID).name("dead-letter topic");
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package io.tributary.cep.job;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
@@ -36,8 +38,8 @@ public final class CepRulesJobMain {
     public static void buildOnKafka(StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
         CepRulesJob.build(
                 CepRulesJob.readCanonical(env,
-                        CanonicalKafka.source(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
-                                options.kafka.registryUrl, options.runtime.bounded),
+                        CanonicalInput.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
+                                options.kafka.registryUrl, CepRulesJob.JOB, options.maxFutureSkew, options.runtime.bounded),
                         options.kafka.maxOutOfOrderness, options.kafka.idleness),
                 rules,
                 kafkaSinks(options),
@@ -51,7 +53,9 @@ public final class CepRulesJobMain {
                 CanonicalKafka.exactlyOnceSink(Alert.class, options.alertsTopic, new AlertKey(),
                         alert -> alert.getLastEventTime().toEpochMilli(), options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-alerts", producer),
                 CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new EventIdKey(),
-                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late", producer));
+                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late", producer),
+                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.deadLetterTopic, options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-dead-letters", producer));
     }
 
     /** Alerts keyed by rule and key: a key's alerts of one rule stay in order on one partition. */

@@ -3,6 +3,7 @@ package io.tributary.cep.job;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +35,15 @@ public class CepRulesOptions {
     @Option(names = "--late-topic", defaultValue = "cep.late-events",
             description = "Events that arrived behind the watermark (default: ${DEFAULT-VALUE}).")
     public String lateTopic;
+
+    @Option(names = "--dead-letter-topic", defaultValue = "cep.dead-letters",
+            description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
+    public String deadLetterTopic;
+
+    @Option(names = "--max-future-skew", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
+            description = "Events further ahead of this job's clock are dead-lettered instead of moving the watermark"
+                    + " (default: ${DEFAULT-VALUE}).")
+    public Duration maxFutureSkew;
 
     @Option(names = "--group-id", defaultValue = "tributary-cep-rules", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;

@@ -16,6 +16,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.tributary.schemas.Domain;
+import io.tributary.testkit.hostile.HostileCanonicalRecords;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -31,11 +34,16 @@ final class CepKafka {
     }
 
     CepRulesJob.Sinks sinks(String alertsTopic, String lateTopic, String name) {
+        return sinks(alertsTopic, lateTopic, "cep.dead-letters", name);
+    }
+
+    CepRulesJob.Sinks sinks(String alertsTopic, String lateTopic, String deadLetterTopic, String name) {
         CepRulesOptions options = new CepRulesOptions();
         options.kafka.bootstrapServers = kafka.bootstrapServers();
         options.kafka.registryUrl = registry.url();
         options.alertsTopic = alertsTopic;
         options.lateTopic = lateTopic;
+        options.deadLetterTopic = deadLetterTopic;
         options.transactionalIdPrefix = name + "-" + UUID.randomUUID();
         options.runtime = new RuntimeOptions();
         options.runtime.transactionTimeout = Duration.ofMinutes(5);
@@ -58,6 +66,15 @@ final class CepKafka {
             events.add(decoder.deserialize(record.value()));
         }
         return events;
+    }
+
+    /** Writes {@link HostileCanonicalRecords} of the domain; the dead-letter reason each must get, by topic and key. */
+    Map<String, String> produceHostile(String topic, Domain domain) throws Exception {
+        return HostileCanonicalRecords.produce(kafka.broker(), registry.url(), topic, domain);
+    }
+
+    Map<String, String> readDeadLetterReasons(String topic) throws Exception {
+        return HostileCanonicalRecords.deadLetterReasons(kafka.bootstrapServers(), registry.url(), topic);
     }
 
     void produce(String topic, List<Envelope> events) throws Exception {

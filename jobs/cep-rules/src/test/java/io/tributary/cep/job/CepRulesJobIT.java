@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.RuntimeOptions;
-import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.jobs.kafka.CanonicalInput;
+import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Every shipped rule at once on the real broker, parallelism 2, RocksDB, checkpoints and a failure
  * injected after a completed checkpoint: each alert the input calls for arrives exactly once on
  * the alerts topic (read_committed), with the right matched events, and the near misses raise
- * nothing.
+ * nothing. Hostile records on the input topics each become one dead letter and change nothing.
  */
 class CepRulesJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
@@ -57,27 +58,36 @@ class CepRulesJobIT {
         String commerce = "events.commerce";
         String alertsTopic = "cep.alerts";
         String lateTopic = "cep.late-events";
-        KAFKA.broker().createTopics(2, player, commerce, alertsTopic, lateTopic);
+        String deadLetterTopic = "cep.dead-letters";
+        KAFKA.broker().createTopics(2, player, commerce, alertsTopic, lateTopic, deadLetterTopic);
         CepTraffic traffic = new CepTraffic(T0, 5, "")
                 .storms(60).stallsSpreadOut(40).startFailures(60).startsInTime(120).cardTesting(30).honestRetries(30)
                 .shuffleSlightly();
         CEP_KAFKA.produce(player, traffic.player);
         CEP_KAFKA.produce(commerce, traffic.commerce);
+        // Records no canonical topic should hold; the job must dead-letter them and go on. The one
+        // stamped 2100 would otherwise drag the watermark along and make every later event late.
+        Map<String, String> expectedDeadLetters = new HashMap<>();
+        expectedDeadLetters.putAll(CEP_KAFKA.produceHostile(player, Domain.PLAYER));
+        expectedDeadLetters.putAll(CEP_KAFKA.produceHostile(commerce, Domain.COMMERCE));
         List<Rule> rules = RuleLoader.load(RULES).rulesOrThrow();
 
         FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = environment();
-        DataStream<Envelope> events = CepRulesJob.readCanonical(env,
-                CanonicalKafka.source(KAFKA.bootstrapServers(), List.of(player, commerce), "cep-it", REGISTRY.url(), true),
+        CanonicalInput input = CepRulesJob.readCanonical(env,
+                CanonicalInput.kafkaSource(KAFKA.bootstrapServers(), List.of(player, commerce), "cep-it", REGISTRY.url(),
+                        CepRulesJob.JOB, Duration.ofMinutes(5), true),
                 // No idleness within the run: a split that is briefly idle while another races ahead
                 // would let the watermark pass the idle split's events, which would then be late.
                 Duration.ofSeconds(5), Duration.ofMinutes(5));
-        CepRulesJob.build(events.map(failure).returns(events.getType()).name("inject failure"), rules,
-                CEP_KAFKA.sinks(alertsTopic, lateTopic, "cep-it"));
+        DataStream<Envelope> events = input.events();
+        CepRulesJob.build(input.withEvents(events.map(failure).returns(events.getType()).name("inject failure")), rules,
+                CEP_KAFKA.sinks(alertsTopic, lateTopic, deadLetterTopic, "cep-it"));
         env.execute("cep-rules-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
         assertThat(CEP_KAFKA.readEvents(lateTopic)).as("nothing in this input is late").isEmpty();
+        assertThat(CEP_KAFKA.readDeadLetterReasons(deadLetterTopic)).isEqualTo(expectedDeadLetters);
         List<Alert> alerts = CEP_KAFKA.readAlerts(alertsTopic);
         Map<CepTraffic.ExpectedAlert, Integer> received = new HashMap<>();
         for (Alert alert : alerts) {

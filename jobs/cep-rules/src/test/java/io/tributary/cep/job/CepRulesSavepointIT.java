@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.cep.fixtures.FixtureEvents;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
-import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -95,7 +95,8 @@ class CepRulesSavepointIT {
         // Splits never go idle here: an idle source at a draining stop never delivers its final
         // watermark (FLINK-40499).
         CepRulesJob.build(CepRulesJob.readCanonical(env,
-                        CanonicalKafka.source(KAFKA.bootstrapServers(), List.of(INPUT), GROUP, REGISTRY.url(), false),
+                        CanonicalInput.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT), GROUP, REGISTRY.url(),
+                                CepRulesJob.JOB, Duration.ofMinutes(5), false),
                         Duration.ofSeconds(5), Duration.ofMinutes(30)),
                 rules, CEP_KAFKA.sinks(ALERTS, LATE, "sp-cep"));
         return env.executeAsync("cep-rules-savepoint-it");

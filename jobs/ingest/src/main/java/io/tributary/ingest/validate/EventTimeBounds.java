@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.TIMESTAMP_OUT_OF_RANGE;
 
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
+import io.tributary.jobs.validate.EnvelopeValidator;
 import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
 import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
 import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;

@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
 import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
 import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;

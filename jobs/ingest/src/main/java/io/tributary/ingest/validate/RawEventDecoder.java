@@ -1,13 +1,13 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
+import io.tributary.jobs.validate.ConfluentAvroDecoder;
+import io.tributary.jobs.validate.EnvelopeValidator;
 import static io.tributary.schemas.DeadLetterReason.EMPTY_VALUE;
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
-import static io.tributary.schemas.DeadLetterReason.MALFORMED_AVRO;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_JSON;
 import static io.tributary.schemas.DeadLetterReason.MISSING_KEY;
 import static io.tributary.schemas.DeadLetterReason.OVERSIZED;
-import static io.tributary.schemas.DeadLetterReason.UNKNOWN_SCHEMA_ID;
-import static io.tributary.schemas.DeadLetterReason.UNSUPPORTED_SCHEMA;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -20,22 +20,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentWireFormat;
-import io.tributary.schemas.registry.SchemaRegistryClient.UnsupportedSchemaException;
-import io.tributary.schemas.registry.UnknownSchemaIdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.OptionalInt;
 import java.util.function.IntFunction;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * Decides what one raw Kafka record is: a canonical {@link Envelope}, or a {@link Rejection} that
@@ -45,43 +36,27 @@ import org.apache.avro.specific.SpecificDatumReader;
  *
  * <p>Checks run cheapest first: presence, size, encoding, syntax, then content. Whatever a record
  * holds, decoding allocates no more than a small multiple of its size: JSON through Jackson's
- * read constraints, Avro through {@link AvroBounds} before Avro's reader sees it.
+ * read constraints, Avro through {@link ConfluentAvroDecoder}.
  */
 public final class RawEventDecoder {
     /** Keys are entity ids; the dead letter stores a key as well as the record does. */
     public static final int MAX_KEY_BYTES = 1_024;
     static final int MAX_JSON_NESTING = 32;
     static final int MAX_JSON_NUMBER_CHARS = 64;
-    /** Schema ids the registry refused, remembered so hostile records do not hammer it. */
-    private static final int REFUSED_SCHEMA_IDS_KEPT = 1_024;
-
     private final ObjectMapper json;
     private final IngestLimits limits;
     private final JsonEventNormalizer normalizer;
     private final EnvelopeValidator validator;
-    private final IntFunction<Schema> schemaById;
-    private final Map<Integer, SpecificDatumReader<Envelope>> readersBySchemaId = new HashMap<>();
-    private final Map<Integer, Schema> writersBySchemaId = new HashMap<>();
-    private final Map<Integer, Rejection> refusedSchemaIds =
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Integer, Rejection> eldest) {
-                    return size() > REFUSED_SCHEMA_IDS_KEPT;
-                }
-            };
-    private BinaryDecoder reusableDecoder;
+    private final ConfluentAvroDecoder<Envelope> avro;
 
     /**
-     * @param schemaById the registry lookup for Avro records; throws {@link UnknownSchemaIdException}
-     *     for an id the registry does not have, {@link UnsupportedSchemaException} for one that is
-     *     not an Avro schema, and any other exception when the registry is down (which must fail
-     *     the task, not the record)
+     * @param schemaById the registry lookup for Avro records, as {@link ConfluentAvroDecoder} takes it
      */
     public RawEventDecoder(IngestLimits limits, IntFunction<Schema> schemaById) {
         this.limits = limits;
         this.normalizer = new JsonEventNormalizer(limits);
-        this.validator = new EnvelopeValidator(limits);
-        this.schemaById = schemaById;
+        this.validator = new EnvelopeValidator(limits.maxStringLength(), false);
+        this.avro = new ConfluentAvroDecoder<>(Envelope.class, schemaById);
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_JSON_NESTING)
@@ -106,11 +81,11 @@ public final class RawEventDecoder {
         if (value.length > limits.maxRecordBytes()) {
             throw Rejection.of(OVERSIZED, "the record is " + value.length + " bytes; at most " + limits.maxRecordBytes() + " are accepted");
         }
-        OptionalInt schemaId = ConfluentWireFormat.schemaIdOf(value);
-        Envelope envelope = schemaId.isPresent()
-                ? fromAvro(schemaId.getAsInt(), value, origin)
+        Envelope envelope = ConfluentWireFormat.schemaIdOf(value).isPresent()
+                ? fromAvro(value, origin)
                 : normalizer.normalize(parseJson(value), origin);
-        validator.check(envelope, origin.timestamp(), origin.arrival());
+        validator.check(envelope);
+        EventTimeBounds.check(envelope.getEventTime().toEpochMilli(), origin.timestamp(), origin.arrival(), limits);
         return envelope;
     }
 
@@ -153,54 +128,11 @@ public final class RawEventDecoder {
         }
     }
 
-    private Envelope fromAvro(int schemaId, byte[] value, RecordOrigin origin) throws Rejection {
-        SpecificDatumReader<Envelope> reader = reader(schemaId);
-        AvroBounds.check(writersBySchemaId.get(schemaId), value, ConfluentWireFormat.HEADER_LENGTH, value.length);
-        Envelope envelope;
-        try {
-            reusableDecoder =
-                    DecoderFactory.get()
-                            .binaryDecoder(
-                                    value,
-                                    ConfluentWireFormat.HEADER_LENGTH,
-                                    value.length - ConfluentWireFormat.HEADER_LENGTH,
-                                    reusableDecoder);
-            envelope = reader.read(null, reusableDecoder);
-        } catch (IOException | RuntimeException e) {
-            throw Rejection.of(MALFORMED_AVRO, "Avro body does not match schema " + schemaId + ": " + EnvelopeValidator.shown(e.toString(), 300));
-        }
+    private Envelope fromAvro(byte[] value, RecordOrigin origin) throws Rejection {
+        Envelope envelope = avro.decode(value);
         // The writer's own fields are typed; lineage is the job's to set.
         envelope.setIngestTime(java.time.Instant.ofEpochMilli(origin.arrival()));
         envelope.setOrigin(origin.toAvro());
         return envelope;
-    }
-
-    private SpecificDatumReader<Envelope> reader(int schemaId) throws Rejection {
-        SpecificDatumReader<Envelope> reader = readersBySchemaId.get(schemaId);
-        if (reader != null) {
-            return reader;
-        }
-        Rejection refused = refusedSchemaIds.get(schemaId);
-        if (refused != null) {
-            throw refused;
-        }
-        Schema writer;
-        try {
-            writer = schemaById.apply(schemaId);
-            reader = new SpecificDatumReader<>(writer, Envelope.getClassSchema());
-        } catch (UnknownSchemaIdException e) {
-            throw remember(schemaId, Rejection.of(UNKNOWN_SCHEMA_ID,
-                    "Avro record names schema id " + schemaId + ", which the registry does not have"));
-        } catch (UnsupportedSchemaException e) {
-            throw remember(schemaId, Rejection.of(UNSUPPORTED_SCHEMA, EnvelopeValidator.shown(e.getMessage(), 300)));
-        }
-        readersBySchemaId.put(schemaId, reader);
-        writersBySchemaId.put(schemaId, writer);
-        return reader;
-    }
-
-    private Rejection remember(int schemaId, Rejection rejection) {
-        refusedSchemaIds.put(schemaId, rejection);
-        return rejection;
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;

@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

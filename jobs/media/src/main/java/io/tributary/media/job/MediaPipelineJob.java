@@ -12,7 +12,8 @@ import io.tributary.media.upload.AssembleUploads;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
-import io.tributary.sinks.DecodeRecords;
+import io.tributary.jobs.deadletters.CanonicalEnvelopeCheck;
+import io.tributary.jobs.deadletters.DecodeRecords;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -69,7 +70,7 @@ public final class MediaPipelineJob {
      */
     public static void build(DataStream<RawRecord> mediaEvents, String registryUrl, Settings settings, Sinks sinks) {
         SingleOutputStreamOperator<MediaRecord> decoded = mediaEvents
-                .process(DecodeRecords.keepingRaw(Envelope.class, registryUrl, MediaRecord::new, JOB))
+                .process(DecodeRecords.keepingRaw(Envelope.class, registryUrl, new CanonicalEnvelopeCheck(), MediaRecord::new, JOB))
                 .returns(MediaRecord.class)
                 .uid(DECODE_UID).name("decode media events");
 

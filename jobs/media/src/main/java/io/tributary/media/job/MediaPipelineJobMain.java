@@ -4,8 +4,8 @@ import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.media.MediaEvent;
-import io.tributary.sinks.DeadLetterSink;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.RawInput;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -33,7 +33,7 @@ public final class MediaPipelineJobMain {
     /** The job between the Kafka topics the options name. */
     public static void buildOnKafka(StreamExecutionEnvironment env, MediaPipelineOptions options) {
         MediaPipelineJob.build(
-                env.fromSource(SinkInput.source(options.kafka.bootstrapServers, List.of(options.mediaTopic), options.groupId,
+                env.fromSource(RawInput.source(options.kafka.bootstrapServers, List.of(options.mediaTopic), options.groupId,
                                 options.runtime.bounded), LiveEventTime.watermarks(options.kafka.maxOutOfOrderness, options.quietAfter),
                                 "events.media")
                         .uid("media-source"),

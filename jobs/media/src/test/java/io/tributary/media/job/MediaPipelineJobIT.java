@@ -14,7 +14,7 @@ import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -82,7 +82,7 @@ class MediaPipelineJobIT {
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(500);
         env.getConfig().disableGenericTypes();
-        DataStream<RawRecord> raw = env.fromSource(SinkInput.source(KAFKA.bootstrapServers(), List.of(MEDIA), options.groupId, false),
+        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), List.of(MEDIA), options.groupId, false),
                 LiveEventTime.watermarks(options.kafka.maxOutOfOrderness, options.quietAfter), MEDIA);
         MediaPipelineJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), REGISTRY.url(), options.settings(),
                 MediaPipelineJobMain.sinks(options));

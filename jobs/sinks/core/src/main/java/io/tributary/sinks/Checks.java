@@ -1,5 +1,6 @@
 package io.tributary.sinks;
 
+import io.tributary.jobs.deadletters.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.sinks.Checks;
-import io.tributary.sinks.RecordCheck;
+import io.tributary.jobs.deadletters.RecordCheck;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;

@@ -2,8 +2,8 @@ package io.tributary.sinks.search;
 
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.sinks.DecodeRecords;
-import io.tributary.sinks.Violation;
+import io.tributary.jobs.deadletters.DecodeRecords;
+import io.tributary.jobs.deadletters.Violation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

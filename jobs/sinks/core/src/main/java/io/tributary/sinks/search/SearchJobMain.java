@@ -2,8 +2,8 @@ package io.tributary.sinks.search;
 
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.sinks.DeadLetterSink;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.RawInput;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -33,7 +33,7 @@ public final class SearchJobMain {
     public static void buildOnKafka(StreamExecutionEnvironment env, SearchOptions options, SearchSinkFactory engine) {
         List<String> topics = List.copyOf(options.topics().values());
         SearchJob.build(
-                env.fromSource(SinkInput.source(options.kafka.bootstrapServers, topics, options.groupId, options.runtime.bounded),
+                env.fromSource(RawInput.source(options.kafka.bootstrapServers, topics, options.groupId, options.runtime.bounded),
                         WatermarkStrategy.noWatermarks(), "search topics").uid("search-source"),
                 options.topics(), options.indexPrefix, options.kafka.registryUrl, sinks(options, engine));
     }

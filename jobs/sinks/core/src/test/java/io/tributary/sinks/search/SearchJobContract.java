@@ -13,7 +13,7 @@ import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SampleRecords;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
@@ -118,7 +118,7 @@ public abstract class SearchJobContract {
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
-        DataStream<RawRecord> raw = env.fromSource(SinkInput.source(KAFKA.bootstrapServers(), List.of(alerts, qoe, iot),
+        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), List.of(alerts, qoe, iot),
                 options.groupId, true), WatermarkStrategy.noWatermarks(), "search topics");
         SearchJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.topics(), options.indexPrefix,
                 REGISTRY.url(), SearchJobMain.sinks(options, engine()));

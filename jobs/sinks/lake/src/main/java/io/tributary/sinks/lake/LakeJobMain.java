@@ -1,7 +1,7 @@
 package io.tributary.sinks.lake;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -22,7 +22,7 @@ public final class LakeJobMain {
 
     public static void buildOnKafka(StreamExecutionEnvironment env, LakeOptions options) {
         LakeJob.build(
-                env.fromSource(SinkInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
+                env.fromSource(RawInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
                                 options.runtime.bounded), WatermarkStrategy.noWatermarks(), "lake topics")
                         .uid("lake-source"),
                 options.eventTopics, options.deadLetterTopics, options.kafka.registryUrl, ParquetLake.of(options));

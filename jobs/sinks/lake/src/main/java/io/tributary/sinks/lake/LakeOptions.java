@@ -22,7 +22,7 @@ public class LakeOptions {
             description = "Canonical topics (default: ${DEFAULT-VALUE}).")
     public List<String> eventTopics;
 
-    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,sinks.dead-letters",
+    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,media.dead-letters,cep.dead-letters,agg.dead-letters,sinks.dead-letters",
             description = "Dead-letter topics (default: ${DEFAULT-VALUE}).")
     public List<String> deadLetterTopics;
 

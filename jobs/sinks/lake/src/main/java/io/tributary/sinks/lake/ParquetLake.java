@@ -1,7 +1,7 @@
 package io.tributary.sinks.lake;
 
 import io.tributary.schemas.DeadLetter;
-import io.tributary.sinks.DeadLetterSink;
+import io.tributary.jobs.deadletters.DeadLetterSink;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;

@@ -14,7 +14,7 @@ import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -125,7 +125,7 @@ class LakeJobIT {
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
-        DataStream<RawRecord> raw = env.fromSource(SinkInput.source(KAFKA.bootstrapServers(), options.inputTopics(),
+        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), options.inputTopics(),
                 options.groupId, true), WatermarkStrategy.noWatermarks(), "lake topics");
         LakeJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.eventTopics,
                 options.deadLetterTopics, REGISTRY.url(), ParquetLake.of(options));

@@ -1,7 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.schemas.DeadLetter;
-import io.tributary.sinks.DeadLetterSink;
+import io.tributary.jobs.deadletters.DeadLetterSink;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;

@@ -1,7 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.sinks.Checks;
-import io.tributary.sinks.RecordCheck;
+import io.tributary.jobs.deadletters.RecordCheck;
 import java.io.Serializable;
 import java.sql.Array;
 import java.sql.PreparedStatement;

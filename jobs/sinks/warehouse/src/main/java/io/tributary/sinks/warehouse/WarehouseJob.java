@@ -2,7 +2,7 @@ package io.tributary.sinks.warehouse;
 
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.sinks.DecodeRecords;
+import io.tributary.jobs.deadletters.DecodeRecords;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;

@@ -1,7 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -30,7 +30,7 @@ public final class WarehouseJobMain {
 
     public static void buildOnKafka(StreamExecutionEnvironment env, WarehouseOptions options) {
         WarehouseJob.build(
-                env.fromSource(SinkInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
+                env.fromSource(RawInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
                                 options.runtime.bounded), WatermarkStrategy.noWatermarks(), "warehouse topics")
                         .uid("warehouse-source"),
                 options.routes(), options.kafka.registryUrl, PostgresSinks.of(options));

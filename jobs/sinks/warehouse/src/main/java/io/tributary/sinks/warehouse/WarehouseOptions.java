@@ -66,7 +66,7 @@ public class WarehouseOptions {
                     + "pipeline's decisions (default: ${DEFAULT-VALUE}).")
     public List<String> mediaTopics;
 
-    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,media.dead-letters,sinks.dead-letters",
+    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,media.dead-letters,cep.dead-letters,agg.dead-letters,sinks.dead-letters",
             description = "Dead-letter topics stored in dead_letters (default: ${DEFAULT-VALUE}).")
     public List<String> deadLetterTopics;
 

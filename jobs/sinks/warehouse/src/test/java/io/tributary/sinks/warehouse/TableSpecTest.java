@@ -9,7 +9,7 @@ import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.sinks.SampleRecords;
-import io.tributary.sinks.Violation;
+import io.tributary.jobs.deadletters.Violation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -17,7 +17,7 @@ import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SampleRecords;
-import io.tributary.sinks.SinkInput;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.infra.PostgresServer;
@@ -188,7 +188,7 @@ class WarehouseJobIT {
 
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = environment(new Configuration());
-        DataStream<RawRecord> raw = env.fromSource(SinkInput.source(KAFKA.bootstrapServers(), options.inputTopics(),
+        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), options.inputTopics(),
                 options.groupId, true), WatermarkStrategy.noWatermarks(), "warehouse topics");
         WarehouseJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.routes(),
                 REGISTRY.url(), PostgresSinks.of(options));

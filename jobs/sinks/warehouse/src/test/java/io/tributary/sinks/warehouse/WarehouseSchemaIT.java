@@ -31,7 +31,7 @@ class WarehouseSchemaIT {
     @BeforeAll
     static void migrate() {
         jdbcUrl = POSTGRES.server().createDatabase("schema");
-        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isEqualTo(3);
+        assertThat(WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null).migrationsExecuted).isEqualTo(4);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tributary.sinks;
+package io.tributary.jobs.deadletters;
 
 import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.schemas.DeadLetter;

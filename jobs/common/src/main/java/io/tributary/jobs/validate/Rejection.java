@@ -1,4 +1,4 @@
-package io.tributary.ingest.validate;
+package io.tributary.jobs.validate;
 
 import io.tributary.schemas.DeadLetterReason;
 

@@ -1,17 +1,15 @@
-package io.tributary.sinks;
+package io.tributary.jobs.deadletters;
 
-import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.jobs.validate.ConfluentAvroDecoder;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
-import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.registry.SchemaRegistryClient;
-import io.tributary.schemas.registry.UnknownSchemaIdException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -28,11 +26,13 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
-    private final RegistryAvroDeserializationSchema<A> decoder;
+    private final Class<A> type;
+    private final String registryUrl;
     private final RecordCheck<A> decodedCheck;
     private final FromRecord<A, T> toStored;
     private final RecordCheck<T> storedCheck;
     private final String job;
+    private transient ConfluentAvroDecoder<A> decoder;
 
     /**
      * @param decodedCheck what the store accepts of the decoded record
@@ -47,7 +47,8 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     private DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, FromRecord<A, T> toStored,
             RecordCheck<T> storedCheck, String job) {
-        this.decoder = ConfluentAvro.deserializer(type, registryUrl);
+        this.type = type;
+        this.registryUrl = registryUrl;
         this.decodedCheck = decodedCheck;
         this.toStored = toStored;
         this.storedCheck = storedCheck;
@@ -70,8 +71,8 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
      * still have to dead-letter it later (a state machine refusing a transition).
      */
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
-            FromRecord<A, T> withRaw, String job) {
-        return new DecodeRecords<>(type, registryUrl, RecordCheck.acceptAll(), withRaw, RecordCheck.acceptAll(), job);
+            RecordCheck<A> check, FromRecord<A, T> withRaw, String job) {
+        return new DecodeRecords<>(type, registryUrl, check, withRaw, RecordCheck.acceptAll(), job);
     }
 
     /** Makes what is passed on from a raw record and its decoded value. */
@@ -81,26 +82,31 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
     }
 
     @Override
+    public void open(Configuration parameters) {
+        decoder = new ConfluentAvroDecoder<>(type, new SchemaRegistryClient(registryUrl)::schemaById);
+    }
+
+    @Override
     public void processElement(RawRecord raw, Context context, Collector<T> out) {
-        if (raw.value == null || raw.value.length == 0) {
-            reject(raw, DeadLetterReason.EMPTY_VALUE, "the record has no value", null, context);
-            return;
-        }
-        A decoded;
         try {
-            decoded = decoder.deserialize(raw.value);
-        } catch (Exception e) {
-            if (registryUnavailable(e)) {
+            decodeAndCheck(raw, context, out);
+        } catch (Rejection rejection) {
+            reject(raw, rejection.reason(), rejection.getMessage(), rejection.field(), context);
+        } catch (RuntimeException | StackOverflowError e) {
+            if (SchemaRegistryClient.isOutage(e)) {
                 // Not the record's fault: fail, restart from the last checkpoint, decode it again.
-                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+                throw e;
             }
-            if (causedBy(e, UnknownSchemaIdException.class)) {
-                reject(raw, DeadLetterReason.UNKNOWN_SCHEMA_ID, rootMessage(e), null, context);
-            } else {
-                reject(raw, DeadLetterReason.MALFORMED_AVRO, "not Avro in the Confluent wire format: " + rootMessage(e), null, context);
-            }
-            return;
+            // The last line of defence: no record may stop the job.
+            reject(raw, DeadLetterReason.INTERNAL_ERROR, "the record made the job fail: " + e, null, context);
         }
+    }
+
+    private void decodeAndCheck(RawRecord raw, Context context, Collector<T> out) throws Rejection {
+        if (raw.value == null || raw.value.length == 0) {
+            throw Rejection.of(DeadLetterReason.EMPTY_VALUE, "the record has no value");
+        }
+        A decoded = decoder.decode(raw.value);
         Optional<Violation> violation = decodedCheck.check(decoded);
         if (violation.isPresent()) {
             reject(raw, violation.get(), context);
@@ -122,28 +128,7 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
     }
 
     private void reject(RawRecord raw, Violation violation, Context context) {
-        reject(raw, DeadLetterReason.INVALID_VALUE, violation.message(), violation.field(), context);
-    }
-
-    private static boolean registryUnavailable(Throwable e) {
-        return causedBy(e, UncheckedIOException.class) || causedBy(e, SchemaRegistryClient.RegistryException.class);
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.toString() : root.getMessage();
+        reject(raw, violation.reason(), violation.message(), violation.field(), context);
     }
 
     private void reject(RawRecord raw, DeadLetterReason reason, String message, String field, Context context) {

@@ -1,4 +1,4 @@
-package io.tributary.ingest.validate;
+package io.tributary.jobs.validate;
 
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
 import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
@@ -22,12 +22,12 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * The one definition of a canonical event, applied to every {@link Envelope} the ingest job
- * writes, whether it came as JSON or as Avro. JSON is normalised first ({@link
- * JsonEventNormalizer}); Avro arrives typed; both then pass the same checks here, so that the
- * jobs downstream can rely on them: ids of a safe character set, text that is valid Unicode
- * without control characters, finite numbers in range, the fields each event type needs, and an
- * event time inside the accepted window.
+ * The one definition of a canonical event. The ingest job applies it to every {@link Envelope}
+ * it writes, whether it came as JSON (normalised first) or as Avro; every job that reads the
+ * canonical topics applies it again, so that a record written there by anything else cannot
+ * crash them: ids of a safe character set, text that is valid Unicode without control
+ * characters, finite numbers in range, a payload of the event type's domain, the fields each
+ * event type needs. Event time bounds are the reader's (ingest: {@code EventTimeBounds}).
  *
  * <p>The limits are documented in jobs/ingest/README.md ("What a canonical event is").
  */
@@ -60,30 +60,42 @@ public final class EnvelopeValidator {
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-fA-F]{32,128}");
 
-    private final IngestLimits limits;
+    /** What the canonical topics hold at most: the ingest job's default string limit. */
+    public static final int DEFAULT_MAX_STRING_LENGTH = 256;
 
-    public EnvelopeValidator(IngestLimits limits) {
-        this.limits = limits;
-    }
+    private final int maxStringLength;
+    private final boolean pipelineTypesAllowed;
 
     /**
-     * @param arrival when the record reached the job, on a clock its producer does not control
-     *     (see {@link EventTimeBounds})
+     * @param pipelineTypesAllowed whether the event types only the media pipeline decides are
+     *     accepted: not from raw topics, but on the pipeline's own topic
      */
-    public void check(Envelope envelope, long recordTimestamp, long arrival) throws Rejection {
+    public EnvelopeValidator(int maxStringLength, boolean pipelineTypesAllowed) {
+        this.maxStringLength = maxStringLength;
+        this.pipelineTypesAllowed = pipelineTypesAllowed;
+    }
+
+    /** How the jobs after ingest check what they read. */
+    public static EnvelopeValidator forCanonicalTopics() {
+        return new EnvelopeValidator(DEFAULT_MAX_STRING_LENGTH, true);
+    }
+
+    public void check(Envelope envelope) throws Rejection {
         EventType type = envelope.getEventType();
         Domain domain = EventTypes.domain(type);
         if (type == EventType.UNKNOWN || domain != envelope.getDomain()) {
             throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
                     "event type " + type + " does not belong to domain " + envelope.getDomain());
         }
-        if (PIPELINE_ONLY.contains(type)) {
+        if (!pipelineTypesAllowed && PIPELINE_ONLY.contains(type)) {
             throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
                     "event type " + EventTypes.wireName(type) + " is decided by the media pipeline; raw topics may not send it");
         }
         id("eventId", envelope.getEventId());
         text("producer", envelope.getProducer());
-        EventTimeBounds.check(envelope.getEventTime().toEpochMilli(), recordTimestamp, arrival, limits);
+        if (envelope.getEventTime() == null || envelope.getIngestTime() == null || envelope.getOrigin() == null) {
+            throw new Rejection(MISSING_FIELD, "eventTime", "eventTime, ingestTime and origin are required");
+        }
         Object payload = envelope.getPayload();
         switch (domain) {
             case PLAYER -> player(as(payload, PlayerEvent.class, domain), type);
@@ -238,9 +250,9 @@ public final class EnvelopeValidator {
         if (value == null || value.isBlank()) {
             throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
         }
-        if (value.length() > limits.maxStringLength()) {
+        if (value.length() > maxStringLength) {
             throw new Rejection(INVALID_VALUE, field,
-                    field + " is " + value.length() + " characters long; at most " + limits.maxStringLength() + " are allowed");
+                    field + " is " + value.length() + " characters long; at most " + maxStringLength + " are allowed");
         }
         unicode(field, value);
         for (int i = 0; i < value.length(); i++) {
@@ -319,11 +331,11 @@ public final class EnvelopeValidator {
     }
 
     /** A value as quoted in a message: short, so that a message stays bounded whatever the input. */
-    static String shown(String value) {
+    public static String shown(String value) {
         return shown(value, 40);
     }
 
-    static String shown(String value, int max) {
+    public static String shown(String value, int max) {
         if (value == null) {
             return "null";
         }

@@ -1,4 +1,4 @@
-package io.tributary.sinks;
+package io.tributary.jobs.deadletters;
 
 import java.io.Serializable;
 import java.util.Optional;

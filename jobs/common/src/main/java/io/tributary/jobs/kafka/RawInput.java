@@ -1,18 +1,17 @@
-package io.tributary.sinks;
+package io.tributary.jobs.kafka;
 
-import io.tributary.jobs.kafka.RawRecord;
-import io.tributary.jobs.kafka.RawRecordDeserializer;
+import io.tributary.jobs.deadletters.DecodeRecords;
 import java.util.List;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The topics a sink job stores, read as raw bytes (decoding happens in {@link DecodeRecords}, so
+ * Topics read as raw bytes (sinks, the media job) (decoding happens in {@link io.tributary.jobs.deadletters.DecodeRecords}, so
  * that what cannot be decoded is kept), committed data only, from the group's committed offsets.
  */
-public final class SinkInput {
-    private SinkInput() {}
+public final class RawInput {
+    private RawInput() {}
 
     public static KafkaSource<RawRecord> source(String bootstrapServers, List<String> topics, String groupId, boolean bounded) {
         var builder = KafkaSource.<RawRecord>builder()

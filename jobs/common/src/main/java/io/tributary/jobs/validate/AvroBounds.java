@@ -1,5 +1,6 @@
-package io.tributary.ingest.validate;
+package io.tributary.jobs.validate;
 
+import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_AVRO;
 
@@ -20,7 +21,7 @@ import org.apache.avro.Schema;
  *
  * <p>Not thread-safe; one walk at a time.
  */
-final class AvroBounds {
+public final class AvroBounds {
     static final int MAX_DEPTH = 32;
     /** Items of a zero-byte type (null) cost no bytes; bound them separately. */
     static final int MAX_ZERO_SIZE_ITEMS = 1_024;
@@ -37,7 +38,7 @@ final class AvroBounds {
     }
 
     /** @throws Rejection if {@code bytes[from, to)} is not exactly one datum of {@code schema} */
-    static void check(Schema schema, byte[] bytes, int from, int to) throws Rejection {
+    public static void check(Schema schema, byte[] bytes, int from, int to) throws Rejection {
         AvroBounds walk = new AvroBounds(bytes, from, to);
         walk.datum(schema, 0);
         if (walk.pos != to) {
