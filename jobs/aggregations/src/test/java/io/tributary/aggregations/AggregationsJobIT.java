@@ -486,10 +486,18 @@ class AggregationsJobIT {
         return later;
     }
 
+    /** As the ingest job writes them: payment events name their payment, method and failure. */
     private static Envelope commerce(String order, String[] market, EventType type, long at, long amount) {
-        return envelope(type, Domain.COMMERCE, at, CommerceEvent.newBuilder()
+        CommerceEvent.Builder payload = CommerceEvent.newBuilder()
                 .setOrderId(order).setAccountId("acct-" + order).setAmountMinor(amount)
-                .setCurrency(market[1]).setCountry(market[0]).build());
+                .setCurrency(market[1]).setCountry(market[0]);
+        if (type == EventType.PAYMENT_ATTEMPTED || type == EventType.PAYMENT_SUCCEEDED || type == EventType.PAYMENT_FAILED) {
+            payload.setPaymentId("pay-" + order).setPaymentMethod("card");
+        }
+        if (type == EventType.PAYMENT_FAILED) {
+            payload.setFailureReason("declined");
+        }
+        return envelope(type, Domain.COMMERCE, at, payload.build());
     }
 
     private static Envelope envelope(EventType type, Domain domain, long at, Object payload) {

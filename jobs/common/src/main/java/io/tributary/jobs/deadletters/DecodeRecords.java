@@ -88,10 +88,12 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     @Override
     public void processElement(RawRecord raw, Context context, Collector<T> out) {
+        T record;
         try {
-            decodeAndCheck(raw, context, out);
+            record = decodeAndCheck(raw);
         } catch (Rejection rejection) {
             reject(raw, rejection.reason(), rejection.getMessage(), rejection.field(), context);
+            return;
         } catch (RuntimeException | StackOverflowError e) {
             if (SchemaRegistryClient.isOutage(e)) {
                 // Not the record's fault: fail, restart from the last checkpoint, decode it again.
@@ -99,36 +101,33 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
             }
             // The last line of defence: no record may stop the job.
             reject(raw, DeadLetterReason.INTERNAL_ERROR, "the record made the job fail: " + e, null, context);
+            return;
         }
+        // Outside the guard: what the operators chained after this one throw is theirs.
+        out.collect(record);
     }
 
-    private void decodeAndCheck(RawRecord raw, Context context, Collector<T> out) throws Rejection {
+    private T decodeAndCheck(RawRecord raw) throws Rejection {
         if (raw.value == null || raw.value.length == 0) {
             throw Rejection.of(DeadLetterReason.EMPTY_VALUE, "the record has no value");
         }
         A decoded = decoder.decode(raw.value);
-        Optional<Violation> violation = decodedCheck.check(decoded);
-        if (violation.isPresent()) {
-            reject(raw, violation.get(), context);
-            return;
-        }
+        reject(decodedCheck.check(decoded));
         T record;
         try {
             record = toStored.apply(raw, decoded);
         } catch (IllegalArgumentException e) {
-            reject(raw, DeadLetterReason.INVALID_VALUE, e.getMessage(), null, context);
-            return;
+            throw Rejection.of(DeadLetterReason.INVALID_VALUE, e.getMessage());
         }
-        violation = storedCheck.check(record);
-        if (violation.isPresent()) {
-            reject(raw, violation.get(), context);
-        } else {
-            out.collect(record);
-        }
+        reject(storedCheck.check(record));
+        return record;
     }
 
-    private void reject(RawRecord raw, Violation violation, Context context) {
-        reject(raw, violation.reason(), violation.message(), violation.field(), context);
+    private static void reject(Optional<Violation> violation) throws Rejection {
+        if (violation.isPresent()) {
+            Violation v = violation.get();
+            throw new Rejection(v.reason(), v.field(), v.message());
+        }
     }
 
     private void reject(RawRecord raw, DeadLetterReason reason, String message, String field, Context context) {

@@ -58,18 +58,21 @@ public final class CanonicalEventsDeserializer implements KafkaRecordDeserializa
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, Envelope>> out) throws IOException {
         long now = System.currentTimeMillis();
+        Either<DeadLetter, Envelope> decoded;
         try {
-            out.collect(Either.Right(decode(record.value(), now)));
+            decoded = Either.Right(decode(record.value(), now));
         } catch (Rejection rejection) {
-            out.collect(Either.Left(deadLetter(record, rejection.reason(), rejection.getMessage(), rejection.field(), now)));
+            decoded = Either.Left(deadLetter(record, rejection.reason(), rejection.getMessage(), rejection.field(), now));
         } catch (RuntimeException | StackOverflowError e) {
             if (SchemaRegistryClient.isOutage(e)) {
                 throw new IOException("schema registry at " + registryUrl + " cannot answer", e);
             }
             // The last line of defence: no record may stop the job.
-            out.collect(Either.Left(deadLetter(record, DeadLetterReason.INTERNAL_ERROR,
-                    "the record made the decoder fail: " + e, null, now)));
+            decoded = Either.Left(deadLetter(record, DeadLetterReason.INTERNAL_ERROR,
+                    "the record made the decoder fail: " + e, null, now));
         }
+        // Outside the guard: what the operators after the source throw is theirs, not the record's.
+        out.collect(decoded);
     }
 
     private Envelope decode(byte[] value, long now) throws Rejection {
