@@ -13,7 +13,11 @@ import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.player.PlayerEvent;
+import java.util.Collections;
 import java.util.Currency;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -96,18 +100,63 @@ public final class EnvelopeValidator {
         if (envelope.getEventTime() == null || envelope.getIngestTime() == null || envelope.getOrigin() == null) {
             throw new Rejection(MISSING_FIELD, "eventTime", "eventTime, ingestTime and origin are required");
         }
-        Object payload = envelope.getPayload();
+        SpecificRecordBase payload = as(envelope.getPayload(), PAYLOAD_TYPES.get(domain), domain);
+        requiredFields(payload, type);
         switch (domain) {
-            case PLAYER -> player(as(payload, PlayerEvent.class, domain), type);
-            case MEDIA -> media(as(payload, MediaEvent.class, domain), type);
-            case COMMERCE -> commerce(as(payload, CommerceEvent.class, domain), type);
-            case IOT -> iot(as(payload, IotTelemetry.class, domain));
+            case PLAYER -> player((PlayerEvent) payload, type);
+            case MEDIA -> media((MediaEvent) payload, type);
+            case COMMERCE -> commerce((CommerceEvent) payload, type);
+            case IOT -> iot((IotTelemetry) payload);
             case UNKNOWN -> throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for " + type);
         }
-        everyText((SpecificRecordBase) payload);
+        everyText(payload);
     }
 
-    private static <T> T as(Object payload, Class<T> type, Domain domain) throws Rejection {
+    /**
+     * The payload fields each event type needs beyond those every event of its domain has; the
+     * jobs downstream read them without checking (a buffer_end's duration, a chunk's count).
+     */
+    public static final Map<EventType, List<String>> REQUIRED_FIELDS = requiredFields();
+
+    private static Map<EventType, List<String>> requiredFields() {
+        Map<EventType, List<String>> required = new EnumMap<>(EventType.class);
+        required.put(EventType.FIRST_FRAME, List.of("startupTimeMs"));
+        required.put(EventType.BUFFER_END, List.of("bufferDurationMs"));
+        required.put(EventType.BITRATE_SWITCH, List.of("bitrateKbps", "previousBitrateKbps"));
+        required.put(EventType.SEEK, List.of("seekFromMs"));
+        required.put(EventType.ERROR, List.of("errorCode"));
+        required.put(EventType.UPLOAD_CHUNK, List.of("uploadId", "chunkIndex", "chunkCount", "chunkBytes"));
+        required.put(EventType.UPLOAD_COMPLETED, List.of("uploadId", "totalBytes"));
+        for (EventType transcode : List.of(EventType.TRANSCODE_REQUESTED, EventType.TRANSCODE_STARTED,
+                EventType.TRANSCODE_PROGRESS, EventType.TRANSCODE_COMPLETED)) {
+            required.put(transcode, List.of("rendition"));
+        }
+        required.put(EventType.TRANSCODE_FAILED, List.of("rendition", "failureReason"));
+        required.put(EventType.PACKAGED, List.of("packagingFormat", "manifestUri"));
+        required.put(EventType.PUBLISHED, List.of("cdnUrl"));
+        required.put(EventType.PAYMENT_ATTEMPTED, List.of("paymentId", "paymentMethod"));
+        required.put(EventType.PAYMENT_SUCCEEDED, List.of("paymentId", "paymentMethod"));
+        required.put(EventType.PAYMENT_FAILED, List.of("paymentId", "failureReason"));
+        return Collections.unmodifiableMap(required);
+    }
+
+    private static void requiredFields(SpecificRecordBase payload, EventType type) throws Rejection {
+        for (String field : REQUIRED_FIELDS.getOrDefault(type, List.of())) {
+            if (payload.get(payload.getSchema().getField(field).pos()) == null) {
+                throw new Rejection(MISSING_FIELD, field,
+                        "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
+            }
+        }
+    }
+
+    private static final Map<Domain, Class<? extends SpecificRecordBase>> PAYLOAD_TYPES = Map.of(
+            Domain.PLAYER, PlayerEvent.class, Domain.MEDIA, MediaEvent.class,
+            Domain.COMMERCE, CommerceEvent.class, Domain.IOT, IotTelemetry.class);
+
+    private static SpecificRecordBase as(Object payload, Class<? extends SpecificRecordBase> type, Domain domain) throws Rejection {
+        if (type == null) {
+            throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for the event type");
+        }
         if (!type.isInstance(payload)) {
             throw new Rejection(INVALID_VALUE, "payload",
                     "a " + domain + " event carries a " + (payload == null ? "null" : payload.getClass().getSimpleName()));
@@ -128,17 +177,6 @@ public final class EnvelopeValidator {
         range("bufferDurationMs", e.getBufferDurationMs(), 0, MAX_DURATION_MS);
         range("startupTimeMs", e.getStartupTimeMs(), 0, MAX_DURATION_MS);
         range("seekFromMs", e.getSeekFromMs(), 0, Long.MAX_VALUE);
-        switch (type) {
-            case FIRST_FRAME -> required("startupTimeMs", e.getStartupTimeMs(), type);
-            case BUFFER_END -> required("bufferDurationMs", e.getBufferDurationMs(), type);
-            case BITRATE_SWITCH -> {
-                required("bitrateKbps", e.getBitrateKbps(), type);
-                required("previousBitrateKbps", e.getPreviousBitrateKbps(), type);
-            }
-            case SEEK -> required("seekFromMs", e.getSeekFromMs(), type);
-            case ERROR -> required("errorCode", e.getErrorCode(), type);
-            default -> {}
-        }
     }
 
     private void media(MediaEvent e, EventType type) throws Rejection {
@@ -161,33 +199,9 @@ public final class EnvelopeValidator {
         }
         oneOf("rendition", e.getRendition(), RENDITIONS);
         oneOf("packagingFormat", e.getPackagingFormat(), PACKAGING_FORMATS);
-        switch (type) {
-            case UPLOAD_CHUNK -> {
-                required("uploadId", e.getUploadId(), type);
-                required("chunkIndex", e.getChunkIndex(), type);
-                required("chunkCount", e.getChunkCount(), type);
-                required("chunkBytes", e.getChunkBytes(), type);
-                if (e.getChunkIndex() >= e.getChunkCount()) {
-                    throw new Rejection(INVALID_VALUE, "chunkIndex",
-                            "chunkIndex " + e.getChunkIndex() + " is not below chunkCount " + e.getChunkCount());
-                }
-            }
-            case UPLOAD_COMPLETED -> {
-                required("uploadId", e.getUploadId(), type);
-                required("totalBytes", e.getTotalBytes(), type);
-            }
-            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED ->
-                    required("rendition", e.getRendition(), type);
-            case TRANSCODE_FAILED -> {
-                required("rendition", e.getRendition(), type);
-                required("failureReason", e.getFailureReason(), type);
-            }
-            case PACKAGED -> {
-                required("packagingFormat", e.getPackagingFormat(), type);
-                required("manifestUri", e.getManifestUri(), type);
-            }
-            case PUBLISHED -> required("cdnUrl", e.getCdnUrl(), type);
-            default -> {}
+        if (type == EventType.UPLOAD_CHUNK && e.getChunkIndex() >= e.getChunkCount()) {
+            throw new Rejection(INVALID_VALUE, "chunkIndex",
+                    "chunkIndex " + e.getChunkIndex() + " is not below chunkCount " + e.getChunkCount());
         }
     }
 
@@ -203,17 +217,6 @@ public final class EnvelopeValidator {
         }
         if (!COUNTRIES.contains(e.getCountry())) {
             throw new Rejection(INVALID_VALUE, "country", "country must be an ISO 3166 alpha-2 code such as DE; was \"" + shown(e.getCountry()) + "\"");
-        }
-        switch (type) {
-            case PAYMENT_ATTEMPTED, PAYMENT_SUCCEEDED -> {
-                required("paymentId", e.getPaymentId(), type);
-                required("paymentMethod", e.getPaymentMethod(), type);
-            }
-            case PAYMENT_FAILED -> {
-                required("paymentId", e.getPaymentId(), type);
-                required("failureReason", e.getFailureReason(), type);
-            }
-            default -> {}
         }
     }
 
