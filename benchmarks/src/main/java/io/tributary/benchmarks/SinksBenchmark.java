@@ -8,8 +8,8 @@ import io.tributary.sinks.search.IndexTemplate;
 import io.tributary.sinks.search.JsonDocuments;
 import io.tributary.sinks.search.SearchIndex;
 import io.tributary.sinks.search.SearchJobMain;
+import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
-import io.tributary.sinks.search.opensearch2.OpenSearch2Documents;
 import io.tributary.sinks.warehouse.Tables;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseMigrations;
@@ -175,7 +175,7 @@ public final class SinksBenchmark implements Callable<Integer> {
         IndexTemplate.install(search.url(), options.indexPrefix, 0, null, null);
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
-        SearchJobMain.buildOnKafka(env, options, new OpenSearch2Documents());
+        SearchJobMain.buildOnKafka(env, options, OpenSearch2SearchJobMain.ENGINE);
         long start = System.nanoTime();
         env.execute("bench search");
         double seconds = (System.nanoTime() - start) / 1e9;

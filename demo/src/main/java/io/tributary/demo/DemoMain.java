@@ -19,8 +19,8 @@ import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.IndexTemplate;
 import io.tributary.sinks.search.SearchJobMain;
+import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
-import io.tributary.sinks.search.opensearch2.OpenSearch2Documents;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseMigrations;
 import io.tributary.sinks.warehouse.WarehouseOptions;
@@ -151,7 +151,7 @@ public final class DemoMain implements Callable<Integer> {
                     SearchOptions searchOptions = parse(new SearchOptions(), searchArgs);
                     IndexTemplate.install(searchServer.url(), searchOptions.indexPrefix, 0, null, null);
                     flink.submit(SuiteJob.SINKS_SEARCH_OPENSEARCH2, "tributary sinks: search", searchArgs, searchOptions.runtime,
-                            env -> SearchJobMain.buildOnKafka(env, searchOptions, new OpenSearch2Documents()));
+                            env -> SearchJobMain.buildOnKafka(env, searchOptions, OpenSearch2SearchJobMain.ENGINE));
                 }
 
                 try (TrafficPump pump = TrafficPump.start(kafka, rate, duplicateShare, malformedShare);

@@ -15,8 +15,8 @@ import io.tributary.media.job.MediaPipelineOptions;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.SearchJobMain;
+import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
-import io.tributary.sinks.search.opensearch2.OpenSearch2Documents;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseOptions;
 import java.nio.file.Path;
@@ -80,7 +80,7 @@ class StableUidsTest {
     @Test
     void search() {
         SearchOptions options = JobCommandLine.parse(new SearchOptions(), with("--search-url", "http://search:9200"));
-        assertEveryOperatorHasAUniqueUid(env -> SearchJobMain.buildOnKafka(env, options, new OpenSearch2Documents()));
+        assertEveryOperatorHasAUniqueUid(env -> SearchJobMain.buildOnKafka(env, options, OpenSearch2SearchJobMain.ENGINE));
     }
 
     private static String[] with(String... more) {

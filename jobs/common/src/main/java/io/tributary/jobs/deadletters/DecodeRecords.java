@@ -72,7 +72,13 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
      */
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
             RecordCheck<A> check, FromRecord<A, T> withRaw, String job) {
-        return new DecodeRecords<>(type, registryUrl, check, withRaw, RecordCheck.acceptAll(), job);
+        return keepingRaw(type, registryUrl, check, withRaw, RecordCheck.acceptAll(), job);
+    }
+
+    /** As above, with a check of what is passed on. */
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
+            RecordCheck<A> check, FromRecord<A, T> withRaw, RecordCheck<T> storedCheck, String job) {
+        return new DecodeRecords<>(type, registryUrl, check, withRaw, storedCheck, job);
     }
 
     /** Makes what is passed on from a raw record and its decoded value. */

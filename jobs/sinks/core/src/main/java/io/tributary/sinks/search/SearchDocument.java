@@ -1,5 +1,7 @@
 package io.tributary.sinks.search;
 
+import io.tributary.jobs.kafka.RawRecord;
+
 /**
  * One document for the search index, engine-neutral: the Elasticsearch and OpenSearch sinks turn
  * it into their own client's request. A POJO, so Flink serializes it without Kryo.
@@ -12,6 +14,8 @@ public class SearchDocument {
     public String id;
     public String json;
     public int revision;
+    /** The record the document was made from, for the dead letter if an index refuses it. */
+    public RawRecord raw;
 
     public SearchDocument() {}
 
@@ -20,6 +24,12 @@ public class SearchDocument {
         this.id = id;
         this.json = json;
         this.revision = revision;
+    }
+
+    /** This document, remembering the record it was made from. */
+    public SearchDocument from(RawRecord record) {
+        this.raw = record;
+        return this;
     }
 
     public boolean revisioned() {

@@ -5,11 +5,11 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.deadletters.Violation;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -19,15 +19,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  *  raw records ─┬─ alerts topic ─▶ decode + check ─▶ document ─┐
- *               ├─ ...                                          ├─▶ keyBy(id) ─▶ keep newest revision ─▶ bulk sink
- *               └─ aggregate topic ─▶ decode + check ─▶ document┘                                  (ES 7 or OpenSearch 2)
- *                          └── dead letters ─▶ dead-letter topic
+ *               ├─ ...                                          ├─▶ index documents (bulk) ──▶ ES 7 or OpenSearch 2
+ *               └─ aggregate topic ─▶ decode + check ─▶ document┘        │ (refused by an index)
+ *                          └── dead letters ──────────────────────────────┴─▶ dead-letter topic
  * </pre>
  *
- * <p>Documents are keyed by id before the sink, so each has one writer that sends its revisions in
- * order, and a revision older than one already written is dropped. The bulk sink flushes on every
- * checkpoint (at least once); document ids are natural keys, so a replay overwrites a document
- * with the same content.
+ * <p>The newest revision of a document wins in the engine itself: a revision is the document's
+ * external version ({@link BulkRequests}), so an older revision that arrives later, however much
+ * later, is refused by the engine and changes nothing. Bulk requests are flushed before every
+ * checkpoint barrier (at least once); document ids are natural keys, so a replay overwrites a
+ * document with the same content. A document an index refuses is dead-lettered with its record.
  */
 public final class SearchJob {
     public static final String JOB = "sinks-search";
@@ -35,9 +36,6 @@ public final class SearchJob {
     static final int MAX_ID_BYTES = 512;
 
     private SearchJob() {}
-
-    /** How long the newest written revision of a document is remembered (see {@link KeepNewestRevision}). */
-    public static final Duration REVISION_RETENTION = Duration.ofDays(1);
 
     public static void build(DataStream<RawRecord> input, Map<SearchIndex<?>, String> topics, String indexPrefix,
             String registryUrl, SearchSinks sinks) {
@@ -50,11 +48,10 @@ public final class SearchJob {
             deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
         }
         if (documents != null) {
-            documents
-                    .keyBy(KeepNewestRevision::key)
-                    .process(new KeepNewestRevision(REVISION_RETENTION)).uid("search-newest-revision").name("keep newest revision")
-                    .sinkTo(sinks.documents()).uid("search-documents-sink").name("search index (bulk)");
-            deadLetters.sinkTo(sinks.rejected()).uid("search-dead-letter-sink").name("dead-letter topic");
+            DataStream<DeadLetter> refused = documents
+                    .transform("search index (bulk)", new AvroTypeInfo<>(DeadLetter.class), new IndexDocuments(sinks.engine(), sinks.bulk(), JOB))
+                    .uid("search-index-documents");
+            deadLetters.union(refused).sinkTo(sinks.rejected()).uid("search-dead-letter-sink").name("dead-letter topic");
         }
     }
 
@@ -62,8 +59,8 @@ public final class SearchJob {
             DataStream<RawRecord> input, SearchIndex<T> index, String topic, String indexPrefix, String registryUrl) {
         return input
                 .filter(raw -> topic.equals(raw.topic)).uid("search-" + index.name() + "-topic").name(index.name() + ": its topic")
-                .process(new DecodeRecords<>(index.type(), registryUrl, index.check(),
-                        record -> index.document(indexPrefix, record), SearchJob::acceptedId, JOB))
+                .process(DecodeRecords.keepingRaw(index.type(), registryUrl, index.check(),
+                        (raw, record) -> index.document(indexPrefix, record).from(raw), SearchJob::acceptedId, JOB))
                 .returns(TypeInformation.of(SearchDocument.class))
                 .uid("search-" + index.name() + "-decode").name(index.name() + ": decode and check");
     }

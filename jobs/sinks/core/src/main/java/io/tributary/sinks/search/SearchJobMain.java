@@ -1,12 +1,11 @@
 package io.tributary.sinks.search;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.schemas.DeadLetter;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.RawInput;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -16,7 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class SearchJobMain {
     private SearchJobMain() {}
 
-    public static void run(String[] args, SearchSinkFactory engine) throws Exception {
+    public static void run(String[] args, SearchEngine engine) throws Exception {
         SearchOptions options = JobCommandLine.parse(new SearchOptions(), args);
         if (options == null) {
             return;
@@ -27,10 +26,10 @@ public final class SearchJobMain {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options, engine);
-        env.execute("tributary sinks: search (" + engine.engine() + ")");
+        env.execute("tributary sinks: search (" + engine.name() + ")");
     }
 
-    public static void buildOnKafka(StreamExecutionEnvironment env, SearchOptions options, SearchSinkFactory engine) {
+    public static void buildOnKafka(StreamExecutionEnvironment env, SearchOptions options, SearchEngine engine) {
         List<String> topics = List.copyOf(options.topics().values());
         SearchJob.build(
                 env.fromSource(RawInput.source(options.kafka.bootstrapServers, topics, options.groupId, options.runtime.bounded),
@@ -38,18 +37,14 @@ public final class SearchJobMain {
                 options.topics(), options.indexPrefix, options.kafka.registryUrl, sinks(options, engine));
     }
 
-    public static SearchSinks sinks(SearchOptions options, SearchSinkFactory engine) {
-        return new SearchSinks() {
-            @Override
-            public Sink<SearchDocument> documents() {
-                return engine.documents(options);
-            }
-
-            @Override
-            public Sink<DeadLetter> rejected() {
-                return DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
-                        options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer());
-            }
-        };
+    public static SearchSinks sinks(SearchOptions options, SearchEngine engine) {
+        return new SearchSinks(
+                new SearchClient.Settings(options.searchUrls, options.user, options.password, REQUEST_TIMEOUT),
+                new IndexDocuments.Bulk(options.bulkMaxActions, options.bulkMaxSizeMb * 1024L * 1024L, options.bulkInterval,
+                        options.bulkBackoffRetries, options.bulkBackoffDelay),
+                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
+                        options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer()));
     }
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 }

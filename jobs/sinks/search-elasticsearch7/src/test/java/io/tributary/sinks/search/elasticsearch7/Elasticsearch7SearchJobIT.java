@@ -1,7 +1,7 @@
 package io.tributary.sinks.search.elasticsearch7;
 
 import io.tributary.sinks.search.SearchJobContract;
-import io.tributary.sinks.search.SearchSinkFactory;
+import io.tributary.sinks.search.SearchEngine;
 import io.tributary.testkit.infra.SearchServer.Engine;
 import io.tributary.testkit.junit.RealSearchServer;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +16,7 @@ class Elasticsearch7SearchJobIT extends SearchJobContract {
     }
 
     @Override
-    protected SearchSinkFactory engine() {
-        return new Elasticsearch7Documents();
+    protected SearchEngine engine() {
+        return Elasticsearch7SearchJobMain.ENGINE;
     }
 }
