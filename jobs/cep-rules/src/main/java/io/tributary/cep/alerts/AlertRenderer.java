@@ -74,13 +74,29 @@ public final class AlertRenderer implements Serializable {
                 .setKey(key)
                 .setSummary(rendered.computeIfAbsent(rule.alert().summary(), text -> render(text, key, match)))
                 .setDetails(new HashMap<>(details))
-                .setMatchedEventIds(ids)
+                .setMatchedEventIds(shown(ids))
+                .setMatchedEventCount(ids.size())
                 .setFirstEventTime(Instant.ofEpochMilli(first))
                 .setLastEventTime(Instant.ofEpochMilli(last))
                 .setDetectionTime(detectionTime)
                 .build();
     }
 
+    /** At most this many matched ids travel in an alert: a match of thousands would make it megabytes. */
+    public static final int MAX_MATCHED_IDS_SHOWN = 20;
+
+    /** All ids up to {@link #MAX_MATCHED_IDS_SHOWN}, else the first and the last half of that. */
+    static List<String> shown(List<String> ids) {
+        if (ids.size() <= MAX_MATCHED_IDS_SHOWN) {
+            return ids;
+        }
+        int half = MAX_MATCHED_IDS_SHOWN / 2;
+        List<String> shown = new ArrayList<>(ids.subList(0, half));
+        shown.addAll(ids.subList(ids.size() - half, ids.size()));
+        return shown;
+    }
+
+    /** Of every matched id, so that an alert's id says exactly which events it is about. */
     public static String alertId(Rule rule, List<String> matchedEventIds) {
         String name = rule.id() + "|" + rule.version() + "|" + String.join(",", matchedEventIds);
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();

@@ -73,7 +73,12 @@ public final class CepRulesJob {
 
     /** @param stateCacheKeys keys per subtask whose rule state stays on the heap in front of RocksDB; 0 for none */
     public static void build(CanonicalInput input, List<Rule> rules, Sinks sinks, int stateCacheKeys) {
-        Detection detection = detect(input.events(), rules, "", stateCacheKeys);
+        build(input, rules, sinks, stateCacheKeys, RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
+    }
+
+    /** @param maxPartialMatches partial matches per key and rule cohort beyond which the oldest are cut */
+    public static void build(CanonicalInput input, List<Rule> rules, Sinks sinks, int stateCacheKeys, int maxPartialMatches) {
+        Detection detection = detect(input.events(), rules, "", stateCacheKeys, maxPartialMatches);
         detection.alerts().sinkTo(sinks.alerts()).uid(ALERTS_SINK_UID).name("alerts topic");
         detection.lateEvents().sinkTo(sinks.lateEvents()).uid(LATE_SINK_UID).name("late-events topic");
         if (input.deadLetters() != null) {
@@ -88,10 +93,10 @@ public final class CepRulesJob {
      *     (rule fixtures) without their operator uids colliding
      */
     public static Detection detect(DataStream<Envelope> events, List<Rule> rules, String uidPrefix) {
-        return detect(events, rules, uidPrefix, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
+        return detect(events, rules, uidPrefix, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
     }
 
-    static Detection detect(DataStream<Envelope> events, List<Rule> rules, String uidPrefix, int stateCacheKeys) {
+    static Detection detect(DataStream<Envelope> events, List<Rule> rules, String uidPrefix, int stateCacheKeys, int maxPartialMatches) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("no rules to apply");
         }
@@ -104,7 +109,7 @@ public final class CepRulesJob {
         }
         DataStream<Alert> alerts = null;
         for (Map.Entry<String, List<Rule>> group : byKey.entrySet()) {
-            DataStream<Alert> groupAlerts = applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix, stateCacheKeys);
+            DataStream<Alert> groupAlerts = applyGroup(onTime, group.getKey(), group.getValue(), uidPrefix, stateCacheKeys, maxPartialMatches);
             alerts = alerts == null ? groupAlerts : alerts.union(groupAlerts);
         }
         return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE));
@@ -117,7 +122,7 @@ public final class CepRulesJob {
      * uid names the group, and each rule's state inside it is named by the rule's uid.
      */
     static SingleOutputStreamOperator<Alert> applyGroup(
-            DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix, int stateCacheKeys) {
+            DataStream<Envelope> events, String group, List<Rule> rules, String uidPrefix, int stateCacheKeys, int maxPartialMatches) {
         Rule first = rules.get(0);
         RuleKey key = new RuleKey(first.domain(), first.key());
         Set<EventType> types = EnumSet.noneOf(EventType.class);
@@ -130,7 +135,7 @@ public final class CepRulesJob {
                 .keyBy(key);
         TypeSerializer<Envelope> serializer = keyed.getType().createSerializer(keyed.getExecutionConfig().getSerializerConfig());
         return keyed.transform(rules.size() + " rule(s) keyed by " + group, TypeInformation.of(Alert.class),
-                        new RuleGroupOperator(rules, key, serializer, stateCacheKeys))
+                        new RuleGroupOperator(rules, key, serializer, stateCacheKeys, maxPartialMatches))
                 .uid(groupUid);
     }
 

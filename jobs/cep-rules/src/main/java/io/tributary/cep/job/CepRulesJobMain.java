@@ -43,7 +43,8 @@ public final class CepRulesJobMain {
                         options.kafka.maxOutOfOrderness, options.kafka.idleness),
                 rules,
                 kafkaSinks(options),
-                options.stateCacheKeys);
+                options.stateCacheKeys,
+                options.maxPartialMatches);
     }
 
     static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {

@@ -54,6 +54,11 @@ public class CepRulesOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     public int stateCacheKeys;
 
+    @Option(names = "--max-partial-matches", defaultValue = "" + RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES,
+            description = "Partial matches one key may have in progress per rule (cohort); beyond it the oldest are cut and counted"
+                    + " (metric partialMatchesCut), so a flood of events for one key cannot grow state without bound (default: ${DEFAULT-VALUE}).")
+    public int maxPartialMatches;
+
     @Option(names = "--transactional-id-prefix", defaultValue = "tributary-cep-rules",
             description = "Prefix of the sinks' Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     public String transactionalIdPrefix;

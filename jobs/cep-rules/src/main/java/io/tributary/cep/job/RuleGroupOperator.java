@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -106,10 +107,19 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
      * RocksDB; with a few partial matches each, some megabytes.
      */
     public static final int DEFAULT_STATE_CACHE_KEYS = 4096;
+    /**
+     * Partial matches one key may have in progress per cohort; beyond it the oldest are cut. A
+     * relaxed repeating step ({@code timesOrMore} with {@code followedBy} semantics) starts a new
+     * partial match with every event it takes, and every later event extends all of them: a bot
+     * sending 30,000 failed payments would otherwise make state and work per event grow without
+     * bound.
+     */
+    public static final int DEFAULT_MAX_PARTIAL_MATCHES = 1_000;
 
     private final List<CompiledFamily> families;
     private final TypeSerializer<Envelope> serializer;
     private final int stateCacheKeys;
+    private final int maxPartialMatches;
 
     /**
      * Events waiting for the watermark, per key and event time. They stay on the heap: most are
@@ -125,6 +135,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private transient InternalTimerService<String> timers;
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
+    private transient Counter partialMatchesCut;
     /** Every cohort's NFA state and shared buffer; namespace = cohort name. */
     private transient RuleStateStore nfaStore;
     private transient ValueState<NFAState> nfaState;
@@ -140,8 +151,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         this(rules, key, serializer, DEFAULT_STATE_CACHE_KEYS);
     }
 
-    /** @param stateCacheKeys how many keys' state to keep on the heap in front of RocksDB; 0 for none */
     public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer, int stateCacheKeys) {
+        this(rules, key, serializer, stateCacheKeys, DEFAULT_MAX_PARTIAL_MATCHES);
+    }
+
+    /**
+     * @param stateCacheKeys how many keys' state to keep on the heap in front of RocksDB; 0 for none
+     * @param maxPartialMatches partial matches per key and cohort beyond which the oldest are cut
+     */
+    public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer, int stateCacheKeys,
+            int maxPartialMatches) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("a rule group needs at least one rule");
         }
@@ -160,6 +179,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             throw new IllegalArgumentException("the state cache cannot hold a negative number of keys: " + stateCacheKeys);
         }
         this.stateCacheKeys = stateCacheKeys;
+        if (maxPartialMatches < 1) {
+            throw new IllegalArgumentException("at least one partial match per key must be allowed: " + maxPartialMatches);
+        }
+        this.maxPartialMatches = maxPartialMatches;
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
@@ -195,6 +218,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         timers = getInternalTimerService("rule-group-timers", StringSerializer.INSTANCE, this);
         out = new TimestampedCollector<>(output);
         lateDropped = getMetricGroup().counter("numLateRecordsDropped");
+        partialMatchesCut = getMetricGroup().counter("partialMatchesCut");
         runtimes = new ArrayList<>();
         byType = new EnumMap<>(EventType.class);
         byId = new HashMap<>();
@@ -734,7 +758,39 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 Collection<Map<String, List<Envelope>>> matches =
                         nfa().process(accessor, state, event, time, skip(), timers::currentProcessingTime);
                 emit(matches, time);
+                cutOldestBeyondCap(accessor);
             }
+        }
+
+        /**
+         * Keeps at most {@link #maxPartialMatches} partial matches in progress, cutting the oldest
+         * (those that started first hold the most events). Their nodes are released as when a
+         * partial match times out, so the shared buffer keeps nothing of them.
+         */
+        private void cutOldestBeyondCap(SharedBufferAccessor<Envelope> accessor) throws Exception {
+            int running = 0;
+            for (ComputationState partial : state.getPartialMatches()) {
+                if (partial.getPreviousBufferEntry() != null) {
+                    running++;
+                }
+            }
+            int excess = running - maxPartialMatches;
+            if (excess <= 0) {
+                return;
+            }
+            List<ComputationState> oldestFirst = new ArrayList<>(state.getPartialMatches());
+            oldestFirst.sort(NFAState.COMPUTATION_STATE_COMPARATOR);
+            PriorityQueue<ComputationState> kept = new PriorityQueue<>(NFAState.COMPUTATION_STATE_COMPARATOR);
+            for (ComputationState partial : oldestFirst) {
+                if (excess > 0 && partial.getPreviousBufferEntry() != null) {
+                    accessor.releaseNode(partial.getPreviousBufferEntry(), partial.getVersion());
+                    excess--;
+                    partialMatchesCut.inc();
+                } else {
+                    kept.add(partial);
+                }
+            }
+            state.setNewPartialMatches(kept);
         }
 
         /** Whether advancing to {@code time} can end anything; without a window only pruning, so always. */

@@ -53,4 +53,14 @@ class AlertRendererTest {
         assertThat(loaded.problems()).isEmpty();
         return loaded.rules().get(0);
     }
+
+    @Test
+    void aLongMatchListsItsFirstAndLastTenIdsAndHowManyMatched() {
+        List<String> ids = java.util.stream.IntStream.range(0, 30_000).mapToObj(i -> "e" + i).toList();
+        List<String> shown = AlertRenderer.shown(ids);
+        assertThat(shown).hasSize(AlertRenderer.MAX_MATCHED_IDS_SHOWN);
+        assertThat(shown.subList(0, 10)).containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
+        assertThat(shown).endsWith("e29999");
+        assertThat(AlertRenderer.shown(ids.subList(0, 20))).isEqualTo(ids.subList(0, 20));
+    }
 }

@@ -186,14 +186,52 @@ class RuleOperatorHarnessTest {
                 .map(fixture -> Arguments.of(fixture.title(), fixture));
     }
 
+    /**
+     * A card-testing bot: 2,000 failed payments on one account in 200 s, then a success. Every
+     * failure starts partial matches that every later failure extends (uncapped, 300 failures
+     * already take seconds here, and work grows with the square); the cap keeps the newest 50, so
+     * state and work per event stay bounded, and the attack is still detected from them.
+     */
+    @Test
+    void aFloodForOneKeyIsCutToTheCapAndStillDetected() throws Exception {
+        int cap = 50;
+        try (var harness = harness(cap, rule("commerce/card-testing.yaml"))) {
+            harness.open();
+            String[] lines = new String[2_001];
+            for (int i = 0; i < 2_000; i++) {
+                lines[i] = "{\"id\": \"f" + i + "\", \"type\": \"PAYMENT_FAILED\", \"time\": \""
+                        + FixtureEvents.BASE.plusMillis(100L * i) + "\", \"accountId\": \"bot\"}";
+            }
+            lines[2_000] = "{\"id\": \"ok\", \"type\": \"PAYMENT_SUCCEEDED\", \"time\": \"201s\", \"accountId\": \"bot\"}";
+            feed(harness, lines);
+            harness.processWatermark(BASE + 202 * SECOND);
+
+            assertThat(alerts(harness)).singleElement().satisfies(alert -> {
+                assertThat(alert.getMatchedEventCount()).isBetween(4, cap + 1);
+                assertThat(alert.getMatchedEventIds()).endsWith("ok");
+                int firstFailure = Integer.parseInt(alert.getMatchedEventIds().get(0).substring(1));
+                assertThat(firstFailure).as("only the newest partial matches are left").isGreaterThanOrEqualTo(2_000 - cap);
+            });
+            harness.processWatermark(BASE + 3_600 * SECOND);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
     private static Rule rule(String file) {
         List<Rule> rules = RuleLoader.load(RULES.resolve(file)).rulesOrThrow();
         return rules.get(0);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(Rule... rules) throws Exception {
+        return harness(RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES, rules);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(int maxPartialMatches, Rule... rules)
+            throws Exception {
         RuleKey key = new RuleKey(rules[0].domain(), rules[0].key());
-        var operator = new RuleGroupOperator(List.of(rules), key, new AvroSerializer<>(Envelope.class));
+        var operator = new RuleGroupOperator(List.of(rules), key, new AvroSerializer<>(Envelope.class),
+                RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, maxPartialMatches);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 

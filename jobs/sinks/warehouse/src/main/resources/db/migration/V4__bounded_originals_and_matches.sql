@@ -5,3 +5,6 @@ ALTER TABLE dead_letters
     ADD COLUMN original_key_sha256   text,
     ADD COLUMN original_value_size   integer,
     ADD COLUMN original_value_sha256 text;
+
+-- An alert of a long match lists its first and last ten event ids; this says how many matched.
+ALTER TABLE alerts ADD COLUMN matched_event_count integer NOT NULL DEFAULT 0;
