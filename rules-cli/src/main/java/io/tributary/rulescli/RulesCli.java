@@ -73,11 +73,12 @@ public final class RulesCli {
         RuleLoader.Loaded loaded = RuleLoader.loadTexts(texts);
         rules.addAll(loaded.rules());
         problems.addAll(loaded.problems());
-        return new RuleLoader.Loaded(problems.isEmpty() ? rules : List.of(), problems);
+        return new RuleLoader.Loaded(problems.isEmpty() ? rules : List.of(), problems, loaded.warnings());
     }
 
     static boolean report(RuleLoader.Loaded loaded, PrintWriter err) {
         loaded.problems().forEach(err::println);
+        loaded.warnings().forEach(err::println);
         if (!loaded.ok()) {
             err.printf("%d problem(s); nothing was deployed.%n", loaded.problems().size());
             return false;

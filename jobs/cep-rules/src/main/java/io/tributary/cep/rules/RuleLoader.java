@@ -56,8 +56,15 @@ public final class RuleLoader {
 
     private RuleLoader() {}
 
-    /** Rules and the problems found; rules are usable only when there is no problem. */
-    public record Loaded(List<Rule> rules, List<RuleProblem> problems) {
+    /**
+     * Rules and the problems found; rules are usable only when there is no problem. Warnings say
+     * what is allowed but risky (a pattern whose partial matches can grow without bound).
+     */
+    public record Loaded(List<Rule> rules, List<RuleProblem> problems, List<RuleProblem> warnings) {
+        public Loaded(List<Rule> rules, List<RuleProblem> problems) {
+            this(rules, problems, List.of());
+        }
+
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -135,11 +142,12 @@ public final class RuleLoader {
     public static Loaded loadTexts(Map<String, String> texts) {
         List<Rule> rules = new ArrayList<>();
         List<RuleProblem> problems = new ArrayList<>();
+        List<RuleProblem> warnings = new ArrayList<>();
         Map<String, RuleProblem> firstById = new HashMap<>();
         texts.forEach((file, text) -> {
             List<RuleProblem> fileProblems = new ArrayList<>();
             YamlDocument doc = YamlDocument.parse(file, new StringReader(text), fileProblems);
-            Rule rule = doc == null ? null : read(doc, fileProblems);
+            Rule rule = doc == null ? null : read(doc, fileProblems, warnings);
             if (rule != null) {
                 RuleProblem idAt = doc.problemAt("/id", "");
                 RuleProblem first = firstById.putIfAbsent(rule.id(), idAt);
@@ -153,7 +161,8 @@ public final class RuleLoader {
             problems.addAll(fileProblems);
         });
         Collections.sort(problems);
-        return new Loaded(problems.isEmpty() ? List.copyOf(rules) : List.of(), List.copyOf(problems));
+        Collections.sort(warnings);
+        return new Loaded(problems.isEmpty() ? List.copyOf(rules) : List.of(), List.copyOf(problems), List.copyOf(warnings));
     }
 
     /** One file, as text. */
@@ -161,7 +170,7 @@ public final class RuleLoader {
         return loadTexts(Map.of(file, text));
     }
 
-    private static Rule read(YamlDocument doc, List<RuleProblem> problems) {
+    private static Rule read(YamlDocument doc, List<RuleProblem> problems, List<RuleProblem> warnings) {
         if (!doc.root().isObject()) {
             problems.add(doc.problemAt("", "a rule file holds one rule: a mapping with id, version, pattern, alert, ..."));
             return null;
@@ -169,7 +178,7 @@ public final class RuleLoader {
         if (!schemaValid(doc, problems)) {
             return null;
         }
-        return new RuleReader(doc, problems).read();
+        return new RuleReader(doc, problems, warnings).read();
     }
 
     private static boolean schemaValid(YamlDocument doc, List<RuleProblem> problems) {
@@ -270,12 +279,14 @@ public final class RuleLoader {
         private final YamlDocument doc;
         private final JsonNode root;
         private final List<RuleProblem> problems;
+        private final List<RuleProblem> warnings;
         private final int problemsBefore;
 
-        RuleReader(YamlDocument doc, List<RuleProblem> problems) {
+        RuleReader(YamlDocument doc, List<RuleProblem> problems, List<RuleProblem> warnings) {
             this.doc = doc;
             this.root = doc.root();
             this.problems = problems;
+            this.warnings = warnings;
             this.problemsBefore = problems.size();
         }
 
@@ -501,6 +512,15 @@ public final class RuleLoader {
                 }
             }
             Looping inner = consecutive ? Looping.CONSECUTIVE : combinations ? Looping.ALLOW_COMBINATIONS : Looping.RELAXED;
+            boolean unboundedRepeat = quantifier.kind() != Quantifier.Kind.TIMES && quantifier.looping() && !consecutive && until == null;
+            if (unboundedRepeat || combinations || contiguity == Contiguity.FOLLOWED_BY_ANY) {
+                warning(at, "step '" + name + "' can start a partial match with every event it takes and keep all of them until 'within'"
+                        + " runs out (" + (contiguity == Contiguity.FOLLOWED_BY_ANY ? "followedByAny"
+                                : combinations ? "allowCombinations"
+                                : quantifier.kind() == Quantifier.Kind.ONE_OR_MORE ? "a relaxed oneOrMore" : "a relaxed timesOrMore")
+                        + "): one busy key can hold thousands. The job cuts the oldest beyond --max-partial-matches per key;"
+                        + " 'consecutive', 'until', 'times: {from, to}' or a shorter 'within' bound it in the rule itself");
+            }
             return new Step(name, contiguity, types, where, quantifier, optional, greedy, inner, until, List.copyOf(referenced));
         }
 
@@ -581,6 +601,11 @@ public final class RuleLoader {
 
         private void problem(String pointer, String message) {
             problems.add(doc.problemAt(pointer, message));
+        }
+
+        private void warning(String pointer, String message) {
+            RuleProblem at = doc.problemAt(pointer, message);
+            warnings.add(new RuleProblem(at.file(), at.line(), at.column(), "warning: " + message));
         }
 
         private void problemAtKey(String pointer, String message) {

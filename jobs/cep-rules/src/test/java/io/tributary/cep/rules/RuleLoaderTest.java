@@ -44,6 +44,26 @@ class RuleLoaderTest {
     }
 
     @Test
+    void aPatternWhoseMatchesCanGrowWithoutBoundLoadsWithAWarningAtItsStep() {
+        String unbounded = """
+                pattern:
+                  - begin: stalls
+                    type: BUFFER_START
+                    timesOrMore: 3
+                """;
+        RuleLoader.Loaded loaded = RuleLoader.loadText("storm.yaml", HEADER + "within: 60s\n" + unbounded + ALERT);
+
+        assertThat(loaded.problems()).isEmpty();
+        assertThat(loaded.rules()).hasSize(1);
+        assertThat(loaded.warnings()).singleElement().satisfies(warning -> {
+            assertThat(warning.toString()).startsWith("storm.yaml:10:5: warning: step 'stalls'")
+                    .contains("a relaxed timesOrMore").contains("--max-partial-matches");
+        });
+        assertThat(RuleLoader.loadText("storm.yaml", HEADER + "within: 60s\n" + STEPS + ALERT).warnings())
+                .as("times: 3 is bounded").isEmpty();
+    }
+
+    @Test
     void yamlSyntaxError() {
         assertProblems(HEADER + "within: 60s\npattern:\n  - begin: [stalls\n" + ALERT,
                 "bad.yaml:11:6: YAML syntax error: expected ',' or ']', but got ':' (in the flow sequence that starts at line 10, column 12)");
