@@ -9,6 +9,8 @@ import io.tributary.media.packaging.ParsedManifests;
 import io.tributary.media.upload.UploadAssembly;
 import io.tributary.media.workers.WorkerSimulator;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.Domain;
+import io.tributary.testkit.hostile.HostileCanonicalRecords;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -97,9 +99,12 @@ class MediaPipelineJobIT {
             return rendition.equals("2000k") && i % 2 == 0 && attempt == 1 ? "worker lost" : null;
         };
         Map<String, String> expected = new TreeMap<>();
+        Map<String, String> expectedHostile = new TreeMap<>();
         try (WorkerSimulator workers = WorkerSimulator.start(KAFKA.bootstrapServers(), REGISTRY.url(), PIPELINE, MEDIA, plan,
                 new WorkerSimulator.Timing(Duration.ofMillis(200), Duration.ofMillis(600)))) {
             produceUploads(expected);
+            // Records no canonical topic should hold: each becomes one dead letter, the job goes on.
+            expectedHostile.putAll(HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), MEDIA, Domain.MEDIA));
 
             Map<String, List<Envelope>> byMedia = Map.of();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -165,10 +170,23 @@ class MediaPipelineJobIT {
         for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(DEAD), Duration.ofSeconds(60))) {
             dead.add(deadDecoder.deserialize(record.value()));
         }
-        assertThat(dead).extracting(DeadLetter::getReason)
+        Map<String, String> hostile = new TreeMap<>();
+        dead.stream().filter(d -> originalKey(d).startsWith("hostile-"))
+                .forEach(d -> hostile.put(d.getSourceTopic() + "/" + originalKey(d), d.getReason().name()));
+        assertThat(hostile).isEqualTo(expectedHostile);
+        assertThat(dead).filteredOn(d -> !originalKey(d).startsWith("hostile-")).extracting(DeadLetter::getReason)
                 .containsExactlyInAnyOrder(DeadLetterReason.MALFORMED_AVRO, DeadLetterReason.INVALID_TRANSITION);
         assertThat(dead).filteredOn(d -> d.getReason() == DeadLetterReason.INVALID_TRANSITION).extracting(DeadLetter::getMessage)
                 .containsExactly("no transcode of media ghost is in progress");
+    }
+
+    private static String sha256Hex(String text) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String originalKey(DeadLetter letter) {
+        return letter.getOriginalKey() == null ? "" : java.nio.charset.StandardCharsets.UTF_8.decode(letter.getOriginalKey().duplicate()).toString();
     }
 
     /** Items m-0..m-29, four chunks each: resent for every third, chunk 3 never sent for every seventh. */
@@ -181,7 +199,8 @@ class MediaPipelineJobIT {
                 String upload = "u-" + i;
                 Map<Integer, UploadAssembly.Chunk> chunks = new HashMap<>();
                 for (int c = 3; c >= 0; c--) {
-                    chunks.put(c, new UploadAssembly.Chunk(c, 1_000_000L + c, "sha" + i + "-" + c));
+                    // As a gateway's chunk checksum: hex, which the canonical checks require.
+                    chunks.put(c, new UploadAssembly.Chunk(c, 1_000_000L + c, sha256Hex("chunk " + i + "-" + c)));
                 }
                 for (int c : List.of(1, 0, 3, 2)) {
                     if (i % 7 == 0 && c == 3) {

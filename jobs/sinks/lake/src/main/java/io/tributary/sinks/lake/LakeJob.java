@@ -3,6 +3,7 @@ package io.tributary.sinks.lake;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
+import io.tributary.jobs.deadletters.CanonicalEnvelopeCheck;
 import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.deadletters.RecordCheck;
 import java.util.List;
@@ -35,7 +36,8 @@ public final class LakeJob {
 
         SingleOutputStreamOperator<GenericRecord> lakeEvents = input
                 .filter(raw -> events.contains(raw.topic)).uid("lake-event-topics").name("canonical topics")
-                .process(DecodeRecords.converting(Envelope.class, registryUrl, LakeEvents::of, RecordCheck.acceptAll(), JOB))
+                .process(new DecodeRecords<>(Envelope.class, registryUrl, new CanonicalEnvelopeCheck(), LakeEvents::of,
+                        RecordCheck.acceptAll(), JOB))
                 .returns(new GenericRecordAvroTypeInfo(LakeEvents.SCHEMA))
                 .uid("lake-events-decode").name("decode events");
         lakeEvents.sinkTo(sinks.events()).uid("lake-events-sink").name("events/ (Parquet)");
