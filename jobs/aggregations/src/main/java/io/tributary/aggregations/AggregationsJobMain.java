@@ -33,7 +33,7 @@ public final class AggregationsJobMain {
                 AggregationsJob.readCanonical(
                         env,
                         AggregationsJob.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
-                                options.kafka.registryUrl, options.maxFutureSkew, options.runtime.bounded),
+                                options.kafka.registryUrl, options.canonical.maxFutureSkew, options.runtime.bounded),
                         options.settings()),
                 options.settings(),
                 AggregationsJob.kafkaSinks(options.kafka.bootstrapServers, options.kafka.registryUrl, options.topics(),

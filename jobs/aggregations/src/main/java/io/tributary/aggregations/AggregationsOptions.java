@@ -1,5 +1,6 @@
 package io.tributary.aggregations;
 
+import io.tributary.jobs.CanonicalInputOptions;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.time.Duration;
@@ -19,6 +20,8 @@ public class AggregationsOptions {
     @Mixin public KafkaOptions kafka = new KafkaOptions();
 
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+
+    @Mixin public CanonicalInputOptions canonical = new CanonicalInputOptions();
 
     @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.commerce,events.iot",
             description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
@@ -61,11 +64,6 @@ public class AggregationsOptions {
     @Option(names = "--dead-letter-topic", defaultValue = "agg.dead-letters",
             description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
-
-    @Option(names = "--max-future-skew", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
-            description = "Events further ahead of this job's clock are dead-lettered instead of moving the watermark"
-                    + " (default: ${DEFAULT-VALUE}).")
-    public Duration maxFutureSkew;
 
     @Option(names = "--group-id", defaultValue = "tributary-aggregations", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;

@@ -12,7 +12,7 @@ import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentWireFormat;
-import java.io.ByteArrayOutputStream;
+import io.tributary.testkit.avro.ConfluentRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Raw records a hostile or broken gateway might send, each with the dead-letter reason the ingest
@@ -279,16 +276,7 @@ public final class HostileCorpus {
     }
 
     private static byte[] framed(int schemaId, Envelope envelope) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.write(ConfluentWireFormat.header(schemaId));
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new SpecificDatumWriter<>(Envelope.class).write(envelope, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ConfluentRecords.framed(schemaId, envelope);
     }
 
     private static String eventIdOf(byte[] value) {

@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.ingest.HostileCorpus.Case;
 import io.tributary.ingest.kafka.CanonicalTopics;
-import io.tributary.ingest.validate.IngestLimits;
-import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetters;
-import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
 import io.tributary.schemas.registry.SchemaRegistryClient;
@@ -26,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,13 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Future;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -107,14 +101,7 @@ class IngestHostileInputIT {
         assertThat(outputIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(outputIds)).isEqualTo(expectedIds);
 
-        List<ConsumerRecord<byte[], byte[]>> deadLetters =
-                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topics.deadLetters()), Duration.ofSeconds(60));
-        Map<String, GenericRecord> lettersByPosition = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
-            GenericRecord letter = decoder.decode(record.value());
-            String position = letter.get("sourceTopic") + "/" + letter.get("sourcePartition") + "/" + letter.get("sourceOffset");
-            assertThat(lettersByPosition.put(position, letter)).as("one dead letter per record, at " + position).isNull();
-        }
+        Map<String, GenericRecord> lettersByPosition = decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
         assertThat(lettersByPosition.keySet()).isEqualTo(badByPosition.keySet());
         int cut = 0;
         for (Map.Entry<String, Sent> entry : badByPosition.entrySet()) {
@@ -127,7 +114,7 @@ class IngestHostileInputIT {
             cut += assertKept(letter, "Value", sent.value()) ? 1 : 0;
         }
         assertThat(cut).as("dead letters whose original was cut").isEqualTo(1);
-        assertThat(outputIds.size() + deadLetters.size() + duplicates).isEqualTo(sentByPosition.size());
+        assertThat(outputIds.size() + lettersByPosition.size() + duplicates).isEqualTo(sentByPosition.size());
     }
 
     @Test
@@ -143,7 +130,7 @@ class IngestHostileInputIT {
 
     /** @return whether the original was cut */
     private static boolean assertKept(GenericRecord letter, String part, byte[] original) {
-        byte[] kept = bytes(letter.get("original" + part));
+        byte[] kept = PlainConfluentDecoder.bytes(letter.get("original" + part));
         Object size = letter.get("original" + part + "Size");
         if (size == null) {
             assertThat(kept).as("original " + part).isEqualTo(original);
@@ -205,18 +192,8 @@ class IngestHostileInputIT {
     }
 
     private JobID runIngestJob(CanonicalTopics topics) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(FlinkTestClusters.PARALLELISM);
-        env.enableCheckpointing(300);
-        env.getConfig().disableGenericTypes();
-        IngestJob.Settings settings = new IngestJob.Settings(
-                IngestLimits.DEFAULTS, Duration.ofDays(8), Duration.ofSeconds(5), Duration.ofSeconds(30), REGISTRY.url(), topics);
-        DataStream<RawRecord> raw =
-                IngestJob.readRaw(env, IngestJob.kafkaSource(KAFKA.bootstrapServers(), RawTopics.ALL, "ingest-hostile-it", true));
-        RuntimeOptions runtime = new RuntimeOptions();
-        runtime.transactionTimeout = Duration.ofMinutes(5);
-        IngestJob.build(raw, settings, IngestJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), topics,
-                "ingest-hostile-" + UUID.randomUUID(), runtime.transactionalProducer()));
+        StreamExecutionEnvironment env = IngestOnKafka.build(KAFKA.bootstrapServers(), REGISTRY.url(), topics, "ingest-hostile-it",
+                Duration.ofDays(8), raw -> raw);
         JobClient job = env.executeAsync("ingest-hostile-it");
         job.getJobExecutionResult().get();
         return job.getJobID();
@@ -242,15 +219,5 @@ class IngestHostileInputIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).path("id").asInt();
-    }
-
-    private static byte[] bytes(Object avroBytes) {
-        if (avroBytes == null) {
-            return null;
-        }
-        ByteBuffer buffer = ((ByteBuffer) avroBytes).duplicate();
-        byte[] out = new byte[buffer.remaining()];
-        buffer.get(out);
-        return out;
     }
 }

@@ -4,8 +4,6 @@ import io.tributary.jobs.kafka.RawRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
-import io.tributary.ingest.validate.IngestLimits;
-import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
@@ -20,7 +18,6 @@ import io.tributary.testkit.traffic.GeneratedRecord;
 import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import io.tributary.testkit.traffic.TrafficGenerator.MalformedKind;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +29,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,25 +92,18 @@ class IngestJobIT {
         assertThat(outputIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(outputIds)).isEqualTo(goodIds);
 
-        List<ConsumerRecord<byte[], byte[]>> deadLetters =
-                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topics.deadLetters()), Duration.ofSeconds(60));
-        Map<String, GenericRecord> deadLettersByPosition = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
-            GenericRecord letter = decoder.decode(record.value());
-            String position = letter.get("sourceTopic") + "/" + letter.get("sourcePartition") + "/" + letter.get("sourceOffset");
-            assertThat(deadLettersByPosition.put(position, letter)).as("one dead letter per record").isNull();
-        }
+        Map<String, GenericRecord> deadLettersByPosition = decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
         assertThat(deadLettersByPosition.keySet()).isEqualTo(badByPosition.keySet());
         badByPosition.forEach((position, sent) -> {
             GenericRecord letter = deadLettersByPosition.get(position);
             assertThat(letter.get("reason").toString()).as(position).isEqualTo(sent.expectedReason());
             assertThat(letter.get("message").toString()).isNotBlank();
-            assertThat(bytes(letter.get("originalValue"))).as("original bytes of " + position)
+            assertThat(PlainConfluentDecoder.bytes(letter.get("originalValue"))).as("original bytes of " + position)
                     .isEqualTo(sent.record().value() == null ? null : sent.record().value());
-            assertThat(bytes(letter.get("originalKey"))).isEqualTo(sent.record().key());
+            assertThat(PlainConfluentDecoder.bytes(letter.get("originalKey"))).isEqualTo(sent.record().key());
         });
 
-        assertThat(outputIds.size() + deadLetters.size() + duplicates).isEqualTo(sentByPosition.size());
+        assertThat(outputIds.size() + deadLettersByPosition.size() + duplicates).isEqualTo(sentByPosition.size());
     }
 
     private Map<String, Sent> produceInput() throws Exception {
@@ -179,35 +167,7 @@ class IngestJobIT {
     }
 
     private void runIngestJob(CanonicalTopics topics, FailOnceAfterCheckpoint<RawRecord> failure) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(FlinkTestClusters.PARALLELISM);
-        env.enableCheckpointing(300);
-        env.getConfig().disableGenericTypes();
-        IngestJob.Settings settings = new IngestJob.Settings(
-                IngestLimits.DEFAULTS, Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(30), REGISTRY.url(), topics);
-        DataStream<RawRecord> raw =
-                IngestJob.readRaw(env, IngestJob.kafkaSource(KAFKA.bootstrapServers(), RawTopics.ALL, "ingest-it", true));
-        IngestJob.build(
-                raw.map(failure).returns(raw.getType()).name("inject failure"),
-                settings,
-                IngestJob.kafkaSinks(KAFKA.bootstrapServers(), REGISTRY.url(), topics,
-                        "ingest-it-" + UUID.randomUUID(), transactionalProducer()));
-        env.execute("ingest-it");
-    }
-
-    private static java.util.Properties transactionalProducer() {
-        RuntimeOptions runtime = new RuntimeOptions();
-        runtime.transactionTimeout = Duration.ofMinutes(5);
-        return runtime.transactionalProducer();
-    }
-
-    private static byte[] bytes(Object avroBytes) {
-        if (avroBytes == null) {
-            return null;
-        }
-        ByteBuffer buffer = ((ByteBuffer) avroBytes).duplicate();
-        byte[] out = new byte[buffer.remaining()];
-        buffer.get(out);
-        return out;
+        IngestOnKafka.build(KAFKA.bootstrapServers(), REGISTRY.url(), topics, "ingest-it", Duration.ofHours(1),
+                raw -> raw.map(failure).returns(raw.getType()).name("inject failure")).execute("ingest-it");
     }
 }

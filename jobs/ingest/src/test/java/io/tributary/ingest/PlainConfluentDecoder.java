@@ -49,4 +49,32 @@ final class PlainConfluentDecoder {
         return new GenericDatumReader<GenericRecord>(schema)
                 .read(null, DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
     }
+
+    /**
+     * Every dead letter on a topic, read as an exactly-once consumer, by the position of the record
+     * it stands for ({@code topic/partition/offset}); fails on a second dead letter for one record.
+     */
+    Map<String, GenericRecord> deadLettersByPosition(String bootstrapServers, String topic) throws Exception {
+        Map<String, GenericRecord> byPosition = new HashMap<>();
+        for (var record : io.tributary.testkit.kafka.TopicReader.readCommitted(bootstrapServers, java.util.List.of(topic),
+                java.time.Duration.ofSeconds(60))) {
+            GenericRecord letter = decode(record.value());
+            String position = letter.get("sourceTopic") + "/" + letter.get("sourcePartition") + "/" + letter.get("sourceOffset");
+            if (byPosition.put(position, letter) != null) {
+                throw new AssertionError("two dead letters for the record at " + position);
+            }
+        }
+        return byPosition;
+    }
+
+    /** The bytes of an Avro {@code bytes} field as a generic reader returns it, or null. */
+    static byte[] bytes(Object avroBytes) {
+        if (avroBytes == null) {
+            return null;
+        }
+        ByteBuffer buffer = ((ByteBuffer) avroBytes).duplicate();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
 }

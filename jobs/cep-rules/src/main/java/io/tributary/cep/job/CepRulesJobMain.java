@@ -39,7 +39,7 @@ public final class CepRulesJobMain {
         CepRulesJob.build(
                 CepRulesJob.readCanonical(env,
                         CanonicalInput.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
-                                options.kafka.registryUrl, CepRulesJob.JOB, options.maxFutureSkew, options.runtime.bounded),
+                                options.kafka.registryUrl, CepRulesJob.JOB, options.canonical.maxFutureSkew, options.runtime.bounded),
                         options.kafka.maxOutOfOrderness, options.kafka.idleness),
                 rules,
                 kafkaSinks(options),

@@ -1,9 +1,9 @@
 package io.tributary.cep.job;
 
+import io.tributary.jobs.CanonicalInputOptions;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +20,8 @@ public class CepRulesOptions {
     @Mixin public KafkaOptions kafka = new KafkaOptions();
 
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
+
+    @Mixin public CanonicalInputOptions canonical = new CanonicalInputOptions();
 
     @Option(names = "--rules", required = true,
             description = "Directory of rule files (*.yaml, searched recursively) or one rule file; read when the job is submitted.")
@@ -39,11 +41,6 @@ public class CepRulesOptions {
     @Option(names = "--dead-letter-topic", defaultValue = "cep.dead-letters",
             description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
-
-    @Option(names = "--max-future-skew", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
-            description = "Events further ahead of this job's clock are dead-lettered instead of moving the watermark"
-                    + " (default: ${DEFAULT-VALUE}).")
-    public Duration maxFutureSkew;
 
     @Option(names = "--group-id", defaultValue = "tributary-cep-rules", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")
     public String groupId;

@@ -17,12 +17,8 @@ import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.schemas.registry.UnknownSchemaIdException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -229,13 +225,8 @@ class RawEventDecoderTest {
                 });
     }
 
-    static byte[] confluentFramed(int schemaId, Envelope envelope) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(ConfluentWireFormat.header(schemaId));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<>(Envelope.class).write(envelope, encoder);
-        encoder.flush();
-        return out.toByteArray();
+    static byte[] confluentFramed(int schemaId, Envelope envelope) {
+        return io.tributary.testkit.avro.ConfluentRecords.framed(schemaId, envelope);
     }
 
     private static byte[] bytes(ObjectNode json) {

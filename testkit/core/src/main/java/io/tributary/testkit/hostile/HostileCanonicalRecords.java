@@ -12,13 +12,10 @@ import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
-import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.schemas.registry.SchemaRegistryClient;
+import io.tributary.testkit.avro.ConfluentRecords;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.kafka.TopicReader;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -152,16 +146,7 @@ public final class HostileCanonicalRecords {
     }
 
     private static byte[] framed(int schemaId, Envelope envelope) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.write(ConfluentWireFormat.header(schemaId));
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new SpecificDatumWriter<>(Envelope.class).write(envelope, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ConfluentRecords.framed(schemaId, envelope);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
