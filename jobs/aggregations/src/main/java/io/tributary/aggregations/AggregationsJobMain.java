@@ -1,5 +1,6 @@
 package io.tributary.aggregations;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -15,6 +16,7 @@ public final class AggregationsJobMain {
     public static void main(String[] args) throws Exception {
         AggregationsOptions options = parse(args);
         if (options != null) {
+            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);

@@ -51,6 +51,11 @@ public final class TimeBudgets {
         }
     }
 
+    /** What every job's {@code main} checks before it builds the job: its transactions fit the broker's limit. */
+    public static void requireTransactionTimeoutWithinBroker(RuntimeOptions runtime, KafkaOptions kafka) throws Exception {
+        requireTransactionTimeoutWithinBroker(runtime.transactionTimeout, brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
+    }
+
     /** Asks a broker of the cluster for its {@value #BROKER_TRANSACTION_MAX}. */
     public static Duration brokerTransactionMaxTimeout(String bootstrapServers, Properties clientSettings) throws Exception {
         Properties admin = new Properties();

@@ -3,11 +3,10 @@ package io.tributary.ingest;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.dedup.DeduplicateByEventId;
 import io.tributary.ingest.kafka.CanonicalTopics;
-import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.ingest.kafka.CanonicalRecordSerializer;
 import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.ingest.validate.IngestLimits;
-import io.tributary.jobs.deadletters.DeadLetters;
+import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.List;
@@ -132,29 +131,9 @@ public final class IngestJob {
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
                         .setKafkaProducerConfig(producer)
                         .build();
-        KafkaSink<DeadLetter> deadLetters =
-                KafkaSink.<DeadLetter>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setRecordSerializer(new DeadLetterSerializer(topics.deadLetters(), registryUrl))
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(transactionalIdPrefix + "-dlq")
-                        .setKafkaProducerConfig(deadLetterProducer(producer))
-                        .build();
+        KafkaSink<DeadLetter> deadLetters = DeadLetterSink.exactlyOnce(
+                bootstrapServers, topics.deadLetters(), registryUrl, transactionalIdPrefix + "-dlq", producer);
         return new Sinks(events, deadLetters);
-    }
-
-    /**
-     * The dead-letter producer's request limit, set rather than inherited: every dead letter is
-     * below {@link DeadLetters#MAX_SERIALIZED_BYTES}, which is below this and below the broker's
-     * default {@code message.max.bytes}.
-     */
-    public static final int DEAD_LETTER_MAX_REQUEST_BYTES = 1024 * 1024;
-
-    static Properties deadLetterProducer(Properties producer) {
-        Properties withLimit = new Properties();
-        withLimit.putAll(producer);
-        withLimit.setProperty("max.request.size", Integer.toString(DEAD_LETTER_MAX_REQUEST_BYTES));
-        return withLimit;
     }
 
     /** Keys the dedup state. */

@@ -31,8 +31,7 @@ public final class IngestJobMain {
     }
 
     static void run(IngestOptions options) throws Exception {
-        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime.transactionTimeout,
-                TimeBudgets.brokerTransactionMaxTimeout(options.kafka.bootstrapServers, new java.util.Properties()));
+        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

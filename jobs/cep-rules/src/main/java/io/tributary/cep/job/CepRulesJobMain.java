@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.JobCommandLine;
@@ -27,6 +28,7 @@ public final class CepRulesJobMain {
         CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), args);
         if (options != null) {
             List<Rule> rules = RuleLoader.load(options.rules).rulesOrThrow();
+            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options, rules);

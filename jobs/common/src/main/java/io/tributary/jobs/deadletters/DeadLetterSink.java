@@ -6,18 +6,28 @@ import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
-/** The sink jobs' own dead letters: to a Kafka topic, exactly once, like every other dead letter of the suite. */
+/** Every job's dead letters: to a Kafka topic, exactly once. */
 public final class DeadLetterSink {
+    /**
+     * The dead-letter producer's request limit, set rather than inherited: every dead letter is
+     * below {@link DeadLetters#MAX_SERIALIZED_BYTES}, which is below this and below the broker's
+     * default {@code message.max.bytes}.
+     */
+    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
     private DeadLetterSink() {}
 
     public static KafkaSink<DeadLetter> exactlyOnce(
             String bootstrapServers, String topic, String registryUrl, String transactionalIdPrefix, Properties producer) {
+        Properties withLimit = new Properties();
+        withLimit.putAll(producer);
+        withLimit.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new DeadLetterSerializer(topic, registryUrl))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setKafkaProducerConfig(producer)
+                .setKafkaProducerConfig(withLimit)
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.media.job;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
@@ -23,6 +24,7 @@ public final class MediaPipelineJobMain {
     public static void main(String[] args) throws Exception {
         MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), args);
         if (options != null) {
+            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);

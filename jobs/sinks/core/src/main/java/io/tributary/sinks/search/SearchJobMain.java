@@ -1,5 +1,6 @@
 package io.tributary.sinks.search;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.RawInput;
@@ -23,6 +24,7 @@ public final class SearchJobMain {
         if (!options.skipIndexTemplate) {
             IndexTemplate.install(options.searchUrls.get(0), options.indexPrefix, options.indexReplicas, options.user, options.password);
         }
+        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options, engine);

@@ -1,5 +1,6 @@
 package io.tributary.sinks.lake;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -14,6 +15,7 @@ public final class LakeJobMain {
         if (options == null) {
             return;
         }
+        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

@@ -1,5 +1,6 @@
 package io.tributary.sinks.warehouse;
 
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -22,6 +23,7 @@ public final class WarehouseJobMain {
         if (!options.skipMigrations) {
             WarehouseMigrations.migrate(options.jdbcUrl, options.jdbcUser, options.jdbcPassword);
         }
+        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);
