@@ -70,6 +70,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
                 .uid(sourceUid)
                 .name("canonical events")
                 .process(new SplitDeadLetters())
+                .uid(sourceUid + "-split-dead-letters")
                 .name("split off dead letters");
         return new CanonicalInput(events, events.getSideOutput(DEAD_LETTERS));
     }
@@ -93,7 +94,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
         }
     }
 
-    /** Events on, dead letters to {@link #DEAD_LETTERS}. Stateless, so no uid is needed. */
+    /** Events on, dead letters to {@link #DEAD_LETTERS}. Stateless; its uid is stable all the same. */
     static final class SplitDeadLetters extends ProcessFunction<Either<DeadLetter, Envelope>, Envelope> {
         private static final long serialVersionUID = 1L;
 

@@ -18,6 +18,7 @@ import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.hostile.HostileCanonicalRecords;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealS3;
@@ -108,6 +109,8 @@ class LakeJobIT {
         produce(player, playerEvents);
         produce(media, mediaEvents);
         produce(ingestDeadLetters, deadLetters);
+        // Records no canonical topic should hold: each becomes one dead letter, the lake goes on.
+        Map<String, String> expectedHostile = HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), player, Domain.PLAYER);
         byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
         RecordMetadata garbageAt;
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
@@ -178,8 +181,20 @@ class LakeJobIT {
         var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
         List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readCommitted(KAFKA.bootstrapServers(),
                 List.of(sinkDeadLetters), Duration.ofSeconds(60));
-        assertThat(rejected).hasSize(1);
-        DeadLetter letter = decoder.deserialize(rejected.get(0).value());
+        assertThat(rejected).hasSize(1 + expectedHostile.size());
+        Map<String, String> hostile = new HashMap<>();
+        DeadLetter letter = null;
+        for (ConsumerRecord<byte[], byte[]> record : rejected) {
+            DeadLetter decoded = decoder.deserialize(record.value());
+            String key = decoded.getOriginalKey() == null ? "" : StandardCharsets.UTF_8.decode(decoded.getOriginalKey().duplicate()).toString();
+            if (key.startsWith("hostile-")) {
+                hostile.put(decoded.getSourceTopic() + "/" + key, decoded.getReason().name());
+            } else {
+                letter = decoded;
+            }
+        }
+        assertThat(hostile).isEqualTo(expectedHostile);
+        assertThat(letter).isNotNull();
         assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_AVRO);
         assertThat(letter.getSourceTopic()).isEqualTo(player);
         assertThat(letter.getSourceOffset()).isEqualTo(garbageAt.offset());
@@ -192,7 +207,10 @@ class LakeJobIT {
                 PlayerEvent.newBuilder().setSessionId("session-" + i % 40).setViewerId("viewer-" + i % 30)
                         .setAccountId("account-" + i % 20).setDeviceId("device-" + i % 25).setTitleId("title-" + i % 7)
                         .setDeviceClass(DeviceClass.values()[i % 6]).setCdn("fastly").setRegion("eu-west")
-                        .setPositionMs(i * 1000L).build());
+                        .setPositionMs(i * 1000L)
+                        // What any of the nine types needs, as the ingest job requires it.
+                        .setStartupTimeMs(800L).setBufferDurationMs(1_200L).setBitrateKbps(2000).setPreviousBitrateKbps(1000)
+                        .setSeekFromMs(0L).setErrorCode("E1").build());
     }
 
     private static Envelope mediaEvent(int i, Instant time) {
