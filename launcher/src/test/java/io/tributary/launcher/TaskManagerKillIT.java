@@ -60,7 +60,7 @@ class TaskManagerKillIT {
     private static final List<String> CANONICAL = List.of("events.player", "events.media", "events.commerce", "events.iot");
     private static final List<String> WAREHOUSE_INPUTS = List.of("cep.alerts", "agg.qoe-minute", "agg.qoe-rendition-minute",
             "agg.trending-titles", "agg.viewer-sessions", "agg.commerce-minute", "agg.iot-device-5m", "media.pipeline",
-            "ingest.dead-letters", "media.dead-letters", "sinks.dead-letters");
+            "ingest.dead-letters", "media.dead-letters", "cep.dead-letters", "agg.dead-letters", "sinks.dead-letters");
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
     private static final int RECORDS_PER_SECOND = 400;
 

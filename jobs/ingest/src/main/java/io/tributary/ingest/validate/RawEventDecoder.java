@@ -13,8 +13,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,9 +63,10 @@ public final class RawEventDecoder {
                         .maxNumberLength(MAX_JSON_NUMBER_CHARS)
                         .maxStringLength(limits.maxRecordBytes())
                         .build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        this.json = new ObjectMapper(factory);
+        // A field named twice is refused where the tree is built (the map's put already says so),
+        // which costs nothing extra; the parser's own duplicate detection keeps a set per object.
+        this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     }
 
     public Envelope decode(byte[] key, byte[] value, RecordOrigin origin) throws Rejection {
