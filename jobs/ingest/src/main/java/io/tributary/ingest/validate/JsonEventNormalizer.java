@@ -20,8 +20,6 @@ import io.tributary.schemas.player.PlayerEvent;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Locale;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns one JSON event, as gateways send it, into the canonical {@link Envelope}: checks required
@@ -29,8 +27,6 @@ import java.util.regex.Pattern;
  * (device classes, currency and country codes, money as exact minor units).
  */
 public final class JsonEventNormalizer {
-    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
-    private static final Pattern HEX_CHECKSUM = Pattern.compile("[0-9a-fA-F]{32,128}");
 
     private final IngestLimits limits;
 
@@ -116,7 +112,7 @@ public final class JsonEventNormalizer {
                         .setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE))
                         .setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE))
                         .setChecksum(checksum(f.optionalString("checksum")))
-                        .setRendition(rendition(f.optionalString("rendition")))
+                        .setRendition(f.optionalString("rendition"))
                         .setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
                         .setWorkerId(f.optionalString("workerId"))
                         .setAttempt(f.optionalInt("attempt", 1, 100))
@@ -171,12 +167,9 @@ public final class JsonEventNormalizer {
         }
     }
 
-    private static String country(String code) throws Rejection {
-        String upper = code.toUpperCase(Locale.ROOT);
-        if (!COUNTRIES.contains(upper)) {
-            throw new Rejection(INVALID_VALUE, "country", "country must be an ISO 3166 alpha-2 code such as DE; was \"" + code + "\"");
-        }
-        return upper;
+    /** Codes are upper case in the canonical event; {@link EnvelopeValidator} checks them. */
+    private static String country(String code) {
+        return code.toUpperCase(Locale.ROOT);
     }
 
     /** 19.99 EUR is 1999 cents; more decimals than the currency has is an error, not rounding. */
@@ -193,29 +186,14 @@ public final class JsonEventNormalizer {
         }
     }
 
-    private static String checksum(String value) throws Rejection {
-        if (value != null && !HEX_CHECKSUM.matcher(value).matches()) {
-            throw new Rejection(INVALID_VALUE, "checksum", "checksum must be 32 to 128 hex digits");
-        }
+    /** Hex digits in lower case; {@link EnvelopeValidator} checks the form. */
+    private static String checksum(String value) {
         return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 
-    private static String rendition(String value) throws Rejection {
-        if (value != null && !EnvelopeValidator.RENDITIONS.contains(value)) {
-            throw new Rejection(INVALID_VALUE, "rendition", "rendition must be one of 500k, 1000k, 2000k, 4000k; was \"" + value + "\"");
-        }
-        return value;
-    }
-
-    private static String packagingFormat(String value) throws Rejection {
-        if (value == null) {
-            return null;
-        }
-        String upper = value.toUpperCase(Locale.ROOT);
-        if (!EnvelopeValidator.PACKAGING_FORMATS.contains(upper)) {
-            throw new Rejection(INVALID_VALUE, "packagingFormat", "packagingFormat must be HLS or DASH; was \"" + value + "\"");
-        }
-        return upper;
+    /** HLS or DASH in upper case; {@link EnvelopeValidator} checks the value. */
+    private static String packagingFormat(String value) {
+        return value == null ? null : value.toUpperCase(Locale.ROOT);
     }
 
     private static String lowerOrNull(String value) {
