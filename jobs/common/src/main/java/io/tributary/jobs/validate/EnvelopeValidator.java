@@ -47,24 +47,44 @@ public final class EnvelopeValidator {
      * regular expression: a Unicode character-class regex was a tenth of the ingest job's CPU.
      */
     public static boolean isId(String value) {
-        int length = value.codePointCount(0, value.length());
-        if (length == 0 || length > MAX_ID_LENGTH) {
+        if (value.isEmpty()
+                || value.length() > MAX_ID_LENGTH && value.codePointCount(0, value.length()) > MAX_ID_LENGTH) {
             return false;
         }
         for (int i = 0; i < value.length(); ) {
             int c = value.codePointAt(i);
-            boolean letterOrDigit = c < 128
-                    ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    : Character.isLetterOrDigit(c);
-            if (!letterOrDigit) {
-                boolean allowed = i > 0 && (c < 128 ? ID_SEPARATORS.indexOf(c) >= 0 : isMark(c));
-                if (!allowed) {
+            if (c < 128) {
+                byte kind = ASCII_ID_CHARS[c];
+                if (kind == NOT_ID || kind == SEPARATOR && i == 0) {
                     return false;
                 }
+                i++;
+            } else {
+                if (!Character.isLetterOrDigit(c) && !(i > 0 && isMark(c))) {
+                    return false;
+                }
+                i += Character.charCount(c);
             }
-            i += Character.charCount(c);
         }
         return true;
+    }
+
+    private static final byte NOT_ID = 0;
+    private static final byte LETTER_OR_DIGIT = 1;
+    private static final byte SEPARATOR = 2;
+    private static final byte[] ASCII_ID_CHARS = new byte[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            ASCII_ID_CHARS[c] = LETTER_OR_DIGIT;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            ASCII_ID_CHARS[c] = LETTER_OR_DIGIT;
+            ASCII_ID_CHARS[Character.toUpperCase(c)] = LETTER_OR_DIGIT;
+        }
+        for (char c : ID_SEPARATORS.toCharArray()) {
+            ASCII_ID_CHARS[c] = SEPARATOR;
+        }
     }
 
     private static boolean isMark(int codePoint) {

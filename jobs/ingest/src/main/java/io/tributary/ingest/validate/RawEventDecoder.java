@@ -21,7 +21,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -111,21 +114,33 @@ public final class RawEventDecoder {
         return (ObjectNode) node;
     }
 
-    /** Most payloads are ASCII; only those with high bytes pay for a strict decode. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * Most payloads are ASCII, checked eight bytes at a time (a byte loop was a twentieth of the
+     * parse task); only those with high bytes pay for a strict decode.
+     */
     private static void requireUtf8(byte[] value) throws Rejection {
-        for (byte b : value) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8
-                            .newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(value));
-                    return;
-                } catch (CharacterCodingException e) {
-                    throw Rejection.of(INVALID_UTF8, "the value is not valid UTF-8");
-                }
-            }
+        int i = 0;
+        long high = 0;
+        for (; i + Long.BYTES <= value.length; i += Long.BYTES) {
+            high |= (long) LONGS.get(value, i);
+        }
+        for (; i < value.length; i++) {
+            high |= value[i];
+        }
+        if ((high & HIGH_BITS) == 0) {
+            return;
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value));
+        } catch (CharacterCodingException e) {
+            throw Rejection.of(INVALID_UTF8, "the value is not valid UTF-8");
         }
     }
 
