@@ -7,7 +7,9 @@ import io.tributary.cep.rules.RuleFamily;
 import io.tributary.cep.rules.StepCondition;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
+import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.alerts.Alert;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -99,6 +101,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private static final String QUEUE_STATE = "event-queue";
     private static final String NFA_STATE = "rule-nfa";
     private static final String COHORTS_STATE = "rule-family-cohorts";
+    private static final String CUTS_STATE = "partial-matches-cut";
+    /**
+     * How long a key's count of cut partial matches waits for the alert that reports it; a key
+     * that stops matching keeps nothing longer.
+     */
+    static final Duration CUTS_TTL = Duration.ofDays(1);
     /** The name Flink CEP's {@link SharedBuffer} gives its per-timestamp event counters. */
     private static final String SHARED_BUFFER_EVENT_COUNTERS = "sharedBuffer-events-count";
     private static final long NO_TIMER = Long.MIN_VALUE;
@@ -136,6 +144,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
     private transient Counter partialMatchesCut;
+    /**
+     * Per family (namespace = family id): partial matches cut for the key since its last alert,
+     * which that alert reports. Read only when a family cuts or alerts, both rare.
+     */
+    private transient ValueStateDescriptor<Long> cutsSinceAlert;
     /** Every cohort's NFA state and shared buffer; namespace = cohort name. */
     private transient RuleStateStore nfaStore;
     private transient ValueState<NFAState> nfaState;
@@ -210,6 +223,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         TypeSerializer<Tuple3<String, Long, List<String>>> entry = new TupleSerializer<>((Class) Tuple3.class,
                 new TypeSerializer<?>[] {StringSerializer.INSTANCE, LongSerializer.INSTANCE, new ListSerializer<>(StringSerializer.INSTANCE)});
         cohortLists = cohortStore.getState(new ValueStateDescriptor<>(COHORTS_STATE, new ListSerializer<>(entry)));
+        cutsSinceAlert = new ValueStateDescriptor<>(CUTS_STATE, LongSerializer.INSTANCE);
+        cutsSinceAlert.enableTimeToLive(StateTtl.expireAfterWrite(CUTS_TTL));
     }
 
     @Override
@@ -493,6 +508,23 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             for (NFA<Envelope> nfa : nfas) {
                 nfa.close();
             }
+        }
+
+        void countCuts(long cut) throws Exception {
+            ValueState<Long> cuts = getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
+            Long before = cuts.value();
+            cuts.update(before == null ? cut : before + cut);
+        }
+
+        /** The cuts the next alert reports; from then on the count starts again. */
+        long takeCuts() throws Exception {
+            ValueState<Long> cuts = getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
+            Long count = cuts.value();
+            if (count == null) {
+                return 0;
+            }
+            cuts.clear();
+            return count;
         }
 
         String cohortName(int firstMember) {
@@ -781,16 +813,18 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             List<ComputationState> oldestFirst = new ArrayList<>(state.getPartialMatches());
             oldestFirst.sort(NFAState.COMPUTATION_STATE_COMPARATOR);
             PriorityQueue<ComputationState> kept = new PriorityQueue<>(NFAState.COMPUTATION_STATE_COMPARATOR);
+            int cut = 0;
             for (ComputationState partial : oldestFirst) {
-                if (excess > 0 && partial.getPreviousBufferEntry() != null) {
+                if (cut < excess && partial.getPreviousBufferEntry() != null) {
                     accessor.releaseNode(partial.getPreviousBufferEntry(), partial.getVersion());
-                    excess--;
-                    partialMatchesCut.inc();
+                    cut++;
                 } else {
                     kept.add(partial);
                 }
             }
             state.setNewPartialMatches(kept);
+            partialMatchesCut.inc(cut);
+            family.countCuts(cut);
         }
 
         /** Whether advancing to {@code time} can end anything; without a window only pruning, so always. */
@@ -843,11 +877,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             out.setAbsoluteTimestamp(time);
             Instant detectedAt = Instant.ofEpochMilli(timers.currentProcessingTime());
+            long cuts = family.takeCuts();
             for (Map<String, List<Envelope>> match : matches) {
                 Map<String, String> rendered = new HashMap<>(4);
                 for (int member : members) {
-                    out.collect(family.compiled.members.get(member).emit.alertFor(match, detectedAt, rendered));
+                    Alert alert = family.compiled.members.get(member).emit.alertFor(match, detectedAt, rendered);
+                    alert.setPartialMatchesCut(cuts);
+                    out.collect(alert);
                 }
+                // The first alert reports them; later ones of the same step began after the cut.
+                cuts = 0;
             }
         }
     }

@@ -190,7 +190,8 @@ class RuleOperatorHarnessTest {
      * A card-testing bot: 2,000 failed payments on one account in 200 s, then a success. Every
      * failure starts partial matches that every later failure extends (uncapped, 300 failures
      * already take seconds here, and work grows with the square); the cap keeps the newest 50, so
-     * state and work per event stay bounded, and the attack is still detected from them.
+     * state and work per event stay bounded, and the attack is still detected from them; the alert
+     * says how many partial matches were cut, and that count is state the alert clears.
      */
     @Test
     void aFloodForOneKeyIsCutToTheCapAndStillDetected() throws Exception {
@@ -211,6 +212,8 @@ class RuleOperatorHarnessTest {
                 assertThat(alert.getMatchedEventIds()).endsWith("ok");
                 int firstFailure = Integer.parseInt(alert.getMatchedEventIds().get(0).substring(1));
                 assertThat(firstFailure).as("only the newest partial matches are left").isGreaterThanOrEqualTo(2_000 - cap);
+                // Every failure started at least one partial match; all but the cap's worth were cut.
+                assertThat(alert.getPartialMatchesCut()).as("the alert says what was cut").isGreaterThanOrEqualTo(2_000 - 2L * cap);
             });
             harness.processWatermark(BASE + 3_600 * SECOND);
             assertThat(harness.numKeyedStateEntries()).isZero();

@@ -51,6 +51,7 @@ public final class Tables {
             of("details", JSONB, a -> json(a.getDetails())),
             of("matched_event_ids", TEXT_ARRAY, Alert::getMatchedEventIds),
             of("matched_event_count", INTEGER, Alert::getMatchedEventCount),
+            of("partial_matches_cut", BIGINT, Alert::getPartialMatchesCut),
             of("first_event_time", TIMESTAMP, Alert::getFirstEventTime),
             of("last_event_time", TIMESTAMP, Alert::getLastEventTime),
             of("detection_time", TIMESTAMP, Alert::getDetectionTime)),
