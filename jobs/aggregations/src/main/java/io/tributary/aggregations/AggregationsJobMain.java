@@ -16,7 +16,7 @@ public final class AggregationsJobMain {
     public static void main(String[] args) throws Exception {
         AggregationsOptions options = parse(args);
         if (options != null) {
-            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);

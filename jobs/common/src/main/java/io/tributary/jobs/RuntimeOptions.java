@@ -70,6 +70,12 @@ public class RuntimeOptions {
             description = "Kafka transaction timeout; below the broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
     public Duration transactionTimeout;
 
+    @Option(names = "--max-outage", defaultValue = "4m", converter = DurationConverter.class,
+            description = "The longest outage (broker, cluster, a restart) the job survives without losing output: its open Kafka"
+                    + " transactions must outlive it, so --transaction-timeout must be at least this plus --checkpoint-interval"
+                    + " (default: ${DEFAULT-VALUE}).")
+    public Duration maxOutage;
+
     @Option(names = "--bounded", description = "Stop after the records present at start (backfills, tests).")
     public boolean bounded;
 

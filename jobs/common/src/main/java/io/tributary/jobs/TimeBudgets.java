@@ -39,6 +39,18 @@ public final class TimeBudgets {
     }
 
     /**
+     * A job that remembers decided items to drop late repeats (media) must remember them for as
+     * long as a repeat can still arrive, or it starts a finished item again.
+     */
+    public static void requireRetentionCoversReplay(Duration retention, Duration maxEventAge) {
+        if (retention.compareTo(maxEventAge) < 0) {
+            throw new IllegalArgumentException("--retention " + show(retention) + " is shorter than --max-event-age " + show(maxEventAge)
+                    + ": a repeat of a decided item arriving that late would find it forgotten and start it again."
+                    + " Raise --retention to at least " + show(maxEventAge) + ".");
+        }
+    }
+
+    /**
      * A producer asking for a longer transaction timeout than the broker allows is refused when the
      * job starts its first transaction; a shorter one than the job must survive loses the
      * transactions open during a longer outage.
@@ -51,8 +63,29 @@ public final class TimeBudgets {
         }
     }
 
-    /** What every job's {@code main} checks before it builds the job: its transactions fit the broker's limit. */
-    public static void requireTransactionTimeoutWithinBroker(RuntimeOptions runtime, KafkaOptions kafka) throws Exception {
+    /**
+     * A transaction is opened a checkpoint before it is committed; if the job is down meanwhile,
+     * it is committed on recovery only if the broker has not aborted it by then. A transaction
+     * timeout shorter than an outage plus a checkpoint loses that checkpoint's output for good:
+     * the connector logs the abort and carries on.
+     */
+    public static void requireTransactionOutlivesOutage(Duration transactionTimeout, Duration maxOutage, Duration checkpointInterval) {
+        Duration needed = maxOutage.plus(checkpointInterval);
+        if (transactionTimeout.compareTo(needed) < 0) {
+            throw new IllegalArgumentException("--transaction-timeout " + show(transactionTimeout) + " is shorter than --max-outage "
+                    + show(maxOutage) + " plus --checkpoint-interval " + show(checkpointInterval)
+                    + ": after an outage that long the broker would abort the transactions the job commits on recovery,"
+                    + " and their output would be lost. Raise --transaction-timeout to at least " + show(needed)
+                    + " (within the broker's " + BROKER_TRANSACTION_MAX + ") or lower --max-outage.");
+        }
+    }
+
+    /**
+     * What every job's {@code main} checks before it builds the job: its transactions outlive the
+     * outage it claims to survive, and fit the broker's limit.
+     */
+    public static void requireTransactionBudget(RuntimeOptions runtime, KafkaOptions kafka) throws Exception {
+        requireTransactionOutlivesOutage(runtime.transactionTimeout, runtime.maxOutage, runtime.checkpointInterval);
         requireTransactionTimeoutWithinBroker(runtime.transactionTimeout, brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
     }
 

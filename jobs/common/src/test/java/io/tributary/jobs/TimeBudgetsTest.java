@@ -28,4 +28,34 @@ class TimeBudgetsTest {
                 .hasMessageContaining("--transaction-timeout 1h")
                 .hasMessageContaining("transaction.max.timeout.ms (15m)");
     }
+
+    @Test
+    void transactionsMustOutliveTheOutageTheJobClaimsToSurvive() {
+        assertThatCode(() -> TimeBudgets.requireTransactionOutlivesOutage(Duration.ofMinutes(10), Duration.ofMinutes(4), Duration.ofSeconds(10)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> TimeBudgets.requireTransactionOutlivesOutage(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofSeconds(10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--transaction-timeout 10m")
+                .hasMessageContaining("--max-outage 10m")
+                .hasMessageContaining("at least 10m10s");
+    }
+
+    @Test
+    void theDefaultsAgree() {
+        RuntimeOptions defaults = new RuntimeOptions();
+        new picocli.CommandLine(defaults).parseArgs();
+        assertThatCode(() -> TimeBudgets.requireTransactionOutlivesOutage(
+                        defaults.transactionTimeout, defaults.maxOutage, defaults.checkpointInterval))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void mediaRemembersDecidedItemsAsLongAsARepeatCanArrive() {
+        assertThatCode(() -> TimeBudgets.requireRetentionCoversReplay(Duration.ofHours(25), Duration.ofHours(24)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> TimeBudgets.requireRetentionCoversReplay(Duration.ofHours(1), Duration.ofHours(24)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--retention 1h")
+                .hasMessageContaining("--max-event-age 24h");
+    }
 }

@@ -31,7 +31,7 @@ public final class IngestJobMain {
     }
 
     static void run(IngestOptions options) throws Exception {
-        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

@@ -28,7 +28,7 @@ public final class CepRulesJobMain {
         CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), args);
         if (options != null) {
             List<Rule> rules = RuleLoader.load(options.rules).rulesOrThrow();
-            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options, rules);

@@ -24,7 +24,8 @@ public final class MediaPipelineJobMain {
     public static void main(String[] args) throws Exception {
         MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), args);
         if (options != null) {
-            TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+            TimeBudgets.requireRetentionCoversReplay(options.retention, options.maxEventAge);
+            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);

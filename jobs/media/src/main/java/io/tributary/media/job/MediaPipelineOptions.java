@@ -58,9 +58,15 @@ public class MediaPipelineOptions {
             description = "An upload not complete this long after its first event fails (default: ${DEFAULT-VALUE}).")
     public Duration uploadTimeout;
 
-    @Option(names = "--retention", defaultValue = "1h", converter = RuntimeOptions.DurationConverter.class,
-            description = "How long a decided upload or transcode is remembered to drop late repeats (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--retention", defaultValue = "25h", converter = RuntimeOptions.DurationConverter.class,
+            description = "How long (event time) a decided upload or transcode is remembered to drop late repeats; at least"
+                    + " --max-event-age (default: ${DEFAULT-VALUE}).")
     public Duration retention;
+
+    @Option(names = "--max-event-age", defaultValue = "24h", converter = RuntimeOptions.DurationConverter.class,
+            description = "How late a repeat of a decided item may still arrive: ingest's --max-event-age, the oldest event it"
+                    + " accepts. A shorter --retention would forget the item first and start it again (default: ${DEFAULT-VALUE}).")
+    public Duration maxEventAge;
 
     @Option(names = "--quiet-after", defaultValue = "10s", converter = RuntimeOptions.DurationConverter.class,
             description = "A silent partition's watermark follows the wall clock after this long (default: ${DEFAULT-VALUE}).")

@@ -24,7 +24,7 @@ public final class SearchJobMain {
         if (!options.skipIndexTemplate) {
             IndexTemplate.install(options.searchUrls.get(0), options.indexPrefix, options.indexReplicas, options.user, options.password);
         }
-        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options, engine);

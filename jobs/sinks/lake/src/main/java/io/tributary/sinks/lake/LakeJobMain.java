@@ -15,7 +15,7 @@ public final class LakeJobMain {
         if (options == null) {
             return;
         }
-        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

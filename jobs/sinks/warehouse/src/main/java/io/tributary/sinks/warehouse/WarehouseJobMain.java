@@ -23,7 +23,7 @@ public final class WarehouseJobMain {
         if (!options.skipMigrations) {
             WarehouseMigrations.migrate(options.jdbcUrl, options.jdbcUser, options.jdbcPassword);
         }
-        TimeBudgets.requireTransactionTimeoutWithinBroker(options.runtime, options.kafka);
+        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);
