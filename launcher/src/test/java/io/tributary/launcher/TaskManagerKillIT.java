@@ -1,5 +1,7 @@
 package io.tributary.launcher;
 
+import io.tributary.testkit.traffic.RawTopics;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.DeadLetter;
@@ -14,7 +16,6 @@ import io.tributary.testkit.junit.RealPostgres;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -98,7 +99,9 @@ class TaskManagerKillIT {
         traffic.start();
         try {
             for (int kill = 1; kill <= 2; kill++) {
-                Thread.sleep(10_000);
+                // Live traffic committed by both jobs, so the kill loses work that must be redone.
+                cluster.awaitNewCheckpoints(ingest, 2, Duration.ofMinutes(2));
+                cluster.awaitNewCheckpoints(warehouse, 1, Duration.ofMinutes(2));
                 cluster.killTaskManager();
                 long killedAt = System.nanoTime();
                 cluster.startTaskManager();
@@ -109,11 +112,12 @@ class TaskManagerKillIT {
             }
             // An upgrade as operators do it: stop with a savepoint, submit the next build from it.
             Path nextBuild = nextBuildOf(SuiteJob.INGEST.jarIn(REPOSITORY), TempDirs.create("next-build"));
-            Thread.sleep(5_000);
+            cluster.awaitNewCheckpoints(ingest, 1, Duration.ofMinutes(2));
             String savepoint = stopWithSavepoint(ingest, checkpoints.resolve("savepoints").toUri().toString());
             ingest = submit("ingest", nextBuild.getParent(), List.of("--from-savepoint", savepoint), ingestArgs);
             cluster.awaitAllTasksRunning(ingest, Duration.ofMinutes(2));
-            Thread.sleep(5_000);
+            // The next build takes live traffic from the savepoint on before the traffic stops.
+            cluster.awaitNewCheckpoints(ingest, 1, Duration.ofMinutes(2));
         } finally {
             producing.set(false);
             traffic.join();
@@ -122,9 +126,12 @@ class TaskManagerKillIT {
         assertThat(sent.malformedPositions).isNotEmpty();
         assertThat(sent.duplicates).isPositive();
 
-        List<String> outputIds = awaitCanonical(sent.goodIds.size(), Duration.ofMinutes(3));
-        assertThat(outputIds).as("no event twice").doesNotHaveDuplicates();
-        assertThat(new HashSet<>(outputIds)).as("every good event").isEqualTo(sent.goodIds);
+        await("every good event on the canonical topics").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    List<String> outputIds = canonicalIds();
+                    assertThat(outputIds).as("no event twice").doesNotHaveDuplicates();
+                    assertThat(new HashSet<>(outputIds)).as("every good event").isEqualTo(sent.goodIds);
+                });
 
         Set<String> deadLetters = new HashSet<>();
         var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
@@ -135,8 +142,8 @@ class TaskManagerKillIT {
                     .as("one dead letter per malformed record").isTrue();
         }
         assertThat(deadLetters).isEqualTo(sent.malformedPositions);
-        assertThat(awaitStoredDeadLetters(jdbcUrl, sent.malformedPositions.size(), Duration.ofMinutes(2)))
-                .as("the warehouse stored every dead letter").isEqualTo(sent.malformedPositions);
+        await("the warehouse storing every dead letter").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(storedDeadLetters(jdbcUrl)).isEqualTo(sent.malformedPositions));
     }
 
     private static String submit(String job, List<String> launcherOptions, List<String> args) {
@@ -222,42 +229,26 @@ class TaskManagerKillIT {
         }
     }
 
-    /** Event ids on the canonical topics once they number {@code expected}, or what is there at the timeout. */
-    private static List<String> awaitCanonical(int expected, Duration timeout) throws Exception {
+    /** Event ids on the canonical topics, as read_committed consumers see them. */
+    private static List<String> canonicalIds() throws Exception {
         var decoder = ConfluentAvro.deserializer(Envelope.class, REGISTRY.url());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> ids;
-        do {
-            ids = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), CANONICAL, Duration.ofSeconds(60))) {
-                ids.add(decoder.deserialize(record.value()).getEventId());
-            }
-            if (ids.size() >= expected) {
-                return ids;
-            }
-            Thread.sleep(2_000);
-        } while (System.nanoTime() < deadline);
+        List<String> ids = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), CANONICAL, Duration.ofSeconds(60))) {
+            ids.add(decoder.deserialize(record.value()).getEventId());
+        }
         return ids;
     }
 
-    private static Set<String> awaitStoredDeadLetters(String jdbcUrl, int expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<String> stored;
-        do {
-            stored = new HashSet<>();
-            try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null);
-                    Statement statement = db.createStatement();
-                    ResultSet rows = statement.executeQuery(
-                            "SELECT source_topic || '/' || source_partition || '/' || source_offset FROM dead_letters WHERE job = 'tributary-ingest'")) {
-                while (rows.next()) {
-                    stored.add(rows.getString(1));
-                }
+    private static Set<String> storedDeadLetters(String jdbcUrl) throws Exception {
+        Set<String> stored = new HashSet<>();
+        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null);
+                Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT source_topic || '/' || source_partition || '/' || source_offset FROM dead_letters WHERE job = 'tributary-ingest'")) {
+            while (rows.next()) {
+                stored.add(rows.getString(1));
             }
-            if (stored.size() >= expected) {
-                return stored;
-            }
-            Thread.sleep(1_000);
-        } while (System.nanoTime() < deadline);
+        }
         return stored;
     }
 }

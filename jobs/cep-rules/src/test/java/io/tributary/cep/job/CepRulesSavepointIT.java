@@ -10,6 +10,7 @@ import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.flink.JobWatermarks;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.ConsumerGroups;
@@ -46,6 +47,7 @@ class CepRulesSavepointIT {
     private static final String LATE = "sp.cep.late-events";
     private static final String GROUP = "sp-cep";
     private static final Instant T0 = CepRulesJobIT.T0;
+    private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(5);
     private static final CepKafka CEP_KAFKA = new CepKafka(KAFKA, REGISTRY);
 
     @Test
@@ -70,7 +72,8 @@ class CepRulesSavepointIT {
         produceToPartition(0, player("h0", "HEARTBEAT", 300, "other-0"));
         produceToPartition(1, player("h1", "HEARTBEAT", 300, "other-1"));
         ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
-        Thread.sleep(2_000);
+        JobWatermarks.awaitPassed(FLINK.getClientConfiguration(), after.getJobID(),
+                T0.plusSeconds(300).minus(OUT_OF_ORDERNESS).toEpochMilli() - 1, Duration.ofSeconds(60));
         Envelope late = player("late", "BUFFER_START", 60, "latecomer");
         produce(late);
         ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
@@ -97,7 +100,7 @@ class CepRulesSavepointIT {
         CepRulesJob.build(CepRulesJob.readCanonical(env,
                         CanonicalInput.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT), GROUP, REGISTRY.url(),
                                 CepRulesJob.JOB, Duration.ofMinutes(5), false),
-                        Duration.ofSeconds(5), Duration.ofMinutes(30)),
+                        OUT_OF_ORDERNESS, Duration.ofMinutes(30)),
                 rules, CEP_KAFKA.sinks(ALERTS, LATE, "sp-cep"));
         return env.executeAsync("cep-rules-savepoint-it");
     }

@@ -1,5 +1,8 @@
 package io.tributary.media.job;
 
+import java.nio.file.Files;
+import org.apache.flink.core.execution.SavepointFormatType;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -106,19 +109,14 @@ class MediaPipelineJobIT {
             // Records no canonical topic should hold: each becomes one dead letter, the job goes on.
             expectedHostile.putAll(HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), MEDIA, Domain.MEDIA));
 
-            Map<String, List<Envelope>> byMedia = Map.of();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (System.nanoTime() < deadline) {
-                byMedia = pipelineEventsByMedia();
-                if (terminalTypes(byMedia).keySet().containsAll(expected.keySet())) {
-                    break;
-                }
-                Thread.sleep(2_000);
-            }
+            await("every item decided").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> terminalTypes(pipelineEventsByMedia()).keySet().containsAll(expected.keySet()));
             assertThat(failure.hasFailed()).as("failure was injected").isTrue();
-            Thread.sleep(3_000); // a duplicate decision, if there were one, would be committed by now
-            byMedia = pipelineEventsByMedia();
-            job.cancel().get(60, TimeUnit.SECONDS);
+            // Stopped with a final savepoint, the job has committed everything it will ever write:
+            // a duplicate decision, if there were one, is in what is read below.
+            job.stopWithSavepoint(false, Files.createTempDirectory("media-savepoint").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+            Map<String, List<Envelope>> byMedia = pipelineEventsByMedia();
 
             Path packages = FlinkFileSystems.copyToLocal(origin);
             try (var files = java.nio.file.Files.walk(packages)) {

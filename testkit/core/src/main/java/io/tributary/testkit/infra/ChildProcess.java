@@ -1,5 +1,9 @@
 package io.tributary.testkit.infra;
 
+import java.util.concurrent.Callable;
+import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -105,32 +109,36 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * Waits until {@code ready} holds. Fails at once, with the log's last lines, when the process
+     * exits first; after {@code timeout} the process is stopped and the failure shows the log too.
+     */
+    public void awaitAlive(String what, Duration timeout, Callable<Boolean> ready) {
+        try {
+            await(what).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(what + ": the process exited" + tail());
+                }
+                return ready.call();
+            });
+        } catch (ConditionTimeoutException e) {
+            close();
+            throw new IllegalStateException(what + ": not so after " + timeout + tail(), e);
+        }
+    }
+
+    /**
      * Polls {@code probe} until {@code ready} accepts its HTTP status. Fails with the log's last
      * lines when the process exits first or {@code timeout} passes (then the process is stopped).
      */
     public void awaitHttp(String what, HttpRequest probe, IntPredicate ready, Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(what + " exited during start" + tail());
-                }
-                try {
-                    if (ready.test(http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode())) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
+        awaitAlive(what + " answering " + probe.uri(), timeout, () -> {
+            try {
+                return ready.test(http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode());
+            } catch (IOException e) {
+                return false; // not listening yet
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        close();
-        throw new IllegalStateException(what + " not ready after " + timeout + tail());
+        });
     }
 
     /** The last lines of the log, for error messages. */

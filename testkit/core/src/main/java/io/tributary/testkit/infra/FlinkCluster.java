@@ -1,5 +1,7 @@
 package io.tributary.testkit.infra;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -120,16 +122,7 @@ public final class FlinkCluster implements AutoCloseable {
         command.addAll(List.of("-D", "taskmanager.resource-id=" + id));
         ChildProcess taskManager = ChildProcess.start("flink-" + id, command, home, home.resolve("log").resolve(id + ".out"));
         taskManagers.put(id, taskManager);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!isRegistered(id)) {
-            if (!taskManager.isAlive()) {
-                throw new IllegalStateException(id + " exited while starting" + taskManager.tail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(id + " did not register with the JobManager in 90 s" + taskManager.tail());
-            }
-            sleep(200);
-        }
+        taskManager.awaitAlive(id + " registered with the JobManager", Duration.ofSeconds(90), () -> isRegistered(id));
     }
 
     /**
@@ -185,8 +178,7 @@ public final class FlinkCluster implements AutoCloseable {
     /** Waits until the job is RUNNING with every task running (not just scheduled); returns how long that took. */
     public Duration awaitAllTasksRunning(String jobId, Duration timeout) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        await("job " + jobId + " with all its tasks running").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             JsonNode job = rest("/jobs/" + jobId);
             String state = job.path("state").asText();
             if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
@@ -196,12 +188,24 @@ public final class FlinkCluster implements AutoCloseable {
             for (JsonNode vertex : job.path("vertices")) {
                 running &= vertex.path("status").asText().equals("RUNNING");
             }
-            if (running) {
-                return Duration.ofNanos(System.nanoTime() - start);
-            }
-            sleep(200);
-        }
-        throw new IllegalStateException("job " + jobId + " did not get all its tasks running within " + timeout);
+            return running;
+        });
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Checkpoints of the job that completed so far. */
+    public long completedCheckpoints(String jobId) {
+        return rest("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
+    /**
+     * Waits until {@code count} more checkpoints of the job complete: what the job read until then
+     * is committed, and a restore resumes after it.
+     */
+    public void awaitNewCheckpoints(String jobId, int count, Duration timeout) {
+        long before = completedCheckpoints(jobId);
+        await(count + " more checkpoints of job " + jobId).atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> completedCheckpoints(jobId) >= before + count);
     }
 
     public TaskManagerSize taskManagerSize() {
@@ -313,14 +317,6 @@ public final class FlinkCluster implements AutoCloseable {
         return Integer.parseInt(size.substring(0, size.length() - 1));
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static String property(String key) {
         Properties properties = new Properties();

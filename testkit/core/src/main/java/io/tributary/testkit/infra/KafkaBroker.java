@@ -1,5 +1,7 @@
 package io.tributary.testkit.infra;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -95,23 +97,12 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+        // Metadata that is not there yet fails the request; ask again.
+        await("a leader for every partition of " + topics).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
                         .flatMap(description -> description.partitions().stream())
-                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
-                if (ready) {
-                    return;
-                }
-            } catch (Exception e) {
-                // Metadata not there yet; ask again.
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Partitions of " + topics + " have no leader after " + timeout);
-            }
-            sleep(100);
-        }
+                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
     }
 
     /**
@@ -148,22 +139,14 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka broker exited during start" + process.tail());
-            }
+        process.awaitAlive("Kafka broker answering on " + bootstrapServers(), timeout, () -> {
             try (Admin admin = admin()) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                return;
+                return true;
             } catch (Exception e) {
-                last = e;
-                sleep(200);
+                return false;
             }
-        }
-        process.close();
-        throw new IllegalStateException("Kafka broker not ready after " + timeout + ": " + last + process.tail());
+        });
     }
 
     private static Path writeConfig(Path home, int port, int controllerPort) {
@@ -238,12 +221,4 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -132,19 +132,14 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void awaitListening(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("PostgreSQL exited during start" + process.tail());
-            }
+        process.awaitAlive("PostgreSQL listening on " + port, timeout, () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException e) {
-                sleep(100);
+                return false;
             }
-        }
-        throw new IllegalStateException("PostgreSQL not listening after " + timeout + process.tail());
+        });
     }
 
     /** The newest PostgreSQL installed under /usr/lib/postgresql, or $TRIBUTARY_PG_BIN. */
@@ -178,12 +173,4 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

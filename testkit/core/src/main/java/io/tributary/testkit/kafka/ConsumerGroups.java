@@ -1,5 +1,7 @@
 package io.tributary.testkit.kafka;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,7 +25,6 @@ public final class ConsumerGroups {
     /** Returns once the group's committed offsets reach the current log end of every partition. */
     public static void awaitCaughtUp(String bootstrapServers, String groupId, Collection<String> topics, Duration timeout)
             throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()
@@ -34,16 +35,10 @@ public final class ConsumerGroups {
                     admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
                 end.put(e.getKey(), e.getValue().offset());
             }
-            Map<TopicPartition, Long> committed = Map.of();
-            while (System.nanoTime() < deadline) {
-                committed = committed(admin, groupId);
-                if (caughtUp(committed, end)) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-            throw new IllegalStateException("Group " + groupId + " did not catch up in " + timeout
-                    + ": committed " + committed + ", log end " + end);
+            await("group " + groupId + " committing the log end " + end)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> committed(admin, groupId), committed -> caughtUp(committed, end));
         }
     }
 

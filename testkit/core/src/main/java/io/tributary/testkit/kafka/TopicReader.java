@@ -1,5 +1,7 @@
 package io.tributary.testkit.kafka;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,16 +46,20 @@ public final class TopicReader {
                     partitions.add(new TopicPartition(topic, info.partition()));
                 }
             }
-            long deadline = System.nanoTime() + timeout.toNanos();
-            Map<TopicPartition, Long> end = decidedEnd(bootstrapServers, partitions, deadline);
+            long start = System.nanoTime();
+            Map<TopicPartition, Long> end = decidedEnd(bootstrapServers, partitions, timeout);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (!reached(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Did not reach the end of " + topics + " in " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            await("reading " + topics + " to " + end)
+                    .atMost(timeout.minusNanos(System.nanoTime() - start))
+                    // The consumer belongs to this thread.
+                    .pollInSameThread()
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                        return reached(consumer, end);
+                    });
         }
         return records;
     }
@@ -65,26 +71,17 @@ public final class TopicReader {
      * transaction. Wait until the two agree.
      */
     private static Map<TopicPartition, Long> decidedEnd(
-            String bootstrapServers, List<TopicPartition> partitions, long deadlineNanos) {
+            String bootstrapServers, List<TopicPartition> partitions, Duration timeout) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            while (true) {
-                Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
-                Map<TopicPartition, Long> logEnd = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED);
-                if (stable.equals(logEnd)) {
-                    return stable;
-                }
-                if (System.nanoTime() > deadlineNanos) {
-                    throw new IllegalStateException("Transactions still open on " + partitions + ": stable " + stable + ", log end " + logEnd);
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot list offsets", e.getCause());
+            return await("every transaction on " + partitions + " decided")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
+                        return stable.equals(offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED)) ? stable : null;
+                    }, java.util.Objects::nonNull);
         }
     }
 

@@ -1,9 +1,11 @@
 package io.tributary.testkit.infra;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class FlinkClusterTest {
@@ -19,11 +21,8 @@ class FlinkClusterTest {
             assertThat(overview.path("flink-version").asText()).isEqualTo("1.20.1");
 
             cluster.killTaskManager();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (cluster.registeredTaskManagers() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertThat(cluster.registeredTaskManagers()).as("the JobManager noticed the loss").isZero();
+            await("the JobManager noticing the loss").atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.registeredTaskManagers() == 0);
 
             cluster.startTaskManager();
             assertThat(cluster.rest("/overview").path("slots-total").asInt()).isEqualTo(3);

@@ -1,5 +1,6 @@
 package io.tributary.testkit.infra;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -46,14 +48,12 @@ class RealServersTest {
                             new StringDeserializer(),
                             new StringDeserializer())) {
                 consumer.subscribe(List.of("smoke"));
-                long deadline = System.currentTimeMillis() + 30_000;
-                String value = null;
-                while (value == null && System.currentTimeMillis() < deadline) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                        value = record.value();
-                    }
-                }
-                assertThat(value).isEqualTo("hello");
+                List<String> values = new ArrayList<>();
+                await("the record read back").atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
+                    consumer.poll(Duration.ofMillis(500)).forEach(record -> values.add(record.value()));
+                    return !values.isEmpty();
+                });
+                assertThat(values).containsExactly("hello");
             }
         }
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();

@@ -1,5 +1,6 @@
 package io.tributary.sinks.warehouse;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.jobs.JobCommandLine;
@@ -292,11 +293,10 @@ class WarehouseJobIT {
                 during.add(SampleRecords.qoe(key, 1));
             }
             produce(topics.qoe(), during);
-            // Long enough for several failed batches and restarts against the missing database.
-            Thread.sleep(10_000);
+            // Failed batches against the missing database restart the job from its last checkpoint.
+            await("restarts while the database is down").atMost(Duration.ofSeconds(90)).until(() -> restarts(job) >= 2);
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState())
                     .as("the job backs off and waits; it does not give up").isFalse();
-            assertThat(restarts(job)).as("failed batches restarted the job from its last checkpoint").isPositive();
             POSTGRES.server().start();
 
             List<QoeMinute> all = new ArrayList<>(before);
@@ -306,18 +306,12 @@ class WarehouseJobIT {
                     q -> List.of(q.getRevision(), q.getPlays()));
             String query = "SELECT " + epoch("window_start") + " || '|' || title_id || '|' || cdn || '|' || region || '|' || device_class, "
                     + "revision, plays FROM qoe_minute";
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            Map<String, List<Object>> stored = Map.of();
-            while (System.nanoTime() < deadline) {
-                try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
-                    stored = rows(db, query);
-                }
-                if (stored.equals(expected)) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            assertThat(stored).isEqualTo(expected);
+            await("the newest revision of every row stored").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null)) {
+                            assertThat(rows(db, query)).isEqualTo(expected);
+                        }
+                    });
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
@@ -329,16 +323,12 @@ class WarehouseJobIT {
         URI uri = URI.create("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT)
                 + "/jobs/" + job.getJobID() + "/metrics?get=numRestarts");
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String body = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-            JsonNode metrics = new ObjectMapper().readTree(body);
-            if (metrics.isArray() && metrics.size() > 0) {
-                return metrics.get(0).path("value").asLong();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no numRestarts metric for " + job.getJobID());
+        JsonNode metrics = await("the numRestarts metric of " + job.getJobID()).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> new ObjectMapper().readTree(
+                                http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).body()),
+                        body -> body.isArray() && body.size() > 0);
+        return metrics.get(0).path("value").asLong();
     }
 
     private static StreamExecutionEnvironment environment(Configuration config) {
@@ -433,21 +423,14 @@ class WarehouseJobIT {
     }
 
     private static void awaitRowCount(String jdbcUrl, String table, int count, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int seen = -1;
-        while (System.nanoTime() < deadline) {
+        await(table + " holding " + count + " rows").atMost(timeout).pollInterval(Duration.ofMillis(300)).until(() -> {
             try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null);
                     Statement statement = db.createStatement();
                     ResultSet result = statement.executeQuery("SELECT count(*) FROM " + table)) {
                 result.next();
-                seen = result.getInt(1);
+                return result.getInt(1);
             }
-            if (seen >= count) {
-                return;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError(table + " has " + seen + " rows after " + timeout + "; expected " + count);
+        }, seen -> seen >= count);
     }
 
     @SuppressWarnings("unchecked")
