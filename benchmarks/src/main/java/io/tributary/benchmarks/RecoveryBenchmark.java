@@ -1,5 +1,6 @@
 package io.tributary.benchmarks;
 
+import io.tributary.schemas.Topics;
 import io.tributary.launcher.FlinkRest;
 import io.tributary.launcher.SuiteJob;
 import io.tributary.testkit.infra.FlinkCluster;
@@ -7,7 +8,6 @@ import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
 import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-recovery", mixinStandardHelpOptions = true,
         description = "TaskManager kill -9 -> first new output of the ingest job on a real standalone cluster.")
 public final class RecoveryBenchmark implements Callable<Integer> {
-    private static final List<String> CANONICAL = List.of("events.player", "events.media", "events.commerce", "events.iot");
+    private static final List<String> CANONICAL = List.of(Topics.EVENTS_PLAYER, Topics.EVENTS_MEDIA, Topics.EVENTS_COMMERCE, Topics.EVENTS_IOT);
 
     @Option(names = "--kills", defaultValue = "2", description = "TaskManager kills of each kind, cold replacement and standby (default: ${DEFAULT-VALUE}).")
     int kills;
@@ -77,9 +77,9 @@ public final class RecoveryBenchmark implements Callable<Integer> {
         try (KafkaBroker kafka = KafkaBroker.start();
                 SchemaRegistry registry = SchemaRegistry.start();
                 FlinkCluster cluster = FlinkCluster.start(2)) {
-            kafka.createTopics(2, RawTopics.ALL.toArray(String[]::new));
+            kafka.createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
             kafka.createTopics(2, CANONICAL.toArray(String[]::new));
-            kafka.createTopics(2, "ingest.dead-letters");
+            kafka.createTopics(2, Topics.INGEST_DEAD_LETTERS);
             FlinkRest rest = new FlinkRest(cluster.restUrl());
             String jarId = rest.upload(jar);
             String job = rest.run(jarId, new FlinkRest.Run(List.of("--bootstrap-servers", kafka.bootstrapServers(),

@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.schemas.Topics;
 import io.tributary.aggregations.AggregationsJob;
 import io.tributary.aggregations.AggregationsJobMain;
 import io.tributary.aggregations.AggregationsOptions;
@@ -29,7 +30,6 @@ import io.tributary.testkit.infra.PostgresServer;
 import io.tributary.testkit.infra.SearchServer;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
-import io.tributary.testkit.traffic.RawTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +99,7 @@ public final class DemoMain implements Callable<Integer> {
                 PostgresServer postgres = PostgresServer.start("demo");
                 SearchServer searchServer = search ? SearchServer.start(SearchServer.Engine.OPENSEARCH_2) : null) {
             CanonicalTopics topics = CanonicalTopics.DEFAULTS;
-            kafka.createTopics(2, RawTopics.ALL.toArray(String[]::new));
+            kafka.createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
             kafka.createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
 
             if (standalone) {
@@ -133,7 +133,7 @@ public final class DemoMain implements Callable<Integer> {
                 flink.submit(SuiteJob.MEDIA, "tributary media pipeline", mediaArgs, media.runtime,
                         env -> MediaPipelineJobMain.buildOnKafka(env, media));
 
-                kafka.createTopics(2, "sinks.dead-letters");
+                kafka.createTopics(2, Topics.SINKS_DEAD_LETTERS);
                 List<String> warehouseArgs = args(kafka, registry, work, "warehouse",
                         "--jdbc-url", postgres.jdbcUrl(), "--jdbc-user", PostgresServer.USER);
                 WarehouseOptions warehouse = parse(new WarehouseOptions(), warehouseArgs);
@@ -212,7 +212,7 @@ public final class DemoMain implements Callable<Integer> {
         say("  Flink web UI        http://localhost:" + port);
         say("  Registry subjects   " + registry.url() + "/subjects");
         say("  Kafka bootstrap     " + kafka.bootstrapServers());
-        say("  Raw topics          " + String.join(", ", RawTopics.ALL));
+        say("  Raw topics          " + String.join(", ", Topics.list(Topics.RAW_ALL)));
         say("  Canonical topics    " + String.join(", ", topics.eventTopics()) + " (Avro, Confluent wire format)");
         say("  Dead letters        " + topics.deadLetters() + " (reason + original bytes)");
         say("  Aggregates          agg.qoe-minute, agg.qoe-rendition-minute, agg.trending-titles, agg.viewer-sessions,");

@@ -1,6 +1,6 @@
 package io.tributary.launcher;
 
-import io.tributary.testkit.traffic.RawTopics;
+import io.tributary.schemas.Topics;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,10 +58,10 @@ class TaskManagerKillIT {
     @RegisterExtension static final RealPostgres POSTGRES = new RealPostgres();
     @RegisterExtension static final RealFlinkCluster FLINK = new RealFlinkCluster(4);
 
-    private static final List<String> CANONICAL = List.of("events.player", "events.media", "events.commerce", "events.iot");
-    private static final List<String> WAREHOUSE_INPUTS = List.of("cep.alerts", "agg.qoe-minute", "agg.qoe-rendition-minute",
-            "agg.trending-titles", "agg.viewer-sessions", "agg.commerce-minute", "agg.iot-device-5m", "media.pipeline",
-            "ingest.dead-letters", "media.dead-letters", "cep.dead-letters", "agg.dead-letters", "sinks.dead-letters");
+    private static final List<String> CANONICAL = List.of(Topics.EVENTS_PLAYER, Topics.EVENTS_MEDIA, Topics.EVENTS_COMMERCE, Topics.EVENTS_IOT);
+    private static final List<String> WAREHOUSE_INPUTS = List.of(Topics.CEP_ALERTS, Topics.AGG_QOE_MINUTE, Topics.AGG_QOE_RENDITION_MINUTE,
+            Topics.AGG_TRENDING_TITLES, Topics.AGG_VIEWER_SESSIONS, Topics.AGG_COMMERCE_MINUTE, Topics.AGG_IOT_DEVICE_5M, Topics.MEDIA_PIPELINE,
+            Topics.INGEST_DEAD_LETTERS, Topics.MEDIA_DEAD_LETTERS, Topics.CEP_DEAD_LETTERS, Topics.AGG_DEAD_LETTERS, Topics.SINKS_DEAD_LETTERS);
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
     private static final int RECORDS_PER_SECOND = 400;
 
@@ -75,7 +75,7 @@ class TaskManagerKillIT {
     @Test
     void twoTaskManagerKillsAndAnUpgradeMidStreamLoseAndDuplicateNothing() throws Exception {
         FlinkCluster cluster = FLINK.cluster();
-        KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
         KAFKA.broker().createTopics(2, CANONICAL.toArray(String[]::new));
         KAFKA.broker().createTopics(2, WAREHOUSE_INPUTS.toArray(String[]::new));
         Path checkpoints = TempDirs.create("cluster-checkpoints");
@@ -136,7 +136,7 @@ class TaskManagerKillIT {
         Set<String> deadLetters = new HashSet<>();
         var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
         for (ConsumerRecord<byte[], byte[]> record :
-                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of("ingest.dead-letters"), Duration.ofSeconds(60))) {
+                TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(Topics.INGEST_DEAD_LETTERS), Duration.ofSeconds(60))) {
             DeadLetter letter = decoder.deserialize(record.value());
             assertThat(deadLetters.add(letter.getSourceTopic() + "/" + letter.getSourcePartition() + "/" + letter.getSourceOffset()))
                     .as("one dead letter per malformed record").isTrue();

@@ -1,5 +1,6 @@
 package io.tributary.schemas.registry;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +124,7 @@ class CustomCodersTest {
         return Envelope.newBuilder()
                 .setEventId("e-1").setEventType(EventType.ERROR).setDomain(Domain.PLAYER)
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).setIngestTime(Instant.ofEpochMilli(1_700_000_000_100L))
-                .setProducer("gw-1").setOrigin(new Origin("raw.player", 1, 42L)).setPayload(payload)
+                .setProducer("gw-1").setOrigin(new Origin(Topics.RAW_PLAYER, 1, 42L)).setPayload(payload)
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.aggregations;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.CanonicalInputOptions;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
@@ -23,30 +24,30 @@ public class AggregationsOptions {
 
     @Mixin public CanonicalInputOptions canonical = new CanonicalInputOptions();
 
-    @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.commerce,events.iot",
+    @Option(names = "--input-topics", split = ",", defaultValue = Topics.EVENTS_AGGREGATED,
             description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
     public List<String> inputTopics;
 
-    @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--qoe-topic", defaultValue = Topics.AGG_QOE_MINUTE, description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeTopic;
 
-    @Option(names = "--qoe-rendition-topic", defaultValue = "agg.qoe-rendition-minute",
+    @Option(names = "--qoe-rendition-topic", defaultValue = Topics.AGG_QOE_RENDITION_MINUTE,
             description = "QoE per title x rendition per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeRenditionTopic;
 
-    @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute",
+    @Option(names = "--commerce-topic", defaultValue = Topics.AGG_COMMERCE_MINUTE,
             description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
     public String commerceTopic;
 
-    @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m",
+    @Option(names = "--iot-topic", defaultValue = Topics.AGG_IOT_DEVICE_5M,
             description = "IoT per device and 5 minutes topic (default: ${DEFAULT-VALUE}).")
     public String iotTopic;
 
-    @Option(names = "--sessions-topic", defaultValue = "agg.viewer-sessions",
+    @Option(names = "--sessions-topic", defaultValue = Topics.AGG_VIEWER_SESSIONS,
             description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
     public String sessionsTopic;
 
-    @Option(names = "--trending-topic", defaultValue = "agg.trending-titles",
+    @Option(names = "--trending-topic", defaultValue = Topics.AGG_TRENDING_TITLES,
             description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
     public String trendingTopic;
 
@@ -57,11 +58,11 @@ public class AggregationsOptions {
             description = "Inactivity that ends a viewer session (default: ${DEFAULT-VALUE}).")
     public Duration sessionGap;
 
-    @Option(names = "--late-topic", defaultValue = "agg.late-events",
+    @Option(names = "--late-topic", defaultValue = Topics.AGG_LATE_EVENTS,
             description = "Events later than the allowed lateness (default: ${DEFAULT-VALUE}).")
     public String lateTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "agg.dead-letters",
+    @Option(names = "--dead-letter-topic", defaultValue = Topics.AGG_DEAD_LETTERS,
             description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.KafkaOptions;
@@ -22,23 +23,23 @@ public class IngestOptions {
 
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
 
-    @Option(names = "--raw-topics", split = ",", defaultValue = "raw.player,raw.media,raw.commerce,raw.iot",
+    @Option(names = "--raw-topics", split = ",", defaultValue = Topics.RAW_ALL,
             description = "Raw topics to read (default: ${DEFAULT-VALUE}).")
     public List<String> rawTopics;
 
-    @Option(names = "--player-topic", defaultValue = "events.player", description = "Canonical player topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--player-topic", defaultValue = Topics.EVENTS_PLAYER, description = "Canonical player topic (default: ${DEFAULT-VALUE}).")
     public String playerTopic;
 
-    @Option(names = "--media-topic", defaultValue = "events.media", description = "Canonical media topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--media-topic", defaultValue = Topics.EVENTS_MEDIA, description = "Canonical media topic (default: ${DEFAULT-VALUE}).")
     public String mediaTopic;
 
-    @Option(names = "--commerce-topic", defaultValue = "events.commerce", description = "Canonical commerce topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--commerce-topic", defaultValue = Topics.EVENTS_COMMERCE, description = "Canonical commerce topic (default: ${DEFAULT-VALUE}).")
     public String commerceTopic;
 
-    @Option(names = "--iot-topic", defaultValue = "events.iot", description = "Canonical IoT topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iot-topic", defaultValue = Topics.EVENTS_IOT, description = "Canonical IoT topic (default: ${DEFAULT-VALUE}).")
     public String iotTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "ingest.dead-letters", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dead-letter-topic", defaultValue = Topics.INGEST_DEAD_LETTERS, description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 
     @Option(names = "--group-id", defaultValue = "tributary-ingest", description = "Consumer group for offsets (default: ${DEFAULT-VALUE}).")

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.schemas.Domain;
@@ -64,7 +65,7 @@ public final class HostileCorpus {
     }
 
     private void json() {
-        for (String topic : List.of("raw.player", "raw.media", "raw.commerce", "raw.iot")) {
+        for (String topic : List.of(Topics.RAW_PLAYER, Topics.RAW_MEDIA, Topics.RAW_COMMERCE, Topics.RAW_IOT)) {
             good(topic, "json good", jsonBytes(base(topic)));
             String key = keyOf(topic);
             bad(topic, "empty value", key, new byte[0], "EMPTY_VALUE");
@@ -96,10 +97,10 @@ public final class HostileCorpus {
                     jsonBytes(with(base(topic), e -> e.put("eventTime", now + Duration.ofMinutes(52).toMillis()))),
                     now + Duration.ofMinutes(50).toMillis(), "TIMESTAMP_OUT_OF_RANGE", null));
         }
-        bad("raw.player", "near 1 MB value", keyOf("raw.player"),
-                jsonBytes(with(base("raw.player"), e -> e.put("padding", "p".repeat(1_000_000 - 600)))), "OVERSIZED");
+        bad(Topics.RAW_PLAYER, "near 1 MB value", keyOf(Topics.RAW_PLAYER),
+                jsonBytes(with(base(Topics.RAW_PLAYER), e -> e.put("padding", "p".repeat(1_000_000 - 600)))), "OVERSIZED");
 
-        String player = "raw.player";
+        String player = Topics.RAW_PLAYER;
         bad(player, "cdn with a lone surrogate", keyOf(player), utf8(jsonText(base(player)).replace("\"fastly\"", "\"fastly\\ud800\"")), "INVALID_UTF8");
         badJson(player, "negative buffer duration", e -> e.put("bufferDurationMs", -1), "INVALID_VALUE");
         badJson(player, "bitrate of a billion", e -> e.put("bitrateKbps", 1_000_000_000), "INVALID_VALUE");
@@ -109,7 +110,7 @@ public final class HostileCorpus {
         badJson(player, "buffer_end without duration", e -> e.remove("bufferDurationMs"), "MISSING_FIELD");
         badJson(player, "region of 300 characters", e -> e.put("region", "r".repeat(300)), "INVALID_VALUE");
 
-        String media = "raw.media";
+        String media = Topics.RAW_MEDIA;
         badJson(media, "mediaId ..", e -> e.put("mediaId", ".."), "INVALID_VALUE");
         badJson(media, "mediaId with a slash", e -> e.put("mediaId", "a/b"), "INVALID_VALUE");
         badJson(media, "mediaId with a leading dot", e -> e.put("mediaId", ".hidden"), "INVALID_VALUE");
@@ -118,7 +119,7 @@ public final class HostileCorpus {
         badJson(media, "upload chunk without count", e -> e.remove("chunkCount"), "MISSING_FIELD");
         badJson(media, "unknown rendition", e -> e.put("rendition", "8000k"), "INVALID_VALUE");
 
-        String commerce = "raw.commerce";
+        String commerce = Topics.RAW_COMMERCE;
         badJson(commerce, "amount 1e2000000 as text", e -> e.put("amount", "1e2000000"), "INVALID_VALUE");
         badJson(commerce, "amount 1e-2000000000 as text", e -> e.put("amount", "1e-2000000000"), "INVALID_VALUE");
         badJson(commerce, "negative amount", e -> e.put("amount", "-5.00"), "INVALID_VALUE");
@@ -129,7 +130,7 @@ public final class HostileCorpus {
         badJson(commerce, "blank order id", e -> e.put("orderId", "  "), "MISSING_FIELD");
         badJson(commerce, "more decimals than the currency", e -> e.put("amount", "1.999"), "INVALID_VALUE");
 
-        String iot = "raw.iot";
+        String iot = Topics.RAW_IOT;
         badJson(iot, "value NaN as text", e -> e.put("value", "NaN"), "WRONG_TYPE");
         bad(iot, "value 1e400", keyOf(iot), utf8(jsonText(base(iot)).replace("\"value\":21.5", "\"value\":1e400")), "INVALID_VALUE");
         bad(iot, "deviceId with a lone surrogate", keyOf(iot), utf8(jsonText(base(iot)).replace("\"dev-1\"", "\"dev\\udc00\"")), "INVALID_UTF8");
@@ -157,29 +158,29 @@ public final class HostileCorpus {
                     framed(envelope, copy(good, e -> { e.setEventType(EventType.TRANSCODED); e.setDomain(Domain.MEDIA); })),
                     "UNKNOWN_EVENT_TYPE");
         }
-        bad("raw.iot", "avro NaN value", "dev-1", framed(envelope, copy(iot(), e -> ((IotTelemetry) e.getPayload()).setValue(Double.NaN))), "INVALID_VALUE");
-        bad("raw.iot", "avro infinite value", "dev-1", framed(envelope, copy(iot(), e -> ((IotTelemetry) e.getPayload()).setValue(Double.NEGATIVE_INFINITY))), "INVALID_VALUE");
-        bad("raw.iot", "avro player payload on telemetry", "dev-1", framed(envelope, copy(iot(), e -> e.setPayload(player().getPayload()))), "INVALID_VALUE");
-        bad("raw.iot", "avro domain mismatch", "dev-1", framed(envelope, copy(iot(), e -> e.setDomain(Domain.PLAYER))), "UNKNOWN_EVENT_TYPE");
-        bad("raw.iot", "avro invalid UTF-8 in eventId", "dev-1", invalidUtf8EventId(framed(envelope, iot())), "INVALID_UTF8");
-        bad("raw.commerce", "avro negative amount", "ord-1", framed(envelope, copy(commerce(), e -> ((CommerceEvent) e.getPayload()).setAmountMinor(-100L))), "INVALID_VALUE");
-        bad("raw.commerce", "avro lowercase currency", "ord-1", framed(envelope, copy(commerce(), e -> ((CommerceEvent) e.getPayload()).setCurrency("eur"))), "INVALID_VALUE");
-        bad("raw.media", "avro upload chunk without count", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setChunkCount(null))), "MISSING_FIELD");
-        bad("raw.media", "avro two billion chunks", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setChunkCount(2_000_000_000))), "INVALID_VALUE");
-        bad("raw.media", "avro mediaId ..", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setMediaId(".."))), "INVALID_VALUE");
-        bad("raw.player", "avro oversized sessionId", "sess-1", framed(envelope, copy(player(), e -> ((PlayerEvent) e.getPayload()).setSessionId("s".repeat(500)))), "INVALID_VALUE");
-        bad("raw.player", "avro negative startup time", "sess-1", framed(envelope, copy(player(), e -> ((PlayerEvent) e.getPayload()).setStartupTimeMs(-5L))), "INVALID_VALUE");
+        bad(Topics.RAW_IOT, "avro NaN value", "dev-1", framed(envelope, copy(iot(), e -> ((IotTelemetry) e.getPayload()).setValue(Double.NaN))), "INVALID_VALUE");
+        bad(Topics.RAW_IOT, "avro infinite value", "dev-1", framed(envelope, copy(iot(), e -> ((IotTelemetry) e.getPayload()).setValue(Double.NEGATIVE_INFINITY))), "INVALID_VALUE");
+        bad(Topics.RAW_IOT, "avro player payload on telemetry", "dev-1", framed(envelope, copy(iot(), e -> e.setPayload(player().getPayload()))), "INVALID_VALUE");
+        bad(Topics.RAW_IOT, "avro domain mismatch", "dev-1", framed(envelope, copy(iot(), e -> e.setDomain(Domain.PLAYER))), "UNKNOWN_EVENT_TYPE");
+        bad(Topics.RAW_IOT, "avro invalid UTF-8 in eventId", "dev-1", invalidUtf8EventId(framed(envelope, iot())), "INVALID_UTF8");
+        bad(Topics.RAW_COMMERCE, "avro negative amount", "ord-1", framed(envelope, copy(commerce(), e -> ((CommerceEvent) e.getPayload()).setAmountMinor(-100L))), "INVALID_VALUE");
+        bad(Topics.RAW_COMMERCE, "avro lowercase currency", "ord-1", framed(envelope, copy(commerce(), e -> ((CommerceEvent) e.getPayload()).setCurrency("eur"))), "INVALID_VALUE");
+        bad(Topics.RAW_MEDIA, "avro upload chunk without count", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setChunkCount(null))), "MISSING_FIELD");
+        bad(Topics.RAW_MEDIA, "avro two billion chunks", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setChunkCount(2_000_000_000))), "INVALID_VALUE");
+        bad(Topics.RAW_MEDIA, "avro mediaId ..", "media-1", framed(envelope, copy(media(), e -> ((MediaEvent) e.getPayload()).setMediaId(".."))), "INVALID_VALUE");
+        bad(Topics.RAW_PLAYER, "avro oversized sessionId", "sess-1", framed(envelope, copy(player(), e -> ((PlayerEvent) e.getPayload()).setSessionId("s".repeat(500)))), "INVALID_VALUE");
+        bad(Topics.RAW_PLAYER, "avro negative startup time", "sess-1", framed(envelope, copy(player(), e -> ((PlayerEvent) e.getPayload()).setStartupTimeMs(-5L))), "INVALID_VALUE");
     }
 
     /** The first copy is good; a second record reusing its id for another event is a conflict. */
     private void eventIdReuse() {
-        ObjectNode first = base("raw.iot");
-        good("raw.iot", "id reuse: first", jsonBytes(first));
-        cases.add(new Case("raw.iot: id reuse: different body", "raw.iot", utf8(keyOf("raw.iot")),
+        ObjectNode first = base(Topics.RAW_IOT);
+        good(Topics.RAW_IOT, "id reuse: first", jsonBytes(first));
+        cases.add(new Case("raw.iot: id reuse: different body", Topics.RAW_IOT, utf8(keyOf(Topics.RAW_IOT)),
                 jsonBytes(with(first, e -> e.put("value", 99.5))), null, "EVENT_ID_CONFLICT", null));
         // The same id in another domain is another event.
-        ObjectNode sameIdOtherDomain = with(base("raw.commerce"), e -> e.put("eventId", first.get("eventId").asText()));
-        good("raw.commerce", "id reuse: other domain", jsonBytes(sameIdOtherDomain));
+        ObjectNode sameIdOtherDomain = with(base(Topics.RAW_COMMERCE), e -> e.put("eventId", first.get("eventId").asText()));
+        good(Topics.RAW_COMMERCE, "id reuse: other domain", jsonBytes(sameIdOtherDomain));
     }
 
     private void good(String topic, String name, byte[] value) {
@@ -203,17 +204,17 @@ public final class HostileCorpus {
         ObjectNode e = JSON.createObjectNode();
         long eventTime = now - 1_000;
         switch (topic) {
-            case "raw.player" -> e.put("eventId", nextId("hp")).put("type", "buffer_end").put("eventTime", eventTime)
+            case Topics.RAW_PLAYER -> e.put("eventId", nextId("hp")).put("type", "buffer_end").put("eventTime", eventTime)
                     .put("producer", "player-gw-1").put("sessionId", "sess-1").put("viewerId", "viewer-1")
                     .put("accountId", "acct-1").put("deviceId", "dev-1").put("titleId", "title-1").put("deviceClass", "tv")
                     .put("cdn", "fastly").put("region", "eu-west").put("positionMs", 1000).put("bufferDurationMs", 800);
-            case "raw.media" -> e.put("eventId", nextId("hm")).put("type", "upload_chunk").put("eventTime", eventTime)
+            case Topics.RAW_MEDIA -> e.put("eventId", nextId("hm")).put("type", "upload_chunk").put("eventTime", eventTime)
                     .put("producer", "upload-svc").put("mediaId", "media-1").put("uploadId", "up-1").put("chunkIndex", 0)
                     .put("chunkCount", 2).put("chunkBytes", 1024);
-            case "raw.commerce" -> e.put("eventId", nextId("hc")).put("type", "order_paid").put("eventTime", eventTime)
+            case Topics.RAW_COMMERCE -> e.put("eventId", nextId("hc")).put("type", "order_paid").put("eventTime", eventTime)
                     .put("producer", "checkout").put("orderId", "ord-1").put("accountId", "acct-1").put("amount", "19.99")
                     .put("currency", "EUR").put("country", "DE");
-            case "raw.iot" -> e.put("eventId", nextId("hi")).put("type", "telemetry").put("eventTime", eventTime)
+            case Topics.RAW_IOT -> e.put("eventId", nextId("hi")).put("type", "telemetry").put("eventTime", eventTime)
                     .put("producer", "edge-gw").put("deviceId", "dev-1").put("metric", "temperature").put("value", 21.5)
                     .put("unit", "celsius");
             default -> throw new IllegalArgumentException(topic);
@@ -223,9 +224,9 @@ public final class HostileCorpus {
 
     private static String keyOf(String topic) {
         return switch (topic) {
-            case "raw.player" -> "sess-1";
-            case "raw.media" -> "media-1";
-            case "raw.commerce" -> "ord-1";
+            case Topics.RAW_PLAYER -> "sess-1";
+            case Topics.RAW_MEDIA -> "media-1";
+            case Topics.RAW_COMMERCE -> "ord-1";
             default -> "dev-1";
         };
     }

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -42,7 +43,7 @@ class HostileCorpusTest {
         long bad = CORPUS.stream().filter(c -> !c.good()).count();
         assertThat(bad).isGreaterThanOrEqualTo(150);
         assertThat(CORPUS.stream().map(Case::topic).distinct())
-                .containsExactlyInAnyOrder("raw.player", "raw.media", "raw.commerce", "raw.iot");
+                .containsExactlyInAnyOrder(Topics.RAW_PLAYER, Topics.RAW_MEDIA, Topics.RAW_COMMERCE, Topics.RAW_IOT);
         assertThat(CORPUS.stream().filter(c -> c.name().contains("avro") && !c.good()).count()).isGreaterThanOrEqualTo(40);
     }
 

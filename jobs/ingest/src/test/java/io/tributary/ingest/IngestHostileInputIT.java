@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,6 @@ import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +67,7 @@ class IngestHostileInputIT {
     @Test
     void noRecordFailsOrRestartsTheJobAndNothingIsLost(@InjectClusterClient ClusterClient<?> cluster) throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
-        KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
         KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
 
         List<Sent> input = input();
@@ -145,7 +145,7 @@ class IngestHostileInputIT {
 
     private List<Sent> input() throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(REGISTRY.url());
-        int envelopeId = registry.register(ConfluentSchemaCoder.valueSubject(RawTopics.IOT), Envelope.getClassSchema());
+        int envelopeId = registry.register(ConfluentSchemaCoder.valueSubject(Topics.RAW_IOT), Envelope.getClassSchema());
         int jsonSchemaId = registerJsonSchema("hostile-json-value");
         long now = System.currentTimeMillis();
         List<Case> corpus = HostileCorpus.build(now, new HostileCorpus.SchemaIds(envelopeId, jsonSchemaId, 987_654));

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.kafka.RawRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +16,6 @@ import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import io.tributary.testkit.traffic.TrafficGenerator.MalformedKind;
 import java.time.Duration;
@@ -57,7 +57,7 @@ class IngestJobIT {
     @Test
     void everyGoodEventExactlyOnceAndEveryBadRecordDeadLettered() throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
-        KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
         KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
 
         Map<String, Sent> sentByPosition = produceInput();
@@ -128,12 +128,12 @@ class IngestJobIT {
         // A service that already speaks Avro: one valid canonical record, one naming a schema id
         // the registry never issued.
         Envelope avroEvent = avroTelemetry();
-        byte[] avro = ConfluentAvro.serializer(Envelope.class, RawTopics.IOT, REGISTRY.url()).serialize(avroEvent);
-        toSend.add(new Sent(new GeneratedRecord(RawTopics.IOT, "edge-avro".getBytes(), avro,
+        byte[] avro = ConfluentAvro.serializer(Envelope.class, Topics.RAW_IOT, REGISTRY.url()).serialize(avroEvent);
+        toSend.add(new Sent(new GeneratedRecord(Topics.RAW_IOT, "edge-avro".getBytes(), avro,
                 GeneratedRecord.Kind.GOOD, avroEvent.getEventId()), null));
         byte[] unknownId = avro.clone();
         System.arraycopy(ConfluentWireFormat.header(987_654), 0, unknownId, 0, ConfluentWireFormat.HEADER_LENGTH);
-        toSend.add(new Sent(new GeneratedRecord(RawTopics.IOT, "edge-avro".getBytes(), unknownId,
+        toSend.add(new Sent(new GeneratedRecord(Topics.RAW_IOT, "edge-avro".getBytes(), unknownId,
                 GeneratedRecord.Kind.MALFORMED, null), "UNKNOWN_SCHEMA_ID"));
         java.util.Collections.shuffle(toSend, new java.util.Random(7));
 

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,7 @@ class IngestJobMainTest {
         assertThat(options.runtime.stateBackend).isEqualTo(RuntimeOptions.StateBackend.HASHMAP);
         assertThat(options.rawTopics).containsExactly("a", "b");
         assertThat(options.runtime.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
-        assertThat(options.topics().deadLetters()).isEqualTo("ingest.dead-letters");
+        assertThat(options.topics().deadLetters()).isEqualTo(Topics.INGEST_DEAD_LETTERS);
         assertThat(options.settings().limits().maxRecordBytes()).isEqualTo(65_536);
     }
 

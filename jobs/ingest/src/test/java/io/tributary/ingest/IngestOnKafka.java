@@ -1,11 +1,11 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.testkit.flink.FlinkTestClusters;
-import io.tributary.testkit.traffic.RawTopics;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -28,7 +28,7 @@ final class IngestOnKafka {
         env.getConfig().disableGenericTypes();
         IngestJob.Settings settings = new IngestJob.Settings(
                 IngestLimits.DEFAULTS, dedupTtl, Duration.ofSeconds(5), Duration.ofSeconds(30), registryUrl, topics);
-        DataStream<RawRecord> raw = IngestJob.readRaw(env, IngestJob.kafkaSource(bootstrapServers, RawTopics.ALL, name, true));
+        DataStream<RawRecord> raw = IngestJob.readRaw(env, IngestJob.kafkaSource(bootstrapServers, Topics.list(Topics.RAW_ALL), name, true));
         RuntimeOptions runtime = new RuntimeOptions();
         runtime.transactionTimeout = Duration.ofMinutes(5);
         IngestJob.build(between.apply(raw), settings, IngestJob.kafkaSinks(bootstrapServers, registryUrl, topics,

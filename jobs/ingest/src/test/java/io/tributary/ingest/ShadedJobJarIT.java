@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
@@ -8,7 +9,6 @@ import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
 import io.tributary.testkit.traffic.GeneratedRecord;
-import io.tributary.testkit.traffic.RawTopics;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.io.File;
 import java.nio.file.Files;
@@ -84,7 +84,7 @@ class ShadedJobJarIT {
     void theJobJarRunsAsFlinkRunSubmitsIt(@InjectClusterClient ClusterClient<?> client) throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
         LOG.info("Creating topics");
-        KAFKA.broker().createTopics(2, RawTopics.ALL.toArray(String[]::new));
+        KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
         KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
         int good = 200;
         TrafficGenerator generator = new TrafficGenerator(3, System::currentTimeMillis, 0, 0);

@@ -1,5 +1,6 @@
 package io.tributary.ingest;
 
+import io.tributary.schemas.Topics;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.schemas.Domain;
@@ -31,10 +32,10 @@ public final class TestEvents {
     public static CanonicalRecord telemetryRecord(String eventId, double value, long offset) {
         Envelope envelope = telemetry(eventId);
         ((IotTelemetry) envelope.getPayload()).setValue(value);
-        envelope.setOrigin(new Origin("raw.iot", 0, offset));
+        envelope.setOrigin(new Origin(Topics.RAW_IOT, 0, offset));
         envelope.setIngestTime(T0.plusMillis(offset));
         CanonicalRecord record = new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(envelope);
-        record.raw = new RawRecord("raw.iot", 0, offset, T0.toEpochMilli() + offset,
+        record.raw = new RawRecord(Topics.RAW_IOT, 0, offset, T0.toEpochMilli() + offset,
                 "edge-1".getBytes(StandardCharsets.UTF_8),
                 ("{\"eventId\":\"" + eventId + "\",\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
         return record;
@@ -48,7 +49,7 @@ public final class TestEvents {
                 .setEventTime(T0)
                 .setIngestTime(T0)
                 .setProducer("iot-gw-1")
-                .setOrigin(new Origin("raw.iot", 0, 0L))
+                .setOrigin(new Origin(Topics.RAW_IOT, 0, 0L))
                 .setPayload(new IotTelemetry("edge-1", "temperature", 41.0, "celsius", null))
                 .build();
     }

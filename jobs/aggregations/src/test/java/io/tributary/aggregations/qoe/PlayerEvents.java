@@ -1,5 +1,6 @@
 package io.tributary.aggregations.qoe;
 
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -36,7 +37,7 @@ final class PlayerEvents {
                 .setEventTime(Instant.ofEpochMilli(atMillis))
                 .setIngestTime(Instant.ofEpochMilli(atMillis))
                 .setProducer("player-gw-1")
-                .setOrigin(new Origin("raw.player", 0, 0L))
+                .setOrigin(new Origin(Topics.RAW_PLAYER, 0, 0L))
                 .setPayload(payload)
                 .build();
     }

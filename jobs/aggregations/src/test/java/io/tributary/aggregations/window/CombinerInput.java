@@ -1,5 +1,6 @@
 package io.tributary.aggregations.window;
 
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -27,7 +28,7 @@ final class CombinerInput {
                 .setEventTime(Instant.ofEpochMilli(atMillis))
                 .setIngestTime(Instant.ofEpochMilli(atMillis))
                 .setProducer("gateway-1")
-                .setOrigin(new Origin("raw.iot", 0, 0L))
+                .setOrigin(new Origin(Topics.RAW_IOT, 0, 0L))
                 .setPayload(IotTelemetry.newBuilder().setDeviceId(device).setMetric("temperature").setValue(1.0).setUnit("C").build())
                 .build();
     }

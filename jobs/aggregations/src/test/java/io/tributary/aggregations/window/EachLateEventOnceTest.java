@@ -1,5 +1,6 @@
 package io.tributary.aggregations.window;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.Domain;
@@ -66,7 +67,7 @@ class EachLateEventOnceTest {
     private static Envelope event(String id) {
         return Envelope.newBuilder().setEventId(id).setEventType(EventType.TELEMETRY).setDomain(Domain.IOT)
                 .setEventTime(Instant.EPOCH).setIngestTime(Instant.EPOCH).setProducer("test")
-                .setOrigin(new Origin("events.iot", 0, 0L))
+                .setOrigin(new Origin(Topics.EVENTS_IOT, 0, 0L))
                 .setPayload(new IotTelemetry("edge-0", "temperature", 40.0, "celsius", null)).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.CanonicalInputOptions;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
@@ -27,18 +28,18 @@ public class CepRulesOptions {
             description = "Directory of rule files (*.yaml, searched recursively) or one rule file; read when the job is submitted.")
     public Path rules;
 
-    @Option(names = "--input-topics", split = ",", defaultValue = "events.player,events.media,events.commerce,events.iot",
+    @Option(names = "--input-topics", split = ",", defaultValue = Topics.EVENTS_ALL,
             description = "Canonical topics to read (default: ${DEFAULT-VALUE}).")
     public List<String> inputTopics;
 
-    @Option(names = "--alerts-topic", defaultValue = "cep.alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alerts-topic", defaultValue = Topics.CEP_ALERTS, description = "Alerts topic (default: ${DEFAULT-VALUE}).")
     public String alertsTopic;
 
-    @Option(names = "--late-topic", defaultValue = "cep.late-events",
+    @Option(names = "--late-topic", defaultValue = Topics.CEP_LATE_EVENTS,
             description = "Events that arrived behind the watermark (default: ${DEFAULT-VALUE}).")
     public String lateTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "cep.dead-letters",
+    @Option(names = "--dead-letter-topic", defaultValue = Topics.CEP_DEAD_LETTERS,
             description = "Records on the input topics that are not valid canonical events (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 

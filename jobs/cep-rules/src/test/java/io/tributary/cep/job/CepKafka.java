@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
@@ -34,7 +35,7 @@ final class CepKafka {
     }
 
     CepRulesJob.Sinks sinks(String alertsTopic, String lateTopic, String name) {
-        return sinks(alertsTopic, lateTopic, "cep.dead-letters", name);
+        return sinks(alertsTopic, lateTopic, Topics.CEP_DEAD_LETTERS, name);
     }
 
     CepRulesJob.Sinks sinks(String alertsTopic, String lateTopic, String deadLetterTopic, String name) {

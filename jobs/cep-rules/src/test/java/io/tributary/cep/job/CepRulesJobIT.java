@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.rules.Rule;
@@ -54,11 +55,11 @@ class CepRulesJobIT {
 
     @Test
     void everyExpectedAlertExactlyOnceAndNoneForNearMisses() throws Exception {
-        String player = "events.player";
-        String commerce = "events.commerce";
-        String alertsTopic = "cep.alerts";
-        String lateTopic = "cep.late-events";
-        String deadLetterTopic = "cep.dead-letters";
+        String player = Topics.EVENTS_PLAYER;
+        String commerce = Topics.EVENTS_COMMERCE;
+        String alertsTopic = Topics.CEP_ALERTS;
+        String lateTopic = Topics.CEP_LATE_EVENTS;
+        String deadLetterTopic = Topics.CEP_DEAD_LETTERS;
         KAFKA.broker().createTopics(2, player, commerce, alertsTopic, lateTopic, deadLetterTopic);
         CepTraffic traffic = new CepTraffic(T0, 5, "")
                 .storms(60).stallsSpreadOut(40).startFailures(60).startsInTime(120).cardTesting(30).honestRetries(30)

@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.fixtures.FixtureEvents;
@@ -67,12 +68,12 @@ class CepRulesJobJarIT {
     @Test
     void theJarRunsTheShippedRules(@InjectClusterClient ClusterClient<?> client) throws Exception {
         CepKafka cep = new CepKafka(KAFKA, REGISTRY);
-        KAFKA.broker().createTopics(2, "events.player", "events.media", "events.commerce", "events.iot", "cep.alerts", "cep.late-events");
+        KAFKA.broker().createTopics(2, Topics.EVENTS_PLAYER, Topics.EVENTS_MEDIA, Topics.EVENTS_COMMERCE, Topics.EVENTS_IOT, Topics.CEP_ALERTS, Topics.CEP_LATE_EVENTS);
         List<Envelope> stalls = FixtureEvents.parse("jar-it", Stream.of(0, 15, 30)
                 .map(s -> "{\"id\": \"b" + s + "\", \"type\": \"BUFFER_START\", \"time\": \"" + CepRulesJobIT.T0.plusSeconds(s)
                         + "\", \"sessionId\": \"jar-session\"}")
                 .toList());
-        cep.produce("events.player", stalls);
+        cep.produce(Topics.EVENTS_PLAYER, stalls);
 
         PackagedProgram program = PackagedProgram.newBuilder()
                 .setJarFile(jobJar())
@@ -91,7 +92,7 @@ class CepRulesJobJarIT {
                         .orElse(""))
                 .isEmpty();
 
-        assertThat(cep.readAlerts("cep.alerts")).extracting(Alert::getRuleId, Alert::getKey)
+        assertThat(cep.readAlerts(Topics.CEP_ALERTS)).extracting(Alert::getRuleId, Alert::getKey)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("rebuffering-storm", "jar-session"));
     }
 

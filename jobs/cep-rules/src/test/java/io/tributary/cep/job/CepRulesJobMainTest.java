@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,9 +19,9 @@ class CepRulesJobMainTest {
         CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), new String[] {
             "--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080/apis/ccompat/v7", "--rules", "/opt/rules"});
         assertThat(options.rules).isEqualTo(Path.of("/opt/rules"));
-        assertThat(options.inputTopics).containsExactly("events.player", "events.media", "events.commerce", "events.iot");
-        assertThat(options.alertsTopic).isEqualTo("cep.alerts");
-        assertThat(options.lateTopic).isEqualTo("cep.late-events");
+        assertThat(options.inputTopics).containsExactly(Topics.EVENTS_PLAYER, Topics.EVENTS_MEDIA, Topics.EVENTS_COMMERCE, Topics.EVENTS_IOT);
+        assertThat(options.alertsTopic).isEqualTo(Topics.CEP_ALERTS);
+        assertThat(options.lateTopic).isEqualTo(Topics.CEP_LATE_EVENTS);
     }
 
     @Test
@@ -33,7 +34,7 @@ class CepRulesJobMainTest {
 
     @Test
     void aBadRuleStopsTheSubmissionWithEveryProblem(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("storm.yaml"), Files.readString(Path.of("../../rules/player/rebuffering-storm.yaml"))
+        Files.writeString(dir.resolve("storm.yaml"), Files.readString(Path.of("../../rules").resolve("player/rebuffering-storm.yaml"))
                 .replace("key: sessionId", "key: session").replace("severity: HIGH", "severity: HUGE"));
         assertThatThrownBy(() -> CepRulesJobMain.main(new String[] {
                     "--bootstrap-servers", "k", "--registry-url", "r", "--rules", dir.toString()}))

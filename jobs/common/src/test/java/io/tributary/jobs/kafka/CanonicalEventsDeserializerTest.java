@@ -1,5 +1,6 @@
 package io.tributary.jobs.kafka;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,13 +27,13 @@ class CanonicalEventsDeserializerTest {
     void aRecordThatIsNotAnEventIsADeadLetterWithItsBytesAndCoordinates() throws Exception {
         deserializer.open(null);
         List<Either<DeadLetter, Envelope>> out = new ArrayList<>();
-        deserializer.deserialize(new ConsumerRecord<>("events.iot", 1, 42L, "k".getBytes(StandardCharsets.UTF_8), GARBAGE),
+        deserializer.deserialize(new ConsumerRecord<>(Topics.EVENTS_IOT, 1, 42L, "k".getBytes(StandardCharsets.UTF_8), GARBAGE),
                 collector(out::add));
 
         assertThat(out).hasSize(1);
         DeadLetter letter = out.get(0).left();
         assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_AVRO);
-        assertThat(letter.getSourceTopic()).isEqualTo("events.iot");
+        assertThat(letter.getSourceTopic()).isEqualTo(Topics.EVENTS_IOT);
         assertThat(letter.getSourceOffset()).isEqualTo(42L);
         assertThat(letter.getJob()).isEqualTo("test-job");
         assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalValue()).toString()).isEqualTo("not avro");
@@ -44,7 +45,7 @@ class CanonicalEventsDeserializerTest {
         deserializer.open(null);
         IllegalStateException downstream = new IllegalStateException("an operator after the source failed");
 
-        assertThatThrownBy(() -> deserializer.deserialize(new ConsumerRecord<>("events.iot", 0, 1L, null, GARBAGE),
+        assertThatThrownBy(() -> deserializer.deserialize(new ConsumerRecord<>(Topics.EVENTS_IOT, 0, 1L, null, GARBAGE),
                         collector(record -> {
                             throw downstream;
                         })))

@@ -1,5 +1,6 @@
 package io.tributary.ingest.kafka;
 
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.Domain;
 import java.io.Serializable;
 import java.util.List;
@@ -10,7 +11,7 @@ public record CanonicalTopics(String player, String media, String commerce, Stri
 
     public static final CanonicalTopics DEFAULTS =
             new CanonicalTopics(
-                    "events.player", "events.media", "events.commerce", "events.iot", "ingest.dead-letters");
+                    Topics.EVENTS_PLAYER, Topics.EVENTS_MEDIA, Topics.EVENTS_COMMERCE, Topics.EVENTS_IOT, Topics.INGEST_DEAD_LETTERS);
 
     public String forDomain(Domain domain) {
         return switch (domain) {

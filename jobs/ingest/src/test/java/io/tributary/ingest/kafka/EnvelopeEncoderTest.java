@@ -1,5 +1,6 @@
 package io.tributary.ingest.kafka;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.CanonicalRecord;
@@ -20,7 +21,7 @@ class EnvelopeEncoderTest {
         CanonicalRecord record = encoder.encode(envelope);
         CanonicalRecord next = encoder.encode(TestEvents.telemetry("e-2"));
 
-        assertThat(record.topic).isEqualTo("events.iot");
+        assertThat(record.topic).isEqualTo(Topics.EVENTS_IOT);
         assertThat(new String(record.key, StandardCharsets.UTF_8)).isEqualTo("edge-1");
         assertThat(record.eventTime).isEqualTo(TestEvents.T0.toEpochMilli());
         Envelope decoded = new SpecificDatumReader<>(Envelope.class)

@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +49,7 @@ class RawEventDecoderPropertiesTest {
     private static final int ALLOCATION_PER_RECORD_BYTE = 64;
 
     private final long now = System.currentTimeMillis();
-    private final RecordOrigin origin = new RecordOrigin("raw.player", 0, 1, now);
+    private final RecordOrigin origin = new RecordOrigin(Topics.RAW_PLAYER, 0, 1, now);
     private final RawEventDecoder decoder = new RawEventDecoder(IngestLimits.DEFAULTS, id -> {
             if (id == ENVELOPE_SCHEMA_ID) {
                 return Envelope.getClassSchema();
@@ -97,7 +98,7 @@ class RawEventDecoderPropertiesTest {
         } else {
             assertThat(rejection.reason()).isNotNull();
             assertThat(rejection.getMessage()).isNotBlank().hasSizeLessThan(DeadLetters.MAX_MESSAGE_CHARS);
-            DeadLetter letter = DeadLetters.of("raw.player", 0, 1, now, key, value, rejection.reason(),
+            DeadLetter letter = DeadLetters.of(Topics.RAW_PLAYER, 0, 1, now, key, value, rejection.reason(),
                     rejection.getMessage(), rejection.field(), "tributary-ingest", Instant.ofEpochMilli(now));
             assertThat(avro(letter).length).isLessThanOrEqualTo(DeadLetters.MAX_SERIALIZED_BYTES);
         }

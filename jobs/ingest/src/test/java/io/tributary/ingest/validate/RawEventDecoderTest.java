@@ -1,5 +1,6 @@
 package io.tributary.ingest.validate;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class RawEventDecoderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long ARRIVAL = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
-    private static final RecordOrigin ORIGIN = new RecordOrigin("raw.player", 1, 42, ARRIVAL);
+    private static final RecordOrigin ORIGIN = new RecordOrigin(Topics.RAW_PLAYER, 1, 42, ARRIVAL);
     private static final byte[] KEY = "sess-1".getBytes(StandardCharsets.UTF_8);
     private static final int ENVELOPE_SCHEMA_ID = 7;
 
@@ -84,7 +85,7 @@ class RawEventDecoderTest {
         assertThat(envelope.getDomain()).isEqualTo(Domain.PLAYER);
         assertThat(envelope.getEventTime()).isEqualTo(Instant.parse("2026-11-22T09:59:58.500Z"));
         assertThat(envelope.getIngestTime()).isEqualTo(Instant.ofEpochMilli(ARRIVAL));
-        assertThat(envelope.getOrigin()).isEqualTo(new Origin("raw.player", 1, 42L));
+        assertThat(envelope.getOrigin()).isEqualTo(new Origin(Topics.RAW_PLAYER, 1, 42L));
         PlayerEvent player = (PlayerEvent) envelope.getPayload();
         assertThat(player.getDeviceClass()).isEqualTo(DeviceClass.TV);
         assertThat(player.getCdn()).isEqualTo("fastly");
@@ -199,7 +200,7 @@ class RawEventDecoderTest {
         written.setOrigin(new Origin("elsewhere", 0, 0L));
         Envelope read = decoder.decode(KEY, confluentFramed(ENVELOPE_SCHEMA_ID, written), ORIGIN);
         assertThat(read.getPayload()).isEqualTo(written.getPayload());
-        assertThat(read.getOrigin()).isEqualTo(new Origin("raw.player", 1, 42L));
+        assertThat(read.getOrigin()).isEqualTo(new Origin(Topics.RAW_PLAYER, 1, 42L));
     }
 
     @Test

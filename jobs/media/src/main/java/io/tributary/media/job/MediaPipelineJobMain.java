@@ -1,5 +1,6 @@
 package io.tributary.media.job;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.CanonicalKafka;
@@ -38,7 +39,7 @@ public final class MediaPipelineJobMain {
         MediaPipelineJob.build(
                 env.fromSource(RawInput.source(options.kafka.bootstrapServers, List.of(options.mediaTopic), options.groupId,
                                 options.runtime.bounded), LiveEventTime.watermarks(options.kafka.maxOutOfOrderness, options.quietAfter),
-                                "events.media")
+                                Topics.EVENTS_MEDIA)
                         .uid("media-source"),
                 options.kafka.registryUrl, options.settings(), sinks(options));
     }

@@ -1,5 +1,6 @@
 package io.tributary.media.job;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.media.transcode.Ladder;
@@ -22,14 +23,14 @@ public class MediaPipelineOptions {
 
     @Mixin public RuntimeOptions runtime = new RuntimeOptions();
 
-    @Option(names = "--media-topic", defaultValue = "events.media", description = "Canonical media events to read (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--media-topic", defaultValue = Topics.EVENTS_MEDIA, description = "Canonical media events to read (default: ${DEFAULT-VALUE}).")
     public String mediaTopic;
 
-    @Option(names = "--pipeline-topic", defaultValue = "media.pipeline",
+    @Option(names = "--pipeline-topic", defaultValue = Topics.MEDIA_PIPELINE,
             description = "Where the pipeline's decisions go, keyed by media id; workers read TRANSCODE_REQUESTED here (default: ${DEFAULT-VALUE}).")
     public String pipelineTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "media.dead-letters", description = "Refused records (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dead-letter-topic", defaultValue = Topics.MEDIA_DEAD_LETTERS, description = "Refused records (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 
     @Option(names = "--ladder", defaultValue = "500k,1000k,2000k,4000k", description = "Renditions to transcode (default: ${DEFAULT-VALUE}).")

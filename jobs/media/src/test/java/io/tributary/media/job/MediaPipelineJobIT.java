@@ -1,5 +1,6 @@
 package io.tributary.media.job;
 
+import io.tributary.schemas.Topics;
 import java.nio.file.Files;
 import org.apache.flink.core.execution.SavepointFormatType;
 import static org.awaitility.Awaitility.await;
@@ -63,9 +64,9 @@ class MediaPipelineJobIT {
     @RegisterExtension static final RealS3 S3 = new RealS3();
 
     private static final int ITEMS = 30;
-    private static final String MEDIA = "events.media";
-    private static final String PIPELINE = "media.pipeline";
-    private static final String DEAD = "media.dead-letters";
+    private static final String MEDIA = Topics.EVENTS_MEDIA;
+    private static final String PIPELINE = Topics.MEDIA_PIPELINE;
+    private static final String DEAD = Topics.MEDIA_DEAD_LETTERS;
 
     @Test
     void everyUploadEndsExactlyOnceTranscodedOrFailedWithItsReason() throws Exception {

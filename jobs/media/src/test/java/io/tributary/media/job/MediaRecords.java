@@ -1,5 +1,6 @@
 package io.tributary.media.job;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
@@ -40,8 +41,8 @@ public final class MediaRecords {
         fill.accept(media);
         Envelope event = Envelope.newBuilder().setEventId(id).setEventType(type).setDomain(Domain.MEDIA)
                 .setEventTime(Instant.ofEpochMilli(time)).setIngestTime(Instant.ofEpochMilli(time)).setProducer("test")
-                .setOrigin(new Origin("events.media", 0, time)).setPayload(media.build()).build();
-        RawRecord raw = new RawRecord("events.media", 0, time, time, null, ("raw " + id).getBytes(StandardCharsets.UTF_8));
+                .setOrigin(new Origin(Topics.EVENTS_MEDIA, 0, time)).setPayload(media.build()).build();
+        RawRecord raw = new RawRecord(Topics.EVENTS_MEDIA, 0, time, time, null, ("raw " + id).getBytes(StandardCharsets.UTF_8));
         return new MediaRecord(raw, event);
     }
 }

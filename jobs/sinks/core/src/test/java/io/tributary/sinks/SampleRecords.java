@@ -1,5 +1,6 @@
 package io.tributary.sinks;
 
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Domain;
@@ -193,7 +194,7 @@ public final class SampleRecords {
                 .setEventTime(T0.plusSeconds(60L * item + second))
                 .setIngestTime(T0.plusSeconds(60L * item + second + 1))
                 .setProducer("media-pipeline")
-                .setOrigin(new Origin("raw.media", 0, (long) (item * 100 + second)))
+                .setOrigin(new Origin(Topics.RAW_MEDIA, 0, (long) (item * 100 + second)))
                 .setPayload(payload)
                 .build();
     }
@@ -206,7 +207,7 @@ public final class SampleRecords {
                 .setEventTime(T0)
                 .setIngestTime(T0)
                 .setProducer("player")
-                .setOrigin(new Origin("raw.player", 0, 1L))
+                .setOrigin(new Origin(Topics.RAW_PLAYER, 0, 1L))
                 .setPayload(PlayerEvent.newBuilder().setSessionId("s").setViewerId("v").setAccountId("a").setDeviceId("d")
                         .setTitleId("t").setDeviceClass(DeviceClass.TV).setCdn("c").setRegion("r").setPositionMs(0).build())
                 .build();
@@ -218,7 +219,7 @@ public final class SampleRecords {
                 .setMessage("bad record " + i)
                 .setField(i % 2 == 0 ? null : "sessionId")
                 .setJob("ingest")
-                .setSourceTopic("raw.player")
+                .setSourceTopic(Topics.RAW_PLAYER)
                 .setSourcePartition(i % 2)
                 .setSourceOffset((long) i)
                 .setSourceTimestamp(T0.plusSeconds(i))

@@ -1,5 +1,6 @@
 package io.tributary.testkit.traffic;
 
+import io.tributary.schemas.Topics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -213,7 +214,7 @@ public final class TrafficGenerator {
         base.put("cdn", CDNS[cdnIndex]);
         base.put("region", pick(REGIONS));
         base.put("producer", "player-gw-" + (1 + random.nextInt(3)));
-        base.put("_topic", RawTopics.PLAYER);
+        base.put("_topic", Topics.RAW_PLAYER);
         base.put("_key", base.get("sessionId").asText());
         int rung = deviceClass.equals("mobile") ? 1 : 2;
         long position = 0;
@@ -282,7 +283,7 @@ public final class TrafficGenerator {
                 : String.format(java.util.Locale.ROOT, "%.2f", 4.99 + random.nextInt(60));
         base.put("amount", amount);
         base.put("producer", "checkout-svc");
-        base.put("_topic", RawTopics.COMMERCE);
+        base.put("_topic", Topics.RAW_COMMERCE);
         base.put("_key", base.get("orderId").asText());
         script.add(commerce(base, "order_created").put("itemCount", 1 + random.nextInt(3)));
         String method = pick(PAYMENT_METHODS);
@@ -330,7 +331,7 @@ public final class TrafficGenerator {
             event.put("value", Math.round(value * 100) / 100.0);
             event.put("unit", metric[1]);
             event.put("site", site);
-            event.put("_topic", RawTopics.IOT);
+            event.put("_topic", Topics.RAW_IOT);
             event.put("_key", deviceId);
             script.add(event);
         }
@@ -342,7 +343,7 @@ public final class TrafficGenerator {
         ObjectNode base = JSON.createObjectNode();
         base.put("mediaId", "media-" + UUID.randomUUID());
         base.put("producer", "media-pipeline");
-        base.put("_topic", RawTopics.MEDIA);
+        base.put("_topic", Topics.RAW_MEDIA);
         base.put("_key", base.get("mediaId").asText());
         String uploadId = "up-" + UUID.randomUUID();
         int chunks = 2 + random.nextInt(6);

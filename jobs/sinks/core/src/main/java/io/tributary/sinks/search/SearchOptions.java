@@ -1,5 +1,6 @@
 package io.tributary.sinks.search;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.time.Duration;
@@ -54,25 +55,25 @@ public class SearchOptions {
             description = "First backoff delay (default: ${DEFAULT-VALUE}).")
     public Duration bulkBackoffDelay;
 
-    @Option(names = "--alerts-topic", defaultValue = "cep.alerts", description = "Alerts topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alerts-topic", defaultValue = Topics.CEP_ALERTS, description = "Alerts topic (default: ${DEFAULT-VALUE}).")
     public String alertsTopic;
 
-    @Option(names = "--qoe-topic", defaultValue = "agg.qoe-minute", description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--qoe-topic", defaultValue = Topics.AGG_QOE_MINUTE, description = "QoE per minute topic (default: ${DEFAULT-VALUE}).")
     public String qoeTopic;
 
-    @Option(names = "--trending-topic", defaultValue = "agg.trending-titles", description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--trending-topic", defaultValue = Topics.AGG_TRENDING_TITLES, description = "Trending titles topic (default: ${DEFAULT-VALUE}).")
     public String trendingTopic;
 
-    @Option(names = "--sessions-topic", defaultValue = "agg.viewer-sessions", description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sessions-topic", defaultValue = Topics.AGG_VIEWER_SESSIONS, description = "Viewer sessions topic (default: ${DEFAULT-VALUE}).")
     public String sessionsTopic;
 
-    @Option(names = "--commerce-topic", defaultValue = "agg.commerce-minute", description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--commerce-topic", defaultValue = Topics.AGG_COMMERCE_MINUTE, description = "Commerce per minute topic (default: ${DEFAULT-VALUE}).")
     public String commerceTopic;
 
-    @Option(names = "--iot-topic", defaultValue = "agg.iot-device-5m", description = "IoT per device topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iot-topic", defaultValue = Topics.AGG_IOT_DEVICE_5M, description = "IoT per device topic (default: ${DEFAULT-VALUE}).")
     public String iotTopic;
 
-    @Option(names = "--sink-dead-letter-topic", defaultValue = "sinks.dead-letters",
+    @Option(names = "--sink-dead-letter-topic", defaultValue = Topics.SINKS_DEAD_LETTERS,
             description = "Where records no index can take go (default: ${DEFAULT-VALUE}).")
     public String sinkDeadLetterTopic;
 

@@ -1,5 +1,6 @@
 package io.tributary.sinks.search;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -144,7 +145,7 @@ class IndexDocumentsHarnessTest {
 
     private static SearchDocument document(int n) {
         SearchDocument document = new SearchDocument("t-iot", "doc-" + n, "{\"n\":" + n + "}", n);
-        document.raw = new RawRecord("agg.iot-device-5m", 0, n, 0L, ("key-" + n).getBytes(StandardCharsets.UTF_8),
+        document.raw = new RawRecord(Topics.AGG_IOT_DEVICE_5M, 0, n, 0L, ("key-" + n).getBytes(StandardCharsets.UTF_8),
                 ("value-" + n).getBytes(StandardCharsets.UTF_8));
         return document;
     }

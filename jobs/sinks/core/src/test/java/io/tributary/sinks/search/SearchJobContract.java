@@ -1,5 +1,6 @@
 package io.tributary.sinks.search;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,10 +67,10 @@ public abstract class SearchJobContract {
     @Test
     void alertsAndTheNewestRevisionOfEveryAggregateAreIndexedOnceAndUnindexableRecordsAreDeadLettered() throws Exception {
         String prefix = "it-" + engine().name().toLowerCase().replaceAll("[^a-z0-9]", "") + "-";
-        String alerts = prefix + "cep.alerts";
-        String qoe = prefix + "agg.qoe-minute";
-        String iot = prefix + "agg.iot-device-5m";
-        String deadLetters = prefix + "sinks.dead-letters";
+        String alerts = prefix + Topics.CEP_ALERTS;
+        String qoe = prefix + Topics.AGG_QOE_MINUTE;
+        String iot = prefix + Topics.AGG_IOT_DEVICE_5M;
+        String deadLetters = prefix + Topics.SINKS_DEAD_LETTERS;
         KAFKA.broker().createTopics(2, alerts, qoe, iot, prefix + "unused", deadLetters);
 
         Random random = new Random(3);

@@ -1,5 +1,6 @@
 package io.tributary.sinks.lake;
 
+import io.tributary.schemas.Topics;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import java.util.ArrayList;
@@ -18,15 +19,15 @@ public class LakeOptions {
             description = "Root of the lake: file:///data/lake or s3://bucket/lake (s3 needs flink-s3-fs-hadoop in the cluster's plugins).")
     public String lakePath;
 
-    @Option(names = "--event-topics", split = ",", defaultValue = "events.player,events.media,events.commerce,events.iot",
+    @Option(names = "--event-topics", split = ",", defaultValue = Topics.EVENTS_ALL,
             description = "Canonical topics (default: ${DEFAULT-VALUE}).")
     public List<String> eventTopics;
 
-    @Option(names = "--dead-letter-topics", split = ",", defaultValue = "ingest.dead-letters,media.dead-letters,cep.dead-letters,agg.dead-letters,sinks.dead-letters",
+    @Option(names = "--dead-letter-topics", split = ",", defaultValue = Topics.DEAD_LETTERS_ALL,
             description = "Dead-letter topics (default: ${DEFAULT-VALUE}).")
     public List<String> deadLetterTopics;
 
-    @Option(names = "--sink-dead-letter-topic", defaultValue = "sinks.dead-letters",
+    @Option(names = "--sink-dead-letter-topic", defaultValue = Topics.SINKS_DEAD_LETTERS,
             description = "Where records the lake cannot decode go (default: ${DEFAULT-VALUE}).")
     public String sinkDeadLetterTopic;
 

@@ -1,5 +1,6 @@
 package io.tributary.sinks.lake;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.Domain;
@@ -28,7 +29,7 @@ class LakeEventsTest {
         IotTelemetry reading = IotTelemetry.newBuilder().setDeviceId("d-1").setMetric("temperature").setValue(21.5)
                 .setUnit("celsius").setSite(null).build();
         Envelope envelope = Envelope.newBuilder().setEventId("e-1").setEventType(EventType.TELEMETRY).setDomain(Domain.IOT)
-                .setEventTime(time).setIngestTime(time.plusSeconds(1)).setProducer("p").setOrigin(new Origin("raw.iot", 1, 42L))
+                .setEventTime(time).setIngestTime(time.plusSeconds(1)).setProducer("p").setOrigin(new Origin(Topics.RAW_IOT, 1, 42L))
                 .setPayload(reading).build();
 
         GenericRecord lake = LakeEvents.of(envelope);

@@ -1,5 +1,6 @@
 package io.tributary.sinks.lake;
 
+import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.jobs.JobCommandLine;
@@ -226,7 +227,7 @@ class LakeJobIT {
 
     private static DeadLetter deadLetter(int i) {
         return DeadLetter.newBuilder().setReason(DeadLetterReason.MALFORMED_JSON).setMessage("bad " + i).setField(null)
-                .setJob("ingest").setSourceTopic("raw.player").setSourcePartition(0).setSourceOffset((long) i)
+                .setJob("ingest").setSourceTopic(Topics.RAW_PLAYER).setSourcePartition(0).setSourceOffset((long) i)
                 .setSourceTimestamp(T0.plusSeconds(i * 1000L)).setDeadLetteredAt(T0.plusSeconds(i * 1000L + 1))
                 .setOriginalKey(null).setOriginalValue(ByteBuffer.wrap(("{" + i).getBytes(StandardCharsets.UTF_8))).build();
     }

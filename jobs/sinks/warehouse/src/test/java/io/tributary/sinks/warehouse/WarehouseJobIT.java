@@ -81,18 +81,18 @@ class WarehouseJobIT {
 
     /** The topics of one test run. */
     private record Topics(String prefix) {
-        String alerts() { return prefix + "cep.alerts"; }
-        String qoe() { return prefix + "agg.qoe-minute"; }
-        String trending() { return prefix + "agg.trending-titles"; }
-        String sessions() { return prefix + "agg.viewer-sessions"; }
-        String commerce() { return prefix + "agg.commerce-minute"; }
-        String iot() { return prefix + "agg.iot-device-5m"; }
-        String media() { return prefix + "events.media"; }
-        String pipeline() { return prefix + "media.pipeline"; }
-        String renditions() { return prefix + "agg.qoe-rendition-minute"; }
-        String ingestDeadLetters() { return prefix + "ingest.dead-letters"; }
-        String mediaDeadLetters() { return prefix + "media.dead-letters"; }
-        String sinkDeadLetters() { return prefix + "sinks.dead-letters"; }
+        String alerts() { return prefix + io.tributary.schemas.Topics.CEP_ALERTS; }
+        String qoe() { return prefix + io.tributary.schemas.Topics.AGG_QOE_MINUTE; }
+        String trending() { return prefix + io.tributary.schemas.Topics.AGG_TRENDING_TITLES; }
+        String sessions() { return prefix + io.tributary.schemas.Topics.AGG_VIEWER_SESSIONS; }
+        String commerce() { return prefix + io.tributary.schemas.Topics.AGG_COMMERCE_MINUTE; }
+        String iot() { return prefix + io.tributary.schemas.Topics.AGG_IOT_DEVICE_5M; }
+        String media() { return prefix + io.tributary.schemas.Topics.EVENTS_MEDIA; }
+        String pipeline() { return prefix + io.tributary.schemas.Topics.MEDIA_PIPELINE; }
+        String renditions() { return prefix + io.tributary.schemas.Topics.AGG_QOE_RENDITION_MINUTE; }
+        String ingestDeadLetters() { return prefix + io.tributary.schemas.Topics.INGEST_DEAD_LETTERS; }
+        String mediaDeadLetters() { return prefix + io.tributary.schemas.Topics.MEDIA_DEAD_LETTERS; }
+        String sinkDeadLetters() { return prefix + io.tributary.schemas.Topics.SINKS_DEAD_LETTERS; }
 
         void create() {
             KAFKA.broker().createTopics(2, alerts(), qoe(), trending(), sessions(), commerce(), iot(), media(),
@@ -153,7 +153,7 @@ class WarehouseJobIT {
         List<DeadLetter> mediaDeadLetters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             mediaDeadLetters.add(DeadLetter.newBuilder(SampleRecords.ingestDeadLetter(i)).setJob("media-pipeline")
-                    .setSourceTopic("events.media").setReason(DeadLetterReason.INVALID_TRANSITION).build());
+                    .setSourceTopic(io.tributary.schemas.Topics.EVENTS_MEDIA).setReason(DeadLetterReason.INVALID_TRANSITION).build());
         }
 
         produce(topics.alerts(), alerts);
