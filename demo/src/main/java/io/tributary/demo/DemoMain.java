@@ -15,7 +15,7 @@ import io.tributary.testkit.infra.FreePorts;
 import io.tributary.launcher.SuiteJob;
 import io.tributary.media.job.MediaPipelineJobMain;
 import io.tributary.media.job.MediaPipelineOptions;
-import io.tributary.media.workers.WorkerSimulator;
+import io.tributary.testkit.media.WorkerSimulator;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.IndexTemplate;

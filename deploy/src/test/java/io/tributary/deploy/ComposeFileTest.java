@@ -1,5 +1,6 @@
 package io.tributary.deploy;
 
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.launcher.SuiteFile;
@@ -25,7 +26,7 @@ import org.yaml.snakeyaml.Yaml;
  * service submits is parsed by each job's own options class.
  */
 class ComposeFileTest {
-    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final Path REPOSITORY = Repository.root();
 
     private static Map<String, Map<String, Object>> services;
     private static List<JobOptions> suite;

@@ -1,6 +1,7 @@
 package io.tributary.launcher;
 
 import io.tributary.schemas.Topics;
+import io.tributary.testkit.Repository;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +63,7 @@ class TaskManagerKillIT {
     private static final List<String> WAREHOUSE_INPUTS = List.of(Topics.CEP_ALERTS, Topics.AGG_QOE_MINUTE, Topics.AGG_QOE_RENDITION_MINUTE,
             Topics.AGG_TRENDING_TITLES, Topics.AGG_VIEWER_SESSIONS, Topics.AGG_COMMERCE_MINUTE, Topics.AGG_IOT_DEVICE_5M, Topics.MEDIA_PIPELINE,
             Topics.INGEST_DEAD_LETTERS, Topics.MEDIA_DEAD_LETTERS, Topics.CEP_DEAD_LETTERS, Topics.AGG_DEAD_LETTERS, Topics.SINKS_DEAD_LETTERS);
-    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final Path REPOSITORY = Repository.root();
     private static final int RECORDS_PER_SECOND = 400;
 
     /** What the traffic thread sent: good event ids, and where each malformed record landed. */

@@ -1,6 +1,6 @@
 package io.tributary.rulescli;
 
-import io.tributary.cep.fixtures.FixtureRunner;
+import io.tributary.cep.fixtures.FixtureCase;
 import io.tributary.cep.rules.PatternExplainer;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
@@ -124,10 +124,10 @@ public final class RulesCli {
             if (!report(loaded, err)) {
                 return PROBLEMS;
             }
-            List<FixtureRunner.Case> cases = new ArrayList<>();
+            List<FixtureCase> cases = new ArrayList<>();
             int withoutFixtures = 0;
             for (Rule rule : loaded.rules()) {
-                List<FixtureRunner.Case> ruleCases = FixtureRunner.cases(rule);
+                List<FixtureCase> ruleCases = FixtureCase.of(rule);
                 if (ruleCases.isEmpty()) {
                     withoutFixtures++;
                     (requireFixtures ? err : out).printf("%s  %s: no fixtures (%s.fixtures/)%n",

@@ -1,5 +1,6 @@
 package io.tributary.rulescli;
 
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fails with file:line:column and a non-zero exit code.
  */
 class RulesCliTest {
-    private static final Path RULES = Path.of("../rules");
+    private static final Path RULES = Repository.rules();
 
     @Test
     void everyShippedRuleValidates() {

@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.fixtures.FixtureEvents;
@@ -21,7 +22,7 @@ class CepRulesJobGraphTest {
 
     @Test
     void rulesWithTheSameKeyShareOneShuffleAndOneTask() throws Exception {
-        List<Rule> rules = RuleLoader.load(Path.of("../../rules")).rulesOrThrow();
+        List<Rule> rules = RuleLoader.load(Repository.rules()).rulesOrThrow();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         DataStream<Envelope> events = env.fromData(FixtureEvents.parse("graph",

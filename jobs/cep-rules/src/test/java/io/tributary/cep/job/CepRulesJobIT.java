@@ -1,6 +1,7 @@
 package io.tributary.cep.job;
 
 import io.tributary.schemas.Topics;
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.rules.Rule;
@@ -48,7 +49,7 @@ class CepRulesJobIT {
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4);
 
-    static final Path RULES = Path.of("../../rules");
+    static final Path RULES = Repository.rules();
     private static final CepKafka CEP_KAFKA = new CepKafka(KAFKA, REGISTRY);
     // Kafka refuses record timestamps far from now, so the input lies in the last hour.
     static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);

@@ -1,6 +1,7 @@
 package io.tributary.cep.job;
 
 import io.tributary.schemas.Topics;
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.fixtures.FixtureEvents;
@@ -79,7 +80,7 @@ class CepRulesJobJarIT {
                 .setJarFile(jobJar())
                 .setConfiguration(CLASS_LOADING)
                 .setArguments("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
-                        "--rules", Path.of("../../rules").toAbsolutePath().toString(), "--bounded", "--parallelism", "2",
+                        "--rules", Repository.rules().toString(), "--bounded", "--parallelism", "2",
                         "--checkpoint-interval", "1s", "--transaction-timeout", "5m",
                         "--transactional-id-prefix", "jar-it-" + UUID.randomUUID())
                 .build();

@@ -1,6 +1,7 @@
 package io.tributary.cep.job;
 
 import io.tributary.schemas.Topics;
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class CepRulesJobMainTest {
 
     @Test
     void aBadRuleStopsTheSubmissionWithEveryProblem(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("storm.yaml"), Files.readString(Path.of("../../rules").resolve("player/rebuffering-storm.yaml"))
+        Files.writeString(dir.resolve("storm.yaml"), Files.readString(Repository.rules().resolve("player/rebuffering-storm.yaml"))
                 .replace("key: sessionId", "key: session").replace("severity: HIGH", "severity: HUGE"));
         assertThatThrownBy(() -> CepRulesJobMain.main(new String[] {
                     "--bootstrap-servers", "k", "--registry-url", "r", "--rules", dir.toString()}))

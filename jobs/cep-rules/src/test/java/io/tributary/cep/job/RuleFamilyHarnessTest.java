@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.alerts.AlertRenderer;
@@ -45,7 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every window ended.
  */
 class RuleFamilyHarnessTest {
-    private static final Path RULES = Path.of("../../rules");
+    private static final Path RULES = Repository.rules();
     private static final long BASE = FixtureEvents.BASE.toEpochMilli();
 
     @ParameterizedTest(name = "seed {0}")

@@ -1,9 +1,10 @@
 package io.tributary.cep.job;
 
+import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.fixtures.FixtureEvents;
-import io.tributary.cep.fixtures.FixtureRunner;
+import io.tributary.cep.fixtures.FixtureCase;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.schemas.Envelope;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * timed out the operator keeps no state and no timers.
  */
 class RuleOperatorHarnessTest {
-    private static final Path RULES = Path.of("../../rules");
+    private static final Path RULES = Repository.rules();
     private static final long SECOND = 1_000;
     private static final long BASE = FixtureEvents.BASE.toEpochMilli();
 
@@ -163,7 +164,7 @@ class RuleOperatorHarnessTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("shippedFixtures")
-    void everyShippedRuleLeavesNoStateAfterItsFixtures(String title, FixtureRunner.Case fixture) throws Exception {
+    void everyShippedRuleLeavesNoStateAfterItsFixtures(String title, FixtureCase fixture) throws Exception {
         long expectedAlerts = Files.readAllLines(fixture.alerts()).stream()
                 .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#") && !line.startsWith("//")).count();
         try (var harness = harness(fixture.rule())) {
@@ -182,7 +183,7 @@ class RuleOperatorHarnessTest {
 
     static Stream<Arguments> shippedFixtures() {
         return RuleLoader.load(RULES).rulesOrThrow().stream()
-                .flatMap(rule -> FixtureRunner.cases(rule).stream())
+                .flatMap(rule -> FixtureCase.of(rule).stream())
                 .map(fixture -> Arguments.of(fixture.title(), fixture));
     }
 

@@ -11,7 +11,7 @@ import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.media.packaging.ParsedManifests;
 import io.tributary.media.upload.UploadAssembly;
-import io.tributary.media.workers.WorkerSimulator;
+import io.tributary.testkit.media.WorkerSimulator;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Domain;
 import io.tributary.testkit.hostile.HostileCanonicalRecords;

@@ -1,4 +1,4 @@
-package io.tributary.media.workers;
+package io.tributary.testkit.media;
 
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
