@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
@@ -43,7 +44,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import java.util.regex.Matcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,69 +51,128 @@ import picocli.CommandLine.Option;
 /**
  * The CEP rules job on the real broker: events/s with 1, 10 and 100 rules over the same stream
  * (bounded runs, one after the other in one JVM), then detection latency at a fixed rate below the
- * maximum: from the moment the event that completes a match is produced to the alert being
- * emitted by the job, and to the alert being visible to a read_committed consumer (which waits for
- * the checkpoint that commits it). Prints the figures and writes {@code results/cep.md}.
+ * maximum: from the moment the event that completes a match is produced to the alert being emitted
+ * by the job, and to the alert being visible to a read_committed consumer (which waits for the
+ * checkpoint that commits it). Prints the figures and writes {@code results/cep.md}.
  */
-@Command(name = "bench-cep", mixinStandardHelpOptions = true, description = "CEP rules job: throughput by rule count, detection latency.")
+@Command(
+        name = "bench-cep",
+        mixinStandardHelpOptions = true,
+        description = "CEP rules job: throughput by rule count, detection latency.")
 public final class CepBenchmark implements Callable<Integer> {
-    private static final List<String> INPUTS = List.of("bench.events.player", "bench.events.media", "bench.events.commerce", "bench.events.iot");
+    private static final List<String> INPUTS =
+            List.of(
+                    "bench.events.player",
+                    "bench.events.media",
+                    "bench.events.commerce",
+                    "bench.events.iot");
 
     // A run's time includes job start and the final checkpoint (up to one interval of waiting):
     // at 50,000 events that fixed cost was most of a 1-rule run and flattered every ratio.
-    @Option(names = "--events", defaultValue = "400000", description = "Canonical events to load (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            defaultValue = "400000",
+            description = "Canonical events to load (default: ${DEFAULT-VALUE}).")
     int events;
 
-    @Option(names = "--rule-counts", split = ",", defaultValue = "1,10,100", description = "Rule counts to measure (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rule-counts",
+            split = ",",
+            defaultValue = "1,10,100",
+            description = "Rule counts to measure (default: ${DEFAULT-VALUE}).")
     List<Integer> ruleCounts;
 
-    @Option(names = "--rules", defaultValue = "../rules", description = "The shipped rules, cloned up to each count (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rules",
+            defaultValue = "../rules",
+            description = "The shipped rules, cloned up to each count (default: ${DEFAULT-VALUE}).")
     Path rulesDir;
 
-    @Option(names = "--latency-rate", defaultValue = "2000", description = "Events/s during the latency run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--latency-rate",
+            defaultValue = "2000",
+            description = "Events/s during the latency run (default: ${DEFAULT-VALUE}).")
     int latencyRate;
 
-    @Option(names = "--latency-duration", defaultValue = "60s", converter = RuntimeOptions.DurationConverter.class,
+    @Option(
+            names = "--latency-duration",
+            defaultValue = "60s",
+            converter = RuntimeOptions.DurationConverter.class,
             description = "Length of the latency run (default: ${DEFAULT-VALUE}).")
     Duration latencyDuration;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = RuntimeOptions.DurationConverter.class,
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "10s",
+            converter = RuntimeOptions.DurationConverter.class,
             description = "Checkpoint interval of every run (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
-    @Option(names = "--run-limit", defaultValue = "5m", converter = RuntimeOptions.DurationConverter.class,
-            description = "A bounded run still going after this long is cancelled and reported as a bound (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--run-limit",
+            defaultValue = "5m",
+            converter = RuntimeOptions.DurationConverter.class,
+            description =
+                    "A bounded run still going after this long is cancelled and reported as a bound (default: ${DEFAULT-VALUE}).")
     Duration runLimit;
 
-    @Option(names = "--state-backend", defaultValue = "ROCKSDB", description = "State backend of every run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--state-backend",
+            defaultValue = "ROCKSDB",
+            description = "State backend of every run (default: ${DEFAULT-VALUE}).")
     RuntimeOptions.StateBackend stateBackend;
 
-    @Option(names = "--timer-state", defaultValue = "HEAP", description = "Where RocksDB runs keep timers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timer-state",
+            defaultValue = "HEAP",
+            description = "Where RocksDB runs keep timers (default: ${DEFAULT-VALUE}).")
     RuntimeOptions.TimerState timerState;
 
     /** How the shipped rules are cloned up to a count. */
-    enum Clones { VARIANTS, COPIES, BOTH }
+    enum Clones {
+        VARIANTS,
+        COPIES,
+        BOTH
+    }
 
-    @Option(names = "--state-cache-keys", defaultValue = "" + RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
-            description = "Keys per subtask whose rule state stays on the heap in front of RocksDB; 0: none (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--state-cache-keys",
+            defaultValue = "" + RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+            description =
+                    "Keys per subtask whose rule state stays on the heap in front of RocksDB; 0: none (default: ${DEFAULT-VALUE}).")
     int stateCacheKeys;
 
-    @Option(names = "--clones", defaultValue = "BOTH",
-            description = "Clones of the shipped rules: VARIANTS (each clone watches one region, country, site or rendition), "
-                    + "COPIES (exact copies under new ids: every clone starts on every event its original starts on), or BOTH (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--clones",
+            defaultValue = "BOTH",
+            description =
+                    "Clones of the shipped rules: VARIANTS (each clone watches one region, country, site or rendition), "
+                            + "COPIES (exact copies under new ids: every clone starts on every event its original starts on), or BOTH (default: ${DEFAULT-VALUE}).")
     Clones clones;
 
-    @Option(names = "--rounds", defaultValue = "3",
-            description = "Rounds of runs: each round runs every rule count once; medians are reported (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description =
+                    "Rounds of runs: each round runs every rule count once; medians are reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--each-rule", description = "Also run each shipped rule alone: which rules cost what.")
+    @Option(
+            names = "--each-rule",
+            description = "Also run each shipped rule alone: which rules cost what.")
     boolean eachRule;
 
-    @Option(names = "--no-latency", negatable = true, defaultValue = "true", description = "Measure detection latency (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--no-latency",
+            negatable = true,
+            defaultValue = "true",
+            description = "Measure detection latency (default: ${DEFAULT-VALUE}).")
     boolean latency;
 
-    @Option(names = "--results", defaultValue = "results/cep.md", description = "Results file (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--results",
+            defaultValue = "results/cep.md",
+            description = "Results file (default: ${DEFAULT-VALUE}).")
     Path results;
 
     public static void main(String[] args) {
@@ -133,15 +192,31 @@ public final class CepBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Loaded %,d canonical events%n", loaded);
             Map<String, String> shipped = shippedRules();
             int run = 0;
-            // Every shipped rule, so the first measured run with all of them does not pay for compiling their code.
-            Double warmSeconds = bounded(kafka, registry, work.resolve("warmup"), rules(shipped, shipped.size(), Clones.COPIES), run++);
+            // Every shipped rule, so the first measured run with all of them does not pay for
+            // compiling their code.
+            Double warmSeconds =
+                    bounded(
+                            kafka,
+                            registry,
+                            work.resolve("warmup"),
+                            rules(shipped, shipped.size(), Clones.COPIES),
+                            run++);
             double warm = warmSeconds == null ? 0 : loaded / warmSeconds;
-            System.out.printf(Locale.ROOT, "warm-up run (%d shipped rules, not reported) %,10.0f events/s%n", shipped.size(), warm);
+            System.out.printf(
+                    Locale.ROOT,
+                    "warm-up run (%d shipped rules, not reported) %,10.0f events/s%n",
+                    shipped.size(),
+                    warm);
             List<Configuration> configurations = new ArrayList<>();
             for (int count : ruleCounts) {
                 for (Clones kind : kinds(shipped, count)) {
-                    String label = count <= shipped.size() ? String.valueOf(count)
-                            : count + (kind == Clones.VARIANTS ? " (market variants)" : " (exact copies)");
+                    String label =
+                            count <= shipped.size()
+                                    ? String.valueOf(count)
+                                    : count
+                                            + (kind == Clones.VARIANTS
+                                                    ? " (market variants)"
+                                                    : " (exact copies)");
                     configurations.add(new Configuration(label, rules(shipped, count, kind)));
                 }
             }
@@ -152,38 +227,92 @@ public final class CepBenchmark implements Callable<Integer> {
             for (int round = 1; round <= rounds; round++) {
                 Double first = null;
                 for (Configuration configuration : configurations) {
-                    Double seconds = bounded(kafka, registry, work.resolve("run" + run), configuration.rules(), run++);
-                    double rate = seconds == null ? loaded / (double) runLimit.toSeconds() : loaded / seconds;
+                    Double seconds =
+                            bounded(
+                                    kafka,
+                                    registry,
+                                    work.resolve("run" + run),
+                                    configuration.rules(),
+                                    run++);
+                    double rate =
+                            seconds == null
+                                    ? loaded / (double) runLimit.toSeconds()
+                                    : loaded / seconds;
                     if (configuration == configurations.get(0)) {
                         first = rate;
                     }
                     rates.computeIfAbsent(configuration, c -> new ArrayList<>()).add(rate);
-                    ofFirst.computeIfAbsent(configuration, c -> new ArrayList<>()).add(rate / first);
-                    System.out.printf(Locale.ROOT, "round %d  %-30s %s%,10.0f events/s  (%.2f of %s rule(s))%n", round,
-                            configuration.label() + " rule(s)", seconds == null ? "cancelled at the run limit: < " : "",
-                            rate, rate / first, configurations.get(0).label());
+                    ofFirst.computeIfAbsent(configuration, c -> new ArrayList<>())
+                            .add(rate / first);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "round %d  %-30s %s%,10.0f events/s  (%.2f of %s rule(s))%n",
+                            round,
+                            configuration.label() + " rule(s)",
+                            seconds == null ? "cancelled at the run limit: < " : "",
+                            rate,
+                            rate / first,
+                            configurations.get(0).label());
                 }
             }
             for (Configuration configuration : configurations) {
                 List<Double> measured = rates.get(configuration);
                 double median = median(measured);
                 double ratio = median(ofFirst.get(configuration));
-                System.out.printf(Locale.ROOT, "median   %-30s %,10.0f events/s  (%.2f of %s rule(s))%n",
-                        configuration.label() + " rule(s)", median, ratio, configurations.get(0).label());
-                throughputRows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s |", configuration.label(), median, ratio,
-                        measured.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).collect(java.util.stream.Collectors.joining(" / "))));
+                System.out.printf(
+                        Locale.ROOT,
+                        "median   %-30s %,10.0f events/s  (%.2f of %s rule(s))%n",
+                        configuration.label() + " rule(s)",
+                        median,
+                        ratio,
+                        configurations.get(0).label());
+                throughputRows.add(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %,.0f | %.2f | %s |",
+                                configuration.label(),
+                                median,
+                                ratio,
+                                measured.stream()
+                                        .map(r -> String.format(Locale.ROOT, "%,.0f", r))
+                                        .collect(java.util.stream.Collectors.joining(" / "))));
             }
             if (eachRule) {
                 for (Map.Entry<String, String> file : shipped.entrySet()) {
-                    List<Rule> alone = RuleLoader.loadTexts(Map.of(file.getKey(), file.getValue())).rulesOrThrow();
-                    Double seconds = bounded(kafka, registry, work.resolve("run" + run), alone, run++);
-                    String perSecond = seconds == null ? String.format(Locale.ROOT, "< %,.0f", loaded / (double) runLimit.toSeconds())
-                            : String.format(Locale.ROOT, "%,.0f", loaded / seconds);
-                    System.out.printf(Locale.ROOT, "rule %-28s alone %10s events/s%n", alone.get(0).id(), perSecond);
-                    eachRuleRows.add(String.format(Locale.ROOT, "| %s | %s | %s |", alone.get(0).id(), alone.get(0).key(), perSecond));
+                    List<Rule> alone =
+                            RuleLoader.loadTexts(Map.of(file.getKey(), file.getValue()))
+                                    .rulesOrThrow();
+                    Double seconds =
+                            bounded(kafka, registry, work.resolve("run" + run), alone, run++);
+                    String perSecond =
+                            seconds == null
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "< %,.0f",
+                                            loaded / (double) runLimit.toSeconds())
+                                    : String.format(Locale.ROOT, "%,.0f", loaded / seconds);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "rule %-28s alone %10s events/s%n",
+                            alone.get(0).id(),
+                            perSecond);
+                    eachRuleRows.add(
+                            String.format(
+                                    Locale.ROOT,
+                                    "| %s | %s | %s |",
+                                    alone.get(0).id(),
+                                    alone.get(0).key(),
+                                    perSecond));
                 }
             }
-            latencyRow = latency ? latency(kafka, registry, work.resolve("latency"), rules(shipped, 10, Clones.COPIES)) : null;
+            latencyRow =
+                    latency
+                            ? latency(
+                                    kafka,
+                                    registry,
+                                    work.resolve("latency"),
+                                    rules(shipped, 10, Clones.COPIES))
+                            : null;
         } finally {
             TempDirs.delete(work);
         }
@@ -198,7 +327,9 @@ public final class CepBenchmark implements Callable<Integer> {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        return sorted.size() % 2 == 1
+                ? sorted.get(middle)
+                : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     /** The shipped rules' texts by file, ids made unique so they can be cloned. */
@@ -223,13 +354,27 @@ public final class CepBenchmark implements Callable<Integer> {
      * events carry, and the values the generated traffic gives it. rendition-ladder-incomplete
      * begins with an upload, which carries none, so its clones are copies in both kinds.
      */
-    private static final java.util.regex.Pattern RULE_ID = java.util.regex.Pattern.compile("(?m)^id: (\\S+)$");
+    private static final java.util.regex.Pattern RULE_ID =
+            java.util.regex.Pattern.compile("(?m)^id: (\\S+)$");
 
-    private static final Map<String, Segment> SEGMENTS = Map.of(
-            "rebuffering-storm", Segment.REGION, "account-sharing", Segment.REGION, "playback-start-failure", Segment.REGION,
-            "card-testing", Segment.COUNTRY, "order-paid-not-fulfilled", Segment.COUNTRY,
-            "sensor-flatline", Segment.SITE, "sensor-spike", Segment.SITE,
-            "transcode-stuck", Segment.RENDITION);
+    private static final Map<String, Segment> SEGMENTS =
+            Map.of(
+                    "rebuffering-storm",
+                    Segment.REGION,
+                    "account-sharing",
+                    Segment.REGION,
+                    "playback-start-failure",
+                    Segment.REGION,
+                    "card-testing",
+                    Segment.COUNTRY,
+                    "order-paid-not-fulfilled",
+                    Segment.COUNTRY,
+                    "sensor-flatline",
+                    Segment.SITE,
+                    "sensor-spike",
+                    Segment.SITE,
+                    "transcode-stuck",
+                    Segment.RENDITION);
 
     private enum Segment {
         REGION("region", "eu-west", "eu-central", "us-east", "us-west", "ap-south"),
@@ -248,7 +393,9 @@ public final class CepBenchmark implements Callable<Integer> {
         /** The rule's first step, narrowed to one value of the field. */
         String narrow(String ruleText, int clone) {
             String value = values.get((clone - 1) % values.size());
-            return ruleText.replaceFirst("(?m)^(  - begin: \\S+)$", "$1\n    where: event." + field + " == \"" + value + "\"");
+            return ruleText.replaceFirst(
+                    "(?m)^(  - begin: \\S+)$",
+                    "$1\n    where: event." + field + " == \"" + value + "\"");
         }
     }
 
@@ -261,7 +408,12 @@ public final class CepBenchmark implements Callable<Integer> {
      */
     private static List<Rule> rules(Map<String, String> shipped, int count, Clones kind) {
         List<String> files = new ArrayList<>(shipped.keySet());
-        Collections.sort(files, (a, b) -> a.contains("rebuffering-storm") ? -1 : b.contains("rebuffering-storm") ? 1 : a.compareTo(b));
+        Collections.sort(
+                files,
+                (a, b) ->
+                        a.contains("rebuffering-storm")
+                                ? -1
+                                : b.contains("rebuffering-storm") ? 1 : a.compareTo(b));
         Map<String, String> chosen = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String file = files.get(i % files.size());
@@ -281,11 +433,25 @@ public final class CepBenchmark implements Callable<Integer> {
     }
 
     private int load(KafkaBroker kafka, SchemaRegistry registry) throws Exception {
-        return CanonicalLoad.load(kafka, registry, Map.of(Domain.PLAYER, INPUTS.get(0), Domain.MEDIA, INPUTS.get(1), Domain.COMMERCE, INPUTS.get(2), Domain.IOT, INPUTS.get(3)), events);
+        return CanonicalLoad.load(
+                kafka,
+                registry,
+                Map.of(
+                        Domain.PLAYER,
+                        INPUTS.get(0),
+                        Domain.MEDIA,
+                        INPUTS.get(1),
+                        Domain.COMMERCE,
+                        INPUTS.get(2),
+                        Domain.IOT,
+                        INPUTS.get(3)),
+                events);
     }
 
     /** Seconds the bounded run took, or null when it was cancelled at the run limit. */
-    private Double bounded(KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules, int run) throws Exception {
+    private Double bounded(
+            KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules, int run)
+            throws Exception {
         CepRulesOptions options = options(kafka, registry, "run" + run);
         options.runtime.bounded = true;
         StreamExecutionEnvironment env = LocalRuns.environment(work);
@@ -304,25 +470,44 @@ public final class CepBenchmark implements Callable<Integer> {
 
     private CepRulesOptions options(KafkaBroker kafka, SchemaRegistry registry, String suffix) {
         CepRulesOptions options = new CepRulesOptions();
-        new CommandLine(options).parseArgs(
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--registry-url", registry.url(),
-                "--rules", rulesDir.toString(),
-                "--input-topics", String.join(",", INPUTS),
-                "--alerts-topic", "bench.alerts-" + suffix,
-                "--late-topic", "bench.late-" + suffix,
-                "--dead-letter-topic", "bench.dead-letters-" + suffix,
-                "--group-id", "bench-cep-" + suffix,
-                "--transactional-id-prefix", "bench-cep-" + suffix,
-                // Under backpressure an aligned checkpoint can take minutes; a transaction that outlives
-                // its timeout is aborted by the broker and the job restarts (seen with 100 rules).
-                "--transaction-timeout", "14m",
-                "--checkpoint-interval", checkpointInterval.toMillis() + "ms",
-                "--max-out-of-orderness", "100ms",
-                "--idleness", "1s",
-                "--state-backend", stateBackend.name(),
-                "--timer-state", timerState.name(),
-                "--state-cache-keys", String.valueOf(stateCacheKeys));
+        new CommandLine(options)
+                .parseArgs(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--registry-url",
+                        registry.url(),
+                        "--rules",
+                        rulesDir.toString(),
+                        "--input-topics",
+                        String.join(",", INPUTS),
+                        "--alerts-topic",
+                        "bench.alerts-" + suffix,
+                        "--late-topic",
+                        "bench.late-" + suffix,
+                        "--dead-letter-topic",
+                        "bench.dead-letters-" + suffix,
+                        "--group-id",
+                        "bench-cep-" + suffix,
+                        "--transactional-id-prefix",
+                        "bench-cep-" + suffix,
+                        // Under backpressure an aligned checkpoint can take minutes; a transaction
+                        // that outlives
+                        // its timeout is aborted by the broker and the job restarts (seen with 100
+                        // rules).
+                        "--transaction-timeout",
+                        "14m",
+                        "--checkpoint-interval",
+                        checkpointInterval.toMillis() + "ms",
+                        "--max-out-of-orderness",
+                        "100ms",
+                        "--idleness",
+                        "1s",
+                        "--state-backend",
+                        stateBackend.name(),
+                        "--timer-state",
+                        timerState.name(),
+                        "--state-cache-keys",
+                        String.valueOf(stateCacheKeys));
         // Output topics exist before the job starts (see AggregationsBenchmark).
         kafka.createTopics(2, options.alertsTopic, options.lateTopic, options.deadLetterTopic);
         return options;
@@ -333,7 +518,8 @@ public final class CepBenchmark implements Callable<Integer> {
      * background traffic, event time = the moment of sending; latency is measured from sending the
      * success to the alert's detection time (emitted) and to a read_committed consumer seeing it.
      */
-    private String latency(KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules) throws Exception {
+    private String latency(KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules)
+            throws Exception {
         String suffix = "latency";
         CepRulesOptions options = options(kafka, registry, suffix);
         String input = "bench.latency.commerce";
@@ -341,20 +527,42 @@ public final class CepBenchmark implements Callable<Integer> {
         options.inputTopics = List.of(input);
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
-        CepRulesJob.build(CepRulesJob.readCanonical(env,
-                        CanonicalInput.kafkaSource(kafka.bootstrapServers(), List.of(input), "bench-latency", registry.url(),
-                                CepRulesJob.JOB, Duration.ofMinutes(5), false),
-                        Duration.ofMillis(100), Duration.ofSeconds(1)),
-                rules, sinksOf(options), stateCacheKeys);
+        CepRulesJob.build(
+                CepRulesJob.readCanonical(
+                        env,
+                        CanonicalInput.kafkaSource(
+                                kafka.bootstrapServers(),
+                                List.of(input),
+                                "bench-latency",
+                                registry.url(),
+                                CepRulesJob.JOB,
+                                Duration.ofMinutes(5),
+                                false),
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(1)),
+                rules,
+                sinksOf(options),
+                stateCacheKeys);
         JobClient job = env.executeAsync("bench cep latency");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> emitted = Collections.synchronizedList(new ArrayList<>());
         List<Long> visible = Collections.synchronizedList(new ArrayList<>());
-        Thread reader = new Thread(() -> readAlerts(kafka, registry, options.alertsTopic, sentAt, emitted, visible), "alert-reader");
+        Thread reader =
+                new Thread(
+                        () ->
+                                readAlerts(
+                                        kafka,
+                                        registry,
+                                        options.alertsTopic,
+                                        sentAt,
+                                        emitted,
+                                        visible),
+                        "alert-reader");
         reader.setDaemon(true);
         reader.start();
         Thread.sleep(5_000);
-        RegistryAvroSerializationSchema<Envelope> serializer = ConfluentAvro.serializer(Envelope.class, input, registry.url());
+        RegistryAvroSerializationSchema<Envelope> serializer =
+                ConfluentAvro.serializer(Envelope.class, input, registry.url());
         serializer.open(null);
         long end = System.nanoTime() + latencyDuration.toNanos();
         long sent = 0;
@@ -363,7 +571,13 @@ public final class CepBenchmark implements Callable<Integer> {
             int account = 0;
             while (System.nanoTime() < end) {
                 String acct = "lat-" + account++;
-                for (String type : List.of("PAYMENT_FAILED", "PAYMENT_FAILED", "PAYMENT_FAILED", "PAYMENT_ATTEMPTED", "PAYMENT_SUCCEEDED")) {
+                for (String type :
+                        List.of(
+                                "PAYMENT_FAILED",
+                                "PAYMENT_FAILED",
+                                "PAYMENT_FAILED",
+                                "PAYMENT_ATTEMPTED",
+                                "PAYMENT_SUCCEEDED")) {
                     long due = startNanos + sent * 1_000_000_000L / latencyRate;
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
@@ -374,7 +588,13 @@ public final class CepBenchmark implements Callable<Integer> {
                     if (type.equals("PAYMENT_SUCCEEDED")) {
                         sentAt.put(acct, now);
                     }
-                    producer.send(new ProducerRecord<>(input, null, now, acct.getBytes(StandardCharsets.UTF_8), serializer.serialize(event)));
+                    producer.send(
+                            new ProducerRecord<>(
+                                    input,
+                                    null,
+                                    now,
+                                    acct.getBytes(StandardCharsets.UTF_8),
+                                    serializer.serialize(event)));
                     sent++;
                 }
             }
@@ -385,34 +605,76 @@ public final class CepBenchmark implements Callable<Integer> {
         List<Long> v = new ArrayList<>(visible);
         Collections.sort(e);
         Collections.sort(v);
-        System.out.printf(Locale.ROOT, "latency at %,d events/s, %d rules: emitted p50 %d ms, p99 %d ms; visible to read_committed p50 %d ms, p99 %d ms (%d alerts of %d sequences)%n",
-                latencyRate, rules.size(), pct(e, 50), pct(e, 99), pct(v, 50), pct(v, 99), v.size(), sentAt.size());
-        return String.format(Locale.ROOT, "| %,d events/s, %d rules, checkpoints every %s | %d | %d | %d | %d | %d of %d |",
-                latencyRate, rules.size(), checkpointInterval, pct(e, 50), pct(e, 99), pct(v, 50), pct(v, 99), v.size(), sentAt.size());
+        System.out.printf(
+                Locale.ROOT,
+                "latency at %,d events/s, %d rules: emitted p50 %d ms, p99 %d ms; visible to read_committed p50 %d ms, p99 %d ms (%d alerts of %d sequences)%n",
+                latencyRate,
+                rules.size(),
+                pct(e, 50),
+                pct(e, 99),
+                pct(v, 50),
+                pct(v, 99),
+                v.size(),
+                sentAt.size());
+        return String.format(
+                Locale.ROOT,
+                "| %,d events/s, %d rules, checkpoints every %s | %d | %d | %d | %d | %d of %d |",
+                latencyRate,
+                rules.size(),
+                checkpointInterval,
+                pct(e, 50),
+                pct(e, 99),
+                pct(v, 50),
+                pct(v, 99),
+                v.size(),
+                sentAt.size());
     }
 
     private static CepRulesJob.Sinks sinksOf(CepRulesOptions options) {
         Properties producer = options.runtime.transactionalProducer();
         return new CepRulesJob.Sinks(
-                CanonicalKafka.exactlyOnceSink(Alert.class, options.alertsTopic, new CepRulesJobMain.AlertKey(),
-                        alert -> alert.getLastEventTime().toEpochMilli(), options.kafka.bootstrapServers, options.kafka.registryUrl,
-                        options.transactionalIdPrefix + "-alerts-" + UUID.randomUUID(), producer),
-                CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new CepRulesJobMain.EventIdKey(),
-                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late-" + UUID.randomUUID(),
+                CanonicalKafka.exactlyOnceSink(
+                        Alert.class,
+                        options.alertsTopic,
+                        new CepRulesJobMain.AlertKey(),
+                        alert -> alert.getLastEventTime().toEpochMilli(),
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-alerts-" + UUID.randomUUID(),
                         producer),
-                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.deadLetterTopic, options.kafka.registryUrl,
-                        options.transactionalIdPrefix + "-dead-letters-" + UUID.randomUUID(), producer));
+                CanonicalKafka.exactlyOnceSink(
+                        Envelope.class,
+                        options.lateTopic,
+                        new CepRulesJobMain.EventIdKey(),
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-late-" + UUID.randomUUID(),
+                        producer),
+                DeadLetterSink.exactlyOnce(
+                        options.kafka.bootstrapServers,
+                        options.deadLetterTopic,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-dead-letters-" + UUID.randomUUID(),
+                        producer));
     }
 
-    private static void readAlerts(KafkaBroker kafka, SchemaRegistry registry, String topic, Map<String, Long> sentAt,
-            List<Long> emitted, List<Long> visible) {
+    private static void readAlerts(
+            KafkaBroker kafka,
+            SchemaRegistry registry,
+            String topic,
+            Map<String, Long> sentAt,
+            List<Long> emitted,
+            List<Long> visible) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        RegistryAvroDeserializationSchema<Alert> decoder = ConfluentAvro.deserializer(Alert.class, registry.url());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        RegistryAvroDeserializationSchema<Alert> decoder =
+                ConfluentAvro.deserializer(Alert.class, registry.url());
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (!Thread.currentThread().isInterrupted()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
@@ -441,8 +703,14 @@ public final class CepBenchmark implements Callable<Integer> {
                 .setIngestTime(Instant.ofEpochMilli(now))
                 .setProducer("bench")
                 .setOrigin(new io.tributary.schemas.Origin("bench", 0, 0L))
-                .setPayload(io.tributary.schemas.commerce.CommerceEvent.newBuilder()
-                        .setOrderId("o-" + account).setAccountId(account).setAmountMinor(1999).setCurrency("EUR").setCountry("DE").build())
+                .setPayload(
+                        io.tributary.schemas.commerce.CommerceEvent.newBuilder()
+                                .setOrderId("o-" + account)
+                                .setAccountId(account)
+                                .setAmountMinor(1999)
+                                .setCurrency("EUR")
+                                .setCountry("DE")
+                                .build())
                 .build();
     }
 
@@ -450,34 +718,66 @@ public final class CepBenchmark implements Callable<Integer> {
         if (sorted.isEmpty()) {
             return -1;
         }
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
+        return sorted.get(
+                Math.min(
+                        sorted.size() - 1,
+                        (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1));
     }
 
-    private void write(List<String> throughputRows, List<String> eachRuleRows, String latencyRow) throws Exception {
-        StringBuilder text = new StringBuilder()
-                .append("# CEP rules throughput and detection latency\n\n")
-                .append("Measured ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores; broker on the same machine; parallelism 2, ").append(stateBackend)
-                .append(" state (timers: ").append(timerState).append("; rule state of ").append(stateCacheKeys)
-                .append(" keys per subtask cached on the heap, RocksDB only), checkpoints every ").append(checkpointInterval)
-                .append(", alerts EXACTLY_ONCE.\n\n")
-                .append(String.format(Locale.ROOT, "## Throughput: %,d canonical events (all domains, as generated), bounded runs after one warm-up with the shipped rules\n\n", events))
-                .append("Each run includes job start (~3 s) and the final commit. Beyond the nine shipped rules, each rule is cloned under new ids")
-                .append(" (100 rules: eleven or twelve of each): *market variants* narrow the clone's first step to one region, country,")
-                .append(" IoT site or rendition (rendition-ladder-incomplete, which begins with an upload, is copied as is);")
-                .append(" *exact copies* keep the pattern under a new id. Both kinds are rule families: they share their original's NFA run per key")
-                .append(" while they agree on how a match starts, so they cost their first-step conditions and their alerts.\n\n")
-                .append(String.format(Locale.ROOT, "%d rounds, each running every rule count once; the table gives the median events/s, the median of each round's ratio to the 1-rule run of the same round, and every round's figure (a run cancelled at the run limit counts as its bound).%n%n", rounds))
-                .append("| rules | events/s (median) | of 1 rule (median) | rounds |\n|---|---|---|---|\n");
+    private void write(List<String> throughputRows, List<String> eachRuleRows, String latencyRow)
+            throws Exception {
+        StringBuilder text =
+                new StringBuilder()
+                        .append("# CEP rules throughput and detection latency\n\n")
+                        .append("Measured ")
+                        .append(Instant.now())
+                        .append(" on ")
+                        .append(Runtime.getRuntime().availableProcessors())
+                        .append(" cores; broker on the same machine; parallelism 2, ")
+                        .append(stateBackend)
+                        .append(" state (timers: ")
+                        .append(timerState)
+                        .append("; rule state of ")
+                        .append(stateCacheKeys)
+                        .append(
+                                " keys per subtask cached on the heap, RocksDB only), checkpoints every ")
+                        .append(checkpointInterval)
+                        .append(", alerts EXACTLY_ONCE.\n\n")
+                        .append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "## Throughput: %,d canonical events (all domains, as generated), bounded runs after one warm-up with the shipped rules\n\n",
+                                        events))
+                        .append(
+                                "Each run includes job start (~3 s) and the final commit. Beyond the nine shipped rules, each rule is cloned under new ids")
+                        .append(
+                                " (100 rules: eleven or twelve of each): *market variants* narrow the clone's first step to one region, country,")
+                        .append(
+                                " IoT site or rendition (rendition-ladder-incomplete, which begins with an upload, is copied as is);")
+                        .append(
+                                " *exact copies* keep the pattern under a new id. Both kinds are rule families: they share their original's NFA run per key")
+                        .append(
+                                " while they agree on how a match starts, so they cost their first-step conditions and their alerts.\n\n")
+                        .append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "%d rounds, each running every rule count once; the table gives the median events/s, the median of each round's ratio to the 1-rule run of the same round, and every round's figure (a run cancelled at the run limit counts as its bound).%n%n",
+                                        rounds))
+                        .append(
+                                "| rules | events/s (median) | of 1 rule (median) | rounds |\n|---|---|---|---|\n");
         throughputRows.forEach(r -> text.append(r).append('\n'));
         if (!eachRuleRows.isEmpty()) {
-            text.append("\n## Each shipped rule alone (same events)\n\n| rule | key | events/s |\n|---|---|---|\n");
+            text.append(
+                    "\n## Each shipped rule alone (same events)\n\n| rule | key | events/s |\n|---|---|---|\n");
             eachRuleRows.forEach(r -> text.append(r).append('\n'));
         }
         if (latencyRow != null) {
-            text.append("\n## Detection latency (card-testing sequences at a fixed rate; out-of-orderness 100 ms)\n\n")
-                    .append("| run | emitted p50 ms | emitted p99 ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|\n")
-                    .append(latencyRow).append('\n');
+            text.append(
+                            "\n## Detection latency (card-testing sequences at a fixed rate; out-of-orderness 100 ms)\n\n")
+                    .append(
+                            "| run | emitted p50 ms | emitted p99 ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|\n")
+                    .append(latencyRow)
+                    .append('\n');
         }
         LocalRuns.writeResults(results, text.toString());
     }

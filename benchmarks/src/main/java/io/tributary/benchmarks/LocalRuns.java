@@ -17,7 +17,8 @@ final class LocalRuns {
     static StreamExecutionEnvironment environment(Path work) {
         Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(work);
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
-        return StreamExecutionEnvironment.createLocalEnvironment(FlinkTestClusters.PARALLELISM, config);
+        return StreamExecutionEnvironment.createLocalEnvironment(
+                FlinkTestClusters.PARALLELISM, config);
     }
 
     static void writeResults(Path results, String text) throws IOException {

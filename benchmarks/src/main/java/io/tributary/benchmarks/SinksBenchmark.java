@@ -8,8 +8,8 @@ import io.tributary.sinks.search.IndexTemplate;
 import io.tributary.sinks.search.JsonDocuments;
 import io.tributary.sinks.search.SearchIndex;
 import io.tributary.sinks.search.SearchJobMain;
-import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
+import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.warehouse.Tables;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseMigrations;
@@ -44,27 +44,44 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Rows/s into PostgreSQL (warehouse job) and documents/s into OpenSearch (search job), each next
- * to a plain loop writing the same records the same way: a JDBC batch of the same upsert on one
- * connection, and {@code _bulk} requests of the same documents. Same run, same servers.
- * Prints the figures and writes them to {@code benchmarks/results/sinks.md}.
+ * Rows/s into PostgreSQL (warehouse job) and documents/s into OpenSearch (search job), each next to
+ * a plain loop writing the same records the same way: a JDBC batch of the same upsert on one
+ * connection, and {@code _bulk} requests of the same documents. Same run, same servers. Prints the
+ * figures and writes them to {@code benchmarks/results/sinks.md}.
  */
-@Command(name = "bench-sinks", mixinStandardHelpOptions = true,
-        description = "Warehouse rows/s and search documents/s, each against a plain client loop of the same records.")
+@Command(
+        name = "bench-sinks",
+        mixinStandardHelpOptions = true,
+        description =
+                "Warehouse rows/s and search documents/s, each against a plain client loop of the same records.")
 public final class SinksBenchmark implements Callable<Integer> {
     private static final String QOE_TOPIC = "bench.agg.qoe-minute";
-    private static final List<String> EMPTY_TOPICS = List.of("bench.empty", "bench.sinks.dead-letters");
+    private static final List<String> EMPTY_TOPICS =
+            List.of("bench.empty", "bench.sinks.dead-letters");
 
-    @Option(names = "--rows", defaultValue = "200000", description = "QoE aggregate records to write (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rows",
+            defaultValue = "200000",
+            description = "QoE aggregate records to write (default: ${DEFAULT-VALUE}).")
     int rows;
 
-    @Option(names = "--batch-size", defaultValue = "2000", description = "JDBC batch size, job and baseline (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "2000",
+            description = "JDBC batch size, job and baseline (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--bulk-actions", defaultValue = "1000", description = "Documents per _bulk request, job and baseline (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bulk-actions",
+            defaultValue = "1000",
+            description =
+                    "Documents per _bulk request, job and baseline (default: ${DEFAULT-VALUE}).")
     int bulkActions;
 
-    @Option(names = "--results", defaultValue = "results/sinks.md", description = "Results file (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--results",
+            defaultValue = "results/sinks.md",
+            description = "Results file (default: ${DEFAULT-VALUE}).")
     Path results;
 
     public static void main(String[] args) {
@@ -88,13 +105,31 @@ public final class SinksBenchmark implements Callable<Integer> {
             warehouseJob(kafka, registry, postgres, work.resolve("warm"), "warm");
             double job = warehouseJob(kafka, registry, postgres, work.resolve("job"), "job");
             double plain = plainJdbc(postgres, records);
-            report(table, "warehouse job -> PostgreSQL (JDBC upsert, batch " + batchSize + ", p=2, from Kafka)", job, plain);
-            report(table, "plain JDBC batch of the same upsert (1 connection, records in memory)", plain, plain);
+            report(
+                    table,
+                    "warehouse job -> PostgreSQL (JDBC upsert, batch "
+                            + batchSize
+                            + ", p=2, from Kafka)",
+                    job,
+                    plain);
+            report(
+                    table,
+                    "plain JDBC batch of the same upsert (1 connection, records in memory)",
+                    plain,
+                    plain);
 
             double searchJob = searchJob(kafka, registry, search, work.resolve("search"));
             double rawBulk = rawBulk(search, records);
-            report(table, "search job -> OpenSearch 2.19 (bulk " + bulkActions + ", p=2, from Kafka)", searchJob, rawBulk);
-            report(table, "raw _bulk loop of the same documents (1 client, records in memory)", rawBulk, rawBulk);
+            report(
+                    table,
+                    "search job -> OpenSearch 2.19 (bulk " + bulkActions + ", p=2, from Kafka)",
+                    searchJob,
+                    rawBulk);
+            report(
+                    table,
+                    "raw _bulk loop of the same documents (1 client, records in memory)",
+                    rawBulk,
+                    rawBulk);
             write(table, records.size());
         } finally {
             TempDirs.delete(work);
@@ -106,30 +141,83 @@ public final class SinksBenchmark implements Callable<Integer> {
         List<QoeMinute> records = new ArrayList<>(rows);
         Instant start = Instant.parse("2026-03-01T00:00:00Z");
         for (int i = 0; i < rows; i++) {
-            records.add(QoeMinute.newBuilder()
-                    .setWindowStart(start.plusSeconds(60L * (i / 500))).setWindowEnd(start.plusSeconds(60L * (i / 500 + 1)))
-                    .setRevision(0).setTitleId("title-" + i % 500).setCdn(i % 2 == 0 ? "fastly" : "akamai").setRegion("eu-west")
-                    .setDeviceClass(DeviceClass.values()[i % 6]).setPlays(10 + i % 7).setPlayFailures(i % 3)
-                    .setStartupTimeAvgMs(850.0 + i % 100).setStartupTimeP95Ms(1900.0).setRebufferCount(i % 4)
-                    .setBufferingMs(1200L * (i % 4)).setWatchTimeMs(60_000).setRebufferRatio((i % 4) * 0.02)
-                    .setAvgBitrateKbps(2800.0).setBitrateSwitches(i % 2).setErrors(0).setErrorRate(0.0).setActiveSessions(12)
-                    .build());
+            records.add(
+                    QoeMinute.newBuilder()
+                            .setWindowStart(start.plusSeconds(60L * (i / 500)))
+                            .setWindowEnd(start.plusSeconds(60L * (i / 500 + 1)))
+                            .setRevision(0)
+                            .setTitleId("title-" + i % 500)
+                            .setCdn(i % 2 == 0 ? "fastly" : "akamai")
+                            .setRegion("eu-west")
+                            .setDeviceClass(DeviceClass.values()[i % 6])
+                            .setPlays(10 + i % 7)
+                            .setPlayFailures(i % 3)
+                            .setStartupTimeAvgMs(850.0 + i % 100)
+                            .setStartupTimeP95Ms(1900.0)
+                            .setRebufferCount(i % 4)
+                            .setBufferingMs(1200L * (i % 4))
+                            .setWatchTimeMs(60_000)
+                            .setRebufferRatio((i % 4) * 0.02)
+                            .setAvgBitrateKbps(2800.0)
+                            .setBitrateSwitches(i % 2)
+                            .setErrors(0)
+                            .setErrorRate(0.0)
+                            .setActiveSessions(12)
+                            .build());
         }
         return records;
     }
 
-    private double warehouseJob(KafkaBroker kafka, SchemaRegistry registry, PostgresServer postgres, Path work, String run)
+    private double warehouseJob(
+            KafkaBroker kafka,
+            SchemaRegistry registry,
+            PostgresServer postgres,
+            Path work,
+            String run)
             throws Exception {
         String jdbcUrl = postgres.createDatabase("job_" + run);
-        WarehouseOptions options = JobCommandLine.parse(new WarehouseOptions(), new String[] {
-                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(), "--jdbc-url", jdbcUrl,
-                "--jdbc-user", PostgresServer.USER, "--qoe-topic", QOE_TOPIC, "--alerts-topic", EMPTY_TOPICS.get(0),
-                "--trending-topic", EMPTY_TOPICS.get(0), "--sessions-topic", EMPTY_TOPICS.get(0), "--commerce-topic", EMPTY_TOPICS.get(0),
-                "--iot-topic", EMPTY_TOPICS.get(0), "--media-topics", EMPTY_TOPICS.get(0), "--qoe-rendition-topic", EMPTY_TOPICS.get(0),
-                "--dead-letter-topics", EMPTY_TOPICS.get(0),
-                "--sink-dead-letter-topic", EMPTY_TOPICS.get(1), "--group-id", "bench-warehouse-" + run,
-                "--transactional-id-prefix", "bench-warehouse-" + run, "--batch-size", Integer.toString(batchSize),
-                "--transaction-timeout", "5m", "--bounded"});
+        WarehouseOptions options =
+                JobCommandLine.parse(
+                        new WarehouseOptions(),
+                        new String[] {
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--registry-url",
+                            registry.url(),
+                            "--jdbc-url",
+                            jdbcUrl,
+                            "--jdbc-user",
+                            PostgresServer.USER,
+                            "--qoe-topic",
+                            QOE_TOPIC,
+                            "--alerts-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--trending-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--sessions-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--commerce-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--iot-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--media-topics",
+                            EMPTY_TOPICS.get(0),
+                            "--qoe-rendition-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--dead-letter-topics",
+                            EMPTY_TOPICS.get(0),
+                            "--sink-dead-letter-topic",
+                            EMPTY_TOPICS.get(1),
+                            "--group-id",
+                            "bench-warehouse-" + run,
+                            "--transactional-id-prefix",
+                            "bench-warehouse-" + run,
+                            "--batch-size",
+                            Integer.toString(batchSize),
+                            "--transaction-timeout",
+                            "5m",
+                            "--bounded"
+                        });
         WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null);
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
@@ -164,14 +252,47 @@ public final class SinksBenchmark implements Callable<Integer> {
         return records.size() / seconds;
     }
 
-    private double searchJob(KafkaBroker kafka, SchemaRegistry registry, SearchServer search, Path work) throws Exception {
-        SearchOptions options = JobCommandLine.parse(new SearchOptions(), new String[] {
-                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(), "--search-url", search.url(),
-                "--index-prefix", "bench-job-", "--index-replicas", "0", "--qoe-topic", QOE_TOPIC,
-                "--alerts-topic", EMPTY_TOPICS.get(0), "--trending-topic", EMPTY_TOPICS.get(0), "--sessions-topic", EMPTY_TOPICS.get(0),
-                "--commerce-topic", EMPTY_TOPICS.get(0), "--iot-topic", EMPTY_TOPICS.get(0),
-                "--sink-dead-letter-topic", EMPTY_TOPICS.get(1), "--group-id", "bench-search", "--transactional-id-prefix", "bench-search",
-                "--bulk-max-actions", Integer.toString(bulkActions), "--transaction-timeout", "5m", "--bounded"});
+    private double searchJob(
+            KafkaBroker kafka, SchemaRegistry registry, SearchServer search, Path work)
+            throws Exception {
+        SearchOptions options =
+                JobCommandLine.parse(
+                        new SearchOptions(),
+                        new String[] {
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--registry-url",
+                            registry.url(),
+                            "--search-url",
+                            search.url(),
+                            "--index-prefix",
+                            "bench-job-",
+                            "--index-replicas",
+                            "0",
+                            "--qoe-topic",
+                            QOE_TOPIC,
+                            "--alerts-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--trending-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--sessions-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--commerce-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--iot-topic",
+                            EMPTY_TOPICS.get(0),
+                            "--sink-dead-letter-topic",
+                            EMPTY_TOPICS.get(1),
+                            "--group-id",
+                            "bench-search",
+                            "--transactional-id-prefix",
+                            "bench-search",
+                            "--bulk-max-actions",
+                            Integer.toString(bulkActions),
+                            "--transaction-timeout",
+                            "5m",
+                            "--bounded"
+                        });
         IndexTemplate.install(search.url(), options.indexPrefix, 0, null, null);
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
@@ -191,8 +312,11 @@ public final class SinksBenchmark implements Callable<Integer> {
         int inBulk = 0;
         for (QoeMinute record : records) {
             String id = SearchIndex.QOE_MINUTE.id().apply(record);
-            body.append("{\"index\":{\"_index\":\"bench-raw-qoe-minute\",\"_id\":\"").append(id.replace("\"", "\\\"")).append("\"}}\n")
-                    .append(JsonDocuments.toJson(record)).append('\n');
+            body.append("{\"index\":{\"_index\":\"bench-raw-qoe-minute\",\"_id\":\"")
+                    .append(id.replace("\"", "\\\""))
+                    .append("\"}}\n")
+                    .append(JsonDocuments.toJson(record))
+                    .append('\n');
             if (++inBulk == bulkActions) {
                 bulk(http, search, body);
                 body.setLength(0);
@@ -207,43 +331,67 @@ public final class SinksBenchmark implements Callable<Integer> {
         return records.size() / seconds;
     }
 
-    private static void bulk(HttpClient http, SearchServer search, StringBuilder body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(search.url() + "/_bulk"))
-                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static void bulk(HttpClient http, SearchServer search, StringBuilder body)
+            throws Exception {
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(search.url() + "/_bulk"))
+                                .header("Content-Type", "application/x-ndjson")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200 || response.body().contains("\"errors\":true")) {
-            throw new IllegalStateException("_bulk failed: " + response.body().substring(0, Math.min(500, response.body().length())));
+            throw new IllegalStateException(
+                    "_bulk failed: "
+                            + response.body()
+                                    .substring(0, Math.min(500, response.body().length())));
         }
     }
 
     private void requireRows(String jdbcUrl) throws Exception {
         try (Connection db = DriverManager.getConnection(jdbcUrl, PostgresServer.USER, null);
-                ResultSet count = db.createStatement().executeQuery("SELECT count(*) FROM qoe_minute")) {
+                ResultSet count =
+                        db.createStatement().executeQuery("SELECT count(*) FROM qoe_minute")) {
             count.next();
             if (count.getLong(1) != rows) {
-                throw new IllegalStateException("qoe_minute has " + count.getLong(1) + " rows, expected " + rows);
+                throw new IllegalStateException(
+                        "qoe_minute has " + count.getLong(1) + " rows, expected " + rows);
             }
         }
     }
 
     private void requireDocuments(SearchServer search, String index) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        http.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        http.send(
+                HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
-        String count = http.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_count")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String count =
+                http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(search.url() + "/" + index + "/_count"))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
         if (!count.contains("\"count\":" + rows + ",")) {
-            throw new IllegalStateException(index + ": " + count + ", expected " + rows + " documents");
+            throw new IllegalStateException(
+                    index + ": " + count + ", expected " + rows + " documents");
         }
     }
 
-    private static void produce(KafkaBroker kafka, SchemaRegistry registry, List<QoeMinute> records) throws Exception {
+    private static void produce(KafkaBroker kafka, SchemaRegistry registry, List<QoeMinute> records)
+            throws Exception {
         var serializer = ConfluentAvro.serializer(QoeMinute.class, QOE_TOPIC, registry.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (QoeMinute record : records) {
-                acks.add(producer.send(new ProducerRecord<>(QOE_TOPIC, null, serializer.serialize(record))));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        QOE_TOPIC, null, serializer.serialize(record))));
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(60, TimeUnit.SECONDS);
@@ -252,19 +400,38 @@ public final class SinksBenchmark implements Callable<Integer> {
     }
 
     private static void report(List<String> table, String path, double perSecond, double baseline) {
-        System.out.printf(Locale.ROOT, "%-95s %,10.0f /s  (%.2f of baseline)%n", path, perSecond, perSecond / baseline);
-        table.add(String.format(Locale.ROOT, "| %s | %,.0f | %.2f |", path, perSecond, perSecond / baseline));
+        System.out.printf(
+                Locale.ROOT,
+                "%-95s %,10.0f /s  (%.2f of baseline)%n",
+                path,
+                perSecond,
+                perSecond / baseline);
+        table.add(
+                String.format(
+                        Locale.ROOT,
+                        "| %s | %,.0f | %.2f |",
+                        path,
+                        perSecond,
+                        perSecond / baseline));
     }
 
     private void write(List<String> table, int loaded) throws Exception {
-        StringBuilder text = new StringBuilder()
-                .append("# Sinks throughput\n\n")
-                .append("Measured ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores; ").append(String.format(Locale.ROOT, "%,d", loaded))
-                .append(" distinct QoE aggregates (one row/document each); Kafka, the registry, PostgreSQL 15 and OpenSearch 2.19 on")
-                .append(" the same machine. Job figures include job start, reading and decoding from Kafka and the final flush;")
-                .append(" baselines write records already in memory from one thread. Ratio = figure / its baseline.\n\n")
-                .append("| path | rows or documents/s | ratio |\n|---|---|---|\n");
+        StringBuilder text =
+                new StringBuilder()
+                        .append("# Sinks throughput\n\n")
+                        .append("Measured ")
+                        .append(Instant.now())
+                        .append(" on ")
+                        .append(Runtime.getRuntime().availableProcessors())
+                        .append(" cores; ")
+                        .append(String.format(Locale.ROOT, "%,d", loaded))
+                        .append(
+                                " distinct QoE aggregates (one row/document each); Kafka, the registry, PostgreSQL 15 and OpenSearch 2.19 on")
+                        .append(
+                                " the same machine. Job figures include job start, reading and decoding from Kafka and the final flush;")
+                        .append(
+                                " baselines write records already in memory from one thread. Ratio = figure / its baseline.\n\n")
+                        .append("| path | rows or documents/s | ratio |\n|---|---|---|\n");
         table.forEach(row -> text.append(row).append('\n'));
         LocalRuns.writeResults(results, text.toString());
     }

@@ -36,14 +36,38 @@ public final class EventTypes {
 
     private static Domain domainOf(EventType type) {
         return switch (type) {
-            case PLAY, FIRST_FRAME, PAUSE, SEEK, BUFFER_START, BUFFER_END, BITRATE_SWITCH, ERROR, HEARTBEAT ->
+            case PLAY,
+                    FIRST_FRAME,
+                    PAUSE,
+                    SEEK,
+                    BUFFER_START,
+                    BUFFER_END,
+                    BITRATE_SWITCH,
+                    ERROR,
+                    HEARTBEAT ->
                     Domain.PLAYER;
-            case UPLOAD_CHUNK, UPLOAD_COMPLETED, TRANSCODE_REQUESTED, TRANSCODE_STARTED,
-                    TRANSCODE_PROGRESS, TRANSCODE_COMPLETED, TRANSCODE_FAILED, PACKAGED, PUBLISHED,
-                    UPLOADED, UPLOAD_FAILED, TRANSCODE_SLA_BREACHED, TRANSCODED, MEDIA_FAILED ->
+            case UPLOAD_CHUNK,
+                    UPLOAD_COMPLETED,
+                    TRANSCODE_REQUESTED,
+                    TRANSCODE_STARTED,
+                    TRANSCODE_PROGRESS,
+                    TRANSCODE_COMPLETED,
+                    TRANSCODE_FAILED,
+                    PACKAGED,
+                    PUBLISHED,
+                    UPLOADED,
+                    UPLOAD_FAILED,
+                    TRANSCODE_SLA_BREACHED,
+                    TRANSCODED,
+                    MEDIA_FAILED ->
                     Domain.MEDIA;
-            case ORDER_CREATED, ORDER_PAID, ORDER_FULFILLED, ORDER_CANCELLED, PAYMENT_ATTEMPTED,
-                    PAYMENT_FAILED, PAYMENT_SUCCEEDED ->
+            case ORDER_CREATED,
+                    ORDER_PAID,
+                    ORDER_FULFILLED,
+                    ORDER_CANCELLED,
+                    PAYMENT_ATTEMPTED,
+                    PAYMENT_FAILED,
+                    PAYMENT_SUCCEEDED ->
                     Domain.COMMERCE;
             case TELEMETRY -> Domain.IOT;
             case UNKNOWN -> Domain.UNKNOWN;

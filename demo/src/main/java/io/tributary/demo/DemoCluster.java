@@ -37,17 +37,20 @@ final class DemoCluster implements DemoFlink {
     static DemoCluster start(Path workDir, int restPort) throws Exception {
         Configuration config = FlinkTestClusters.rocksDbWithCheckpoints(workDir);
         config.set(RestOptions.PORT, restPort);
-        // Seven jobs at parallelism 2 share one task manager. Managed memory is split per slot, and a
+        // Seven jobs at parallelism 2 share one task manager. Managed memory is split per slot, and
+        // a
         // slot's RocksDB memtables live in it: at 32 MiB per slot the window operators stalled in
         // RocksDB.put waiting for flushes, and event time stood still.
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128L * SLOTS));
         config.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(256));
         config.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(256));
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(config)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(SLOTS)
-                .build());
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(config)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(SLOTS)
+                                .build());
         cluster.start();
         return new DemoCluster(cluster, cluster.getRestAddress().get().getPort());
     }
@@ -59,8 +62,15 @@ final class DemoCluster implements DemoFlink {
 
     /** Builds the job on a fresh environment with the job's own runtime options, and submits it. */
     @Override
-    public void submit(SuiteJob job, String name, List<String> args, RuntimeOptions runtime, JobBuilder builder) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort);
+    public void submit(
+            SuiteJob job,
+            String name,
+            List<String> args,
+            RuntimeOptions runtime,
+            JobBuilder builder)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment("localhost", restPort);
         runtime.configure(env);
         builder.build(env);
         jobs.add(env.executeAsync(name));

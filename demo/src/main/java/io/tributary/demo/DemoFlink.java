@@ -11,10 +11,16 @@ interface DemoFlink extends AutoCloseable {
 
     /**
      * Submits one job of the suite with its command-line arguments. An embedded Flink builds the
-     * job in this JVM with {@code builder}; a standalone cluster runs the job's jar with {@code args},
-     * as an operator would.
+     * job in this JVM with {@code builder}; a standalone cluster runs the job's jar with {@code
+     * args}, as an operator would.
      */
-    void submit(SuiteJob job, String name, List<String> args, RuntimeOptions runtime, JobBuilder builder) throws Exception;
+    void submit(
+            SuiteJob job,
+            String name,
+            List<String> args,
+            RuntimeOptions runtime,
+            JobBuilder builder)
+            throws Exception;
 
     /** The first job that stopped on its own (failed or finished), if any. */
     String stoppedJob() throws Exception;

@@ -1,13 +1,12 @@
 package io.tributary.demo;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentSkipListMap;
-
 import io.tributary.ingest.kafka.CanonicalTopics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +27,11 @@ final class OutputCounter implements AutoCloseable {
     private final String deadLetterTopic;
     private volatile boolean running = true;
 
-    private OutputCounter(String bootstrapServers, CanonicalTopics topics, List<String> aggregateTopics, String alertsTopic) {
+    private OutputCounter(
+            String bootstrapServers,
+            CanonicalTopics topics,
+            List<String> aggregateTopics,
+            String alertsTopic) {
         deadLetterTopic = topics.deadLetters();
         this.aggregateTopics = aggregateTopics;
         this.alertsTopic = alertsTopic;
@@ -40,27 +43,46 @@ final class OutputCounter implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static OutputCounter start(String bootstrapServers, CanonicalTopics topics, List<String> aggregateTopics, String alertsTopic) {
-        OutputCounter counter = new OutputCounter(bootstrapServers, topics, aggregateTopics, alertsTopic);
+    static OutputCounter start(
+            String bootstrapServers,
+            CanonicalTopics topics,
+            List<String> aggregateTopics,
+            String alertsTopic) {
+        OutputCounter counter =
+                new OutputCounter(bootstrapServers, topics, aggregateTopics, alertsTopic);
         counter.thread.start();
         return counter;
     }
 
     private void count(String bootstrapServers, List<String> topics) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", bootstrapServers, "group.id", "demo-output-counter",
-                        "isolation.level", "read_committed", "auto.offset.reset", "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                bootstrapServers,
+                                "group.id",
+                                "demo-output-counter",
+                                "isolation.level",
+                                "read_committed",
+                                "auto.offset.reset",
+                                "earliest"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
             consumer.subscribe(topics);
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
                     if (record.topic().equals(alertsTopic)) {
                         String key = new String(record.key(), StandardCharsets.UTF_8);
-                        alertsByRule.computeIfAbsent(key.substring(0, key.indexOf('|')), k -> new AtomicLong()).incrementAndGet();
+                        alertsByRule
+                                .computeIfAbsent(
+                                        key.substring(0, key.indexOf('|')), k -> new AtomicLong())
+                                .incrementAndGet();
                     } else if (aggregateTopics.contains(record.topic())) {
                         aggregates.incrementAndGet();
                     } else {
-                        (record.topic().equals(deadLetterTopic) ? deadLetters : events).incrementAndGet();
+                        (record.topic().equals(deadLetterTopic) ? deadLetters : events)
+                                .incrementAndGet();
                     }
                 }
             }

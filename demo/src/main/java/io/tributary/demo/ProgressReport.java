@@ -20,11 +20,20 @@ final class ProgressReport {
         long in = pump.good() + pump.duplicates() + pump.malformed();
         long out = counter.events();
         long dead = counter.deadLetters();
-        String line = String.format(java.util.Locale.ROOT,
-                "in %,7.0f/s | out %,7.0f/s | dead-lettered %,5.0f/s | totals: in %,d (dup %,d, bad %,d) out %,d dead %,d | aggregate rows %,d | alerts %s",
-                (in - lastIn) / seconds, (out - lastOut) / seconds, (dead - lastDead) / seconds,
-                in, pump.duplicates(), pump.malformed(), out, dead, counter.aggregates(),
-                counter.alerts().isEmpty() ? "none yet" : counter.alerts().toString());
+        String line =
+                String.format(
+                        java.util.Locale.ROOT,
+                        "in %,7.0f/s | out %,7.0f/s | dead-lettered %,5.0f/s | totals: in %,d (dup %,d, bad %,d) out %,d dead %,d | aggregate rows %,d | alerts %s",
+                        (in - lastIn) / seconds,
+                        (out - lastOut) / seconds,
+                        (dead - lastDead) / seconds,
+                        in,
+                        pump.duplicates(),
+                        pump.malformed(),
+                        out,
+                        dead,
+                        counter.aggregates(),
+                        counter.alerts().isEmpty() ? "none yet" : counter.alerts().toString());
         lastNanos = now;
         lastIn = in;
         lastOut = out;

@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class StandaloneDemoCluster implements DemoFlink {
     /** Two per job, as in the embedded cluster; RocksDB gets 128 MiB of managed memory per slot. */
-    private static final FlinkCluster.TaskManagerSize SIZE = new FlinkCluster.TaskManagerSize(14, 2048, 128 * 14, 256);
+    private static final FlinkCluster.TaskManagerSize SIZE =
+            new FlinkCluster.TaskManagerSize(14, 2048, 128 * 14, 256);
 
     private final FlinkCluster cluster;
     private final FlinkRest rest;
@@ -38,7 +39,12 @@ final class StandaloneDemoCluster implements DemoFlink {
     }
 
     @Override
-    public void submit(SuiteJob job, String name, List<String> args, RuntimeOptions runtime, JobBuilder builder) {
+    public void submit(
+            SuiteJob job,
+            String name,
+            List<String> args,
+            RuntimeOptions runtime,
+            JobBuilder builder) {
         String jarId = rest.upload(job.jarIn(jars));
         try {
             jobIds.add(rest.run(jarId, new FlinkRest.Run(args, null, null, false)));
@@ -50,7 +56,8 @@ final class StandaloneDemoCluster implements DemoFlink {
     @Override
     public String stoppedJob() {
         for (FlinkRest.Job job : rest.jobs()) {
-            if (jobIds.contains(job.id()) && List.of("FAILED", "CANCELED", "FINISHED").contains(job.state())) {
+            if (jobIds.contains(job.id())
+                    && List.of("FAILED", "CANCELED", "FINISHED").contains(job.state())) {
                 return job.name() + " (" + job.id() + ") is " + job.state();
             }
         }

@@ -19,13 +19,20 @@ final class TrafficPump implements AutoCloseable {
 
     private TrafficPump(KafkaBroker kafka, int rate, double duplicateShare, double malformedShare) {
         producer = kafka.producer(Map.of("linger.ms", 20, "max.request.size", 1_048_576));
-        TrafficGenerator generator = new TrafficGenerator(System.nanoTime(), System::currentTimeMillis, duplicateShare, malformedShare,
-                false); // the upload pump and simulated workers play the media side against the real media job
+        TrafficGenerator generator =
+                new TrafficGenerator(
+                        System.nanoTime(),
+                        System::currentTimeMillis,
+                        duplicateShare,
+                        malformedShare,
+                        false); // the upload pump and simulated workers play the media side against
+        // the real media job
         thread = new Thread(() -> pump(generator, rate), "traffic-pump");
         thread.setDaemon(true);
     }
 
-    static TrafficPump start(KafkaBroker kafka, int rate, double duplicateShare, double malformedShare) {
+    static TrafficPump start(
+            KafkaBroker kafka, int rate, double duplicateShare, double malformedShare) {
         TrafficPump pump = new TrafficPump(kafka, rate, duplicateShare, malformedShare);
         pump.thread.start();
         return pump;

@@ -39,7 +39,8 @@ final class UploadPump implements AutoCloseable {
     private final Random random = new Random();
     private volatile boolean running = true;
 
-    private UploadPump(KafkaBroker kafka, String registryUrl, String topic, long intervalMs) throws Exception {
+    private UploadPump(KafkaBroker kafka, String registryUrl, String topic, long intervalMs)
+            throws Exception {
         this.producer = kafka.producer();
         this.encoder = ConfluentAvro.serializer(Envelope.class, topic, registryUrl);
         this.encoder.open(null);
@@ -49,7 +50,8 @@ final class UploadPump implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static UploadPump start(KafkaBroker kafka, String registryUrl, String topic, long intervalMs) throws Exception {
+    static UploadPump start(KafkaBroker kafka, String registryUrl, String topic, long intervalMs)
+            throws Exception {
         UploadPump pump = new UploadPump(kafka, registryUrl, topic, intervalMs);
         pump.thread.start();
         return pump;
@@ -79,7 +81,12 @@ final class UploadPump implements AutoCloseable {
         for (int c = 0; c < 4; c++) {
             byte[] digest = new byte[32];
             random.nextBytes(digest);
-            chunks.put(c, new UploadAssembly.Chunk(c, 8_000_000 + random.nextInt(1_000_000), HexFormat.of().formatHex(digest)));
+            chunks.put(
+                    c,
+                    new UploadAssembly.Chunk(
+                            c,
+                            8_000_000 + random.nextInt(1_000_000),
+                            HexFormat.of().formatHex(digest)));
         }
         for (UploadAssembly.Chunk chunk : chunks.values()) {
             if (loseAChunk && chunk.index() == 2) {
@@ -87,22 +94,48 @@ final class UploadPump implements AutoCloseable {
             }
             int repeats = chunk.index() == 1 ? 2 : 1;
             for (int r = 0; r < repeats; r++) {
-                send(media, EventType.UPLOAD_CHUNK, m -> m.setUploadId(upload).setChunkIndex(chunk.index()).setChunkCount(4)
-                        .setChunkBytes(chunk.bytes()).setChecksum(chunk.checksum()));
+                send(
+                        media,
+                        EventType.UPLOAD_CHUNK,
+                        m ->
+                                m.setUploadId(upload)
+                                        .setChunkIndex(chunk.index())
+                                        .setChunkCount(4)
+                                        .setChunkBytes(chunk.bytes())
+                                        .setChecksum(chunk.checksum()));
             }
         }
-        send(media, EventType.UPLOAD_COMPLETED, m -> m.setUploadId(upload).setTotalBytes(UploadAssembly.totalBytes(chunks))
-                .setChecksum(UploadAssembly.checksum(4, chunks)));
+        send(
+                media,
+                EventType.UPLOAD_COMPLETED,
+                m ->
+                        m.setUploadId(upload)
+                                .setTotalBytes(UploadAssembly.totalBytes(chunks))
+                                .setChecksum(UploadAssembly.checksum(4, chunks)));
     }
 
     private void send(String media, EventType type, Consumer<MediaEvent.Builder> fill) {
         MediaEvent.Builder payload = MediaEvent.newBuilder().setMediaId(media);
         fill.accept(payload);
         Instant now = Instant.now();
-        Envelope event = Envelope.newBuilder().setEventId(UUID.randomUUID().toString()).setEventType(type).setDomain(Domain.MEDIA)
-                .setEventTime(now).setIngestTime(now).setProducer("demo-upload-service").setOrigin(new Origin("demo", 0, 0L))
-                .setPayload(payload.build()).build();
-        producer.send(new ProducerRecord<>(topic, null, now.toEpochMilli(), media.getBytes(StandardCharsets.UTF_8), encoder.serialize(event)));
+        Envelope event =
+                Envelope.newBuilder()
+                        .setEventId(UUID.randomUUID().toString())
+                        .setEventType(type)
+                        .setDomain(Domain.MEDIA)
+                        .setEventTime(now)
+                        .setIngestTime(now)
+                        .setProducer("demo-upload-service")
+                        .setOrigin(new Origin("demo", 0, 0L))
+                        .setPayload(payload.build())
+                        .build();
+        producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        null,
+                        now.toEpochMilli(),
+                        media.getBytes(StandardCharsets.UTF_8),
+                        encoder.serialize(event)));
     }
 
     @Override

@@ -15,8 +15,8 @@ import io.tributary.media.job.MediaPipelineOptions;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.SearchJobMain;
-import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
+import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseOptions;
 import java.nio.file.Path;
@@ -37,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * next build's changed shape would orphan the state. Built exactly as each job's main builds it.
  */
 class StableUidsTest {
-    private static final String[] KAFKA = {"--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080"};
+    private static final String[] KAFKA = {
+        "--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080"
+    };
 
     @Test
     void ingest() {
@@ -54,33 +56,51 @@ class StableUidsTest {
     @Test
     void cepRulesWithEveryShippedRule() {
         Path rules = Path.of("..", "rules").toAbsolutePath().normalize();
-        CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), with("--rules", rules.toString()));
-        assertEveryOperatorHasAUniqueUid(env -> CepRulesJobMain.buildOnKafka(env, options, RuleLoader.load(options.rules).rulesOrThrow()));
+        CepRulesOptions options =
+                JobCommandLine.parse(new CepRulesOptions(), with("--rules", rules.toString()));
+        assertEveryOperatorHasAUniqueUid(
+                env ->
+                        CepRulesJobMain.buildOnKafka(
+                                env, options, RuleLoader.load(options.rules).rulesOrThrow()));
     }
 
     @Test
     void media() {
-        MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(),
-                with("--package-path", "s3://media/packages", "--cdn-base-url", "https://cdn.example.com"));
+        MediaPipelineOptions options =
+                JobCommandLine.parse(
+                        new MediaPipelineOptions(),
+                        with(
+                                "--package-path",
+                                "s3://media/packages",
+                                "--cdn-base-url",
+                                "https://cdn.example.com"));
         assertEveryOperatorHasAUniqueUid(env -> MediaPipelineJobMain.buildOnKafka(env, options));
     }
 
     @Test
     void warehouse() {
-        WarehouseOptions options = JobCommandLine.parse(new WarehouseOptions(), with("--jdbc-url", "jdbc:postgresql://db/tributary"));
+        WarehouseOptions options =
+                JobCommandLine.parse(
+                        new WarehouseOptions(),
+                        with("--jdbc-url", "jdbc:postgresql://db/tributary"));
         assertEveryOperatorHasAUniqueUid(env -> WarehouseJobMain.buildOnKafka(env, options));
     }
 
     @Test
     void lake(@TempDir Path lake) {
-        LakeOptions options = JobCommandLine.parse(new LakeOptions(), with("--lake-path", lake.toUri().toString()));
+        LakeOptions options =
+                JobCommandLine.parse(
+                        new LakeOptions(), with("--lake-path", lake.toUri().toString()));
         assertEveryOperatorHasAUniqueUid(env -> LakeJobMain.buildOnKafka(env, options));
     }
 
     @Test
     void search() {
-        SearchOptions options = JobCommandLine.parse(new SearchOptions(), with("--search-url", "http://search:9200"));
-        assertEveryOperatorHasAUniqueUid(env -> SearchJobMain.buildOnKafka(env, options, OpenSearch2SearchJobMain.ENGINE));
+        SearchOptions options =
+                JobCommandLine.parse(
+                        new SearchOptions(), with("--search-url", "http://search:9200"));
+        assertEveryOperatorHasAUniqueUid(
+                env -> SearchJobMain.buildOnKafka(env, options, OpenSearch2SearchJobMain.ENGINE));
     }
 
     private static String[] with(String... more) {
@@ -89,7 +109,8 @@ class StableUidsTest {
         return args.toArray(String[]::new);
     }
 
-    private static void assertEveryOperatorHasAUniqueUid(Consumer<StreamExecutionEnvironment> build) {
+    private static void assertEveryOperatorHasAUniqueUid(
+            Consumer<StreamExecutionEnvironment> build) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build.accept(env);
         StreamGraph graph = env.getStreamGraph();

@@ -1,10 +1,10 @@
 package io.tributary.deploy;
 
-import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.launcher.SuiteFile;
 import io.tributary.launcher.SuiteJob;
+import io.tributary.testkit.Repository;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
@@ -48,32 +48,56 @@ class ComposeFileTest {
         Map<String, String> suiteEnvironment = environment("suite");
         suite = new ArrayList<>();
         // Fails with file:line:column if the suite file names a variable the service does not set.
-        for (SuiteFile.Entry entry : SuiteFile.read(REPOSITORY.resolve("deploy/compose/suite.conf"), suiteEnvironment)) {
+        for (SuiteFile.Entry entry :
+                SuiteFile.read(REPOSITORY.resolve("deploy/compose/suite.conf"), suiteEnvironment)) {
             suite.add(JobOptions.parse(entry.job(), entry.args()));
         }
     }
 
     @Test
     void everyServiceHasAnImageAndAHealthcheck() {
-        assertThat(services).containsKeys("kafka", "registry", "jobmanager", "taskmanager", "postgres", "search", "minio",
-                "prometheus", "grafana", "suite");
-        services.forEach((name, service) -> {
-            assertThat(service.get("image")).as(name + " image").isInstanceOf(String.class);
-            assertThat((String) service.get("image")).as(name + " image").contains(":");
-            assertThat(service.get("healthcheck")).as(name + " healthcheck").isInstanceOf(Map.class);
-            assertThat(((Map<?, ?>) service.get("healthcheck")).get("test")).as(name + " healthcheck test").isNotNull();
-        });
+        assertThat(services)
+                .containsKeys(
+                        "kafka",
+                        "registry",
+                        "jobmanager",
+                        "taskmanager",
+                        "postgres",
+                        "search",
+                        "minio",
+                        "prometheus",
+                        "grafana",
+                        "suite");
+        services.forEach(
+                (name, service) -> {
+                    assertThat(service.get("image")).as(name + " image").isInstanceOf(String.class);
+                    assertThat((String) service.get("image")).as(name + " image").contains(":");
+                    assertThat(service.get("healthcheck"))
+                            .as(name + " healthcheck")
+                            .isInstanceOf(Map.class);
+                    assertThat(((Map<?, ?>) service.get("healthcheck")).get("test"))
+                            .as(name + " healthcheck test")
+                            .isNotNull();
+                });
     }
 
     @Test
     void theSuiteSubmitsEveryJobThatRunsOnKafkaAndTheImageHoldsTheirJars() throws Exception {
         Set<SuiteJob> submitted = new HashSet<>();
         suite.forEach(job -> submitted.add(job.job()));
-        assertThat(submitted).contains(SuiteJob.INGEST, SuiteJob.AGGREGATIONS, SuiteJob.CEP_RULES, SuiteJob.MEDIA,
-                SuiteJob.SINKS_WAREHOUSE, SuiteJob.SINKS_LAKE, SuiteJob.SINKS_SEARCH_OPENSEARCH2);
+        assertThat(submitted)
+                .contains(
+                        SuiteJob.INGEST,
+                        SuiteJob.AGGREGATIONS,
+                        SuiteJob.CEP_RULES,
+                        SuiteJob.MEDIA,
+                        SuiteJob.SINKS_WAREHOUSE,
+                        SuiteJob.SINKS_LAKE,
+                        SuiteJob.SINKS_SEARCH_OPENSEARCH2);
         String dockerfile = Files.readString(REPOSITORY.resolve("deploy/image/Dockerfile"));
         for (SuiteJob job : submitted) {
-            assertThat(dockerfile).as("the image has the jar of " + job.jobName())
+            assertThat(dockerfile)
+                    .as("the image has the jar of " + job.jobName())
                     .contains(job.module() + "/target/tributary-" + job.jobName() + "-*-job.jar");
         }
     }
@@ -82,7 +106,9 @@ class ComposeFileTest {
     void everyTopicAJobReadsOrWritesIsCreated() {
         for (JobOptions job : suite) {
             assertThat(job.topics()).as(job.job().jobName() + " topics").isNotEmpty();
-            assertThat(createdTopics).as("topics created for " + job.job().jobName()).containsAll(job.topics());
+            assertThat(createdTopics)
+                    .as("topics created for " + job.job().jobName())
+                    .containsAll(job.topics());
         }
     }
 
@@ -92,7 +118,9 @@ class ComposeFileTest {
         Map<String, String> postgres = environment("postgres");
         for (JobOptions job : suite) {
             String bootstrap = job.value("--bootstrap-servers");
-            assertThat(kafka.get("KAFKA_ADVERTISED_LISTENERS")).as("kafka advertises " + bootstrap).contains("://" + bootstrap);
+            assertThat(kafka.get("KAFKA_ADVERTISED_LISTENERS"))
+                    .as("kafka advertises " + bootstrap)
+                    .contains("://" + bootstrap);
             assertThat(environment("kafka-setup").get("BOOTSTRAP_SERVERS")).isEqualTo(bootstrap);
             URI registry = URI.create(job.value("--registry-url"));
             assertThat(registry.getHost()).isEqualTo("registry");
@@ -104,7 +132,8 @@ class ComposeFileTest {
         assertThat(containerPorts("postgres")).contains(jdbc.getPort());
         assertThat(jdbc.getPath()).isEqualTo("/" + postgres.get("POSTGRES_DB"));
         assertThat(warehouse.value("--jdbc-user")).isEqualTo(postgres.get("POSTGRES_USER"));
-        assertThat(environment("jobmanager").get("TRIBUTARY_JDBC_PASSWORD")).as("the warehouse's main runs in the JobManager")
+        assertThat(environment("jobmanager").get("TRIBUTARY_JDBC_PASSWORD"))
+                .as("the warehouse's main runs in the JobManager")
                 .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
         URI search = URI.create(job(SuiteJob.SINKS_SEARCH_OPENSEARCH2).value("--search-url"));
         assertThat(search.getHost()).isEqualTo("search");
@@ -121,14 +150,22 @@ class ComposeFileTest {
         URI endpoint = URI.create(flink.get("s3.endpoint"));
         assertThat(endpoint.getHost()).isEqualTo("minio");
         assertThat(containerPorts("minio")).contains(endpoint.getPort());
-        assertThat(flink.get("s3.access-key")).isEqualTo(environment("minio").get("MINIO_ROOT_USER"));
-        assertThat(flink.get("s3.secret-key")).isEqualTo(environment("minio").get("MINIO_ROOT_PASSWORD"));
+        assertThat(flink.get("s3.access-key"))
+                .isEqualTo(environment("minio").get("MINIO_ROOT_USER"));
+        assertThat(flink.get("s3.secret-key"))
+                .isEqualTo(environment("minio").get("MINIO_ROOT_PASSWORD"));
         String bucketSetup = String.valueOf(services.get("minio-setup").get("command"));
         Set<String> buckets = new HashSet<>();
         suite.forEach(job -> buckets.addAll(job.s3Buckets()));
         buckets.add(URI.create(flink.get("execution.checkpointing.dir")).getHost());
         buckets.add(URI.create(flink.get("execution.checkpointing.savepoint-dir")).getHost());
-        assertThat(buckets).isNotEmpty().allSatisfy(bucket -> assertThat(bucketSetup).as("bucket " + bucket + " is created").contains(bucket));
+        assertThat(buckets)
+                .isNotEmpty()
+                .allSatisfy(
+                        bucket ->
+                                assertThat(bucketSetup)
+                                        .as("bucket " + bucket + " is created")
+                                        .contains(bucket));
     }
 
     @Test
@@ -136,18 +173,22 @@ class ComposeFileTest {
         String port = flinkProperties().get("metrics.reporter.prom.port");
         String prometheus = Files.readString(REPOSITORY.resolve("deploy/compose/prometheus.yml"));
         assertThat(prometheus).contains("jobmanager:" + port, "taskmanager:" + port);
-        services.forEach((name, service) -> {
-            Object volumes = service.get("volumes");
-            if (volumes instanceof List<?> list) {
-                for (Object volume : list) {
-                    String host = volume.toString().split(":")[0];
-                    if (host.startsWith("./")) {
-                        assertThat(REPOSITORY.resolve(host.substring(2))).as(name + " mounts " + host).exists();
+        services.forEach(
+                (name, service) -> {
+                    Object volumes = service.get("volumes");
+                    if (volumes instanceof List<?> list) {
+                        for (Object volume : list) {
+                            String host = volume.toString().split(":")[0];
+                            if (host.startsWith("./")) {
+                                assertThat(REPOSITORY.resolve(host.substring(2)))
+                                        .as(name + " mounts " + host)
+                                        .exists();
+                            }
+                        }
                     }
-                }
-            }
-        });
-        assertThat(REPOSITORY.resolve("deploy/compose/grafana/dashboards/tributary-overview.json")).exists();
+                });
+        assertThat(REPOSITORY.resolve("deploy/compose/grafana/dashboards/tributary-overview.json"))
+                .exists();
     }
 
     private static JobOptions job(SuiteJob job) {
@@ -173,11 +214,15 @@ class ComposeFileTest {
                 properties.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
             }
         }
-        assertThat(environment("taskmanager").get("FLINK_PROPERTIES")).isEqualTo(environment("jobmanager").get("FLINK_PROPERTIES"));
+        assertThat(environment("taskmanager").get("FLINK_PROPERTIES"))
+                .isEqualTo(environment("jobmanager").get("FLINK_PROPERTIES"));
         return properties;
     }
 
-    /** Ports the service publishes, on the container side: where it listens inside the Compose network. */
+    /**
+     * Ports the service publishes, on the container side: where it listens inside the Compose
+     * network.
+     */
     private static Set<Integer> containerPorts(String service) {
         Set<Integer> ports = new HashSet<>();
         Object published = services.get(service).get("ports");

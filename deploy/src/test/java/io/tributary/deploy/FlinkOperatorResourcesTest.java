@@ -30,14 +30,16 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * k8s/flink-operator/ rendered as kustomize would (base, dev and prod overlays, the session
  * variant), and every resource checked against the Flink Kubernetes operator 1.10's own CRD schema
- * (unknown fields refused, as {@code kubectl apply}'s strict field validation does) and read into the
- * operator's resource classes. Each job's jar and arguments are checked against the suite: the jar
- * is one the image holds, and the job's own options class accepts the arguments.
+ * (unknown fields refused, as {@code kubectl apply}'s strict field validation does) and read into
+ * the operator's resource classes. Each job's jar and arguments are checked against the suite: the
+ * jar is one the image holds, and the job's own options class accepts the arguments.
  */
 class FlinkOperatorResourcesTest {
-    private static final Path OPERATOR = Path.of("..", "k8s", "flink-operator").toAbsolutePath().normalize();
+    private static final Path OPERATOR =
+            Path.of("..", "k8s", "flink-operator").toAbsolutePath().normalize();
     private static final Path REPOSITORY = OPERATOR.getParent().getParent();
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String VERSION = System.getProperty("tributary.version", "0.1.0-SNAPSHOT");
 
     private static Map<String, JsonSchema> schemas;
@@ -47,16 +49,25 @@ class FlinkOperatorResourcesTest {
     static void loadCrdSchemas() throws Exception {
         schemas = new HashMap<>();
         for (String crd : List.of("flinkdeployments", "flinksessionjobs")) {
-            try (InputStream in = FlinkDeployment.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".flink.apache.org-v1.yml")) {
+            try (InputStream in =
+                    FlinkDeployment.class.getResourceAsStream(
+                            "/META-INF/fabric8/" + crd + ".flink.apache.org-v1.yml")) {
                 assertThat(in).as(crd + " CRD in flink-kubernetes-operator-api").isNotNull();
                 Map<String, Object> definition = new Yaml().load(in);
                 JsonNode root = JSON.valueToTree(definition);
                 String kind = root.at("/spec/names/kind").asText();
                 for (JsonNode version : root.at("/spec/versions")) {
                     if (version.path("name").asText().equals("v1beta1")) {
-                        // Kubernetes itself checks apiVersion, kind and metadata; the CRD defines spec.
-                        JsonNode schema = strict(version.at("/schema/openAPIV3Schema/properties/spec").deepCopy());
-                        schemas.put(kind, JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(schema));
+                        // Kubernetes itself checks apiVersion, kind and metadata; the CRD defines
+                        // spec.
+                        JsonNode schema =
+                                strict(
+                                        version.at("/schema/openAPIV3Schema/properties/spec")
+                                                .deepCopy());
+                        schemas.put(
+                                kind,
+                                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
+                                        .getSchema(schema));
                     }
                 }
             }
@@ -71,7 +82,8 @@ class FlinkOperatorResourcesTest {
     }
 
     @Test
-    void theBaseRunsEveryJobInApplicationModeWithSavepointUpgradesRocksDbS3AndKubernetesHa() throws Exception {
+    void theBaseRunsEveryJobInApplicationModeWithSavepointUpgradesRocksDbS3AndKubernetesHa()
+            throws Exception {
         List<Map<String, Object>> base = Kustomize.render(OPERATOR.resolve("base"));
         Set<SuiteJob> deployed = new HashSet<>();
         for (Map<String, Object> resource : base) {
@@ -81,20 +93,43 @@ class FlinkOperatorResourcesTest {
             assertThat(config.path("state.backend.type").asText()).isEqualTo("rocksdb");
             assertThat(config.path("state.backend.incremental").asText()).isEqualTo("true");
             assertThat(config.path("execution.checkpointing.dir").asText()).startsWith("s3://");
-            assertThat(config.path("execution.checkpointing.savepoint-dir").asText()).startsWith("s3://");
+            assertThat(config.path("execution.checkpointing.savepoint-dir").asText())
+                    .startsWith("s3://");
             assertThat(config.path("high-availability.type").asText()).isEqualTo("kubernetes");
             assertThat(config.path("high-availability.storageDir").asText()).startsWith("s3://");
-            assertThat(config.path("metrics.reporter.prom.factory.class").asText()).endsWith("PrometheusReporterFactory");
-            assertThat(spec.path("podTemplate").path("spec").path("containers").get(0).path("name").asText()).isEqualTo("flink-main-container");
+            assertThat(config.path("metrics.reporter.prom.factory.class").asText())
+                    .endsWith("PrometheusReporterFactory");
+            assertThat(
+                            spec.path("podTemplate")
+                                    .path("spec")
+                                    .path("containers")
+                                    .get(0)
+                                    .path("name")
+                                    .asText())
+                    .isEqualTo("flink-main-container");
             assertThat(spec.path("image").asText()).isEqualTo("tributary/flink:0.1.0");
             assertThat(spec.path("flinkVersion").asText()).isEqualTo("v1_20");
             assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
             deployed.add(checkJob(spec.path("job"), "local:///opt/flink/usrlib/"));
         }
-        assertThat(deployed).containsExactlyInAnyOrder(SuiteJob.INGEST, SuiteJob.AGGREGATIONS, SuiteJob.CEP_RULES, SuiteJob.MEDIA,
-                SuiteJob.SINKS_WAREHOUSE, SuiteJob.SINKS_LAKE, SuiteJob.SINKS_SEARCH_OPENSEARCH2);
+        assertThat(deployed)
+                .containsExactlyInAnyOrder(
+                        SuiteJob.INGEST,
+                        SuiteJob.AGGREGATIONS,
+                        SuiteJob.CEP_RULES,
+                        SuiteJob.MEDIA,
+                        SuiteJob.SINKS_WAREHOUSE,
+                        SuiteJob.SINKS_LAKE,
+                        SuiteJob.SINKS_SEARCH_OPENSEARCH2);
         String dockerfile = Files.readString(REPOSITORY.resolve("deploy/image/Dockerfile"));
-        deployed.forEach(job -> assertThat(dockerfile).contains(job.module() + "/target/tributary-" + job.jobName() + "-*-job.jar"));
+        deployed.forEach(
+                job ->
+                        assertThat(dockerfile)
+                                .contains(
+                                        job.module()
+                                                + "/target/tributary-"
+                                                + job.jobName()
+                                                + "-*-job.jar"));
     }
 
     @Test
@@ -105,21 +140,57 @@ class FlinkOperatorResourcesTest {
             assertValid(resource);
             checkJob(JSON.valueToTree(resource).at("/spec/job"), "local:///opt/flink/usrlib/");
         }
-        assertThat(dev).hasSize(7).allSatisfy(r -> {
-            JsonNode node = JSON.valueToTree(r);
-            assertThat(node.at("/metadata/namespace").asText()).isEqualTo("tributary-dev");
-            assertThat(node.at("/spec/image").asText()).isEqualTo("tributary/flink:0.1.0-dev");
-            assertThat(node.at("/spec/job/parallelism").asInt()).isEqualTo(1);
-            assertThat(node.at("/spec/flinkConfiguration/s3.endpoint").asText()).isEqualTo("http://minio:9000");
-            assertThat(node.at("/spec/flinkConfiguration/state.backend.type").asText()).as("base settings survive the patch").isEqualTo("rocksdb");
-        });
+        assertThat(dev)
+                .hasSize(7)
+                .allSatisfy(
+                        r -> {
+                            JsonNode node = JSON.valueToTree(r);
+                            assertThat(node.at("/metadata/namespace").asText())
+                                    .isEqualTo("tributary-dev");
+                            assertThat(node.at("/spec/image").asText())
+                                    .isEqualTo("tributary/flink:0.1.0-dev");
+                            assertThat(node.at("/spec/job/parallelism").asInt()).isEqualTo(1);
+                            assertThat(node.at("/spec/flinkConfiguration/s3.endpoint").asText())
+                                    .isEqualTo("http://minio:9000");
+                            assertThat(
+                                            node.at("/spec/flinkConfiguration/state.backend.type")
+                                                    .asText())
+                                    .as("base settings survive the patch")
+                                    .isEqualTo("rocksdb");
+                        });
         Map<String, Integer> prodParallelism = new HashMap<>();
-        prod.forEach(r -> prodParallelism.put(JSON.valueToTree(r).at("/metadata/name").asText(), JSON.valueToTree(r).at("/spec/job/parallelism").asInt()));
-        assertThat(prodParallelism).containsEntry("tributary-ingest", 8).containsEntry("tributary-aggregations", 4);
-        assertThat(prod).allSatisfy(r -> assertThat(JSON.valueToTree(r).at("/spec/jobManager/replicas").asInt()).isEqualTo(2));
-        // A spare TaskManager is what keeps recovery from a lost pod under 15 s (results/recovery.md).
-        assertThat(prod).allSatisfy(r -> assertThat(JSON.valueToTree(r).path("spec").path("flinkConfiguration")
-                .path(org.apache.flink.configuration.ResourceManagerOptions.REDUNDANT_TASK_MANAGER_NUM.key()).asInt()).isEqualTo(1));
+        prod.forEach(
+                r ->
+                        prodParallelism.put(
+                                JSON.valueToTree(r).at("/metadata/name").asText(),
+                                JSON.valueToTree(r).at("/spec/job/parallelism").asInt()));
+        assertThat(prodParallelism)
+                .containsEntry("tributary-ingest", 8)
+                .containsEntry("tributary-aggregations", 4);
+        assertThat(prod)
+                .allSatisfy(
+                        r ->
+                                assertThat(
+                                                JSON.valueToTree(r)
+                                                        .at("/spec/jobManager/replicas")
+                                                        .asInt())
+                                        .isEqualTo(2));
+        // A spare TaskManager is what keeps recovery from a lost pod under 15 s
+        // (results/recovery.md).
+        assertThat(prod)
+                .allSatisfy(
+                        r ->
+                                assertThat(
+                                                JSON.valueToTree(r)
+                                                        .path("spec")
+                                                        .path("flinkConfiguration")
+                                                        .path(
+                                                                org.apache.flink.configuration
+                                                                        .ResourceManagerOptions
+                                                                        .REDUNDANT_TASK_MANAGER_NUM
+                                                                        .key())
+                                                        .asInt())
+                                        .isEqualTo(1));
     }
 
     @Test
@@ -131,8 +202,11 @@ class FlinkOperatorResourcesTest {
             assertValid(resource);
             JsonNode node = JSON.valueToTree(resource);
             if (node.path("kind").asText().equals("FlinkDeployment")) {
-                assertThat(node.at("/spec/job").isMissingNode()).as("a session cluster runs no job of its own").isTrue();
-                assertThat(node.at("/spec/flinkConfiguration/high-availability.type").asText()).isEqualTo("kubernetes");
+                assertThat(node.at("/spec/job").isMissingNode())
+                        .as("a session cluster runs no job of its own")
+                        .isTrue();
+                assertThat(node.at("/spec/flinkConfiguration/high-availability.type").asText())
+                        .isEqualTo("kubernetes");
                 clusters.add(node.at("/metadata/name").asText());
             } else {
                 jobs.add(node);
@@ -146,19 +220,36 @@ class FlinkOperatorResourcesTest {
         assertThat(submitted).hasSize(7);
     }
 
-    /** The jar is a suite job's, by name and version, and the job's own options accept the arguments. */
+    /**
+     * The jar is a suite job's, by name and version, and the job's own options accept the
+     * arguments.
+     */
     private static SuiteJob checkJob(JsonNode job, String jarLocation) {
         String jarUri = job.path("jarURI").asText();
         assertThat(jarUri).startsWith(jarLocation);
         String jar = jarUri.substring(jarLocation.length());
-        SuiteJob suiteJob = Stream.of(SuiteJob.values())
-                .filter(j -> jar.equals("tributary-" + j.jobName() + "-" + VERSION + "-job.jar"))
-                .findFirst().orElseThrow(() -> new AssertionError(jarUri + " is no job jar of version " + VERSION));
+        SuiteJob suiteJob =
+                Stream.of(SuiteJob.values())
+                        .filter(
+                                j ->
+                                        jar.equals(
+                                                "tributary-"
+                                                        + j.jobName()
+                                                        + "-"
+                                                        + VERSION
+                                                        + "-job.jar"))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new AssertionError(
+                                                jarUri + " is no job jar of version " + VERSION));
         List<String> args = new ArrayList<>();
         job.path("args").forEach(a -> args.add(a.asText()));
         JobOptions options = JobOptions.parse(suiteJob, args);
         assertThat(suiteTopics).as("topics of " + suiteJob.jobName()).containsAll(options.topics());
-        assertThat(options.value("--checkpoint-dir")).as(suiteJob.jobName() + " checkpoints").startsWith("s3://tributary-state/checkpoints/");
+        assertThat(options.value("--checkpoint-dir"))
+                .as(suiteJob.jobName() + " checkpoints")
+                .startsWith("s3://tributary-state/checkpoints/");
         return suiteJob;
     }
 
@@ -168,11 +259,16 @@ class FlinkOperatorResourcesTest {
         String name = kind + " " + node.at("/metadata/name").asText();
         assertThat(schemas).as(name + " is a kind the operator defines").containsKey(kind);
         assertThat(node.path("apiVersion").asText()).as(name).isEqualTo("flink.apache.org/v1beta1");
-        assertThat(node.at("/metadata/name").asText()).as(name).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        assertThat(node.at("/metadata/name").asText())
+                .as(name)
+                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
         Set<ValidationMessage> errors = schemas.get(kind).validate(node.path("spec"));
         assertThat(errors).as(name + " against the operator's CRD").isEmpty();
-        Class<?> type = kind.equals("FlinkDeployment") ? FlinkDeployment.class : FlinkSessionJob.class;
-        assertThat(JSON.treeToValue(node, type)).as(name + " read by the operator's classes").isNotNull();
+        Class<?> type =
+                kind.equals("FlinkDeployment") ? FlinkDeployment.class : FlinkSessionJob.class;
+        assertThat(JSON.treeToValue(node, type))
+                .as(name + " read by the operator's classes")
+                .isNotNull();
     }
 
     /**
@@ -181,7 +277,8 @@ class FlinkOperatorResourcesTest {
      */
     private static JsonNode strict(JsonNode schema) {
         if (schema instanceof ObjectNode object) {
-            if (object.has("properties") && !object.has("additionalProperties")
+            if (object.has("properties")
+                    && !object.has("additionalProperties")
                     && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
                 object.put("additionalProperties", false);
             }

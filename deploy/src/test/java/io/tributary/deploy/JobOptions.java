@@ -14,7 +14,10 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** A deployment's arguments for a job, parsed by that job's own options class, as its main parses them. */
+/**
+ * A deployment's arguments for a job, parsed by that job's own options class, as its main parses
+ * them.
+ */
 final class JobOptions {
     private final SuiteJob job;
     private final CommandLine.Model.CommandSpec spec;
@@ -24,7 +27,9 @@ final class JobOptions {
         this.spec = spec;
     }
 
-    /** @throws CommandLine.ParameterException if the job refuses the arguments, as its main would */
+    /**
+     * @throws CommandLine.ParameterException if the job refuses the arguments, as its main would
+     */
     static JobOptions parse(SuiteJob job, List<String> args) {
         CommandLine commandLine = new CommandLine(optionsOf(job));
         commandLine.parseArgs(args.toArray(String[]::new));
@@ -47,7 +52,10 @@ final class JobOptions {
         return job;
     }
 
-    /** Every topic the job reads or writes: the values of its {@code --*-topic(s)} options, defaults included. */
+    /**
+     * Every topic the job reads or writes: the values of its {@code --*-topic(s)} options, defaults
+     * included.
+     */
     List<String> topics() {
         List<String> topics = new ArrayList<>();
         for (OptionSpec option : spec.options()) {
@@ -71,7 +79,9 @@ final class JobOptions {
             return null;
         }
         Object value = option.getValue();
-        return value instanceof List<?> list ? String.join(",", list.stream().map(Object::toString).toList()) : value.toString();
+        return value instanceof List<?> list
+                ? String.join(",", list.stream().map(Object::toString).toList())
+                : value.toString();
     }
 
     /** Every {@code s3://bucket/...} the job writes to, as bucket names. */

@@ -15,11 +15,19 @@ import org.yaml.snakeyaml.Yaml;
  * The subset of kustomize that k8s/flink-operator/ uses, so the tests can render each overlay
  * without the kustomize binary: {@code resources} (files and directories), {@code components},
  * {@code patches} (strategic-merge patches of maps, by target kind and name), {@code images} and
- * {@code namespace}, applied in kustomize's order. Anything else in a kustomization fails the render,
- * so the subset cannot silently drift from what the files use.
+ * {@code namespace}, applied in kustomize's order. Anything else in a kustomization fails the
+ * render, so the subset cannot silently drift from what the files use.
  */
 final class Kustomize {
-    private static final List<String> SUPPORTED = List.of("apiVersion", "kind", "resources", "components", "patches", "images", "namespace");
+    private static final List<String> SUPPORTED =
+            List.of(
+                    "apiVersion",
+                    "kind",
+                    "resources",
+                    "components",
+                    "patches",
+                    "images",
+                    "namespace");
 
     private Kustomize() {}
 
@@ -28,7 +36,11 @@ final class Kustomize {
         Map<String, Object> kustomization = load(directory.resolve("kustomization.yaml")).get(0);
         for (String key : kustomization.keySet()) {
             if (!SUPPORTED.contains(key)) {
-                throw new IllegalArgumentException(directory + "/kustomization.yaml uses '" + key + "', which this renderer does not support");
+                throw new IllegalArgumentException(
+                        directory
+                                + "/kustomization.yaml uses '"
+                                + key
+                                + "', which this renderer does not support");
             }
         }
         List<Map<String, Object>> resources = new ArrayList<>();
@@ -38,7 +50,8 @@ final class Kustomize {
         }
         for (String component : strings(kustomization.get("components"))) {
             Path path = directory.resolve(component).normalize();
-            Map<String, Object> componentKustomization = load(path.resolve("kustomization.yaml")).get(0);
+            Map<String, Object> componentKustomization =
+                    load(path.resolve("kustomization.yaml")).get(0);
             if (!"Component".equals(componentKustomization.get("kind"))) {
                 throw new IllegalArgumentException(path + " is not a kustomize Component");
             }
@@ -55,12 +68,18 @@ final class Kustomize {
             }
         }
         if (kustomization.get("namespace") != null) {
-            resources.forEach(resource -> child(resource, "metadata").put("namespace", kustomization.get("namespace")));
+            resources.forEach(
+                    resource ->
+                            child(resource, "metadata")
+                                    .put("namespace", kustomization.get("namespace")));
         }
         return resources;
     }
 
-    private static void applyPatches(Path directory, Map<String, Object> kustomization, List<Map<String, Object>> resources) {
+    private static void applyPatches(
+            Path directory,
+            Map<String, Object> kustomization,
+            List<Map<String, Object>> resources) {
         for (Map<String, Object> patch : maps(kustomization.get("patches"))) {
             Map<String, Object> body = load(directory.resolve((String) patch.get("path"))).get(0);
             @SuppressWarnings("unchecked")
@@ -68,7 +87,10 @@ final class Kustomize {
             int matched = 0;
             for (Map<String, Object> resource : resources) {
                 boolean kind = target.get("kind").equals(resource.get("kind"));
-                boolean name = target.get("name") == null || target.get("name").equals(child(resource, "metadata").get("name"));
+                boolean name =
+                        target.get("name") == null
+                                || target.get("name")
+                                        .equals(child(resource, "metadata").get("name"));
                 if (kind && name) {
                     Map<String, Object> withoutName = new LinkedHashMap<>(body);
                     withoutName.remove("metadata");
@@ -77,7 +99,8 @@ final class Kustomize {
                 }
             }
             if (matched == 0) {
-                throw new IllegalArgumentException(directory + ": patch " + patch.get("path") + " matches no resource");
+                throw new IllegalArgumentException(
+                        directory + ": patch " + patch.get("path") + " matches no resource");
             }
         }
     }
@@ -85,13 +108,15 @@ final class Kustomize {
     /** Strategic merge for maps: maps merge key by key, anything else (lists too) is replaced. */
     @SuppressWarnings("unchecked")
     static void merge(Map<String, Object> into, Map<String, Object> patch) {
-        patch.forEach((key, value) -> {
-            if (value instanceof Map<?, ?> patchMap && into.get(key) instanceof Map<?, ?> existing) {
-                merge((Map<String, Object>) existing, (Map<String, Object>) patchMap);
-            } else {
-                into.put(key, copy(value));
-            }
-        });
+        patch.forEach(
+                (key, value) -> {
+                    if (value instanceof Map<?, ?> patchMap
+                            && into.get(key) instanceof Map<?, ?> existing) {
+                        merge((Map<String, Object>) existing, (Map<String, Object>) patchMap);
+                    } else {
+                        into.put(key, copy(value));
+                    }
+                });
     }
 
     @SuppressWarnings("unchecked")

@@ -28,7 +28,8 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public FlinkRest(String baseUrl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -38,37 +39,51 @@ public final class FlinkRest {
     public record Job(String id, String name, String state, Instant started) {}
 
     /** How to run an uploaded jar. */
-    public record Run(List<String> args, Integer parallelism, String savepoint, boolean allowNonRestoredState) {}
+    public record Run(
+            List<String> args,
+            Integer parallelism,
+            String savepoint,
+            boolean allowNonRestoredState) {}
 
     /** Uploads a job jar; returns the id the cluster gave it. */
     public String upload(Path jar) {
         String boundary = "tributary-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            body.write(("--" + boundary + "\r\n"
-                    + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
-                    + "Content-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.write(
+                    ("--"
+                                    + boundary
+                                    + "\r\n"
+                                    + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                    + jar.getFileName()
+                                    + "\"\r\n"
+                                    + "Content-Type: application/x-java-archive\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
             body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + jar, e);
         }
-        JsonNode answer = send(HttpRequest.newBuilder(uri("/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), "upload " + jar.getFileName());
+        JsonNode answer =
+                send(
+                        HttpRequest.newBuilder(uri("/jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())),
+                        "upload " + jar.getFileName());
         String file = answer.path("filename").asText();
         return file.substring(file.lastIndexOf('/') + 1);
     }
 
     /**
-     * Runs an uploaded jar's main class with {@code run.args()}. The JobManager runs {@code main}, so
-     * an option the job refuses comes back here as the job's own message.
+     * Runs an uploaded jar's main class with {@code run.args()}. The JobManager runs {@code main},
+     * so an option the job refuses comes back here as the job's own message.
      *
      * @return the job id
      */
     public String run(String jarId, Run run) {
         ObjectNode request = JSON.createObjectNode();
-        request.putArray("programArgsList").addAll(run.args().stream().map(a -> JSON.getNodeFactory().textNode(a)).toList());
+        request.putArray("programArgsList")
+                .addAll(run.args().stream().map(a -> JSON.getNodeFactory().textNode(a)).toList());
         if (run.parallelism() != null) {
             request.put("parallelism", run.parallelism());
         }
@@ -76,8 +91,13 @@ public final class FlinkRest {
             request.put("savepointPath", run.savepoint());
             request.put("allowNonRestoredState", run.allowNonRestoredState());
         }
-        return send(HttpRequest.newBuilder(uri("/jars/" + jarId + "/run")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString())), "run " + jarId).path("jobid").asText();
+        return send(
+                        HttpRequest.newBuilder(uri("/jars/" + jarId + "/run"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(request.toString())),
+                        "run " + jarId)
+                .path("jobid")
+                .asText();
     }
 
     public void deleteJar(String jarId) {
@@ -86,15 +106,23 @@ public final class FlinkRest {
 
     public List<Job> jobs() {
         List<Job> jobs = new ArrayList<>();
-        for (JsonNode job : send(HttpRequest.newBuilder(uri("/jobs/overview")).GET(), "list jobs").path("jobs")) {
-            jobs.add(new Job(job.path("jid").asText(), job.path("name").asText(), job.path("state").asText(),
-                    Instant.ofEpochMilli(job.path("start-time").asLong())));
+        for (JsonNode job :
+                send(HttpRequest.newBuilder(uri("/jobs/overview")).GET(), "list jobs")
+                        .path("jobs")) {
+            jobs.add(
+                    new Job(
+                            job.path("jid").asText(),
+                            job.path("name").asText(),
+                            job.path("state").asText(),
+                            Instant.ofEpochMilli(job.path("start-time").asLong())));
         }
         return jobs;
     }
 
     public String state(String jobId) {
-        return send(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("state").asText();
+        return send(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId)
+                .path("state")
+                .asText();
     }
 
     /**
@@ -105,27 +133,47 @@ public final class FlinkRest {
      *     (for a job that is retired, not upgraded)
      * @return the savepoint's location, to restore from
      */
-    public String stopWithSavepoint(String jobId, String targetDirectory, boolean drain, Duration timeout) {
+    public String stopWithSavepoint(
+            String jobId, String targetDirectory, boolean drain, Duration timeout) {
         ObjectNode request = JSON.createObjectNode().put("drain", drain);
         if (targetDirectory != null) {
             request.put("targetDirectory", targetDirectory);
         }
-        String trigger = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString())), "stop " + jobId).path("request-id").asText();
+        String trigger =
+                send(
+                                HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop"))
+                                        .header("Content-Type", "application/json")
+                                        .POST(
+                                                HttpRequest.BodyPublishers.ofString(
+                                                        request.toString())),
+                                "stop " + jobId)
+                        .path("request-id")
+                        .asText();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode status = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/savepoints/" + trigger)).GET(), "savepoint status");
+            JsonNode status =
+                    send(
+                            HttpRequest.newBuilder(uri("/jobs/" + jobId + "/savepoints/" + trigger))
+                                    .GET(),
+                            "savepoint status");
             if ("COMPLETED".equals(status.path("status").path("id").asText())) {
                 JsonNode operation = status.path("operation");
                 if (operation.has("location")) {
                     return operation.path("location").asText();
                 }
-                throw new IllegalStateException("stop-with-savepoint of " + jobId + " failed: "
-                        + operation.path("failure-cause").path("stack-trace").asText(operation.toString()));
+                throw new IllegalStateException(
+                        "stop-with-savepoint of "
+                                + jobId
+                                + " failed: "
+                                + operation
+                                        .path("failure-cause")
+                                        .path("stack-trace")
+                                        .asText(operation.toString()));
             }
             sleep(500);
         }
-        throw new IllegalStateException("stop-with-savepoint of " + jobId + " did not finish within " + timeout);
+        throw new IllegalStateException(
+                "stop-with-savepoint of " + jobId + " did not finish within " + timeout);
     }
 
     private URI uri(String path) {
@@ -135,26 +183,47 @@ public final class FlinkRest {
     private JsonNode send(HttpRequest.Builder request, String what) {
         HttpResponse<String> response;
         try {
-            response = http.send(request.timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+            response =
+                    http.send(
+                            request.timeout(Duration.ofMinutes(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new UncheckedIOException(what + ": cannot reach the Flink REST API at " + baseUrl + " (" + e.getMessage() + ")", e);
+            throw new UncheckedIOException(
+                    what
+                            + ": cannot reach the Flink REST API at "
+                            + baseUrl
+                            + " ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + " interrupted", e);
         }
         JsonNode body;
         try {
-            body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            body =
+                    response.body().isBlank()
+                            ? JSON.createObjectNode()
+                            : JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new IllegalStateException(what + ": the cluster answered " + response.statusCode() + " with " + response.body());
+            throw new IllegalStateException(
+                    what
+                            + ": the cluster answered "
+                            + response.statusCode()
+                            + " with "
+                            + response.body());
         }
         if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(what + " failed (HTTP " + response.statusCode() + "): " + errors(body));
+            throw new IllegalStateException(
+                    what + " failed (HTTP " + response.statusCode() + "): " + errors(body));
         }
         return body;
     }
 
-    /** Flink puts the failure in {@code errors}; the first line of each is what an operator needs. */
+    /**
+     * Flink puts the failure in {@code errors}; the first line of each is what an operator needs.
+     */
     private static String errors(JsonNode body) {
         List<String> messages = new ArrayList<>();
         for (JsonNode error : body.path("errors")) {
@@ -168,7 +237,10 @@ public final class FlinkRest {
         List<String> causes = new ArrayList<>();
         for (String line : trace.split("\n")) {
             String stripped = line.strip();
-            if (!stripped.startsWith("at ") && !stripped.startsWith("...") && !stripped.isEmpty() && causes.size() < 6) {
+            if (!stripped.startsWith("at ")
+                    && !stripped.startsWith("...")
+                    && !stripped.isEmpty()
+                    && causes.size() < 6) {
                 causes.add(stripped);
             }
         }

@@ -75,14 +75,24 @@ public final class SuiteFile {
         return new Entry(job, List.copyOf(words.subList(1, words.size())), line);
     }
 
-    private static String substitute(String name, int line, String text, Map<String, String> variables) {
+    private static String substitute(
+            String name, int line, String text, Map<String, String> variables) {
         Matcher matcher = VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
             String value = variables.get(matcher.group(1));
             if (value == null) {
-                throw new IllegalArgumentException(name + ":" + line + ":" + (matcher.start() + 1) + ": ${" + matcher.group(1)
-                        + "} is not set (pass --set " + matcher.group(1) + "=... or set the environment variable)");
+                throw new IllegalArgumentException(
+                        name
+                                + ":"
+                                + line
+                                + ":"
+                                + (matcher.start() + 1)
+                                + ": ${"
+                                + matcher.group(1)
+                                + "} is not set (pass --set "
+                                + matcher.group(1)
+                                + "=... or set the environment variable)");
             }
             matcher.appendReplacement(out, Matcher.quoteReplacement(value));
         }
@@ -111,7 +121,8 @@ public final class SuiteFile {
             }
         }
         if (quoted) {
-            throw new IllegalArgumentException(name + ":" + line + ": a double quote is not closed");
+            throw new IllegalArgumentException(
+                    name + ":" + line + ": a double quote is not closed");
         }
         if (inWord) {
             words.add(word.toString());

@@ -40,14 +40,25 @@ public enum SuiteJob {
     }
 
     public static SuiteJob named(String name) {
-        return Arrays.stream(values()).filter(job -> job.jobName.equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown job '" + name + "'; the suite's jobs are "
-                        + String.join(", ", Arrays.stream(values()).map(SuiteJob::jobName).toList())));
+        return Arrays.stream(values())
+                .filter(job -> job.jobName.equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "unknown job '"
+                                                + name
+                                                + "'; the suite's jobs are "
+                                                + String.join(
+                                                        ", ",
+                                                        Arrays.stream(values())
+                                                                .map(SuiteJob::jobName)
+                                                                .toList())));
     }
 
     /**
-     * The job's shaded jar in {@code jars}: either a directory of jars (as in an image's
-     * {@code usrlib/}) or a checkout of this repository after {@code mvn package}.
+     * The job's shaded jar in {@code jars}: either a directory of jars (as in an image's {@code
+     * usrlib/}) or a checkout of this repository after {@code mvn package}.
      */
     public Path jarIn(Path jars) {
         for (Path dir : List.of(jars, jars.resolve(module).resolve("target"))) {
@@ -55,11 +66,19 @@ public enum SuiteJob {
                 continue;
             }
             try (Stream<Path> files = Files.list(dir)) {
-                List<Path> found = files.filter(f -> {
-                    String name = f.getFileName().toString();
-                    return name.startsWith("tributary-" + jobName + "-") && name.endsWith("-job.jar")
-                            && name.substring(("tributary-" + jobName + "-").length()).matches("[0-9][^/]*-job\\.jar");
-                }).sorted().toList();
+                List<Path> found =
+                        files.filter(
+                                        f -> {
+                                            String name = f.getFileName().toString();
+                                            return name.startsWith("tributary-" + jobName + "-")
+                                                    && name.endsWith("-job.jar")
+                                                    && name.substring(
+                                                                    ("tributary-" + jobName + "-")
+                                                                            .length())
+                                                            .matches("[0-9][^/]*-job\\.jar");
+                                        })
+                                .sorted()
+                                .toList();
                 if (!found.isEmpty()) {
                     return found.get(found.size() - 1);
                 }
@@ -67,7 +86,17 @@ public enum SuiteJob {
                 throw new UncheckedIOException(e);
             }
         }
-        throw new IllegalArgumentException("no jar of job '" + jobName + "' (tributary-" + jobName + "-<version>-job.jar) in " + jars
-                + " or " + jars.resolve(module).resolve("target") + "; build it with mvn -B package -pl " + module + " -am");
+        throw new IllegalArgumentException(
+                "no jar of job '"
+                        + jobName
+                        + "' (tributary-"
+                        + jobName
+                        + "-<version>-job.jar) in "
+                        + jars
+                        + " or "
+                        + jars.resolve(module).resolve("target")
+                        + "; build it with mvn -B package -pl "
+                        + module
+                        + " -am");
     }
 }

@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rules validate|test|explain <rule files or directories>}: what an analyst runs before a
- * rule is deployed. Exit code 0 when everything is fine, 1 when a rule or fixture is wrong, 2 for
- * a wrong command line.
+ * rule is deployed. Exit code 0 when everything is fine, 1 when a rule or fixture is wrong, 2 for a
+ * wrong command line.
  */
 @Command(
         name = "rules",
@@ -38,7 +38,11 @@ public final class RulesCli {
     public static final int PROBLEMS = 1;
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(
+                execute(
+                        new PrintWriter(System.out, true),
+                        new PrintWriter(System.err, true),
+                        args));
     }
 
     /** Runs the command with the given output streams; returns the exit code. */
@@ -63,17 +67,21 @@ public final class RulesCli {
                 try {
                     texts.put(file.toString(), java.nio.file.Files.readString(file));
                 } catch (java.io.IOException e) {
-                    problems.add(new RuleProblem(file.toString(), 1, 1, "cannot read: " + e.getMessage()));
+                    problems.add(
+                            new RuleProblem(
+                                    file.toString(), 1, 1, "cannot read: " + e.getMessage()));
                 }
             }
         }
         if (texts.isEmpty() && problems.isEmpty()) {
-            problems.add(new RuleProblem(String.valueOf(paths), 1, 1, "no rule files (*.yaml) found"));
+            problems.add(
+                    new RuleProblem(String.valueOf(paths), 1, 1, "no rule files (*.yaml) found"));
         }
         RuleLoader.Loaded loaded = RuleLoader.loadTexts(texts);
         rules.addAll(loaded.rules());
         problems.addAll(loaded.problems());
-        return new RuleLoader.Loaded(problems.isEmpty() ? rules : List.of(), problems, loaded.warnings());
+        return new RuleLoader.Loaded(
+                problems.isEmpty() ? rules : List.of(), problems, loaded.warnings());
     }
 
     static boolean report(RuleLoader.Loaded loaded, PrintWriter err) {
@@ -86,12 +94,18 @@ public final class RulesCli {
         return true;
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check rule files: YAML, the rule schema, names, durations, expressions against the event schemas, and Flink CEP's own checks.")
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Check rule files: YAML, the rule schema, names, durations, expressions against the event schemas, and Flink CEP's own checks.")
     static final class Validate implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "PATH", description = "Rule files or directories (searched recursively).")
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "PATH",
+                description = "Rule files or directories (searched recursively).")
         List<Path> paths;
 
         @Override
@@ -105,12 +119,18 @@ public final class RulesCli {
         }
     }
 
-    @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Run each rule's fixtures (<rule>.fixtures/<case>.events.jsonl -> <case>.alerts.jsonl) through the compiled pattern on an embedded Flink.")
+    @Command(
+            name = "test",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run each rule's fixtures (<rule>.fixtures/<case>.events.jsonl -> <case>.alerts.jsonl) through the compiled pattern on an embedded Flink.")
     static final class Test implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Parameters(arity = "1..*", paramLabel = "PATH", description = "Rule files or directories (searched recursively).")
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "PATH",
+                description = "Rule files or directories (searched recursively).")
         List<Path> paths;
 
         @Option(names = "--require-fixtures", description = "Fail when a rule has no fixtures.")
@@ -130,8 +150,12 @@ public final class RulesCli {
                 List<FixtureCase> ruleCases = FixtureCase.of(rule);
                 if (ruleCases.isEmpty()) {
                     withoutFixtures++;
-                    (requireFixtures ? err : out).printf("%s  %s: no fixtures (%s.fixtures/)%n",
-                            requireFixtures ? "FAIL" : "SKIP", rule.id(), rule.file().replaceFirst("\\.ya?ml$", ""));
+                    (requireFixtures ? err : out)
+                            .printf(
+                                    "%s  %s: no fixtures (%s.fixtures/)%n",
+                                    requireFixtures ? "FAIL" : "SKIP",
+                                    rule.id(),
+                                    rule.file().replaceFirst("\\.ya?ml$", ""));
                 }
                 cases.addAll(ruleCases);
             }
@@ -143,28 +167,37 @@ public final class RulesCli {
                     continue;
                 }
                 failed++;
-                err.printf("FAIL  %s  (%s)%n", outcome.fixture().title(), outcome.fixture().events());
+                err.printf(
+                        "FAIL  %s  (%s)%n", outcome.fixture().title(), outcome.fixture().events());
                 if (outcome.error() != null) {
                     err.printf("      %s%n", outcome.error());
                 }
-                outcome.missing().forEach(m -> err.printf("      - expected, not raised:  %s%n", m));
-                outcome.unexpected().forEach(u -> err.printf("      + raised, not expected:  %s%n", u));
+                outcome.missing()
+                        .forEach(m -> err.printf("      - expected, not raised:  %s%n", m));
+                outcome.unexpected()
+                        .forEach(u -> err.printf("      + raised, not expected:  %s%n", u));
             }
-            out.printf("%d case(s) passed, %d failed, %d rule(s) without fixtures.%n", outcomes.size() - failed, failed, withoutFixtures);
+            out.printf(
+                    "%d case(s) passed, %d failed, %d rule(s) without fixtures.%n",
+                    outcomes.size() - failed, failed, withoutFixtures);
             return failed == 0 && !(requireFixtures && withoutFixtures > 0) ? OK : PROBLEMS;
         }
 
         private static StreamExecutionEnvironment localFlink() {
             Configuration config = new Configuration();
             config.set(RestOptions.BIND_PORT, "0");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(1, config);
             env.getConfig().disableGenericTypes();
             return env;
         }
     }
 
-    @Command(name = "explain", mixinStandardHelpOptions = true,
-            description = "Print each rule as Flink CEP will run it: the Pattern API calls and the compiled NFA.")
+    @Command(
+            name = "explain",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Print each rule as Flink CEP will run it: the Pattern API calls and the compiled NFA.")
     static final class Explain implements Callable<Integer> {
         @Spec CommandSpec spec;
 
@@ -180,12 +213,16 @@ public final class RulesCli {
             if (!report(loaded, spec.commandLine().getErr())) {
                 return PROBLEMS;
             }
-            List<Rule> rules = loaded.rules().stream().filter(r -> ruleId == null || r.id().equals(ruleId)).toList();
+            List<Rule> rules =
+                    loaded.rules().stream()
+                            .filter(r -> ruleId == null || r.id().equals(ruleId))
+                            .toList();
             if (rules.isEmpty()) {
                 spec.commandLine().getErr().printf("no rule with id '%s'%n", ruleId);
                 return PROBLEMS;
             }
-            rules.forEach(rule -> spec.commandLine().getOut().println(PatternExplainer.explain(rule)));
+            rules.forEach(
+                    rule -> spec.commandLine().getOut().println(PatternExplainer.explain(rule)));
             return OK;
         }
     }

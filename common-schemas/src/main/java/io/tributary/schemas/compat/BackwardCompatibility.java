@@ -8,8 +8,8 @@ import org.apache.avro.SchemaCompatibility.Incompatibility;
 
 /**
  * BACKWARD compatibility in the registry's sense, explained per field: can a reader using the new
- * schema decode data written with the old one? Avro's own resolution rules decide; this class
- * turns their JSON-pointer locations into field paths a person can act on.
+ * schema decode data written with the old one? Avro's own resolution rules decide; this class turns
+ * their JSON-pointer locations into field paths a person can act on.
  */
 public final class BackwardCompatibility {
 
@@ -60,7 +60,8 @@ public final class BackwardCompatibility {
     }
 
     /**
-     * Turns a location such as {@code /fields/7/type/1/fields/2} into {@code payload.MediaEvent.rendition}.
+     * Turns a location such as {@code /fields/7/type/1/fields/2} into {@code
+     * payload.MediaEvent.rendition}.
      */
     static String fieldPath(Schema root, String location) {
         List<String> names = new ArrayList<>();

@@ -9,7 +9,10 @@ import org.apache.flink.formats.avro.RegistryAvroSerializationSchema;
 public final class ConfluentAvro {
     private ConfluentAvro() {}
 
-    /** Writes {@code type} records framed for {@code topic}, registering under {@code <topic>-value}. */
+    /**
+     * Writes {@code type} records framed for {@code topic}, registering under {@code
+     * <topic>-value}.
+     */
     public static <T extends SpecificRecord> RegistryAvroSerializationSchema<T> serializer(
             Class<T> type, String topic, String registryUrl) {
         return RegistryAvroSerializationSchema.forSpecific(
@@ -33,7 +36,8 @@ public final class ConfluentAvro {
      * <p>The switch belongs to the record class's {@code SpecificData}, which Flink's Avro readers
      * and serializers share, so it is set where the reader opens, in the task's JVM.
      */
-    static final class WithCustomCoders<T extends SpecificRecord> extends RegistryAvroDeserializationSchema<T> {
+    static final class WithCustomCoders<T extends SpecificRecord>
+            extends RegistryAvroDeserializationSchema<T> {
         private static final long serialVersionUID = 1L;
         private final Class<T> type;
 

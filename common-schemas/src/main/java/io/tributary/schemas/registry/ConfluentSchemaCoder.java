@@ -11,9 +11,10 @@ import org.apache.avro.Schema;
 import org.apache.flink.formats.avro.SchemaCoder;
 
 /**
- * Reads and writes the Confluent wire-format header for Flink's {@code RegistryAvroSerializationSchema}
- * and {@code RegistryAvroDeserializationSchema}. Writing registers the schema under a subject (the
- * TopicNameStrategy subject {@code <topic>-value} by convention); reading resolves the id.
+ * Reads and writes the Confluent wire-format header for Flink's {@code
+ * RegistryAvroSerializationSchema} and {@code RegistryAvroDeserializationSchema}. Writing registers
+ * the schema under a subject (the TopicNameStrategy subject {@code <topic>-value} by convention);
+ * reading resolves the id.
  */
 public final class ConfluentSchemaCoder implements SchemaCoder {
     private final SchemaRegistryClient registry;
@@ -39,7 +40,8 @@ public final class ConfluentSchemaCoder implements SchemaCoder {
     @Override
     public void writeSchema(Schema schema, OutputStream out) throws IOException {
         if (subject == null) {
-            throw new IllegalStateException("This coder only reads; it was built without a subject");
+            throw new IllegalStateException(
+                    "This coder only reads; it was built without a subject");
         }
         Integer id = registeredIds.get(schema);
         if (id == null) {

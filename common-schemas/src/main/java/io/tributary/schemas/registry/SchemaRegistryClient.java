@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
 /**
- * A small client for the Confluent Schema Registry REST API (also served by Apicurio's
- * {@code /apis/ccompat/v7}). Ids and schemas are immutable in a registry, so both directions are
- * cached for the life of the client.
+ * A small client for the Confluent Schema Registry REST API (also served by Apicurio's {@code
+ * /apis/ccompat/v7}). Ids and schemas are immutable in a registry, so both directions are cached
+ * for the life of the client.
  *
  * <p>Thread-safe. One instance per task is enough; see {@link ConfluentSchemaCoder.Provider}.
  */
@@ -96,7 +96,8 @@ public final class SchemaRegistryClient {
         try {
             schema = new Schema.Parser().parse(answer.path("schema").asText());
         } catch (RuntimeException e) {
-            throw new UnsupportedSchemaException(id, "does not parse as an Avro schema: " + e.getMessage());
+            throw new UnsupportedSchemaException(
+                    id, "does not parse as an Avro schema: " + e.getMessage());
         }
         schemasById.putIfAbsent(id, schema);
         return schema;
@@ -158,7 +159,9 @@ public final class SchemaRegistryClient {
             throw new UncheckedIOException("Schema registry at " + baseUrl + " unreachable", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new java.io.InterruptedIOException("Interrupted while calling the schema registry"));
+            throw new UncheckedIOException(
+                    new java.io.InterruptedIOException(
+                            "Interrupted while calling the schema registry"));
         }
         int status = response.statusCode();
         if (status == 409) {
@@ -170,7 +173,8 @@ public final class SchemaRegistryClient {
         try {
             return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new RegistryException(status, "Unreadable answer to " + path + ": " + response.body());
+            throw new RegistryException(
+                    status, "Unreadable answer to " + path + ": " + response.body());
         }
     }
 
@@ -191,7 +195,8 @@ public final class SchemaRegistryClient {
             if (cause instanceof UncheckedIOException || cause instanceof RegistryException) {
                 return true;
             }
-            if (cause instanceof UnknownSchemaIdException || cause instanceof UnsupportedSchemaException) {
+            if (cause instanceof UnknownSchemaIdException
+                    || cause instanceof UnsupportedSchemaException) {
                 return false;
             }
         }

@@ -13,7 +13,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 public final class CanonicalEventTime {
     private CanonicalEventTime() {}
 
-    public static WatermarkStrategy<Envelope> watermarks(Duration maxOutOfOrderness, Duration idleness) {
+    public static WatermarkStrategy<Envelope> watermarks(
+            Duration maxOutOfOrderness, Duration idleness) {
         return WatermarkStrategy.<Envelope>forBoundedOutOfOrderness(maxOutOfOrderness)
                 .withTimestampAssigner(new EventTimeAssigner())
                 .withIdleness(idleness);

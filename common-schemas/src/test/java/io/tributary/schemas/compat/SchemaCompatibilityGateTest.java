@@ -21,17 +21,24 @@ class SchemaCompatibilityGateTest {
         List<String> problems = check("incompatible");
 
         assertThat(problems)
-                .anySatisfy(p -> assertThat(p)
-                        .startsWith("io.tributary.fixture.Reading: field 'unit' breaks READER_FIELD_MISSING_DEFAULT_VALUE"))
-                .anySatisfy(p -> assertThat(p)
-                        .startsWith("io.tributary.fixture.Reading: field 'value' breaks TYPE_MISMATCH"));
+                .anySatisfy(
+                        p ->
+                                assertThat(p)
+                                        .startsWith(
+                                                "io.tributary.fixture.Reading: field 'unit' breaks READER_FIELD_MISSING_DEFAULT_VALUE"))
+                .anySatisfy(
+                        p ->
+                                assertThat(p)
+                                        .startsWith(
+                                                "io.tributary.fixture.Reading: field 'value' breaks TYPE_MISMATCH"));
     }
 
     @Test
     void theReleasedProjectSchemasPassTheGate() throws Exception {
-        assertThat(SchemaCompatibilityGate.check(
-                        SchemaCompatibilityGate.loadSources(Path.of("src/main/avro")),
-                        SchemaCompatibilityGate.loadHistory(Path.of("schema-history"))))
+        assertThat(
+                        SchemaCompatibilityGate.check(
+                                SchemaCompatibilityGate.loadSources(Path.of("src/main/avro")),
+                                SchemaCompatibilityGate.loadHistory(Path.of("schema-history"))))
                 .isEmpty();
         assertThat(SchemaCompatibilityGate.loadHistory(Path.of("schema-history")))
                 .containsKeys("io.tributary.schemas.Envelope", "io.tributary.schemas.DeadLetter");
@@ -39,14 +46,16 @@ class SchemaCompatibilityGateTest {
 
     @Test
     void theGateExitsNonZeroSoTheBuildFails() throws Exception {
-        Process gate = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"),
-                        SchemaCompatibilityGate.class.getName(),
-                        FIXTURES.resolve("incompatible").toString(),
-                        FIXTURES.resolve("released").toString())
-                .redirectErrorStream(true)
-                .start();
+        Process gate =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                SchemaCompatibilityGate.class.getName(),
+                                FIXTURES.resolve("incompatible").toString(),
+                                FIXTURES.resolve("released").toString())
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(gate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gate.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
@@ -59,5 +68,4 @@ class SchemaCompatibilityGateTest {
                 SchemaCompatibilityGate.loadSources(FIXTURES.resolve(candidate)),
                 SchemaCompatibilityGate.loadHistory(FIXTURES.resolve("released")));
     }
-
 }

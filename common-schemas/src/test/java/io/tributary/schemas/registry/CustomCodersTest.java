@@ -1,6 +1,5 @@
 package io.tributary.schemas.registry;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +9,7 @@ import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import java.io.ByteArrayOutputStream;
@@ -27,9 +27,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The canonical deserializer decodes payloads with Avro's generated coders
- * ({@link ConfluentAvro.WithCustomCoders}). They must read exactly what the generic path reads,
- * including records written with an older schema version.
+ * The canonical deserializer decodes payloads with Avro's generated coders ({@link
+ * ConfluentAvro.WithCustomCoders}). They must read exactly what the generic path reads, including
+ * records written with an older schema version.
  */
 class CustomCodersTest {
     private static final SpecificData MODEL = SpecificData.getForClass(Envelope.class);
@@ -53,7 +53,8 @@ class CustomCodersTest {
     @Test
     void readsRecordsWrittenWithAnOlderSchemaFillingDefaults() throws Exception {
         Schema older = withoutPlayerField("errorFatal");
-        GenericRecord olderRecord = (GenericRecord) GenericData.get().deepCopy(older, toGeneric(playEvent(), older));
+        GenericRecord olderRecord =
+                (GenericRecord) GenericData.get().deepCopy(older, toGeneric(playEvent(), older));
         byte[] bytes = writeGeneric(olderRecord, older);
 
         Envelope generic = read(bytes, older, false);
@@ -66,11 +67,13 @@ class CustomCodersTest {
         assertThat(payload.getBitrateKbps()).isEqualTo(4000);
     }
 
-    private static Envelope read(byte[] bytes, Schema writer, boolean customCoders) throws Exception {
+    private static Envelope read(byte[] bytes, Schema writer, boolean customCoders)
+            throws Exception {
         SpecificData model = new SpecificData();
         MODEL.getConversions().forEach(model::addLogicalTypeConversion);
         model.setCustomCoders(customCoders);
-        SpecificDatumReader<Envelope> reader = new SpecificDatumReader<>(writer, Envelope.getClassSchema(), model);
+        SpecificDatumReader<Envelope> reader =
+                new SpecificDatumReader<>(writer, Envelope.getClassSchema(), model);
         return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
     }
 
@@ -109,22 +112,40 @@ class CustomCodersTest {
     }
 
     private static GenericRecord toGeneric(Envelope event, Schema schema) throws Exception {
-        // Through the current writer and a resolving generic reader: the older schema drops the field.
+        // Through the current writer and a resolving generic reader: the older schema drops the
+        // field.
         byte[] current = write(event);
-        var reader = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(Envelope.getClassSchema(), schema);
+        var reader =
+                new org.apache.avro.generic.GenericDatumReader<GenericRecord>(
+                        Envelope.getClassSchema(), schema);
         return reader.read(null, DecoderFactory.get().binaryDecoder(current, null));
     }
 
     private static Envelope playEvent() {
-        PlayerEvent payload = PlayerEvent.newBuilder()
-                .setSessionId("s-1").setViewerId("v-1").setAccountId("a-1").setDeviceId("d-1")
-                .setTitleId("title-7").setDeviceClass(DeviceClass.TV).setCdn("cdn-a").setRegion("eu-west")
-                .setPositionMs(12_000).setRenditionId("4000k").setBitrateKbps(4000).setErrorFatal(true)
-                .build();
+        PlayerEvent payload =
+                PlayerEvent.newBuilder()
+                        .setSessionId("s-1")
+                        .setViewerId("v-1")
+                        .setAccountId("a-1")
+                        .setDeviceId("d-1")
+                        .setTitleId("title-7")
+                        .setDeviceClass(DeviceClass.TV)
+                        .setCdn("cdn-a")
+                        .setRegion("eu-west")
+                        .setPositionMs(12_000)
+                        .setRenditionId("4000k")
+                        .setBitrateKbps(4000)
+                        .setErrorFatal(true)
+                        .build();
         return Envelope.newBuilder()
-                .setEventId("e-1").setEventType(EventType.ERROR).setDomain(Domain.PLAYER)
-                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).setIngestTime(Instant.ofEpochMilli(1_700_000_000_100L))
-                .setProducer("gw-1").setOrigin(new Origin(Topics.RAW_PLAYER, 1, 42L)).setPayload(payload)
+                .setEventId("e-1")
+                .setEventType(EventType.ERROR)
+                .setDomain(Domain.PLAYER)
+                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
+                .setIngestTime(Instant.ofEpochMilli(1_700_000_000_100L))
+                .setProducer("gw-1")
+                .setOrigin(new Origin(Topics.RAW_PLAYER, 1, 42L))
+                .setPayload(payload)
                 .build();
     }
 }

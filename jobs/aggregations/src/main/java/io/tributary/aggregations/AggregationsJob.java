@@ -50,7 +50,6 @@ import org.apache.flink.types.Either;
  *          │               (too late, all six) ──▶ late-events sink
  *          └─(not an event) ─────────────────▶ dead-letter sink
  * </pre>
-
  */
 public final class AggregationsJob {
     public static final String SOURCE_UID = "canonical-events-source";
@@ -63,8 +62,10 @@ public final class AggregationsJob {
     public static final String LATE_SINK_UID = "late-events-sink";
     public static final String LATE_ONCE_UID = "late-events-once";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+
     /** The job's name in its dead letters. */
     public static final String JOB = "tributary-aggregations";
+
     private static final Duration LATE_COPIES_TTL = Duration.ofMinutes(10);
 
     private AggregationsJob() {}
@@ -100,35 +101,67 @@ public final class AggregationsJob {
             String lateEvents,
             String deadLetters) {}
 
-    /** The canonical topics, decoded and checked in the source; what is not an event is a dead letter. */
+    /**
+     * The canonical topics, decoded and checked in the source; what is not an event is a dead
+     * letter.
+     */
     public static CanonicalInput readCanonical(
-            StreamExecutionEnvironment env, Source<Either<DeadLetter, Envelope>, ?, ?> source, Settings settings) {
-        return CanonicalInput.read(env, source, settings.maxOutOfOrderness(), settings.idleness(), SOURCE_UID);
+            StreamExecutionEnvironment env,
+            Source<Either<DeadLetter, Envelope>, ?, ?> source,
+            Settings settings) {
+        return CanonicalInput.read(
+                env, source, settings.maxOutOfOrderness(), settings.idleness(), SOURCE_UID);
     }
 
     public static void build(CanonicalInput input, Settings settings, Sinks sinks) {
         if (input.deadLetters() != null) {
-            input.deadLetters().sinkTo(sinks.deadLetters()).uid(DEAD_LETTER_SINK_UID).name("dead-letter topic");
+            input.deadLetters()
+                    .sinkTo(sinks.deadLetters())
+                    .uid(DEAD_LETTER_SINK_UID)
+                    .name("dead-letter topic");
         }
         DataStream<Envelope> events = input.events();
         TwoPhaseWindow.Results<QoeMinute> qoe =
-                QoePerMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
+                QoePerMinute.apply(
+                        events, settings.allowedLateness(), settings.heartbeatInterval());
         TwoPhaseWindow.Results<QoeRenditionMinute> renditions =
-                QoePerRenditionMinute.apply(events, settings.allowedLateness(), settings.heartbeatInterval());
-        TwoPhaseWindow.Results<CommerceMinute> commerce = CommercePerMinute.apply(events, settings.allowedLateness());
-        TwoPhaseWindow.Results<IotDevice5m> iot = IotPerDevice.apply(events, settings.allowedLateness());
-        TwoPhaseWindow.Results<ViewerSession> sessions = ViewerSessions.apply(
-                events, settings.sessionGap(), settings.allowedLateness(), settings.heartbeatInterval());
+                QoePerRenditionMinute.apply(
+                        events, settings.allowedLateness(), settings.heartbeatInterval());
+        TwoPhaseWindow.Results<CommerceMinute> commerce =
+                CommercePerMinute.apply(events, settings.allowedLateness());
+        TwoPhaseWindow.Results<IotDevice5m> iot =
+                IotPerDevice.apply(events, settings.allowedLateness());
+        TwoPhaseWindow.Results<ViewerSession> sessions =
+                ViewerSessions.apply(
+                        events,
+                        settings.sessionGap(),
+                        settings.allowedLateness(),
+                        settings.heartbeatInterval());
         TrendingTitlesStage.Streams trending =
-                TrendingTitlesStage.apply(events, settings.trendingTopN(), settings.allowedLateness());
+                TrendingTitlesStage.apply(
+                        events, settings.trendingTopN(), settings.allowedLateness());
         qoe.results().sinkTo(sinks.qoeMinute()).uid(QOE_SINK_UID).name("qoe-minute topic");
-        renditions.results().sinkTo(sinks.qoeRenditionMinute()).uid(QOE_RENDITION_SINK_UID).name("qoe-rendition-minute topic");
-        commerce.results().sinkTo(sinks.commerceMinute()).uid(COMMERCE_SINK_UID).name("commerce-minute topic");
+        renditions
+                .results()
+                .sinkTo(sinks.qoeRenditionMinute())
+                .uid(QOE_RENDITION_SINK_UID)
+                .name("qoe-rendition-minute topic");
+        commerce.results()
+                .sinkTo(sinks.commerceMinute())
+                .uid(COMMERCE_SINK_UID)
+                .name("commerce-minute topic");
         iot.results().sinkTo(sinks.iotDevice5m()).uid(IOT_SINK_UID).name("iot-device-5m topic");
-        sessions.results().sinkTo(sinks.viewerSessions()).uid(SESSIONS_SINK_UID).name("viewer-sessions topic");
-        trending.ranked().sinkTo(sinks.trendingTitles()).uid(TRENDING_SINK_UID).name("trending-titles topic");
+        sessions.results()
+                .sinkTo(sinks.viewerSessions())
+                .uid(SESSIONS_SINK_UID)
+                .name("viewer-sessions topic");
+        trending.ranked()
+                .sinkTo(sinks.trendingTitles())
+                .uid(TRENDING_SINK_UID)
+                .name("trending-titles topic");
         qoe.tooLate()
-                .union(renditions.tooLate(),
+                .union(
+                        renditions.tooLate(),
                         commerce.tooLate(),
                         iot.tooLate(),
                         sessions.tooLate(),
@@ -142,31 +175,69 @@ public final class AggregationsJob {
                 .name("late-events topic");
     }
 
-    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(String bootstrapServers, List<String> topics,
-            String groupId, String registryUrl, Duration maxFutureSkew, boolean bounded) {
-        return CanonicalInput.kafkaSource(bootstrapServers, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
+    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(
+            String bootstrapServers,
+            List<String> topics,
+            String groupId,
+            String registryUrl,
+            Duration maxFutureSkew,
+            boolean bounded) {
+        return CanonicalInput.kafkaSource(
+                bootstrapServers, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
     }
 
     /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
     public static Sinks kafkaSinks(
-            String bootstrapServers, String registryUrl, Topics topics, String transactionalIdPrefix, Properties producer) {
+            String bootstrapServers,
+            String registryUrl,
+            Topics topics,
+            String transactionalIdPrefix,
+            Properties producer) {
         var sinks = new AvroSinks(bootstrapServers, registryUrl, transactionalIdPrefix, producer);
         return new Sinks(
                 sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
-                sinks.build(QoeRenditionMinute.class, topics.qoeRenditionMinute(), new QoeRenditionMinuteKey(), "qoe-rendition"),
-                sinks.build(CommerceMinute.class, topics.commerceMinute(), new CommerceMinuteKey(), "commerce"),
+                sinks.build(
+                        QoeRenditionMinute.class,
+                        topics.qoeRenditionMinute(),
+                        new QoeRenditionMinuteKey(),
+                        "qoe-rendition"),
+                sinks.build(
+                        CommerceMinute.class,
+                        topics.commerceMinute(),
+                        new CommerceMinuteKey(),
+                        "commerce"),
                 sinks.build(IotDevice5m.class, topics.iotDevice5m(), new IotDevice5mKey(), "iot"),
-                sinks.build(ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
-                sinks.build(TrendingTitles.class, topics.trendingTitles(), new TrendingKey(), "trending"),
+                sinks.build(
+                        ViewerSession.class, topics.viewerSessions(), new ViewerKey(), "sessions"),
+                sinks.build(
+                        TrendingTitles.class,
+                        topics.trendingTitles(),
+                        new TrendingKey(),
+                        "trending"),
                 sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"),
-                DeadLetterSink.exactlyOnce(bootstrapServers, topics.deadLetters(), registryUrl,
-                        transactionalIdPrefix + "-dead-letters", producer));
+                DeadLetterSink.exactlyOnce(
+                        bootstrapServers,
+                        topics.deadLetters(),
+                        registryUrl,
+                        transactionalIdPrefix + "-dead-letters",
+                        producer));
     }
 
-    private record AvroSinks(String bootstrapServers, String registryUrl, String transactionalIdPrefix, Properties producer) {
-        <T extends SpecificRecord> KafkaSink<T> build(Class<T> type, String topic, SerializationSchema<T> key, String name) {
+    private record AvroSinks(
+            String bootstrapServers,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
+        <T extends SpecificRecord> KafkaSink<T> build(
+                Class<T> type, String topic, SerializationSchema<T> key, String name) {
             return CanonicalKafka.exactlyOnceSink(
-                    type, topic, key, bootstrapServers, registryUrl, transactionalIdPrefix + "-" + name, producer);
+                    type,
+                    topic,
+                    key,
+                    bootstrapServers,
+                    registryUrl,
+                    transactionalIdPrefix + "-" + name,
+                    producer);
         }
     }
 
@@ -179,19 +250,31 @@ public final class AggregationsJob {
 
         @Override
         public byte[] serialize(QoeMinute row) {
-            return (row.getWindowStart().toEpochMilli() + "|" + row.getTitleId() + "|" + row.getCdn() + "|"
-                            + row.getRegion() + "|" + row.getDeviceClass())
+            return (row.getWindowStart().toEpochMilli()
+                            + "|"
+                            + row.getTitleId()
+                            + "|"
+                            + row.getCdn()
+                            + "|"
+                            + row.getRegion()
+                            + "|"
+                            + row.getDeviceClass())
                     .getBytes(StandardCharsets.UTF_8);
         }
     }
 
     /** Rendition QoE rows keyed by window, title and rendition, without the revision. */
-    public static final class QoeRenditionMinuteKey implements SerializationSchema<QoeRenditionMinute> {
+    public static final class QoeRenditionMinuteKey
+            implements SerializationSchema<QoeRenditionMinute> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public byte[] serialize(QoeRenditionMinute row) {
-            return (row.getWindowStart().toEpochMilli() + "|" + row.getTitleId() + "|" + row.getRenditionId())
+            return (row.getWindowStart().toEpochMilli()
+                            + "|"
+                            + row.getTitleId()
+                            + "|"
+                            + row.getRenditionId())
                     .getBytes(StandardCharsets.UTF_8);
         }
     }
@@ -202,7 +285,11 @@ public final class AggregationsJob {
 
         @Override
         public byte[] serialize(CommerceMinute row) {
-            return (row.getWindowStart().toEpochMilli() + "|" + row.getCountry() + "|" + row.getCurrency())
+            return (row.getWindowStart().toEpochMilli()
+                            + "|"
+                            + row.getCountry()
+                            + "|"
+                            + row.getCurrency())
                     .getBytes(StandardCharsets.UTF_8);
         }
     }
@@ -213,12 +300,19 @@ public final class AggregationsJob {
 
         @Override
         public byte[] serialize(IotDevice5m row) {
-            return (row.getWindowStart().toEpochMilli() + "|" + row.getDeviceId() + "|" + row.getMetric())
+            return (row.getWindowStart().toEpochMilli()
+                            + "|"
+                            + row.getDeviceId()
+                            + "|"
+                            + row.getMetric())
                     .getBytes(StandardCharsets.UTF_8);
         }
     }
 
-    /** Sessions keyed by viewer: all of a viewer's sessions, and their revisions, in one partition, in order. */
+    /**
+     * Sessions keyed by viewer: all of a viewer's sessions, and their revisions, in one partition,
+     * in order.
+     */
     public static final class ViewerKey implements SerializationSchema<ViewerSession> {
         private static final long serialVersionUID = 1L;
 
@@ -234,7 +328,8 @@ public final class AggregationsJob {
 
         @Override
         public byte[] serialize(TrendingTitles row) {
-            return (row.getRegion() + "|" + row.getWindowEnd().toEpochMilli()).getBytes(StandardCharsets.UTF_8);
+            return (row.getRegion() + "|" + row.getWindowEnd().toEpochMilli())
+                    .getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -245,10 +340,14 @@ public final class AggregationsJob {
         @Override
         public byte[] serialize(Envelope event) {
             Object payload = event.getPayload();
-            String key = payload instanceof PlayerEvent player ? player.getSessionId()
-                    : payload instanceof CommerceEvent commerce ? commerce.getOrderId()
-                    : payload instanceof IotTelemetry reading ? reading.getDeviceId()
-                    : event.getEventId();
+            String key =
+                    payload instanceof PlayerEvent player
+                            ? player.getSessionId()
+                            : payload instanceof CommerceEvent commerce
+                                    ? commerce.getOrderId()
+                                    : payload instanceof IotTelemetry reading
+                                            ? reading.getDeviceId()
+                                            : event.getEventId();
             return key.getBytes(StandardCharsets.UTF_8);
         }
     }

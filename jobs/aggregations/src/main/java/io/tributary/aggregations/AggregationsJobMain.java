@@ -1,14 +1,14 @@
 package io.tributary.aggregations;
 
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * {@code flink run tributary-aggregations-job.jar --bootstrap-servers ... --registry-url ...}
  *
- * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's
- * clients extract the job graph by letting {@code execute()} throw out of {@code main}.
+ * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's clients
+ * extract the job graph by letting {@code execute()} throw out of {@code main}.
  */
 public final class AggregationsJobMain {
     private AggregationsJobMain() {}
@@ -34,11 +34,20 @@ public final class AggregationsJobMain {
         AggregationsJob.build(
                 AggregationsJob.readCanonical(
                         env,
-                        AggregationsJob.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
-                                options.kafka.registryUrl, options.canonical.maxFutureSkew, options.runtime.bounded),
+                        AggregationsJob.kafkaSource(
+                                options.kafka.bootstrapServers,
+                                options.inputTopics,
+                                options.groupId,
+                                options.kafka.registryUrl,
+                                options.canonical.maxFutureSkew,
+                                options.runtime.bounded),
                         options.settings()),
                 options.settings(),
-                AggregationsJob.kafkaSinks(options.kafka.bootstrapServers, options.kafka.registryUrl, options.topics(),
-                        options.transactionalIdPrefix, options.runtime.transactionalProducer()));
+                AggregationsJob.kafkaSinks(
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.topics(),
+                        options.transactionalIdPrefix,
+                        options.runtime.transactionalProducer()));
     }
 }

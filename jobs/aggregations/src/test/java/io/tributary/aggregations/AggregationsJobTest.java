@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The aggregations job on in-memory input and collecting sinks, on a MiniCluster at parallelism 2:
  * the job's behaviour in seconds, without Kafka, the registry or a database (flink-training's
  * style). Each domain's events come from a source of their own, in arrival order (some held back
- * within the allowed lateness), with the job's event-time rules ({@link InMemoryEvents}). {@link AggregationsJobIT} proves
- * the same results exactly once on real parts.
+ * within the allowed lateness), with the job's event-time rules ({@link InMemoryEvents}). {@link
+ * AggregationsJobIT} proves the same results exactly once on real parts.
  */
 class AggregationsJobTest {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(2);
@@ -60,19 +60,24 @@ class AggregationsJobTest {
         assertSessions(out.sessions.received(), plays);
         assertTrending(out.trending.received(), plays);
         assertIot(out.iot.received(), readings);
-        assertThat(out.late.received()).as("nothing in this input is later than the allowed lateness").isEmpty();
+        assertThat(out.late.received())
+                .as("nothing in this input is later than the allowed lateness")
+                .isEmpty();
     }
 
     @Test
-    void anEventLaterThanTheAllowedLatenessGoesToTheLateEventsOnceAndChangesNoResult() throws Exception {
+    void anEventLaterThanTheAllowedLatenessGoesToTheLateEventsOnceAndChangesNoResult()
+            throws Exception {
         Random random = new Random(23);
         List<Envelope> readings = readings(random);
         List<Envelope> later = halfAnHourLater(readings);
-        Envelope tooLate = Envelope.newBuilder(later.get(0))
-                .setEventId("too-late")
-                .setEventTime(T0.plusSeconds(1))
-                .setPayload(new IotTelemetry("edge-0", "temperature", 999.0, "celsius", null))
-                .build();
+        Envelope tooLate =
+                Envelope.newBuilder(later.get(0))
+                        .setEventId("too-late")
+                        .setEventTime(T0.plusSeconds(1))
+                        .setPayload(
+                                new IotTelemetry("edge-0", "temperature", 999.0, "celsius", null))
+                        .build();
         List<Envelope> arrivals = new ArrayList<>(readings);
         arrivals.addAll(later);
         arrivals.add(tooLate);
@@ -82,16 +87,20 @@ class AggregationsJobTest {
         List<Envelope> onTime = new ArrayList<>(readings);
         onTime.addAll(later);
         assertIot(out.iot.received(), onTime);
-        assertThat(out.late.received()).extracting(Envelope::getEventId).containsExactly("too-late");
+        assertThat(out.late.received())
+                .extracting(Envelope::getEventId)
+                .containsExactly("too-late");
         assertThat(out.late.received().get(0).getDomain()).isEqualTo(Domain.IOT);
         assertThat(out.late.received().get(0).getEventType()).isEqualTo(EventType.TELEMETRY);
     }
 
-    private void run(List<Envelope> plays, List<Envelope> orders, List<Envelope> readings) throws Exception {
+    private void run(List<Envelope> plays, List<Envelope> orders, List<Envelope> readings)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.getConfig().disableGenericTypes();
-        DataStream<Envelope> events = InMemoryEvents.arriving(env, SETTINGS.maxOutOfOrderness(), plays, orders, readings);
+        DataStream<Envelope> events =
+                InMemoryEvents.arriving(env, SETTINGS.maxOutOfOrderness(), plays, orders, readings);
         AggregationsJob.build(CanonicalInput.of(events), SETTINGS, out.sinks());
         env.execute("aggregations in memory");
     }
@@ -108,11 +117,21 @@ class AggregationsJobTest {
         final CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
 
         AggregationsJob.Sinks sinks() {
-            return new AggregationsJob.Sinks(qoe, renditions, commerce, iot, sessions, trending, late, deadLetters);
+            return new AggregationsJob.Sinks(
+                    qoe, renditions, commerce, iot, sessions, trending, late, deadLetters);
         }
 
         void clear() {
-            for (CollectingSink<?> sink : List.of(qoe, renditions, commerce, iot, sessions, trending, late, deadLetters)) {
+            for (CollectingSink<?> sink :
+                    List.of(
+                            qoe,
+                            renditions,
+                            commerce,
+                            iot,
+                            sessions,
+                            trending,
+                            late,
+                            deadLetters)) {
                 sink.clear();
             }
         }

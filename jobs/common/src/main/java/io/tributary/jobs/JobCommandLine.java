@@ -5,14 +5,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Parses a job's command line into its options object. Never exits the JVM and lets nothing but
- * a clear {@link IllegalArgumentException} out: a job's {@code main} runs inside Flink's clients,
+ * Parses a job's command line into its options object. Never exits the JVM and lets nothing but a
+ * clear {@link IllegalArgumentException} out: a job's {@code main} runs inside Flink's clients,
  * which extract the job graph by letting {@code execute()} throw out of {@code main}.
  */
 public final class JobCommandLine {
     private JobCommandLine() {}
 
-    /** The filled-in {@code options}, or null when help or the version was asked for and printed. */
+    /**
+     * The filled-in {@code options}, or null when help or the version was asked for and printed.
+     */
     public static <T> T parse(T options, String[] args) {
         CommandLine cli = new CommandLine(options);
         try {
@@ -21,7 +23,8 @@ public final class JobCommandLine {
                 return null;
             }
         } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
+            throw new IllegalArgumentException(
+                    e.getMessage() + System.lineSeparator() + cli.getUsageMessage(), e);
         }
         return options;
     }

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
@@ -18,8 +18,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
- * The options every job of the suite takes for how it runs, as a picocli mixin:
- * {@code @Mixin RuntimeOptions runtime;}. Applied to an environment by {@link #configure}.
+ * The options every job of the suite takes for how it runs, as a picocli mixin: {@code @Mixin
+ * RuntimeOptions runtime;}. Applied to an environment by {@link #configure}.
  */
 public class RuntimeOptions {
 
@@ -28,17 +28,29 @@ public class RuntimeOptions {
         HASHMAP
     }
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Job parallelism (default: ${DEFAULT-VALUE}).")
     public int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Checkpoint interval; also how often output becomes visible to read_committed readers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            description =
+                    "Checkpoint interval; also how often output becomes visible to read_committed readers (default: ${DEFAULT-VALUE}).")
     public Duration checkpointInterval;
 
-    @Option(names = "--checkpoint-dir", description = "Checkpoint storage URI (file:///..., s3://...); the cluster's setting when absent.")
+    @Option(
+            names = "--checkpoint-dir",
+            description =
+                    "Checkpoint storage URI (file:///..., s3://...); the cluster's setting when absent.")
     public String checkpointDir;
 
-    @Option(names = "--state-backend", defaultValue = "ROCKSDB",
+    @Option(
+            names = "--state-backend",
+            defaultValue = "ROCKSDB",
             description = "State backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     public StateBackend stateBackend;
 
@@ -48,9 +60,12 @@ public class RuntimeOptions {
         ROCKSDB
     }
 
-    @Option(names = "--timer-state", defaultValue = "HEAP",
-            description = "With RocksDB, where timers live: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). HEAP is much faster for"
-                    + " the suite's windows and CEP rules (a timer per key and timestamp); ROCKSDB only for timer counts beyond the heap.")
+    @Option(
+            names = "--timer-state",
+            defaultValue = "HEAP",
+            description =
+                    "With RocksDB, where timers live: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). HEAP is much faster for"
+                            + " the suite's windows and CEP rules (a timer per key and timestamp); ROCKSDB only for timer counts beyond the heap.")
     public TimerState timerState = TimerState.HEAP;
 
     /*
@@ -61,22 +76,36 @@ public class RuntimeOptions {
      * memtables on nearly every write. With 512 MB of managed memory that took the CEP job with
      * ten rules from 43K to 5K events/s (benchmarks/README.md).
      */
-    @Option(names = "--rocksdb-write-buffer", defaultValue = "8mb", converter = MemorySizeConverter.class,
-            description = "RocksDB write buffer (memtable) size per column family; its arena blocks are an eighth of it, and"
-                    + " each column family holds one however small the operator's share of managed memory (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rocksdb-write-buffer",
+            defaultValue = "8mb",
+            converter = MemorySizeConverter.class,
+            description =
+                    "RocksDB write buffer (memtable) size per column family; its arena blocks are an eighth of it, and"
+                            + " each column family holds one however small the operator's share of managed memory (default: ${DEFAULT-VALUE}).")
     public MemorySize rocksDbWriteBuffer;
 
-    @Option(names = "--transaction-timeout", defaultValue = "10m", converter = DurationConverter.class,
-            description = "Kafka transaction timeout; below the broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--transaction-timeout",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
+            description =
+                    "Kafka transaction timeout; below the broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
     public Duration transactionTimeout;
 
-    @Option(names = "--max-outage", defaultValue = "4m", converter = DurationConverter.class,
-            description = "The longest outage (broker, cluster, a restart) the job survives without losing output: its open Kafka"
-                    + " transactions must outlive it, so --transaction-timeout must be at least this plus --checkpoint-interval"
-                    + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-outage",
+            defaultValue = "4m",
+            converter = DurationConverter.class,
+            description =
+                    "The longest outage (broker, cluster, a restart) the job survives without losing output: its open Kafka"
+                            + " transactions must outlive it, so --transaction-timeout must be at least this plus --checkpoint-interval"
+                            + " (default: ${DEFAULT-VALUE}).")
     public Duration maxOutage;
 
-    @Option(names = "--bounded", description = "Stop after the records present at start (backfills, tests).")
+    @Option(
+            names = "--bounded",
+            description = "Stop after the records present at start (backfills, tests).")
     public boolean bounded;
 
     /** Applies parallelism, exactly-once checkpointing and the state backend to an environment. */
@@ -84,18 +113,22 @@ public class RuntimeOptions {
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, stateBackend.name().toLowerCase(Locale.ROOT));
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        config.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        config.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         // Most point lookups in the suite miss (new ids, new windows); bloom filters answer those
         // without reading data blocks.
         config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         config.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, rocksDbWriteBuffer);
-        // Windows and CEP register a timer per key and timestamp and delete it soon after; in RocksDB
+        // Windows and CEP register a timer per key and timestamp and delete it soon after; in
+        // RocksDB
         // each costs a write, a delete and later seeks over the tombstones. On the heap they are
         // snapshotted with the checkpoint's synchronous part instead.
-        config.set(RocksDBOptions.TIMER_SERVICE_FACTORY, timerState == TimerState.HEAP
-                ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
-                : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
+        config.set(
+                RocksDBOptions.TIMER_SERVICE_FACTORY,
+                timerState == TimerState.HEAP
+                        ? EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP
+                        : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
         if (checkpointDir != null) {
             config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
         }
@@ -112,7 +145,8 @@ public class RuntimeOptions {
     public Properties transactionalProducer() {
         Properties producer = new Properties();
         // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
-        producer.setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+        producer.setProperty(
+                "transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
         producer.setProperty("linger.ms", "20");
         producer.setProperty("batch.size", Integer.toString(256 * 1024));
         producer.setProperty("compression.type", "lz4");

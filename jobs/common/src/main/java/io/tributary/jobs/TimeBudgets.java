@@ -28,13 +28,21 @@ public final class TimeBudgets {
      * Deduplication must remember an id for as long as a copy of it can still be accepted: the
      * oldest accepted event plus the future skew. A shorter TTL lets a late copy through twice.
      */
-    public static void requireDedupCoversAcceptedAge(Duration dedupTtl, Duration maxEventAge, Duration maxFutureSkew) {
+    public static void requireDedupCoversAcceptedAge(
+            Duration dedupTtl, Duration maxEventAge, Duration maxFutureSkew) {
         Duration needed = maxEventAge.plus(maxFutureSkew);
         if (dedupTtl.compareTo(needed) < 0) {
-            throw new IllegalArgumentException("--dedup-ttl " + show(dedupTtl) + " is shorter than --max-event-age "
-                    + show(maxEventAge) + " plus --max-future-skew " + show(maxFutureSkew)
-                    + ": a copy of an event accepted that late would pass deduplication after its id was forgotten."
-                    + " Raise --dedup-ttl to at least " + show(needed) + " or lower --max-event-age.");
+            throw new IllegalArgumentException(
+                    "--dedup-ttl "
+                            + show(dedupTtl)
+                            + " is shorter than --max-event-age "
+                            + show(maxEventAge)
+                            + " plus --max-future-skew "
+                            + show(maxFutureSkew)
+                            + ": a copy of an event accepted that late would pass deduplication after its id was forgotten."
+                            + " Raise --dedup-ttl to at least "
+                            + show(needed)
+                            + " or lower --max-event-age.");
         }
     }
 
@@ -44,9 +52,15 @@ public final class TimeBudgets {
      */
     public static void requireRetentionCoversReplay(Duration retention, Duration maxEventAge) {
         if (retention.compareTo(maxEventAge) < 0) {
-            throw new IllegalArgumentException("--retention " + show(retention) + " is shorter than --max-event-age " + show(maxEventAge)
-                    + ": a repeat of a decided item arriving that late would find it forgotten and start it again."
-                    + " Raise --retention to at least " + show(maxEventAge) + ".");
+            throw new IllegalArgumentException(
+                    "--retention "
+                            + show(retention)
+                            + " is shorter than --max-event-age "
+                            + show(maxEventAge)
+                            + ": a repeat of a decided item arriving that late would find it forgotten and start it again."
+                            + " Raise --retention to at least "
+                            + show(maxEventAge)
+                            + ".");
         }
     }
 
@@ -55,28 +69,44 @@ public final class TimeBudgets {
      * job starts its first transaction; a shorter one than the job must survive loses the
      * transactions open during a longer outage.
      */
-    public static void requireTransactionTimeoutWithinBroker(Duration transactionTimeout, Duration brokerMax) {
+    public static void requireTransactionTimeoutWithinBroker(
+            Duration transactionTimeout, Duration brokerMax) {
         if (transactionTimeout.compareTo(brokerMax) > 0) {
-            throw new IllegalArgumentException("--transaction-timeout " + show(transactionTimeout)
-                    + " is longer than the broker's " + BROKER_TRANSACTION_MAX + " (" + show(brokerMax) + "):"
-                    + " the broker would refuse every transaction. Lower --transaction-timeout or raise the broker's limit.");
+            throw new IllegalArgumentException(
+                    "--transaction-timeout "
+                            + show(transactionTimeout)
+                            + " is longer than the broker's "
+                            + BROKER_TRANSACTION_MAX
+                            + " ("
+                            + show(brokerMax)
+                            + "):"
+                            + " the broker would refuse every transaction. Lower --transaction-timeout or raise the broker's limit.");
         }
     }
 
     /**
-     * A transaction is opened a checkpoint before it is committed; if the job is down meanwhile,
-     * it is committed on recovery only if the broker has not aborted it by then. A transaction
-     * timeout shorter than an outage plus a checkpoint loses that checkpoint's output for good:
-     * the connector logs the abort and carries on.
+     * A transaction is opened a checkpoint before it is committed; if the job is down meanwhile, it
+     * is committed on recovery only if the broker has not aborted it by then. A transaction timeout
+     * shorter than an outage plus a checkpoint loses that checkpoint's output for good: the
+     * connector logs the abort and carries on.
      */
-    public static void requireTransactionOutlivesOutage(Duration transactionTimeout, Duration maxOutage, Duration checkpointInterval) {
+    public static void requireTransactionOutlivesOutage(
+            Duration transactionTimeout, Duration maxOutage, Duration checkpointInterval) {
         Duration needed = maxOutage.plus(checkpointInterval);
         if (transactionTimeout.compareTo(needed) < 0) {
-            throw new IllegalArgumentException("--transaction-timeout " + show(transactionTimeout) + " is shorter than --max-outage "
-                    + show(maxOutage) + " plus --checkpoint-interval " + show(checkpointInterval)
-                    + ": after an outage that long the broker would abort the transactions the job commits on recovery,"
-                    + " and their output would be lost. Raise --transaction-timeout to at least " + show(needed)
-                    + " (within the broker's " + BROKER_TRANSACTION_MAX + ") or lower --max-outage.");
+            throw new IllegalArgumentException(
+                    "--transaction-timeout "
+                            + show(transactionTimeout)
+                            + " is shorter than --max-outage "
+                            + show(maxOutage)
+                            + " plus --checkpoint-interval "
+                            + show(checkpointInterval)
+                            + ": after an outage that long the broker would abort the transactions the job commits on recovery,"
+                            + " and their output would be lost. Raise --transaction-timeout to at least "
+                            + show(needed)
+                            + " (within the broker's "
+                            + BROKER_TRANSACTION_MAX
+                            + ") or lower --max-outage.");
         }
     }
 
@@ -84,21 +114,29 @@ public final class TimeBudgets {
      * What every job's {@code main} checks before it builds the job: its transactions outlive the
      * outage it claims to survive, and fit the broker's limit.
      */
-    public static void requireTransactionBudget(RuntimeOptions runtime, KafkaOptions kafka) throws Exception {
-        requireTransactionOutlivesOutage(runtime.transactionTimeout, runtime.maxOutage, runtime.checkpointInterval);
-        requireTransactionTimeoutWithinBroker(runtime.transactionTimeout, brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
+    public static void requireTransactionBudget(RuntimeOptions runtime, KafkaOptions kafka)
+            throws Exception {
+        requireTransactionOutlivesOutage(
+                runtime.transactionTimeout, runtime.maxOutage, runtime.checkpointInterval);
+        requireTransactionTimeoutWithinBroker(
+                runtime.transactionTimeout,
+                brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
     }
 
     /** Asks a broker of the cluster for its {@value #BROKER_TRANSACTION_MAX}. */
-    public static Duration brokerTransactionMaxTimeout(String bootstrapServers, Properties clientSettings) throws Exception {
+    public static Duration brokerTransactionMaxTimeout(
+            String bootstrapServers, Properties clientSettings) throws Exception {
         Properties admin = new Properties();
         admin.putAll(clientSettings);
         admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         admin.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
         try (AdminClient client = AdminClient.create(admin)) {
             Collection<Node> nodes = client.describeCluster().nodes().get(60, TimeUnit.SECONDS);
-            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
-            Map<ConfigResource, Config> configs = client.describeConfigs(List.of(broker)).all().get(60, TimeUnit.SECONDS);
+            ConfigResource broker =
+                    new ConfigResource(
+                            ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            Map<ConfigResource, Config> configs =
+                    client.describeConfigs(List.of(broker)).all().get(60, TimeUnit.SECONDS);
             ConfigEntry entry = configs.get(broker).get(BROKER_TRANSACTION_MAX);
             return Duration.ofMillis(Long.parseLong(entry.value()));
         }

@@ -19,8 +19,7 @@ class RuntimeOptionsTest {
 
     @Command(name = "job")
     static final class Job {
-        @Mixin
-        RuntimeOptions runtime;
+        @Mixin RuntimeOptions runtime;
     }
 
     private static Configuration configured(String... args) {
@@ -37,13 +36,17 @@ class RuntimeOptionsTest {
 
         assertThat(config.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(config.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
-        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY)).isEqualTo(PriorityQueueStateType.HEAP);
-        assertThat(config.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE)).isEqualTo(MemorySize.ofMebiBytes(8));
+        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY))
+                .isEqualTo(PriorityQueueStateType.HEAP);
+        assertThat(config.get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE))
+                .isEqualTo(MemorySize.ofMebiBytes(8));
     }
 
     @Test
     void rocksDbWriteBufferFromTheCommandLine() {
-        assertThat(configured("--rocksdb-write-buffer", "32mb").get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE))
+        assertThat(
+                        configured("--rocksdb-write-buffer", "32mb")
+                                .get(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE))
                 .isEqualTo(MemorySize.ofMebiBytes(32));
     }
 
@@ -51,7 +54,8 @@ class RuntimeOptionsTest {
     void timersCanStayInRocksDb() {
         Configuration config = configured("--timer-state", "ROCKSDB");
 
-        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY)).isEqualTo(PriorityQueueStateType.ROCKSDB);
+        assertThat(config.get(RocksDBOptions.TIMER_SERVICE_FACTORY))
+                .isEqualTo(PriorityQueueStateType.ROCKSDB);
     }
 
     @Test

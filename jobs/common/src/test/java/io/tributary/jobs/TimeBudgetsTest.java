@@ -10,9 +10,19 @@ class TimeBudgetsTest {
 
     @Test
     void dedupMustOutliveTheOldestAcceptedCopy() {
-        assertThatCode(() -> TimeBudgets.requireDedupCoversAcceptedAge(Duration.ofHours(25), Duration.ofHours(24), Duration.ofMinutes(5)))
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireDedupCoversAcceptedAge(
+                                        Duration.ofHours(25),
+                                        Duration.ofHours(24),
+                                        Duration.ofMinutes(5)))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> TimeBudgets.requireDedupCoversAcceptedAge(Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(5)))
+        assertThatThrownBy(
+                        () ->
+                                TimeBudgets.requireDedupCoversAcceptedAge(
+                                        Duration.ofHours(24),
+                                        Duration.ofDays(7),
+                                        Duration.ofMinutes(5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--dedup-ttl 24h")
                 .hasMessageContaining("--max-event-age 168h")
@@ -21,9 +31,15 @@ class TimeBudgetsTest {
 
     @Test
     void aTransactionTimeoutAboveTheBrokersLimitIsRefused() {
-        assertThatCode(() -> TimeBudgets.requireTransactionTimeoutWithinBroker(Duration.ofMinutes(10), Duration.ofMinutes(15)))
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireTransactionTimeoutWithinBroker(
+                                        Duration.ofMinutes(10), Duration.ofMinutes(15)))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> TimeBudgets.requireTransactionTimeoutWithinBroker(Duration.ofHours(1), Duration.ofMinutes(15)))
+        assertThatThrownBy(
+                        () ->
+                                TimeBudgets.requireTransactionTimeoutWithinBroker(
+                                        Duration.ofHours(1), Duration.ofMinutes(15)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--transaction-timeout 1h")
                 .hasMessageContaining("transaction.max.timeout.ms (15m)");
@@ -31,9 +47,19 @@ class TimeBudgetsTest {
 
     @Test
     void transactionsMustOutliveTheOutageTheJobClaimsToSurvive() {
-        assertThatCode(() -> TimeBudgets.requireTransactionOutlivesOutage(Duration.ofMinutes(10), Duration.ofMinutes(4), Duration.ofSeconds(10)))
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireTransactionOutlivesOutage(
+                                        Duration.ofMinutes(10),
+                                        Duration.ofMinutes(4),
+                                        Duration.ofSeconds(10)))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> TimeBudgets.requireTransactionOutlivesOutage(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofSeconds(10)))
+        assertThatThrownBy(
+                        () ->
+                                TimeBudgets.requireTransactionOutlivesOutage(
+                                        Duration.ofMinutes(10),
+                                        Duration.ofMinutes(10),
+                                        Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--transaction-timeout 10m")
                 .hasMessageContaining("--max-outage 10m")
@@ -44,16 +70,26 @@ class TimeBudgetsTest {
     void theDefaultsAgree() {
         RuntimeOptions defaults = new RuntimeOptions();
         new picocli.CommandLine(defaults).parseArgs();
-        assertThatCode(() -> TimeBudgets.requireTransactionOutlivesOutage(
-                        defaults.transactionTimeout, defaults.maxOutage, defaults.checkpointInterval))
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireTransactionOutlivesOutage(
+                                        defaults.transactionTimeout,
+                                        defaults.maxOutage,
+                                        defaults.checkpointInterval))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void mediaRemembersDecidedItemsAsLongAsARepeatCanArrive() {
-        assertThatCode(() -> TimeBudgets.requireRetentionCoversReplay(Duration.ofHours(25), Duration.ofHours(24)))
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireRetentionCoversReplay(
+                                        Duration.ofHours(25), Duration.ofHours(24)))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> TimeBudgets.requireRetentionCoversReplay(Duration.ofHours(1), Duration.ofHours(24)))
+        assertThatThrownBy(
+                        () ->
+                                TimeBudgets.requireRetentionCoversReplay(
+                                        Duration.ofHours(1), Duration.ofHours(24)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--retention 1h")
                 .hasMessageContaining("--max-event-age 24h");

@@ -1,12 +1,12 @@
 package io.tributary.ingest;
 
-import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.dedup.DeduplicateByEventId;
-import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.CanonicalRecordSerializer;
-import io.tributary.jobs.kafka.RawRecordDeserializer;
+import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.List;
@@ -70,23 +70,31 @@ public final class IngestJob {
 
     public static void build(DataStream<RawRecord> raw, Settings settings, Sinks sinks) {
         SingleOutputStreamOperator<CanonicalRecord> valid =
-                raw.process(new ParseAndValidate(settings.limits(), settings.registryUrl(), settings.topics()))
+                raw.process(
+                                new ParseAndValidate(
+                                        settings.limits(),
+                                        settings.registryUrl(),
+                                        settings.topics()))
                         .uid(PARSE_UID)
                         .name("parse, validate, normalise");
 
-        SingleOutputStreamOperator<CanonicalRecord> unique = valid.assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<CanonicalRecord>forBoundedOutOfOrderness(settings.maxOutOfOrderness())
-                                .withTimestampAssigner(new ByEventTime())
-                                .withIdleness(settings.idleness()))
-                .uid(EVENT_TIME_UID)
-                .name("assign event time")
-                .keyBy(new ByDomainAndEventId())
-                .process(new DeduplicateByEventId(settings.dedupTtl(), ParseAndValidate.DEAD_LETTERS, ParseAndValidate.JOB_NAME))
-                .uid(DEDUP_UID)
-                .name("deduplicate by event id");
-        unique.sinkTo(sinks.events())
-                .uid(EVENTS_SINK_UID)
-                .name("canonical topics");
+        SingleOutputStreamOperator<CanonicalRecord> unique =
+                valid.assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<CanonicalRecord>forBoundedOutOfOrderness(
+                                                settings.maxOutOfOrderness())
+                                        .withTimestampAssigner(new ByEventTime())
+                                        .withIdleness(settings.idleness()))
+                        .uid(EVENT_TIME_UID)
+                        .name("assign event time")
+                        .keyBy(new ByDomainAndEventId())
+                        .process(
+                                new DeduplicateByEventId(
+                                        settings.dedupTtl(),
+                                        ParseAndValidate.DEAD_LETTERS,
+                                        ParseAndValidate.JOB_NAME))
+                        .uid(DEDUP_UID)
+                        .name("deduplicate by event id");
+        unique.sinkTo(sinks.events()).uid(EVENTS_SINK_UID).name("canonical topics");
 
         valid.getSideOutput(ParseAndValidate.DEAD_LETTERS)
                 .union(unique.getSideOutput(ParseAndValidate.DEAD_LETTERS))
@@ -102,7 +110,8 @@ public final class IngestJob {
                         .setBootstrapServers(bootstrapServers)
                         .setTopics(topics)
                         .setGroupId(groupId)
-                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(new RawRecordDeserializer())
                         .setProperty("isolation.level", "read_committed")
                         .setProperty("partition.discovery.interval.ms", "60000");
@@ -115,7 +124,8 @@ public final class IngestJob {
     /**
      * Both sinks EXACTLY_ONCE: records become visible to read_committed consumers on checkpoint.
      *
-     * @param producer producer settings, see {@link io.tributary.jobs.RuntimeOptions#transactionalProducer()}
+     * @param producer producer settings, see {@link
+     *     io.tributary.jobs.RuntimeOptions#transactionalProducer()}
      */
     public static Sinks kafkaSinks(
             String bootstrapServers,
@@ -131,8 +141,13 @@ public final class IngestJob {
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
                         .setKafkaProducerConfig(producer)
                         .build();
-        KafkaSink<DeadLetter> deadLetters = DeadLetterSink.exactlyOnce(
-                bootstrapServers, topics.deadLetters(), registryUrl, transactionalIdPrefix + "-dlq", producer);
+        KafkaSink<DeadLetter> deadLetters =
+                DeadLetterSink.exactlyOnce(
+                        bootstrapServers,
+                        topics.deadLetters(),
+                        registryUrl,
+                        transactionalIdPrefix + "-dlq",
+                        producer);
         return new Sinks(events, deadLetters);
     }
 
@@ -151,7 +166,8 @@ public final class IngestJob {
      * io.tributary.schemas.time.CanonicalEventTime} reads it in the jobs downstream; the sink
      * writes it as the Kafka record timestamp.
      */
-    public static final class ByEventTime implements SerializableTimestampAssigner<CanonicalRecord> {
+    public static final class ByEventTime
+            implements SerializableTimestampAssigner<CanonicalRecord> {
         private static final long serialVersionUID = 1L;
 
         @Override

@@ -7,9 +7,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * {@code flink run tributary-ingest-job.jar --bootstrap-servers ... --registry-url ...}
  *
- * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's
- * clients (REST jar submission, application mode on Kubernetes) extract the job graph by letting
- * {@code execute()} throw out of {@code main}, and must see that throw.
+ * <p>Exceptions leave {@code main} untouched and nothing calls {@code System.exit}: Flink's clients
+ * (REST jar submission, application mode on Kubernetes) extract the job graph by letting {@code
+ * execute()} throw out of {@code main}, and must see that throw.
  */
 public final class IngestJobMain {
     private IngestJobMain() {}
@@ -25,7 +25,8 @@ public final class IngestJobMain {
     static IngestOptions parse(String[] args) {
         IngestOptions options = JobCommandLine.parse(new IngestOptions(), args);
         if (options != null) {
-            TimeBudgets.requireDedupCoversAcceptedAge(options.dedupTtl, options.maxEventAge, options.maxFutureSkew);
+            TimeBudgets.requireDedupCoversAcceptedAge(
+                    options.dedupTtl, options.maxEventAge, options.maxFutureSkew);
         }
         return options;
     }
@@ -38,13 +39,19 @@ public final class IngestJobMain {
         env.execute("tributary ingest");
     }
 
-    /** The ingest job between the Kafka topics the options name; shared by main, demo and benchmarks. */
+    /**
+     * The ingest job between the Kafka topics the options name; shared by main, demo and
+     * benchmarks.
+     */
     public static void buildOnKafka(StreamExecutionEnvironment env, IngestOptions options) {
         IngestJob.build(
                 IngestJob.readRaw(
                         env,
                         IngestJob.kafkaSource(
-                                options.kafka.bootstrapServers, options.rawTopics, options.groupId, options.runtime.bounded)),
+                                options.kafka.bootstrapServers,
+                                options.rawTopics,
+                                options.groupId,
+                                options.runtime.bounded)),
                 options.settings(),
                 IngestJob.kafkaSinks(
                         options.kafka.bootstrapServers,

@@ -1,13 +1,13 @@
 package io.tributary.ingest;
 
-import io.tributary.jobs.validate.Rejection;
-import io.tributary.ingest.validate.RecordOrigin;
-import io.tributary.jobs.deadletters.DeadLetters;
-import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.ingest.validate.RawEventDecoder;
+import io.tributary.ingest.validate.RecordOrigin;
+import io.tributary.jobs.deadletters.DeadLetters;
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
@@ -22,9 +22,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Raw record in, canonical record (the encoded envelope) out; anything that cannot be one leaves through
- * {@link #DEAD_LETTERS} with its reason and original bytes. The decisions live in
- * {@link RawEventDecoder}; this function only counts and routes.
+ * Raw record in, canonical record (the encoded envelope) out; anything that cannot be one leaves
+ * through {@link #DEAD_LETTERS} with its reason and original bytes. The decisions live in {@link
+ * RawEventDecoder}; this function only counts and routes.
  */
 public final class ParseAndValidate extends ProcessFunction<RawRecord, CanonicalRecord> {
     private static final long serialVersionUID = 1L;
@@ -69,11 +69,16 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
         long now = ctx.timerService().currentProcessingTime();
         CanonicalRecord record;
         try {
-            Envelope envelope = decoder.decode(raw.key, raw.value,
-                    RecordOrigin.read(raw.topic, raw.partition, raw.offset, raw.timestamp, now));
+            Envelope envelope =
+                    decoder.decode(
+                            raw.key,
+                            raw.value,
+                            RecordOrigin.read(
+                                    raw.topic, raw.partition, raw.offset, raw.timestamp, now));
             record = encoder.encode(envelope);
         } catch (Rejection rejection) {
-            deadLetter(raw, rejection.reason(), rejection.getMessage(), rejection.field(), now, ctx);
+            deadLetter(
+                    raw, rejection.reason(), rejection.getMessage(), rejection.field(), now, ctx);
             return;
         } catch (RuntimeException | StackOverflowError e) {
             if (SchemaRegistryClient.isOutage(e)) {
@@ -82,15 +87,29 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
             }
             // The last line of defence: whatever a record makes the decoder do, it must not stop
             // the job. The message says what happened so that the gap in the checks can be closed.
-            deadLetter(raw, DeadLetterReason.INTERNAL_ERROR, "the record made the decoder fail: " + e, null, now, ctx);
+            deadLetter(
+                    raw,
+                    DeadLetterReason.INTERNAL_ERROR,
+                    "the record made the decoder fail: " + e,
+                    null,
+                    now,
+                    ctx);
             return;
         }
         record.raw = raw;
         out.collect(record);
     }
 
-    private void deadLetter(RawRecord raw, DeadLetterReason reason, String message, String field, long now, Context ctx) {
+    private void deadLetter(
+            RawRecord raw,
+            DeadLetterReason reason,
+            String message,
+            String field,
+            long now,
+            Context ctx) {
         deadLettersByReason.get(reason).inc();
-        ctx.output(DEAD_LETTERS, DeadLetters.of(raw, reason, message, field, JOB_NAME, Instant.ofEpochMilli(now)));
+        ctx.output(
+                DEAD_LETTERS,
+                DeadLetters.of(raw, reason, message, field, JOB_NAME, Instant.ofEpochMilli(now)));
     }
 }

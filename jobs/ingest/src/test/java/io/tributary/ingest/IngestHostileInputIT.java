@@ -1,6 +1,5 @@
 package io.tributary.ingest;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -62,13 +62,28 @@ class IngestHostileInputIT {
     private static final int GOOD_EVENTS = 2_000;
     private static final int DUPLICATES = 200;
 
-    private record Sent(String topic, byte[] key, byte[] value, Long timestamp, String expectedReason, String eventId, boolean duplicate) {}
+    private record Sent(
+            String topic,
+            byte[] key,
+            byte[] value,
+            Long timestamp,
+            String expectedReason,
+            String eventId,
+            boolean duplicate) {}
 
     @Test
-    void noRecordFailsOrRestartsTheJobAndNothingIsLost(@InjectClusterClient ClusterClient<?> cluster) throws Exception {
+    void noRecordFailsOrRestartsTheJobAndNothingIsLost(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
         KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
-        KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
+        KAFKA.broker()
+                .createTopics(
+                        2,
+                        topics.player(),
+                        topics.media(),
+                        topics.commerce(),
+                        topics.iot(),
+                        topics.deadLetters());
 
         List<Sent> input = input();
         Map<String, Sent> sentByPosition = produce(input);
@@ -93,42 +108,62 @@ class IngestHostileInputIT {
         PlainConfluentDecoder decoder = new PlainConfluentDecoder(REGISTRY.url());
         List<String> outputIds = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record :
-                TopicReader.readCommitted(KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60))) {
+                TopicReader.readCommitted(
+                        KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60))) {
             GenericRecord envelope = decoder.decode(record.value());
-            String rawTopic = "raw." + envelope.get("domain").toString().toLowerCase(java.util.Locale.ROOT);
+            String rawTopic =
+                    "raw." + envelope.get("domain").toString().toLowerCase(java.util.Locale.ROOT);
             outputIds.add(envelope.get("eventId") + "@" + rawTopic);
         }
         assertThat(outputIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(outputIds)).isEqualTo(expectedIds);
 
-        Map<String, GenericRecord> lettersByPosition = decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
+        Map<String, GenericRecord> lettersByPosition =
+                decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
         assertThat(lettersByPosition.keySet()).isEqualTo(badByPosition.keySet());
         int cut = 0;
         for (Map.Entry<String, Sent> entry : badByPosition.entrySet()) {
             Sent sent = entry.getValue();
             GenericRecord letter = lettersByPosition.get(entry.getKey());
-            String what = sent.expectedReason() + " at " + entry.getKey() + ": " + letter.get("message");
+            String what =
+                    sent.expectedReason() + " at " + entry.getKey() + ": " + letter.get("message");
             assertThat(letter.get("reason").toString()).as(what).isEqualTo(sent.expectedReason());
-            assertThat(letter.get("message").toString()).isNotBlank().hasSizeLessThanOrEqualTo(DeadLetters.MAX_MESSAGE_CHARS);
+            assertThat(letter.get("message").toString())
+                    .isNotBlank()
+                    .hasSizeLessThanOrEqualTo(DeadLetters.MAX_MESSAGE_CHARS);
             assertKept(letter, "Key", sent.key());
             cut += assertKept(letter, "Value", sent.value()) ? 1 : 0;
         }
         assertThat(cut).as("dead letters whose original was cut").isEqualTo(1);
-        assertThat(outputIds.size() + lettersByPosition.size() + duplicates).isEqualTo(sentByPosition.size());
+        assertThat(outputIds.size() + lettersByPosition.size() + duplicates)
+                .isEqualTo(sentByPosition.size());
     }
 
     @Test
     void aTransactionTimeoutLongerThanTheBrokerAllowsIsRefusedAtStart() throws Exception {
-        Duration brokerMax = TimeBudgets.brokerTransactionMaxTimeout(KAFKA.bootstrapServers(), new java.util.Properties());
+        Duration brokerMax =
+                TimeBudgets.brokerTransactionMaxTimeout(
+                        KAFKA.bootstrapServers(), new java.util.Properties());
         assertThat(brokerMax).isEqualTo(Duration.ofMinutes(15));
-        IngestOptions options = IngestJobMain.parse(new String[] {
-            "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(), "--transaction-timeout", "20m"});
+        IngestOptions options =
+                IngestJobMain.parse(
+                        new String[] {
+                            "--bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "--registry-url",
+                            REGISTRY.url(),
+                            "--transaction-timeout",
+                            "20m"
+                        });
         assertThatThrownBy(() -> IngestJobMain.run(options))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--transaction-timeout 20m is longer than the broker's transaction.max.timeout.ms (15m)");
+                .hasMessageContaining(
+                        "--transaction-timeout 20m is longer than the broker's transaction.max.timeout.ms (15m)");
     }
 
-    /** @return whether the original was cut */
+    /**
+     * @return whether the original was cut
+     */
     private static boolean assertKept(GenericRecord letter, String part, byte[] original) {
         byte[] kept = PlainConfluentDecoder.bytes(letter.get("original" + part));
         Object size = letter.get("original" + part + "Size");
@@ -137,7 +172,8 @@ class IngestHostileInputIT {
             return false;
         }
         assertThat((Integer) size).isEqualTo(original.length);
-        assertThat(letter.get("original" + part + "Sha256").toString()).isEqualTo(DeadLetters.sha256(original));
+        assertThat(letter.get("original" + part + "Sha256").toString())
+                .isEqualTo(DeadLetters.sha256(original));
         assertThat(kept).hasSizeLessThan(original.length);
         assertThat(java.util.Arrays.copyOf(original, kept.length)).isEqualTo(kept);
         return true;
@@ -145,10 +181,15 @@ class IngestHostileInputIT {
 
     private List<Sent> input() throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(REGISTRY.url());
-        int envelopeId = registry.register(ConfluentSchemaCoder.valueSubject(Topics.RAW_IOT), Envelope.getClassSchema());
+        int envelopeId =
+                registry.register(
+                        ConfluentSchemaCoder.valueSubject(Topics.RAW_IOT),
+                        Envelope.getClassSchema());
         int jsonSchemaId = registerJsonSchema("hostile-json-value");
         long now = System.currentTimeMillis();
-        List<Case> corpus = HostileCorpus.build(now, new HostileCorpus.SchemaIds(envelopeId, jsonSchemaId, 987_654));
+        List<Case> corpus =
+                HostileCorpus.build(
+                        now, new HostileCorpus.SchemaIds(envelopeId, jsonSchemaId, 987_654));
 
         TrafficGenerator generator = new TrafficGenerator(42, System::currentTimeMillis, 0, 0);
         List<Sent> traffic = new ArrayList<>();
@@ -156,13 +197,29 @@ class IngestHostileInputIT {
         for (int i = 0; i < GOOD_EVENTS; i++) {
             GeneratedRecord record = generator.nextGood();
             good.add(record);
-            traffic.add(new Sent(record.topic(), record.key(), record.value(), null, null, record.eventId(), false));
+            traffic.add(
+                    new Sent(
+                            record.topic(),
+                            record.key(),
+                            record.value(),
+                            null,
+                            null,
+                            record.eventId(),
+                            false));
         }
         Random random = new Random(7);
         for (int i = 0; i < DUPLICATES; i++) {
             GeneratedRecord original = good.get(random.nextInt(good.size()));
-            traffic.add(random.nextInt(traffic.size() + 1),
-                    new Sent(original.topic(), original.key(), original.value(), null, null, original.eventId(), true));
+            traffic.add(
+                    random.nextInt(traffic.size() + 1),
+                    new Sent(
+                            original.topic(),
+                            original.key(),
+                            original.value(),
+                            null,
+                            null,
+                            original.eventId(),
+                            true));
         }
         // Corpus cases keep their order among themselves (the first use of an id before its reuse),
         // each at a random place in the traffic.
@@ -171,52 +228,105 @@ class IngestHostileInputIT {
         for (Case c : corpus) {
             at = Math.min(input.size(), at + random.nextInt(2 * input.size() / corpus.size() + 1));
             String reason = c.expectedReason();
-            input.add(at++, new Sent(c.topic(), c.key(), c.value(), c.timestamp(), reason, c.eventId(), false));
+            input.add(
+                    at++,
+                    new Sent(
+                            c.topic(),
+                            c.key(),
+                            c.value(),
+                            c.timestamp(),
+                            reason,
+                            c.eventId(),
+                            false));
         }
         return input;
     }
 
     private Map<String, Sent> produce(List<Sent> input) throws Exception {
         Map<String, Sent> byPosition = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Sent sent : input) {
-                acks.add(producer.send(new ProducerRecord<>(sent.topic(), null, sent.timestamp(), sent.key(), sent.value())));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        sent.topic(),
+                                        null,
+                                        sent.timestamp(),
+                                        sent.key(),
+                                        sent.value())));
             }
             for (int i = 0; i < acks.size(); i++) {
                 RecordMetadata metadata = acks.get(i).get();
-                byPosition.put(metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset(), input.get(i));
+                byPosition.put(
+                        metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset(),
+                        input.get(i));
             }
         }
         return byPosition;
     }
 
     private JobID runIngestJob(CanonicalTopics topics) throws Exception {
-        StreamExecutionEnvironment env = IngestOnKafka.build(KAFKA.bootstrapServers(), REGISTRY.url(), topics, "ingest-hostile-it",
-                Duration.ofDays(8), raw -> raw);
+        StreamExecutionEnvironment env =
+                IngestOnKafka.build(
+                        KAFKA.bootstrapServers(),
+                        REGISTRY.url(),
+                        topics,
+                        "ingest-hostile-it",
+                        Duration.ofDays(8),
+                        raw -> raw);
         JobClient job = env.executeAsync("ingest-hostile-it");
         job.getJobExecutionResult().get();
         return job.getJobID();
     }
 
     /** Flink's record of every failure of the job, restarts included, as its REST API serves it. */
-    private static List<JsonNode> exceptionHistory(ClusterClient<?> cluster, JobID job) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(cluster.getWebInterfaceURL() + "/jobs/" + job + "/exceptions")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static List<JsonNode> exceptionHistory(ClusterClient<?> cluster, JobID job)
+            throws Exception {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        cluster.getWebInterfaceURL()
+                                                                + "/jobs/"
+                                                                + job
+                                                                + "/exceptions"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         List<JsonNode> entries = new ArrayList<>();
-        JSON.readTree(response.body()).path("exceptionHistory").path("entries").forEach(entries::add);
+        JSON.readTree(response.body())
+                .path("exceptionHistory")
+                .path("entries")
+                .forEach(entries::add);
         return entries;
     }
 
     private static int registerJsonSchema(String subject) throws Exception {
-        String body = JSON.createObjectNode().put("schemaType", "JSON").put("schema", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":\"Reading\",\"type\":\"object\",\"properties\":{\"value\":{\"type\":\"number\"}}}").toString();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(REGISTRY.url() + "/subjects/" + subject + "/versions"))
-                        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        String body =
+                JSON.createObjectNode()
+                        .put("schemaType", "JSON")
+                        .put(
+                                "schema",
+                                "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":\"Reading\",\"type\":\"object\",\"properties\":{\"value\":{\"type\":\"number\"}}}")
+                        .toString();
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        REGISTRY.url()
+                                                                + "/subjects/"
+                                                                + subject
+                                                                + "/versions"))
+                                        .header(
+                                                "Content-Type",
+                                                "application/vnd.schemaregistry.v1+json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).path("id").asInt();
     }

@@ -1,13 +1,13 @@
 package io.tributary.ingest;
 
-import io.tributary.schemas.Topics;
-import io.tributary.jobs.kafka.RawRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
@@ -58,7 +58,14 @@ class IngestJobIT {
     void everyGoodEventExactlyOnceAndEveryBadRecordDeadLettered() throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
         KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
-        KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
+        KAFKA.broker()
+                .createTopics(
+                        2,
+                        topics.player(),
+                        topics.media(),
+                        topics.commerce(),
+                        topics.iot(),
+                        topics.deadLetters());
 
         Map<String, Sent> sentByPosition = produceInput();
         Set<String> goodIds = new HashSet<>();
@@ -82,28 +89,38 @@ class IngestJobIT {
         PlainConfluentDecoder decoder = new PlainConfluentDecoder(REGISTRY.url());
         List<String> outputIds = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record :
-                TopicReader.readCommitted(KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60))) {
+                TopicReader.readCommitted(
+                        KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60))) {
             GenericRecord envelope = decoder.decode(record.value());
             outputIds.add(envelope.get("eventId").toString());
             String domain = envelope.get("domain").toString();
-            assertThat(record.topic()).isEqualTo("events." + domain.toLowerCase(java.util.Locale.ROOT));
+            assertThat(record.topic())
+                    .isEqualTo("events." + domain.toLowerCase(java.util.Locale.ROOT));
             assertThat(record.timestamp()).isEqualTo(envelope.get("eventTime"));
         }
         assertThat(outputIds).doesNotHaveDuplicates();
         assertThat(new HashSet<>(outputIds)).isEqualTo(goodIds);
 
-        Map<String, GenericRecord> deadLettersByPosition = decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
+        Map<String, GenericRecord> deadLettersByPosition =
+                decoder.deadLettersByPosition(KAFKA.bootstrapServers(), topics.deadLetters());
         assertThat(deadLettersByPosition.keySet()).isEqualTo(badByPosition.keySet());
-        badByPosition.forEach((position, sent) -> {
-            GenericRecord letter = deadLettersByPosition.get(position);
-            assertThat(letter.get("reason").toString()).as(position).isEqualTo(sent.expectedReason());
-            assertThat(letter.get("message").toString()).isNotBlank();
-            assertThat(PlainConfluentDecoder.bytes(letter.get("originalValue"))).as("original bytes of " + position)
-                    .isEqualTo(sent.record().value() == null ? null : sent.record().value());
-            assertThat(PlainConfluentDecoder.bytes(letter.get("originalKey"))).isEqualTo(sent.record().key());
-        });
+        badByPosition.forEach(
+                (position, sent) -> {
+                    GenericRecord letter = deadLettersByPosition.get(position);
+                    assertThat(letter.get("reason").toString())
+                            .as(position)
+                            .isEqualTo(sent.expectedReason());
+                    assertThat(letter.get("message").toString()).isNotBlank();
+                    assertThat(PlainConfluentDecoder.bytes(letter.get("originalValue")))
+                            .as("original bytes of " + position)
+                            .isEqualTo(
+                                    sent.record().value() == null ? null : sent.record().value());
+                    assertThat(PlainConfluentDecoder.bytes(letter.get("originalKey")))
+                            .isEqualTo(sent.record().key());
+                });
 
-        assertThat(outputIds.size() + deadLettersByPosition.size() + duplicates).isEqualTo(sentByPosition.size());
+        assertThat(outputIds.size() + deadLettersByPosition.size() + duplicates)
+                .isEqualTo(sentByPosition.size());
     }
 
     private Map<String, Sent> produceInput() throws Exception {
@@ -117,8 +134,15 @@ class IngestJobIT {
         }
         for (int i = 0; i < DUPLICATES; i++) {
             GeneratedRecord original = good.get((i * 7919) % good.size());
-            toSend.add(new Sent(new GeneratedRecord(original.topic(), original.key(), original.value(),
-                    GeneratedRecord.Kind.DUPLICATE, original.eventId()), null));
+            toSend.add(
+                    new Sent(
+                            new GeneratedRecord(
+                                    original.topic(),
+                                    original.key(),
+                                    original.value(),
+                                    GeneratedRecord.Kind.DUPLICATE,
+                                    original.eventId()),
+                            null));
         }
         for (MalformedKind kind : MalformedKind.values()) {
             for (int i = 0; i < EACH_MALFORMED_KIND; i++) {
@@ -128,17 +152,39 @@ class IngestJobIT {
         // A service that already speaks Avro: one valid canonical record, one naming a schema id
         // the registry never issued.
         Envelope avroEvent = avroTelemetry();
-        byte[] avro = ConfluentAvro.serializer(Envelope.class, Topics.RAW_IOT, REGISTRY.url()).serialize(avroEvent);
-        toSend.add(new Sent(new GeneratedRecord(Topics.RAW_IOT, "edge-avro".getBytes(), avro,
-                GeneratedRecord.Kind.GOOD, avroEvent.getEventId()), null));
+        byte[] avro =
+                ConfluentAvro.serializer(Envelope.class, Topics.RAW_IOT, REGISTRY.url())
+                        .serialize(avroEvent);
+        toSend.add(
+                new Sent(
+                        new GeneratedRecord(
+                                Topics.RAW_IOT,
+                                "edge-avro".getBytes(),
+                                avro,
+                                GeneratedRecord.Kind.GOOD,
+                                avroEvent.getEventId()),
+                        null));
         byte[] unknownId = avro.clone();
-        System.arraycopy(ConfluentWireFormat.header(987_654), 0, unknownId, 0, ConfluentWireFormat.HEADER_LENGTH);
-        toSend.add(new Sent(new GeneratedRecord(Topics.RAW_IOT, "edge-avro".getBytes(), unknownId,
-                GeneratedRecord.Kind.MALFORMED, null), "UNKNOWN_SCHEMA_ID"));
+        System.arraycopy(
+                ConfluentWireFormat.header(987_654),
+                0,
+                unknownId,
+                0,
+                ConfluentWireFormat.HEADER_LENGTH);
+        toSend.add(
+                new Sent(
+                        new GeneratedRecord(
+                                Topics.RAW_IOT,
+                                "edge-avro".getBytes(),
+                                unknownId,
+                                GeneratedRecord.Kind.MALFORMED,
+                                null),
+                        "UNKNOWN_SCHEMA_ID"));
         java.util.Collections.shuffle(toSend, new java.util.Random(7));
 
         Map<String, Sent> byPosition = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                KAFKA.broker().producer(Map.of("max.request.size", 1_048_576))) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Sent sent : toSend) {
                 GeneratedRecord r = sent.record();
@@ -146,7 +192,9 @@ class IngestJobIT {
             }
             for (int i = 0; i < acks.size(); i++) {
                 RecordMetadata metadata = acks.get(i).get();
-                byPosition.put(metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset(), toSend.get(i));
+                byPosition.put(
+                        metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset(),
+                        toSend.get(i));
             }
         }
         return byPosition;
@@ -162,12 +210,21 @@ class IngestJobIT {
                 .setIngestTime(now)
                 .setProducer("edge-agent")
                 .setOrigin(new Origin("edge", 0, 0L))
-                .setPayload(new io.tributary.schemas.iot.IotTelemetry("edge-avro", "temperature", 40.5, "celsius", null))
+                .setPayload(
+                        new io.tributary.schemas.iot.IotTelemetry(
+                                "edge-avro", "temperature", 40.5, "celsius", null))
                 .build();
     }
 
-    private void runIngestJob(CanonicalTopics topics, FailOnceAfterCheckpoint<RawRecord> failure) throws Exception {
-        IngestOnKafka.build(KAFKA.bootstrapServers(), REGISTRY.url(), topics, "ingest-it", Duration.ofHours(1),
-                raw -> raw.map(failure).returns(raw.getType()).name("inject failure")).execute("ingest-it");
+    private void runIngestJob(CanonicalTopics topics, FailOnceAfterCheckpoint<RawRecord> failure)
+            throws Exception {
+        IngestOnKafka.build(
+                        KAFKA.bootstrapServers(),
+                        REGISTRY.url(),
+                        topics,
+                        "ingest-it",
+                        Duration.ofHours(1),
+                        raw -> raw.map(failure).returns(raw.getType()).name("inject failure"))
+                .execute("ingest-it");
     }
 }

@@ -1,10 +1,10 @@
 package io.tributary.ingest;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.schemas.Topics;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -12,9 +12,22 @@ class IngestJobMainTest {
 
     @Test
     void parsesTypedOptionsWithDefaults() {
-        IngestOptions options = IngestJobMain.parse(new String[] {
-            "--bootstrap-servers", "kafka:9092", "--registry-url", "http://registry:8080/apis/ccompat/v7",
-            "--dedup-ttl", "2h", "--max-event-age", "1h", "--state-backend", "HASHMAP", "--raw-topics", "a,b"});
+        IngestOptions options =
+                IngestJobMain.parse(
+                        new String[] {
+                            "--bootstrap-servers",
+                            "kafka:9092",
+                            "--registry-url",
+                            "http://registry:8080/apis/ccompat/v7",
+                            "--dedup-ttl",
+                            "2h",
+                            "--max-event-age",
+                            "1h",
+                            "--state-backend",
+                            "HASHMAP",
+                            "--raw-topics",
+                            "a,b"
+                        });
 
         assertThat(options.dedupTtl).isEqualTo(Duration.ofHours(2));
         assertThat(options.runtime.stateBackend).isEqualTo(RuntimeOptions.StateBackend.HASHMAP);
@@ -26,23 +39,49 @@ class IngestJobMainTest {
 
     @Test
     void badOptionsFailWithTheProblemAndTheUsage() {
-        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {"--bootstrap-servers", "kafka:9092"}))
+        assertThatThrownBy(
+                        () ->
+                                IngestJobMain.parse(
+                                        new String[] {"--bootstrap-servers", "kafka:9092"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--registry-url")
                 .hasMessageContaining("Usage: ingest");
-        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {
-                    "--bootstrap-servers", "k", "--registry-url", "r", "--dedup-ttl", "forever"}))
+        assertThatThrownBy(
+                        () ->
+                                IngestJobMain.parse(
+                                        new String[] {
+                                            "--bootstrap-servers",
+                                            "k",
+                                            "--registry-url",
+                                            "r",
+                                            "--dedup-ttl",
+                                            "forever"
+                                        }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--dedup-ttl");
     }
 
     @Test
     void aDedupTtlShorterThanTheAcceptedEventAgeIsRefusedAtStart() {
-        assertThatThrownBy(() -> IngestJobMain.parse(new String[] {
-                    "--bootstrap-servers", "k", "--registry-url", "r", "--dedup-ttl", "2h"}))
+        assertThatThrownBy(
+                        () ->
+                                IngestJobMain.parse(
+                                        new String[] {
+                                            "--bootstrap-servers",
+                                            "k",
+                                            "--registry-url",
+                                            "r",
+                                            "--dedup-ttl",
+                                            "2h"
+                                        }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--dedup-ttl 2h is shorter than --max-event-age 24h");
-        assertThat(IngestJobMain.parse(new String[] {"--bootstrap-servers", "k", "--registry-url", "r"}).dedupTtl)
+        assertThat(
+                        IngestJobMain.parse(
+                                        new String[] {
+                                            "--bootstrap-servers", "k", "--registry-url", "r"
+                                        })
+                                .dedupTtl)
                 .isEqualTo(Duration.ofHours(25));
     }
 

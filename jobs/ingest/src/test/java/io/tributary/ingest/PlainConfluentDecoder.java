@@ -14,8 +14,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 
 /**
- * Decodes Confluent-framed Avro knowing nothing of Tributary: magic byte, schema id, a GET on
- * the registry's REST API for the writer schema, and a generic Avro reader. This is what any
+ * Decodes Confluent-framed Avro knowing nothing of Tributary: magic byte, schema id, a GET on the
+ * registry's REST API for the writer schema, and a generic Avro reader. This is what any
  * third-party consumer of the canonical topics does.
  */
 final class PlainConfluentDecoder {
@@ -37,7 +37,8 @@ final class PlainConfluentDecoder {
         if (schema == null) {
             HttpResponse<String> response =
                     http.send(
-                            HttpRequest.newBuilder(URI.create(registryUrl + "/schemas/ids/" + id)).build(),
+                            HttpRequest.newBuilder(URI.create(registryUrl + "/schemas/ids/" + id))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("registry answered " + response.statusCode());
@@ -54,12 +55,21 @@ final class PlainConfluentDecoder {
      * Every dead letter on a topic, read as an exactly-once consumer, by the position of the record
      * it stands for ({@code topic/partition/offset}); fails on a second dead letter for one record.
      */
-    Map<String, GenericRecord> deadLettersByPosition(String bootstrapServers, String topic) throws Exception {
+    Map<String, GenericRecord> deadLettersByPosition(String bootstrapServers, String topic)
+            throws Exception {
         Map<String, GenericRecord> byPosition = new HashMap<>();
-        for (var record : io.tributary.testkit.kafka.TopicReader.readCommitted(bootstrapServers, java.util.List.of(topic),
-                java.time.Duration.ofSeconds(60))) {
+        for (var record :
+                io.tributary.testkit.kafka.TopicReader.readCommitted(
+                        bootstrapServers,
+                        java.util.List.of(topic),
+                        java.time.Duration.ofSeconds(60))) {
             GenericRecord letter = decode(record.value());
-            String position = letter.get("sourceTopic") + "/" + letter.get("sourcePartition") + "/" + letter.get("sourceOffset");
+            String position =
+                    letter.get("sourceTopic")
+                            + "/"
+                            + letter.get("sourcePartition")
+                            + "/"
+                            + letter.get("sourceOffset");
             if (byPosition.put(position, letter) != null) {
                 throw new AssertionError("two dead letters for the record at " + position);
             }

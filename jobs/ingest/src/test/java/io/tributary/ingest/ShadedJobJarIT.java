@@ -1,9 +1,9 @@
 package io.tributary.ingest;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
+import io.tributary.schemas.Topics;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
@@ -16,10 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
-import java.util.UUID;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -36,9 +35,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged job jar, handled the way Flink's clients handle it (`flink run`, REST jar
@@ -48,6 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ShadedJobJarIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
+
     /**
      * On a real cluster only Flink is on the parent class path. Here the test's class path also
      * holds the Kafka connector and flink-avro (Flink's packages load parent-first), so the
@@ -58,11 +58,13 @@ class ShadedJobJarIT {
     private static final Configuration CLASS_LOADING = new Configuration();
 
     static {
-        CLASS_LOADING.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL,
+        CLASS_LOADING.set(
+                CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL,
                 List.of("org.apache.kafka.", "org.apache.avro.", "io.tributary.schemas."));
     }
 
-    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4, CLASS_LOADING);
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4, CLASS_LOADING);
 
     private static final Logger LOG = LoggerFactory.getLogger(ShadedJobJarIT.class);
 
@@ -73,28 +75,47 @@ class ShadedJobJarIT {
                     .isEqualTo(IngestJobMain.class.getName());
             assertThat(jar.getEntry("io/tributary/ingest/IngestJob.class")).isNotNull();
             assertThat(jar.getEntry("io/tributary/schemas/Envelope.class")).isNotNull();
-            assertThat(jar.getEntry("org/apache/flink/connector/kafka/sink/KafkaSink.class")).isNotNull();
-            assertThat(jar.getEntry("org/apache/flink/formats/avro/RegistryAvroSerializationSchema.class")).isNotNull();
-            assertThat(jar.getEntry("org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class"))
-                    .as("Flink itself is provided by the cluster").isNull();
+            assertThat(jar.getEntry("org/apache/flink/connector/kafka/sink/KafkaSink.class"))
+                    .isNotNull();
+            assertThat(
+                            jar.getEntry(
+                                    "org/apache/flink/formats/avro/RegistryAvroSerializationSchema.class"))
+                    .isNotNull();
+            assertThat(
+                            jar.getEntry(
+                                    "org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class"))
+                    .as("Flink itself is provided by the cluster")
+                    .isNull();
         }
     }
 
     @Test
-    void theJobJarRunsAsFlinkRunSubmitsIt(@InjectClusterClient ClusterClient<?> client) throws Exception {
+    void theJobJarRunsAsFlinkRunSubmitsIt(@InjectClusterClient ClusterClient<?> client)
+            throws Exception {
         CanonicalTopics topics = CanonicalTopics.DEFAULTS;
         LOG.info("Creating topics");
         KAFKA.broker().createTopics(2, Topics.list(Topics.RAW_ALL).toArray(String[]::new));
-        KAFKA.broker().createTopics(2, topics.player(), topics.media(), topics.commerce(), topics.iot(), topics.deadLetters());
+        KAFKA.broker()
+                .createTopics(
+                        2,
+                        topics.player(),
+                        topics.media(),
+                        topics.commerce(),
+                        topics.iot(),
+                        topics.deadLetters());
         int good = 200;
         TrafficGenerator generator = new TrafficGenerator(3, System::currentTimeMillis, 0, 0);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < good; i++) {
                 GeneratedRecord record = generator.nextGood();
-                acks.add(producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value())));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        record.topic(), record.key(), record.value())));
             }
-            GeneratedRecord bad = generator.malformed(TrafficGenerator.MalformedKind.TRUNCATED_JSON);
+            GeneratedRecord bad =
+                    generator.malformed(TrafficGenerator.MalformedKind.TRUNCATED_JSON);
             acks.add(producer.send(new ProducerRecord<>(bad.topic(), bad.key(), bad.value())));
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(60, TimeUnit.SECONDS);
@@ -102,18 +123,25 @@ class ShadedJobJarIT {
         }
 
         LOG.info("Produced {} raw records; building the job graph from the jar", good + 1);
-        PackagedProgram program = PackagedProgram.newBuilder()
-                .setJarFile(jobJar())
-                .setConfiguration(CLASS_LOADING)
-                .setArguments(
-                        "--bootstrap-servers", KAFKA.bootstrapServers(),
-                        "--registry-url", REGISTRY.url(),
-                        "--bounded",
-                        "--parallelism", "2",
-                        "--checkpoint-interval", "1s",
-                        "--transaction-timeout", "5m",
-                        "--transactional-id-prefix", "jar-it-" + UUID.randomUUID())
-                .build();
+        PackagedProgram program =
+                PackagedProgram.newBuilder()
+                        .setJarFile(jobJar())
+                        .setConfiguration(CLASS_LOADING)
+                        .setArguments(
+                                "--bootstrap-servers",
+                                KAFKA.bootstrapServers(),
+                                "--registry-url",
+                                REGISTRY.url(),
+                                "--bounded",
+                                "--parallelism",
+                                "2",
+                                "--checkpoint-interval",
+                                "1s",
+                                "--transaction-timeout",
+                                "5m",
+                                "--transactional-id-prefix",
+                                "jar-it-" + UUID.randomUUID())
+                        .build();
         JobGraph graph = PackagedProgramUtils.createJobGraph(program, CLASS_LOADING, 2, false);
         JobID job = client.submitJob(graph).get();
         LOG.info("Submitted {}; waiting for it to finish", job);
@@ -121,17 +149,32 @@ class ShadedJobJarIT {
         LOG.info("Job finished");
 
         assertThat(result.getSerializedThrowable()).isEmpty();
-        assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), topics.eventTopics(), Duration.ofSeconds(60)))
+        assertThat(
+                        TopicReader.readCommitted(
+                                KAFKA.bootstrapServers(),
+                                topics.eventTopics(),
+                                Duration.ofSeconds(60)))
                 .hasSize(good);
-        assertThat(TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(topics.deadLetters()), Duration.ofSeconds(60)))
+        assertThat(
+                        TopicReader.readCommitted(
+                                KAFKA.bootstrapServers(),
+                                List.of(topics.deadLetters()),
+                                Duration.ofSeconds(60)))
                 .hasSize(1);
     }
 
     private static File jobJar() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("tributary-ingest-.*-job\\.jar"))
+            return files.filter(
+                            p ->
+                                    p.getFileName()
+                                            .toString()
+                                            .matches("tributary-ingest-.*-job\\.jar"))
                     .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in target/: run mvn package first"))
+                    .orElseThrow(
+                            () ->
+                                    new IllegalStateException(
+                                            "no job jar in target/: run mvn package first"))
                     .toFile();
         }
     }

@@ -1,14 +1,14 @@
 package io.tributary.ingest;
 
-import io.tributary.schemas.Topics;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
+import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.iot.IotTelemetry;
-import io.tributary.jobs.kafka.RawRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,9 +35,15 @@ public final class TestEvents {
         envelope.setOrigin(new Origin(Topics.RAW_IOT, 0, offset));
         envelope.setIngestTime(T0.plusMillis(offset));
         CanonicalRecord record = new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(envelope);
-        record.raw = new RawRecord(Topics.RAW_IOT, 0, offset, T0.toEpochMilli() + offset,
-                "edge-1".getBytes(StandardCharsets.UTF_8),
-                ("{\"eventId\":\"" + eventId + "\",\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
+        record.raw =
+                new RawRecord(
+                        Topics.RAW_IOT,
+                        0,
+                        offset,
+                        T0.toEpochMilli() + offset,
+                        "edge-1".getBytes(StandardCharsets.UTF_8),
+                        ("{\"eventId\":\"" + eventId + "\",\"value\":" + value + "}")
+                                .getBytes(StandardCharsets.UTF_8));
         return record;
     }
 

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The project's checkout, found from wherever a test, the demo or a benchmark runs (a module
- * directory under Maven, the root in an IDE): the nearest directory upward that holds the rules
- * and the root build file. Paths into the repository go through here instead of {@code ../..}.
+ * directory under Maven, the root in an IDE): the nearest directory upward that holds the rules and
+ * the root build file. Paths into the repository go through here instead of {@code ../..}.
  */
 public final class Repository {
     private static final Path ROOT = find(Path.of("").toAbsolutePath());
@@ -29,10 +29,13 @@ public final class Repository {
 
     static Path find(Path from) {
         for (Path dir = from; dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("rules").resolve("rule.schema.json"))) {
+            if (Files.isRegularFile(dir.resolve("pom.xml"))
+                    && Files.isRegularFile(dir.resolve("rules").resolve("rule.schema.json"))) {
                 return dir;
             }
         }
-        throw new IllegalStateException("not inside the Tributary repository: no pom.xml with rules/rule.schema.json at or above " + from);
+        throw new IllegalStateException(
+                "not inside the Tributary repository: no pom.xml with rules/rule.schema.json at or above "
+                        + from);
     }
 }

@@ -5,8 +5,8 @@ import io.tributary.schemas.aggregates.CommerceMinute;
 import java.time.Instant;
 
 /**
- * Order and payment counts of one market for one window. A POJO of counters: exact, mergeable,
- * and serialized by Flink's POJO serializer. Revenue counts paid orders, in minor units.
+ * Order and payment counts of one market for one window. A POJO of counters: exact, mergeable, and
+ * serialized by Flink's POJO serializer. Revenue counts paid orders, in minor units.
  */
 public class CommerceAccumulator {
     public long ordersCreated;
@@ -47,10 +47,12 @@ public class CommerceAccumulator {
                 .setOrdersCreated(ordersCreated)
                 .setOrdersPaid(ordersPaid)
                 .setRevenueMinor(revenueMinor)
-                .setAverageOrderValueMinor(ordersPaid == 0 ? null : (double) revenueMinor / ordersPaid)
+                .setAverageOrderValueMinor(
+                        ordersPaid == 0 ? null : (double) revenueMinor / ordersPaid)
                 .setPaymentAttempts(paymentAttempts)
                 .setPaymentFailures(paymentFailures)
-                .setPaymentFailureRate(paymentAttempts == 0 ? null : (double) paymentFailures / paymentAttempts)
+                .setPaymentFailureRate(
+                        paymentAttempts == 0 ? null : (double) paymentFailures / paymentAttempts)
                 .build();
     }
 }

@@ -13,16 +13,26 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
-/** Orders, revenue, average order value and payment failure rate per minute per country × currency. */
+/**
+ * Orders, revenue, average order value and payment failure rate per minute per country × currency.
+ */
 public final class CommercePerMinute {
     public static final String WINDOW_UID = "commerce-per-minute-window";
 
     private CommercePerMinute() {}
 
-    public static TwoPhaseWindow.Results<CommerceMinute> apply(DataStream<Envelope> events, Duration allowedLateness) {
-        DataStream<Envelope> commerceEvents = events.filter(new CommerceEventsOnly())
-                .uid("commerce-events").name("commerce events");
-        return TwoPhaseWindow.tumbling("commerce per minute", WINDOW_UID, new ByMarket(), new Aggregate(), Duration.ofMinutes(1))
+    public static TwoPhaseWindow.Results<CommerceMinute> apply(
+            DataStream<Envelope> events, Duration allowedLateness) {
+        DataStream<Envelope> commerceEvents =
+                events.filter(new CommerceEventsOnly())
+                        .uid("commerce-events")
+                        .name("commerce events");
+        return TwoPhaseWindow.tumbling(
+                        "commerce per minute",
+                        WINDOW_UID,
+                        new ByMarket(),
+                        new Aggregate(),
+                        Duration.ofMinutes(1))
                 .apply(commerceEvents, allowedLateness, new Result());
     }
 
@@ -48,7 +58,8 @@ public final class CommercePerMinute {
     }
 
     /** Counts one event into the window's accumulator. */
-    public static final class Aggregate implements AggregateFunction<Envelope, CommerceAccumulator, CommerceAccumulator> {
+    public static final class Aggregate
+            implements AggregateFunction<Envelope, CommerceAccumulator, CommerceAccumulator> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -74,11 +85,13 @@ public final class CommercePerMinute {
     }
 
     /** The accumulator as a {@link CommerceMinute} row. */
-    public static final class Result extends RevisionedWindowResult<CommerceAccumulator, CommerceMinute, Market> {
+    public static final class Result
+            extends RevisionedWindowResult<CommerceAccumulator, CommerceMinute, Market> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected CommerceMinute result(Market market, CommerceAccumulator acc, TimeWindow window, int revision) {
+        protected CommerceMinute result(
+                Market market, CommerceAccumulator acc, TimeWindow window, int revision) {
             return acc.toResult(market, window.getStart(), window.getEnd(), revision);
         }
     }

@@ -16,7 +16,9 @@ public class DeviceMetric {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DeviceMetric d && deviceId.equals(d.deviceId) && metric.equals(d.metric);
+        return o instanceof DeviceMetric d
+                && deviceId.equals(d.deviceId)
+                && metric.equals(d.metric);
     }
 
     @Override

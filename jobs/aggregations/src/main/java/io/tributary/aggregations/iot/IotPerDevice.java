@@ -14,16 +14,24 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
-/** Min, max, mean, standard deviation and an anomaly flag per device and metric over five minutes. */
+/**
+ * Min, max, mean, standard deviation and an anomaly flag per device and metric over five minutes.
+ */
 public final class IotPerDevice {
     public static final String WINDOW_UID = "iot-per-device-5m-window";
 
     private IotPerDevice() {}
 
-    public static TwoPhaseWindow.Results<IotDevice5m> apply(DataStream<Envelope> events, Duration allowedLateness) {
-        DataStream<Envelope> telemetry = events.filter(new IotEventsOnly())
-                .uid("iot-telemetry").name("iot telemetry");
-        return TwoPhaseWindow.tumbling("IoT per device, 5 min", WINDOW_UID, new ByDeviceMetric(), new Aggregate(), Duration.ofMinutes(5))
+    public static TwoPhaseWindow.Results<IotDevice5m> apply(
+            DataStream<Envelope> events, Duration allowedLateness) {
+        DataStream<Envelope> telemetry =
+                events.filter(new IotEventsOnly()).uid("iot-telemetry").name("iot telemetry");
+        return TwoPhaseWindow.tumbling(
+                        "IoT per device, 5 min",
+                        WINDOW_UID,
+                        new ByDeviceMetric(),
+                        new Aggregate(),
+                        Duration.ofMinutes(5))
                 .apply(telemetry, allowedLateness, new Result());
     }
 
@@ -49,7 +57,8 @@ public final class IotPerDevice {
     }
 
     /** Folds one reading into the window's statistics. */
-    public static final class Aggregate implements AggregateFunction<Envelope, ReadingStats, ReadingStats> {
+    public static final class Aggregate
+            implements AggregateFunction<Envelope, ReadingStats, ReadingStats> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -76,11 +85,13 @@ public final class IotPerDevice {
     }
 
     /** The statistics as an {@link IotDevice5m} row. */
-    public static final class Result extends RevisionedWindowResult<ReadingStats, IotDevice5m, DeviceMetric> {
+    public static final class Result
+            extends RevisionedWindowResult<ReadingStats, IotDevice5m, DeviceMetric> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected IotDevice5m result(DeviceMetric key, ReadingStats stats, TimeWindow window, int revision) {
+        protected IotDevice5m result(
+                DeviceMetric key, ReadingStats stats, TimeWindow window, int revision) {
             return IotDevice5m.newBuilder()
                     .setWindowStart(Instant.ofEpochMilli(window.getStart()))
                     .setWindowEnd(Instant.ofEpochMilli(window.getEnd()))

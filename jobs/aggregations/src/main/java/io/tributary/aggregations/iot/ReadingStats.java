@@ -2,8 +2,8 @@ package io.tributary.aggregations.iot;
 
 /**
  * Count, min, max, mean and variance of a stream of readings in one pass and constant space:
- * Welford's update for single readings and Chan et al.'s combination for merging partial
- * results, both numerically stable where the textbook sum-of-squares formula is not.
+ * Welford's update for single readings and Chan et al.'s combination for merging partial results,
+ * both numerically stable where the textbook sum-of-squares formula is not.
  */
 public class ReadingStats {
     /** How many standard deviations from the mean make a reading anomalous. */
@@ -54,7 +54,10 @@ public class ReadingStats {
         return count == 0 ? 0 : Math.sqrt(m2 / count);
     }
 
-    /** Whether the lowest or the highest reading lies more than {@link #ANOMALY_SIGMAS} from the mean. */
+    /**
+     * Whether the lowest or the highest reading lies more than {@link #ANOMALY_SIGMAS} from the
+     * mean.
+     */
     public boolean anomaly() {
         double sd = stddev();
         return sd > 0 && (max - mean > ANOMALY_SIGMAS * sd || mean - min > ANOMALY_SIGMAS * sd);

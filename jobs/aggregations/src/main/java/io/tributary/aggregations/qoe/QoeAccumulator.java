@@ -24,8 +24,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * <p>Metric definitions (the contract analysts read in the QoeMinute schema): a play failure is a
  * fatal error at position 0, i.e. before the first frame; watch time is heartbeats × heartbeat
  * interval, since players send one heartbeat per interval of playback; the average bitrate is the
- * mean over heartbeats, hence time-weighted; the rebuffer ratio is buffering time / watch time;
- * the error rate is errors / plays.
+ * mean over heartbeats, hence time-weighted; the rebuffer ratio is buffering time / watch time; the
+ * error rate is errors / plays.
  */
 @TypeInfo(QoeAccumulatorTypeInfoFactory.class)
 public final class QoeAccumulator {
@@ -102,7 +102,12 @@ public final class QoeAccumulator {
         return this;
     }
 
-    public QoeMinute toResult(QoeDimensions dims, long windowStart, long windowEnd, int revision, long heartbeatIntervalMs) {
+    public QoeMinute toResult(
+            QoeDimensions dims,
+            long windowStart,
+            long windowEnd,
+            int revision,
+            long heartbeatIntervalMs) {
         long watchTimeMs = heartbeats * heartbeatIntervalMs;
         return QoeMinute.newBuilder()
                 .setWindowStart(Instant.ofEpochMilli(windowStart))
@@ -115,13 +120,18 @@ public final class QoeAccumulator {
                 .setPlays(plays)
                 .setPlayFailures(playFailures)
                 .setStartupTimeAvgMs(startupCount == 0 ? null : startupSumMs / startupCount)
-                .setStartupTimeP95Ms(startupTimes.isEmpty() ? null
-                        : startupTimes.getQuantile(0.95, QuantileSearchCriteria.INCLUSIVE))
+                .setStartupTimeP95Ms(
+                        startupTimes.isEmpty()
+                                ? null
+                                : startupTimes.getQuantile(0.95, QuantileSearchCriteria.INCLUSIVE))
                 .setRebufferCount(rebufferCount)
                 .setBufferingMs(bufferingMs)
                 .setWatchTimeMs(watchTimeMs)
                 .setRebufferRatio(watchTimeMs == 0 ? null : (double) bufferingMs / watchTimeMs)
-                .setAvgBitrateKbps(heartbeatsWithBitrate == 0 ? null : (double) heartbeatBitrateSumKbps / heartbeatsWithBitrate)
+                .setAvgBitrateKbps(
+                        heartbeatsWithBitrate == 0
+                                ? null
+                                : (double) heartbeatBitrateSumKbps / heartbeatsWithBitrate)
                 .setBitrateSwitches(bitrateSwitches)
                 .setErrors(errors)
                 .setErrorRate(plays == 0 ? null : (double) errors / plays)

@@ -12,7 +12,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 public final class QoeAccumulatorTypeInfoFactory extends TypeInfoFactory<QoeAccumulator> {
 
     @Override
-    public TypeInformation<QoeAccumulator> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+    public TypeInformation<QoeAccumulator> createTypeInfo(
+            Type t, Map<String, TypeInformation<?>> genericParameters) {
         return new QoeAccumulatorTypeInfo();
     }
 

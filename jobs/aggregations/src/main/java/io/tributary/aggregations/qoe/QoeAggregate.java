@@ -5,7 +5,8 @@ import io.tributary.schemas.player.PlayerEvent;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Folds player events into a window's {@link QoeAccumulator}, one event at a time. */
-public final class QoeAggregate implements AggregateFunction<Envelope, QoeAccumulator, QoeAccumulator> {
+public final class QoeAggregate
+        implements AggregateFunction<Envelope, QoeAccumulator, QoeAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -21,7 +21,8 @@ public class QoeDimensions {
     }
 
     public static QoeDimensions of(PlayerEvent event) {
-        return new QoeDimensions(event.getTitleId(), event.getCdn(), event.getRegion(), event.getDeviceClass());
+        return new QoeDimensions(
+                event.getTitleId(), event.getCdn(), event.getRegion(), event.getDeviceClass());
     }
 
     @Override

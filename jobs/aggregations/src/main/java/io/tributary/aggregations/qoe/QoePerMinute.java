@@ -20,13 +20,25 @@ public final class QoePerMinute {
 
     private QoePerMinute() {}
 
-    /** @param events canonical events with event-time timestamps and watermarks assigned */
+    /**
+     * @param events canonical events with event-time timestamps and watermarks assigned
+     */
     public static TwoPhaseWindow.Results<QoeMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
-        DataStream<Envelope> playerEvents = events.filter(new PlayerEventsOnly())
-                .uid("qoe-player-events").name("player events");
-        return TwoPhaseWindow.tumbling("QoE per minute", WINDOW_UID, new ByDimensions(), new QoeAggregate(), Duration.ofMinutes(1))
-                .apply(playerEvents, allowedLateness, new QoeWindowResult(heartbeatInterval.toMillis()));
+        DataStream<Envelope> playerEvents =
+                events.filter(new PlayerEventsOnly())
+                        .uid("qoe-player-events")
+                        .name("player events");
+        return TwoPhaseWindow.tumbling(
+                        "QoE per minute",
+                        WINDOW_UID,
+                        new ByDimensions(),
+                        new QoeAggregate(),
+                        Duration.ofMinutes(1))
+                .apply(
+                        playerEvents,
+                        allowedLateness,
+                        new QoeWindowResult(heartbeatInterval.toMillis()));
     }
 
     /** Keeps the player domain. */

@@ -5,7 +5,8 @@ import io.tributary.schemas.aggregates.QoeMinute;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 /** A QoE window's accumulator as a {@link QoeMinute} row. */
-public final class QoeWindowResult extends RevisionedWindowResult<QoeAccumulator, QoeMinute, QoeDimensions> {
+public final class QoeWindowResult
+        extends RevisionedWindowResult<QoeAccumulator, QoeMinute, QoeDimensions> {
     private static final long serialVersionUID = 1L;
 
     private final long heartbeatIntervalMs;
@@ -15,7 +16,8 @@ public final class QoeWindowResult extends RevisionedWindowResult<QoeAccumulator
     }
 
     @Override
-    protected QoeMinute result(QoeDimensions key, QoeAccumulator acc, TimeWindow window, int revision) {
+    protected QoeMinute result(
+            QoeDimensions key, QoeAccumulator acc, TimeWindow window, int revision) {
         return acc.toResult(key, window.getStart(), window.getEnd(), revision, heartbeatIntervalMs);
     }
 }

@@ -23,12 +23,20 @@ public final class QoePerRenditionMinute {
 
     private QoePerRenditionMinute() {}
 
-    /** @param events canonical events with event-time timestamps and watermarks assigned */
+    /**
+     * @param events canonical events with event-time timestamps and watermarks assigned
+     */
     public static TwoPhaseWindow.Results<QoeRenditionMinute> apply(
             DataStream<Envelope> events, Duration allowedLateness, Duration heartbeatInterval) {
-        DataStream<Envelope> onARendition = events.filter(new AttributableToARendition())
-                .uid("qoe-rendition-player-events").name("player events on a rendition");
-        return TwoPhaseWindow.tumbling("QoE per rendition per minute", WINDOW_UID, new ByTitleAndRendition(), new Aggregate(),
+        DataStream<Envelope> onARendition =
+                events.filter(new AttributableToARendition())
+                        .uid("qoe-rendition-player-events")
+                        .name("player events on a rendition");
+        return TwoPhaseWindow.tumbling(
+                        "QoE per rendition per minute",
+                        WINDOW_UID,
+                        new ByTitleAndRendition(),
+                        new Aggregate(),
                         Duration.ofMinutes(1))
                 .apply(onARendition, allowedLateness, new Result(heartbeatInterval.toMillis()));
     }
@@ -51,12 +59,14 @@ public final class QoePerRenditionMinute {
         @Override
         public RenditionKey getKey(Envelope event) {
             PlayerEvent player = (PlayerEvent) event.getPayload();
-            return new RenditionKey(player.getTitleId(), RenditionAttribution.of(event.getEventType(), player));
+            return new RenditionKey(
+                    player.getTitleId(), RenditionAttribution.of(event.getEventType(), player));
         }
     }
 
     /** Counts one event into the window's accumulator. */
-    public static final class Aggregate implements AggregateFunction<Envelope, RenditionAccumulator, RenditionAccumulator> {
+    public static final class Aggregate
+            implements AggregateFunction<Envelope, RenditionAccumulator, RenditionAccumulator> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -82,7 +92,8 @@ public final class QoePerRenditionMinute {
     }
 
     /** The accumulator as a {@link QoeRenditionMinute} row. */
-    public static final class Result extends RevisionedWindowResult<RenditionAccumulator, QoeRenditionMinute, RenditionKey> {
+    public static final class Result
+            extends RevisionedWindowResult<RenditionAccumulator, QoeRenditionMinute, RenditionKey> {
         private static final long serialVersionUID = 1L;
 
         private final long heartbeatIntervalMs;
@@ -92,8 +103,10 @@ public final class QoePerRenditionMinute {
         }
 
         @Override
-        protected QoeRenditionMinute result(RenditionKey key, RenditionAccumulator acc, TimeWindow window, int revision) {
-            return acc.toResult(key, window.getStart(), window.getEnd(), revision, heartbeatIntervalMs);
+        protected QoeRenditionMinute result(
+                RenditionKey key, RenditionAccumulator acc, TimeWindow window, int revision) {
+            return acc.toResult(
+                    key, window.getStart(), window.getEnd(), revision, heartbeatIntervalMs);
         }
     }
 }

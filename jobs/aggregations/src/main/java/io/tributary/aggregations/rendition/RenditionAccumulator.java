@@ -49,7 +49,12 @@ public class RenditionAccumulator {
         return this;
     }
 
-    public QoeRenditionMinute toResult(RenditionKey key, long windowStart, long windowEnd, int revision, long heartbeatIntervalMs) {
+    public QoeRenditionMinute toResult(
+            RenditionKey key,
+            long windowStart,
+            long windowEnd,
+            int revision,
+            long heartbeatIntervalMs) {
         long watchTimeMs = heartbeats * heartbeatIntervalMs;
         return QoeRenditionMinute.newBuilder()
                 .setWindowStart(Instant.ofEpochMilli(windowStart))

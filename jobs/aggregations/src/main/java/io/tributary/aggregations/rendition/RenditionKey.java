@@ -16,7 +16,9 @@ public class RenditionKey {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RenditionKey k && titleId.equals(k.titleId) && renditionId.equals(k.renditionId);
+        return o instanceof RenditionKey k
+                && titleId.equals(k.titleId)
+                && renditionId.equals(k.renditionId);
     }
 
     @Override

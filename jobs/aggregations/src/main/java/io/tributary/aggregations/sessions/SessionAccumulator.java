@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What one viewer did in one session window. Session windows merge when a late event bridges a
- * gap, so this accumulator must merge too. Titles are a small sorted array (a viewer watches a
- * handful per session), which Flink's POJO serializer handles without Kryo.
+ * What one viewer did in one session window. Session windows merge when a late event bridges a gap,
+ * so this accumulator must merge too. Titles are a small sorted array (a viewer watches a handful
+ * per session), which Flink's POJO serializer handles without Kryo.
  */
 public class SessionAccumulator {
     public String accountId;

@@ -28,12 +28,27 @@ public final class ViewerSessions {
     private ViewerSessions() {}
 
     public static TwoPhaseWindow.Results<ViewerSession> apply(
-            DataStream<Envelope> events, Duration gap, Duration allowedLateness, Duration heartbeatInterval) {
-        DataStream<Envelope> playerEvents = events.filter(new QoePerMinute.PlayerEventsOnly())
-                .uid("sessions-player-events").name("player events for sessions");
-        return TwoPhaseWindow.sessions("viewer sessions", WINDOW_UID, new ByViewer(), new Aggregate(), gap, new SessionSpan())
-                .apply(playerEvents, allowedLateness,
-                        new Result(heartbeatInterval.toMillis(), gap.plus(allowedLateness).plusHours(1)));
+            DataStream<Envelope> events,
+            Duration gap,
+            Duration allowedLateness,
+            Duration heartbeatInterval) {
+        DataStream<Envelope> playerEvents =
+                events.filter(new QoePerMinute.PlayerEventsOnly())
+                        .uid("sessions-player-events")
+                        .name("player events for sessions");
+        return TwoPhaseWindow.sessions(
+                        "viewer sessions",
+                        WINDOW_UID,
+                        new ByViewer(),
+                        new Aggregate(),
+                        gap,
+                        new SessionSpan())
+                .apply(
+                        playerEvents,
+                        allowedLateness,
+                        new Result(
+                                heartbeatInterval.toMillis(),
+                                gap.plus(allowedLateness).plusHours(1)));
     }
 
     /** A session's first and last event time. */
@@ -62,7 +77,8 @@ public final class ViewerSessions {
     }
 
     /** Folds one player event into the session. */
-    public static final class Aggregate implements AggregateFunction<Envelope, SessionAccumulator, SessionAccumulator> {
+    public static final class Aggregate
+            implements AggregateFunction<Envelope, SessionAccumulator, SessionAccumulator> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -72,7 +88,10 @@ public final class ViewerSessions {
 
         @Override
         public SessionAccumulator add(Envelope event, SessionAccumulator acc) {
-            acc.add(event.getEventType(), (PlayerEvent) event.getPayload(), event.getEventTime().toEpochMilli());
+            acc.add(
+                    event.getEventType(),
+                    (PlayerEvent) event.getPayload(),
+                    event.getEventTime().toEpochMilli());
             return acc;
         }
 
@@ -88,12 +107,13 @@ public final class ViewerSessions {
     }
 
     /**
-     * The session as a {@link ViewerSession} row. Merging windows allow no per-window state, so
-     * the revision counts firings per viewer in keyed state instead: monotonic, hence the highest
+     * The session as a {@link ViewerSession} row. Merging windows allow no per-window state, so the
+     * revision counts firings per viewer in keyed state instead: monotonic, hence the highest
      * revision of (viewer, sessionStart) is the latest. The counter expires after {@code ttl}
      * without firings, which outlasts the allowed lateness of the last session it numbered.
      */
-    public static final class Result extends ProcessWindowFunction<SessionAccumulator, ViewerSession, String, TimeWindow> {
+    public static final class Result
+            extends ProcessWindowFunction<SessionAccumulator, ViewerSession, String, TimeWindow> {
         private static final long serialVersionUID = 1L;
         private final long heartbeatIntervalMs;
         private final Duration ttl;
@@ -104,16 +124,22 @@ public final class ViewerSessions {
         }
 
         @Override
-        public void process(String viewerId, Context context, Iterable<SessionAccumulator> aggregated, Collector<ViewerSession> out)
+        public void process(
+                String viewerId,
+                Context context,
+                Iterable<SessionAccumulator> aggregated,
+                Collector<ViewerSession> out)
                 throws Exception {
             ValueState<Integer> firings = context.globalState().getState(firingsDescriptor(ttl));
             int revision = firings.value() == null ? 1 : firings.value() + 1;
             firings.update(revision);
-            out.collect(aggregated.iterator().next().toResult(viewerId, revision, heartbeatIntervalMs));
+            out.collect(
+                    aggregated.iterator().next().toResult(viewerId, revision, heartbeatIntervalMs));
         }
 
         static ValueStateDescriptor<Integer> firingsDescriptor(Duration ttl) {
-            ValueStateDescriptor<Integer> descriptor = new ValueStateDescriptor<>("session-firings", Types.INT);
+            ValueStateDescriptor<Integer> descriptor =
+                    new ValueStateDescriptor<>("session-firings", Types.INT);
             descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
             return descriptor;
         }

@@ -12,8 +12,9 @@ public final class Ranking {
 
     public static List<RankedTitle> top(Map<String, Long> playsByTitle, int n) {
         List<Map.Entry<String, Long>> entries = new ArrayList<>(playsByTitle.entrySet());
-        entries.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-                .thenComparing(Map.Entry.comparingByKey()));
+        entries.sort(
+                Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()));
         List<RankedTitle> ranked = new ArrayList<>();
         for (int i = 0; i < Math.min(n, entries.size()); i++) {
             ranked.add(new RankedTitle(i + 1, entries.get(i).getKey(), entries.get(i).getValue()));

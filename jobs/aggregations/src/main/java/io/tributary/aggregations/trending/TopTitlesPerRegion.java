@@ -14,13 +14,14 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Ranks the titles of one region and one window (the key), in parallel across regions and
- * windows instead of a {@code windowAll}. The counting stage emits every title's plays for a
- * window just before the watermark passes the window's end; a timer there emits the ranking.
- * Later counts (late events within the allowed lateness) update it right away with the next
- * revision. A second timer clears the state once the window can change no more.
+ * Ranks the titles of one region and one window (the key), in parallel across regions and windows
+ * instead of a {@code windowAll}. The counting stage emits every title's plays for a window just
+ * before the watermark passes the window's end; a timer there emits the ranking. Later counts (late
+ * events within the allowed lateness) update it right away with the next revision. A second timer
+ * clears the state once the window can change no more.
  */
-public final class TopTitlesPerRegion extends KeyedProcessFunction<String, TitlePlays, TrendingTitles> {
+public final class TopTitlesPerRegion
+        extends KeyedProcessFunction<String, TitlePlays, TrendingTitles> {
     private static final long serialVersionUID = 1L;
 
     private final int n;
@@ -41,13 +42,20 @@ public final class TopTitlesPerRegion extends KeyedProcessFunction<String, Title
 
     @Override
     public void open(Configuration parameters) {
-        playsByTitle = getRuntimeContext().getMapState(new MapStateDescriptor<>("plays-by-title", Types.STRING, Types.LONG));
+        playsByTitle =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "plays-by-title", Types.STRING, Types.LONG));
         revision = getRuntimeContext().getState(new ValueStateDescriptor<>("revision", Types.INT));
-        windowStart = getRuntimeContext().getState(new ValueStateDescriptor<>("window-start", Types.LONG));
+        windowStart =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("window-start", Types.LONG));
     }
 
     @Override
-    public void processElement(TitlePlays plays, Context ctx, Collector<TrendingTitles> out) throws Exception {
+    public void processElement(TitlePlays plays, Context ctx, Collector<TrendingTitles> out)
+            throws Exception {
         playsByTitle.put(plays.titleId, plays.plays);
         long lastMoment = plays.windowEnd - 1;
         if (windowStart.value() == null) {
@@ -61,7 +69,8 @@ public final class TopTitlesPerRegion extends KeyedProcessFunction<String, Title
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrendingTitles> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrendingTitles> out)
+            throws Exception {
         String[] key = ctx.getCurrentKey().split("\\|", 2);
         long windowEnd = Long.parseLong(key[1]);
         if (timestamp == windowEnd - 1) {
@@ -73,19 +82,21 @@ public final class TopTitlesPerRegion extends KeyedProcessFunction<String, Title
         }
     }
 
-    private void emit(String region, long windowEnd, Collector<TrendingTitles> out) throws Exception {
+    private void emit(String region, long windowEnd, Collector<TrendingTitles> out)
+            throws Exception {
         int next = revision.value() == null ? 1 : revision.value() + 1;
         revision.update(next);
         Map<String, Long> snapshot = new HashMap<>();
         for (Map.Entry<String, Long> entry : playsByTitle.entries()) {
             snapshot.put(entry.getKey(), entry.getValue());
         }
-        out.collect(TrendingTitles.newBuilder()
-                .setRegion(region)
-                .setWindowStart(Instant.ofEpochMilli(windowStart.value()))
-                .setWindowEnd(Instant.ofEpochMilli(windowEnd))
-                .setRevision(next)
-                .setTitles(Ranking.top(snapshot, n))
-                .build());
+        out.collect(
+                TrendingTitles.newBuilder()
+                        .setRegion(region)
+                        .setWindowStart(Instant.ofEpochMilli(windowStart.value()))
+                        .setWindowEnd(Instant.ofEpochMilli(windowEnd))
+                        .setRevision(next)
+                        .setTitles(Ranking.top(snapshot, n))
+                        .build());
     }
 }

@@ -28,18 +28,27 @@ public final class TrendingTitlesStage {
     private TrendingTitlesStage() {}
 
     /** The ranking, and the plays too late for every window they belong to. */
-    public record Streams(SingleOutputStreamOperator<TrendingTitles> ranked, DataStream<Envelope> tooLate) {}
+    public record Streams(
+            SingleOutputStreamOperator<TrendingTitles> ranked, DataStream<Envelope> tooLate) {}
 
     public static Streams apply(DataStream<Envelope> events, int topN, Duration allowedLateness) {
-        DataStream<Envelope> plays = events.filter(new PlaysOnly())
-                .uid("trending-plays").name("plays");
-        TwoPhaseWindow.Results<TitlePlays> counts = TwoPhaseWindow.sliding(
-                        "plays per title, 10 min every minute", COUNT_UID, new ByRegionAndTitle(), new CountPlays(), SIZE, SLIDE)
-                .apply(plays, allowedLateness, new WithWindow());
-        SingleOutputStreamOperator<TrendingTitles> ranked = counts.results().keyBy(new ByRegionAndWindow())
-                .process(new TopTitlesPerRegion(topN, allowedLateness.toMillis()))
-                .uid(RANK_UID)
-                .name("top titles per region");
+        DataStream<Envelope> plays =
+                events.filter(new PlaysOnly()).uid("trending-plays").name("plays");
+        TwoPhaseWindow.Results<TitlePlays> counts =
+                TwoPhaseWindow.sliding(
+                                "plays per title, 10 min every minute",
+                                COUNT_UID,
+                                new ByRegionAndTitle(),
+                                new CountPlays(),
+                                SIZE,
+                                SLIDE)
+                        .apply(plays, allowedLateness, new WithWindow());
+        SingleOutputStreamOperator<TrendingTitles> ranked =
+                counts.results()
+                        .keyBy(new ByRegionAndWindow())
+                        .process(new TopTitlesPerRegion(topN, allowedLateness.toMillis()))
+                        .uid(RANK_UID)
+                        .name("top titles per region");
         return new Streams(ranked, counts.tooLate());
     }
 
@@ -100,14 +109,21 @@ public final class TrendingTitlesStage {
     }
 
     /** Attaches region, title and window to a count. */
-    public static final class WithWindow extends ProcessWindowFunction<Long, TitlePlays, String, TimeWindow> {
+    public static final class WithWindow
+            extends ProcessWindowFunction<Long, TitlePlays, String, TimeWindow> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void process(String key, Context context, Iterable<Long> counts, Collector<TitlePlays> out) {
+        public void process(
+                String key, Context context, Iterable<Long> counts, Collector<TitlePlays> out) {
             String[] parts = key.split("\\|", 2);
-            out.collect(new TitlePlays(parts[0], parts[1], context.window().getStart(), context.window().getEnd(),
-                    counts.iterator().next()));
+            out.collect(
+                    new TitlePlays(
+                            parts[0],
+                            parts[1],
+                            context.window().getStart(),
+                            context.window().getEnd(),
+                            counts.iterator().next()));
         }
     }
 }

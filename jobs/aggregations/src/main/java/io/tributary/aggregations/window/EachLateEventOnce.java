@@ -13,9 +13,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * One player event feeds several aggregates (QoE, QoE per rendition, sessions, trending), so when
- * it is too late it is too late for several of them at once. Keyed by event id, this lets the
- * first copy through to the late-events topic and drops the others. The copies leave their
- * windows within moments of each other, so a short TTL bounds the state.
+ * it is too late it is too late for several of them at once. Keyed by event id, this lets the first
+ * copy through to the late-events topic and drops the others. The copies leave their windows within
+ * moments of each other, so a short TTL bounds the state.
  */
 public final class EachLateEventOnce extends KeyedProcessFunction<String, Envelope, Envelope> {
     private static final long serialVersionUID = 1L;
@@ -28,7 +28,8 @@ public final class EachLateEventOnce extends KeyedProcessFunction<String, Envelo
     }
 
     public static ValueStateDescriptor<Boolean> sentDescriptor(Duration ttl) {
-        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("late-event-sent", Types.BOOLEAN);
+        ValueStateDescriptor<Boolean> descriptor =
+                new ValueStateDescriptor<>("late-event-sent", Types.BOOLEAN);
         descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
         return descriptor;
     }
@@ -39,7 +40,8 @@ public final class EachLateEventOnce extends KeyedProcessFunction<String, Envelo
     }
 
     @Override
-    public void processElement(Envelope event, Context ctx, Collector<Envelope> out) throws Exception {
+    public void processElement(Envelope event, Context ctx, Collector<Envelope> out)
+            throws Exception {
         if (sent.value() == null) {
             sent.update(Boolean.TRUE);
             out.collect(event);

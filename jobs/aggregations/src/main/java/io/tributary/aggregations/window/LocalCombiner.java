@@ -17,6 +17,7 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * event. Subclasses decide what "will share a window" means (a pane, a session).
  *
  * <p>Why the results stay exactly those of a plain window:
+ *
  * <ul>
  *   <li>Everything pending is emitted before each watermark is forwarded, so a partial reaches the
  *       window before any watermark that follows its events: the window sees the same watermarks
@@ -28,16 +29,17 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *       late-events topic unchanged.
  *   <li>Nothing is pending at a checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so the
  *       operator has no state, and restoring replays exactly what the checkpoint did not cover.
- *   <li>Idleness weakens the second point: while this operator's input is idle the window leaves
- *       it out of its minimum and may move ahead of it. Everything pending is sent before the idle
+ *   <li>Idleness weakens the second point: while this operator's input is idle the window leaves it
+ *       out of its minimum and may move ahead of it. Everything pending is sent before the idle
  *       status is forwarded, so nothing combined is held across an idle period. Events that arrive
  *       after the input resumes, and belong to windows the others have already closed past the
  *       allowed lateness, can still be combined; the window then refuses the partial, and its
  *       events are counted ({@code TwoPhaseWindow.EventOfLatePartial}) rather than written to the
  *       late-events topic. A one-phase window would have written them.
  * </ul>
- * Late events within the allowed lateness that arrive together update their window once instead
- * of once each: fewer revisions, same final result.
+ *
+ * Late events within the allowed lateness that arrive together update their window once instead of
+ * once each: fewer revisions, same final result.
  */
 public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial<K, A>>
         implements OneInputStreamOperator<Envelope, Partial<K, A>>, BoundedOneInput {
@@ -54,8 +56,11 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
      * @param maxPending pending partials beyond which they are sent early (bounds memory when the
      *     watermark stalls; sending early is always correct)
      */
-    protected LocalCombiner(KeySelector<Envelope, K> keySelector, AggregateFunction<Envelope, A, ?> aggregate,
-            long allowedLatenessMillis, int maxPending) {
+    protected LocalCombiner(
+            KeySelector<Envelope, K> keySelector,
+            AggregateFunction<Envelope, A, ?> aggregate,
+            long allowedLatenessMillis,
+            int maxPending) {
         this.keySelector = keySelector;
         this.aggregate = aggregate;
         this.allowedLatenessMillis = allowedLatenessMillis;
@@ -93,8 +98,10 @@ public abstract class LocalCombiner<K, A> extends AbstractStreamOperator<Partial
     @Override
     public final void processElement(StreamRecord<Envelope> element) throws Exception {
         if (!element.hasTimestamp()) {
-            throw new IllegalStateException("event " + element.getValue().getEventId()
-                    + " has no event-time timestamp; a watermark strategy must run before the window");
+            throw new IllegalStateException(
+                    "event "
+                            + element.getValue().getEventId()
+                            + " has no event-time timestamp; a watermark strategy must run before the window");
         }
         Envelope event = element.getValue();
         K key = keySelector.getKey(event);

@@ -24,11 +24,21 @@ public final class PaneCombiner<K, A> extends LocalCombiner<K, A> {
      * @param paneMillis the tumbling window's size, or the sliding window's slide
      * @param windowMillis the window's size
      */
-    public PaneCombiner(KeySelector<Envelope, K> keySelector, AggregateFunction<Envelope, A, ?> aggregate,
-            long paneMillis, long windowMillis, long allowedLatenessMillis, int maxPending) {
+    public PaneCombiner(
+            KeySelector<Envelope, K> keySelector,
+            AggregateFunction<Envelope, A, ?> aggregate,
+            long paneMillis,
+            long windowMillis,
+            long allowedLatenessMillis,
+            int maxPending) {
         super(keySelector, aggregate, allowedLatenessMillis, maxPending);
         if (windowMillis % paneMillis != 0) {
-            throw new IllegalArgumentException("the window (" + windowMillis + " ms) must be a multiple of the pane (" + paneMillis + " ms)");
+            throw new IllegalArgumentException(
+                    "the window ("
+                            + windowMillis
+                            + " ms) must be a multiple of the pane ("
+                            + paneMillis
+                            + " ms)");
         }
         this.paneMillis = paneMillis;
         this.windowMillis = windowMillis;

@@ -37,14 +37,19 @@ public final class Partial<K, A> {
         return new Partial<>(key, aggregate, event);
     }
 
-    /** A POJO type built from its parts' types: the generic fields cannot be extracted by reflection. */
+    /**
+     * A POJO type built from its parts' types: the generic fields cannot be extracted by
+     * reflection.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static <K, A> TypeInformation<Partial<K, A>> typeInfo(TypeInformation<K> keyType, TypeInformation<A> aggregateType) {
+    public static <K, A> TypeInformation<Partial<K, A>> typeInfo(
+            TypeInformation<K> keyType, TypeInformation<A> aggregateType) {
         try {
-            List<PojoField> fields = List.of(
-                    new PojoField(field("key"), keyType),
-                    new PojoField(field("aggregate"), aggregateType),
-                    new PojoField(field("event"), new AvroTypeInfo<>(Envelope.class)));
+            List<PojoField> fields =
+                    List.of(
+                            new PojoField(field("key"), keyType),
+                            new PojoField(field("aggregate"), aggregateType),
+                            new PojoField(field("event"), new AvroTypeInfo<>(Envelope.class)));
             return new PojoTypeInfo(Partial.class, fields);
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);

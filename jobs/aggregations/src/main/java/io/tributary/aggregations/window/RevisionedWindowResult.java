@@ -13,15 +13,18 @@ import org.apache.flink.util.Collector;
  * per-window state, which Flink clears with the window once the allowed lateness has passed, so
  * downstream upserts keep the highest revision per (window, key).
  */
-public abstract class RevisionedWindowResult<ACC, OUT, K> extends ProcessWindowFunction<ACC, OUT, K, TimeWindow> {
+public abstract class RevisionedWindowResult<ACC, OUT, K>
+        extends ProcessWindowFunction<ACC, OUT, K, TimeWindow> {
     private static final long serialVersionUID = 1L;
-    private static final ValueStateDescriptor<Integer> FIRINGS = new ValueStateDescriptor<>("firings", Types.INT);
+    private static final ValueStateDescriptor<Integer> FIRINGS =
+            new ValueStateDescriptor<>("firings", Types.INT);
 
     /** The row for one firing of one window. */
     protected abstract OUT result(K key, ACC aggregate, TimeWindow window, int revision);
 
     @Override
-    public final void process(K key, Context context, Iterable<ACC> aggregated, Collector<OUT> out) throws Exception {
+    public final void process(K key, Context context, Iterable<ACC> aggregated, Collector<OUT> out)
+            throws Exception {
         ValueState<Integer> firings = context.windowState().getState(FIRINGS);
         int revision = firings.value() == null ? 1 : firings.value() + 1;
         firings.update(revision);

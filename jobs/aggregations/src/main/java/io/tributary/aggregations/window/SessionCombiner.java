@@ -31,10 +31,16 @@ public final class SessionCombiner<K, A> extends LocalCombiner<K, A> {
 
     /** Per key, partial sessions whose windows do not overlap (merging keeps it so). */
     private transient Map<K, List<A>> pending;
+
     private transient int pendingCount;
 
-    public SessionCombiner(KeySelector<Envelope, K> keySelector, AggregateFunction<Envelope, A, ?> aggregate,
-            Span<A> span, long gapMillis, long allowedLatenessMillis, int maxPending) {
+    public SessionCombiner(
+            KeySelector<Envelope, K> keySelector,
+            AggregateFunction<Envelope, A, ?> aggregate,
+            Span<A> span,
+            long gapMillis,
+            long allowedLatenessMillis,
+            int maxPending) {
         super(keySelector, aggregate, allowedLatenessMillis, maxPending);
         this.gapMillis = gapMillis;
         this.span = span;
@@ -48,8 +54,8 @@ public final class SessionCombiner<K, A> extends LocalCombiner<K, A> {
     }
 
     /**
-     * The event's own session window. Merged with others it can only grow, and a larger window
-     * is late only if this one is.
+     * The event's own session window. Merged with others it can only grow, and a larger window is
+     * late only if this one is.
      */
     @Override
     protected long lastWindowMaxTimestamp(long timestamp) {
@@ -64,7 +70,8 @@ public final class SessionCombiner<K, A> extends LocalCombiner<K, A> {
         // window [t, t + gap) can merge with it.
         for (Iterator<A> it = sessions.iterator(); it.hasNext(); ) {
             A other = it.next();
-            if (timestamp < span.last(other) + gapMillis && span.first(other) < timestamp + gapMillis) {
+            if (timestamp < span.last(other) + gapMillis
+                    && span.first(other) < timestamp + gapMillis) {
                 session = aggregate.merge(session, other);
                 it.remove();
                 pendingCount--;
@@ -90,7 +97,9 @@ public final class SessionCombiner<K, A> extends LocalCombiner<K, A> {
         return pendingCount;
     }
 
-    /** The session gap the window gives a partial so that its window is {@code [first, last + gap)}. */
+    /**
+     * The session gap the window gives a partial so that its window is {@code [first, last + gap)}.
+     */
     public static <A> long gapOf(Span<A> span, A acc, long gapMillis) {
         return span.last(acc) - span.first(acc) + gapMillis;
     }

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An event-time window aggregated in two phases (local, then global, as Flink SQL's two-phase
  * aggregation): a {@link LocalCombiner} before the shuffle folds each key's events per pane, the
- * window merges the partials. Each event is decoded, keyed and aggregated once where it is read;
- * a pane's worth of events crosses the network and touches the window state once.
+ * window merges the partials. Each event is decoded, keyed and aggregated once where it is read; a
+ * pane's worth of events crosses the network and touches the window state once.
  *
  * <p>The window operator keeps the uid it had when it aggregated events one by one: its state
  * (accumulators, revisions, timers) is the same, so savepoints of earlier builds restore.
@@ -49,8 +49,14 @@ public final class TwoPhaseWindow<K, A, R> {
     private final Duration slide;
     private final SessionCombiner.Span<A> sessionSpan;
 
-    private TwoPhaseWindow(String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent,
-            Duration size, Duration slide, SessionCombiner.Span<A> sessionSpan) {
+    private TwoPhaseWindow(
+            String name,
+            String uid,
+            KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent,
+            Duration size,
+            Duration slide,
+            SessionCombiner.Span<A> sessionSpan) {
         this.name = name;
         this.uid = uid;
         this.key = key;
@@ -62,13 +68,22 @@ public final class TwoPhaseWindow<K, A, R> {
 
     /** Tumbling windows of {@code size}. */
     public static <K, A, R> TwoPhaseWindow<K, A, R> tumbling(
-            String name, String uid, KeySelector<Envelope, K> key, AggregateFunction<Envelope, A, R> perEvent, Duration size) {
+            String name,
+            String uid,
+            KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent,
+            Duration size) {
         return new TwoPhaseWindow<>(name, uid, key, perEvent, size, size, null);
     }
 
     /** Windows of {@code size} every {@code slide}; the combiner's panes are one slide long. */
-    public static <K, A, R> TwoPhaseWindow<K, A, R> sliding(String name, String uid, KeySelector<Envelope, K> key,
-            AggregateFunction<Envelope, A, R> perEvent, Duration size, Duration slide) {
+    public static <K, A, R> TwoPhaseWindow<K, A, R> sliding(
+            String name,
+            String uid,
+            KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent,
+            Duration size,
+            Duration slide) {
         return new TwoPhaseWindow<>(name, uid, key, perEvent, size, slide, null);
     }
 
@@ -76,44 +91,75 @@ public final class TwoPhaseWindow<K, A, R> {
      * Session windows closing after {@code gap} without events; {@code span} reads the first and
      * last event time from an accumulator, so that a partial session gets the window of its events.
      */
-    public static <K, A, R> TwoPhaseWindow<K, A, R> sessions(String name, String uid, KeySelector<Envelope, K> key,
-            AggregateFunction<Envelope, A, R> perEvent, Duration gap, SessionCombiner.Span<A> span) {
+    public static <K, A, R> TwoPhaseWindow<K, A, R> sessions(
+            String name,
+            String uid,
+            KeySelector<Envelope, K> key,
+            AggregateFunction<Envelope, A, R> perEvent,
+            Duration gap,
+            SessionCombiner.Span<A> span) {
         return new TwoPhaseWindow<>(name, uid, key, perEvent, gap, gap, span);
     }
 
     /** The window's results, and the events too late for every window they belong to. */
-    public record Results<OUT>(SingleOutputStreamOperator<OUT> results, DataStream<Envelope> tooLate) {}
+    public record Results<OUT>(
+            SingleOutputStreamOperator<OUT> results, DataStream<Envelope> tooLate) {}
 
     /**
      * @param events canonical events of this aggregation only, with event-time timestamps and
      *     watermarks assigned
      */
     public <OUT> Results<OUT> apply(
-            DataStream<Envelope> events, Duration allowedLateness, ProcessWindowFunction<R, OUT, K, TimeWindow> windowFunction) {
+            DataStream<Envelope> events,
+            Duration allowedLateness,
+            ProcessWindowFunction<R, OUT, K, TimeWindow> windowFunction) {
         TypeInformation<K> keyType = TypeExtractor.getKeySelectorTypes(key, events.getType());
-        TypeInformation<A> accType = TypeExtractor.getAggregateFunctionAccumulatorType(perEvent, events.getType(), null, false);
-        TypeInformation<R> resultType = TypeExtractor.getAggregateFunctionReturnType(perEvent, events.getType(), null, false);
-        TypeInformation<OUT> outType = TypeExtractor.getUnaryOperatorReturnType(
-                windowFunction, ProcessWindowFunction.class, 0, 1, TypeExtractor.NO_INDEX, resultType, null, false);
+        TypeInformation<A> accType =
+                TypeExtractor.getAggregateFunctionAccumulatorType(
+                        perEvent, events.getType(), null, false);
+        TypeInformation<R> resultType =
+                TypeExtractor.getAggregateFunctionReturnType(
+                        perEvent, events.getType(), null, false);
+        TypeInformation<OUT> outType =
+                TypeExtractor.getUnaryOperatorReturnType(
+                        windowFunction,
+                        ProcessWindowFunction.class,
+                        0,
+                        1,
+                        TypeExtractor.NO_INDEX,
+                        resultType,
+                        null,
+                        false);
         TypeInformation<Partial<K, A>> partialType = Partial.typeInfo(keyType, accType);
         OutputTag<Partial<K, A>> tooLate = new OutputTag<>(tooLateTagId(uid), partialType);
 
-        SingleOutputStreamOperator<Partial<K, A>> partials = events.transform(
-                        name + (sessionSpan != null ? ": combine partial sessions" : ": combine per pane"), partialType,
-                        combiner(allowedLateness))
-                .uid(uid + "-combine");
-        SingleOutputStreamOperator<OUT> results = partials
-                .keyBy(new ByPartialKey<K, A>(), keyType)
-                .window(assigner())
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(tooLate)
-                .aggregate(new MergePartials<K, A, R>(perEvent), windowFunction, accType, resultType, outType)
-                .uid(uid)
-                .name(name);
-        DataStream<Envelope> lateEvents = results.getSideOutput(tooLate)
-                .flatMap(new EventOfLatePartial<K, A>(), new AvroTypeInfo<>(Envelope.class))
-                .uid(uid + "-too-late")
-                .name(name + ": too late");
+        SingleOutputStreamOperator<Partial<K, A>> partials =
+                events.transform(
+                                name
+                                        + (sessionSpan != null
+                                                ? ": combine partial sessions"
+                                                : ": combine per pane"),
+                                partialType,
+                                combiner(allowedLateness))
+                        .uid(uid + "-combine");
+        SingleOutputStreamOperator<OUT> results =
+                partials.keyBy(new ByPartialKey<K, A>(), keyType)
+                        .window(assigner())
+                        .allowedLateness(allowedLateness)
+                        .sideOutputLateData(tooLate)
+                        .aggregate(
+                                new MergePartials<K, A, R>(perEvent),
+                                windowFunction,
+                                accType,
+                                resultType,
+                                outType)
+                        .uid(uid)
+                        .name(name);
+        DataStream<Envelope> lateEvents =
+                results.getSideOutput(tooLate)
+                        .flatMap(new EventOfLatePartial<K, A>(), new AvroTypeInfo<>(Envelope.class))
+                        .uid(uid + "-too-late")
+                        .name(name + ": too late");
         return new Results<>(results, lateEvents);
     }
 
@@ -124,20 +170,36 @@ public final class TwoPhaseWindow<K, A, R> {
 
     private LocalCombiner<K, A> combiner(Duration allowedLateness) {
         if (sessionSpan != null) {
-            return new SessionCombiner<>(key, perEvent, sessionSpan, size.toMillis(), allowedLateness.toMillis(), MAX_PENDING);
+            return new SessionCombiner<>(
+                    key,
+                    perEvent,
+                    sessionSpan,
+                    size.toMillis(),
+                    allowedLateness.toMillis(),
+                    MAX_PENDING);
         }
-        return new PaneCombiner<>(key, perEvent, slide.toMillis(), size.toMillis(), allowedLateness.toMillis(), MAX_PENDING);
+        return new PaneCombiner<>(
+                key,
+                perEvent,
+                slide.toMillis(),
+                size.toMillis(),
+                allowedLateness.toMillis(),
+                MAX_PENDING);
     }
 
     private WindowAssigner<? super Partial<K, A>, TimeWindow> assigner() {
         if (sessionSpan != null) {
-            return EventTimeSessionWindows.withDynamicGap(new PartialSessionGap<K, A>(sessionSpan, size.toMillis()));
+            return EventTimeSessionWindows.withDynamicGap(
+                    new PartialSessionGap<K, A>(sessionSpan, size.toMillis()));
         }
-        return size.equals(slide) ? TumblingEventTimeWindows.of(size) : SlidingEventTimeWindows.of(size, slide);
+        return size.equals(slide)
+                ? TumblingEventTimeWindows.of(size)
+                : SlidingEventTimeWindows.of(size, slide);
     }
 
     /** A partial session's gap: its window spans its events' windows. */
-    public static final class PartialSessionGap<K, A> implements SessionWindowTimeGapExtractor<Partial<K, A>> {
+    public static final class PartialSessionGap<K, A>
+            implements SessionWindowTimeGapExtractor<Partial<K, A>> {
         private static final long serialVersionUID = 1L;
         private final SessionCombiner.Span<A> span;
         private final long gapMillis;
@@ -169,14 +231,16 @@ public final class TwoPhaseWindow<K, A, R> {
      * input was idle and resumed behind the others. Its events are then no longer at hand: they are
      * counted in {@code combinedEventsTooLate} and logged, and the job goes on.
      */
-    public static final class EventOfLatePartial<K, A> extends RichFlatMapFunction<Partial<K, A>, Envelope> {
+    public static final class EventOfLatePartial<K, A>
+            extends RichFlatMapFunction<Partial<K, A>, Envelope> {
         private static final long serialVersionUID = 1L;
         private static final Logger LOG = LoggerFactory.getLogger(EventOfLatePartial.class);
         private transient Counter combinedTooLate;
 
         @Override
         public void open(OpenContext context) {
-            combinedTooLate = getRuntimeContext().getMetricGroup().counter("combinedPartialsTooLate");
+            combinedTooLate =
+                    getRuntimeContext().getMetricGroup().counter("combinedPartialsTooLate");
         }
 
         long combinedPartialsTooLate() {
@@ -190,8 +254,10 @@ public final class TwoPhaseWindow<K, A, R> {
                 return;
             }
             combinedTooLate.inc();
-            LOG.error("A combined partial for key {} arrived too late for its window after its source input was idle;"
-                    + " its events are counted in combinedPartialsTooLate, not written to the late-events topic", partial.key);
+            LOG.error(
+                    "A combined partial for key {} arrived too late for its window after its source input was idle;"
+                            + " its events are counted in combinedPartialsTooLate, not written to the late-events topic",
+                    partial.key);
         }
     }
 }

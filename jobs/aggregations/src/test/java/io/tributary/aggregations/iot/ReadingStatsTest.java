@@ -23,7 +23,9 @@ class ReadingStatsTest {
             (i < 300 ? left : right).add(values[i], "celsius");
         }
         double mean = java.util.Arrays.stream(values).average().orElseThrow();
-        double variance = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / values.length;
+        double variance =
+                java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum()
+                        / values.length;
 
         assertThat(all.mean).isCloseTo(mean, within(1e-6));
         assertThat(all.stddev()).isCloseTo(Math.sqrt(variance), within(1e-6));

@@ -23,14 +23,21 @@ class QoeAccumulatorTest {
     private static final long HEARTBEAT_MS = 10 * SECOND;
 
     /** Two sessions that play, one failing session, with buffering and a downswitch. */
-    private static final List<Envelope> MINUTE_OF_PLAYBACK = List.of(
-            play("a", 1 * SECOND), firstFrame("a", 2 * SECOND, 800),
-            play("b", 3 * SECOND), firstFrame("b", 4 * SECOND, 1_600),
-            play("c", 5 * SECOND), fatalErrorBeforeFirstFrame("c", 6 * SECOND),
-            heartbeat("a", 12 * SECOND, 4000), heartbeat("b", 14 * SECOND, 2000),
-            bufferStart("b", 20 * SECOND), bufferEnd("b", 22 * SECOND, 2_000),
-            bitrateSwitch("b", 22 * SECOND, 2000, 1000),
-            heartbeat("a", 22 * SECOND, 4000), heartbeat("b", 24 * SECOND, 1000));
+    private static final List<Envelope> MINUTE_OF_PLAYBACK =
+            List.of(
+                    play("a", 1 * SECOND),
+                    firstFrame("a", 2 * SECOND, 800),
+                    play("b", 3 * SECOND),
+                    firstFrame("b", 4 * SECOND, 1_600),
+                    play("c", 5 * SECOND),
+                    fatalErrorBeforeFirstFrame("c", 6 * SECOND),
+                    heartbeat("a", 12 * SECOND, 4000),
+                    heartbeat("b", 14 * SECOND, 2000),
+                    bufferStart("b", 20 * SECOND),
+                    bufferEnd("b", 22 * SECOND, 2_000),
+                    bitrateSwitch("b", 22 * SECOND, 2000, 1000),
+                    heartbeat("a", 22 * SECOND, 4000),
+                    heartbeat("b", 24 * SECOND, 1000));
 
     private static QoeMinute aggregate(List<Envelope> events) {
         QoeAccumulator acc = new QoeAccumulator();
@@ -77,7 +84,8 @@ class QoeAccumulatorTest {
         for (int i = 0; i < MINUTE_OF_PLAYBACK.size(); i++) {
             aggregate.add(MINUTE_OF_PLAYBACK.get(i), i % 2 == 0 ? first : second);
         }
-        QoeMinute merged = aggregate.merge(first, second).toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS);
+        QoeMinute merged =
+                aggregate.merge(first, second).toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS);
 
         assertThat(merged).isEqualTo(aggregate(MINUTE_OF_PLAYBACK));
     }
@@ -87,8 +95,10 @@ class QoeAccumulatorTest {
         QoeAccumulator acc = new QoeAccumulator();
         int sessions = 50_000;
         for (int i = 0; i < sessions; i++) {
-            acc.add(io.tributary.schemas.EventType.HEARTBEAT,
-                    (io.tributary.schemas.player.PlayerEvent) heartbeat("s-" + i, SECOND, 2000).getPayload());
+            acc.add(
+                    io.tributary.schemas.EventType.HEARTBEAT,
+                    (io.tributary.schemas.player.PlayerEvent)
+                            heartbeat("s-" + i, SECOND, 2000).getPayload());
         }
         long estimate = acc.toResult(DIMS, 0, 1, 1, HEARTBEAT_MS).getActiveSessions();
         // Three standard errors of HLL at lgK=11 (RSE 1.04/sqrt(2048) = 2.3%).
@@ -103,12 +113,16 @@ class QoeAccumulatorTest {
         DataOutputSerializer out = new DataOutputSerializer(256);
         QoeAccumulatorSerializer.INSTANCE.serialize(acc, out);
 
-        QoeAccumulator restored = QoeAccumulatorSerializer.INSTANCE.deserialize(
-                new DataInputDeserializer(out.getCopyOfBuffer()));
+        QoeAccumulator restored =
+                QoeAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(out.getCopyOfBuffer()));
 
         assertThat(restored.toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS))
                 .isEqualTo(acc.toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS));
-        assertThat(QoeAccumulatorSerializer.INSTANCE.copy(acc).toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS))
+        assertThat(
+                        QoeAccumulatorSerializer.INSTANCE
+                                .copy(acc)
+                                .toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS))
                 .isEqualTo(acc.toResult(DIMS, 0, 60 * SECOND, 1, HEARTBEAT_MS));
     }
 }

@@ -11,8 +11,8 @@ import io.tributary.aggregations.window.Partial;
 import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
-import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.aggregates.QoeMinute;
+import io.tributary.schemas.player.PlayerEvent;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -37,20 +37,33 @@ class QoePerMinuteHarnessTest {
     private static final Duration ALLOWED_LATENESS = Duration.ofMinutes(2);
     private static final long END_OF_FIRST_MINUTE = MINUTE - 1;
 
-    private KeyedOneInputStreamOperatorTestHarness<QoeDimensions, Partial<QoeDimensions, QoeAccumulator>, QoeMinute> harness;
+    private KeyedOneInputStreamOperatorTestHarness<
+                    QoeDimensions, Partial<QoeDimensions, QoeAccumulator>, QoeMinute>
+            harness;
 
     @BeforeEach
     @SuppressWarnings("unchecked")
     void setUp() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        var window = (OneInputTransformation<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
-                QoePerMinute.apply(env.fromData(play("seed", 0)), ALLOWED_LATENESS, Duration.ofSeconds(10))
-                        .results().getTransformation();
-        var operator = (OneInputStreamOperator<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
-                ((SimpleOperatorFactory<QoeMinute>) window.getOperatorFactory()).getOperator();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                operator, (KeySelector<Partial<QoeDimensions, QoeAccumulator>, QoeDimensions>) window.getStateKeySelector(),
-                (org.apache.flink.api.common.typeinfo.TypeInformation<QoeDimensions>) window.getStateKeyType());
+        var window =
+                (OneInputTransformation<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
+                        QoePerMinute.apply(
+                                        env.fromData(play("seed", 0)),
+                                        ALLOWED_LATENESS,
+                                        Duration.ofSeconds(10))
+                                .results()
+                                .getTransformation();
+        var operator =
+                (OneInputStreamOperator<Partial<QoeDimensions, QoeAccumulator>, QoeMinute>)
+                        ((SimpleOperatorFactory<QoeMinute>) window.getOperatorFactory())
+                                .getOperator();
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator,
+                        (KeySelector<Partial<QoeDimensions, QoeAccumulator>, QoeDimensions>)
+                                window.getStateKeySelector(),
+                        (org.apache.flink.api.common.typeinfo.TypeInformation<QoeDimensions>)
+                                window.getStateKeyType());
         harness.open();
     }
 
@@ -61,7 +74,10 @@ class QoePerMinuteHarnessTest {
 
     @Test
     void firesAtTheWatermarkUpdatesOnLateEventsAndThenForgets() throws Exception {
-        send(play("a", 5 * SECOND), firstFrame("a", 6 * SECOND, 900), heartbeat("a", 16 * SECOND, 2000));
+        send(
+                play("a", 5 * SECOND),
+                firstFrame("a", 6 * SECOND, 900),
+                heartbeat("a", 16 * SECOND, 2000));
         harness.processWatermark(END_OF_FIRST_MINUTE - 1);
         assertThat(harness.extractOutputValues()).isEmpty();
 
@@ -88,11 +104,16 @@ class QoePerMinuteHarnessTest {
 
         send(play("c", 50 * SECOND));
         assertThat(harness.extractOutputValues()).hasSize(2);
-        OutputTag<Partial<QoeDimensions, QoeAccumulator>> tooLate = new OutputTag<>(
-                TwoPhaseWindow.tooLateTagId(QoePerMinute.WINDOW_UID),
-                Partial.typeInfo(TypeInformation.of(QoeDimensions.class), TypeInformation.of(QoeAccumulator.class)));
+        OutputTag<Partial<QoeDimensions, QoeAccumulator>> tooLate =
+                new OutputTag<>(
+                        TwoPhaseWindow.tooLateTagId(QoePerMinute.WINDOW_UID),
+                        Partial.typeInfo(
+                                TypeInformation.of(QoeDimensions.class),
+                                TypeInformation.of(QoeAccumulator.class)));
         assertThat(harness.getSideOutput(tooLate))
-                .extracting(record -> ((PlayerEvent) record.getValue().event.getPayload()).getSessionId())
+                .extracting(
+                        record ->
+                                ((PlayerEvent) record.getValue().event.getPayload()).getSessionId())
                 .containsExactly("c");
     }
 
@@ -115,7 +136,10 @@ class QoePerMinuteHarnessTest {
 
     @Test
     void eachMinuteIsItsOwnWindow() throws Exception {
-        send(play("a", 10 * SECOND), play("b", MINUTE + 10 * SECOND), play("c", MINUTE + 20 * SECOND));
+        send(
+                play("a", 10 * SECOND),
+                play("b", MINUTE + 10 * SECOND),
+                play("c", MINUTE + 20 * SECOND));
         harness.processWatermark(2 * MINUTE);
 
         assertThat(harness.extractOutputValues())
@@ -126,9 +150,13 @@ class QoePerMinuteHarnessTest {
     private void send(Envelope... events) throws Exception {
         for (Envelope event : events) {
             QoeAccumulator alone = new QoeAggregate().add(event, new QoeAccumulator());
-            harness.processElement(new StreamRecord<>(
-                    Partial.alone(QoeDimensions.of((PlayerEvent) event.getPayload()), alone, event),
-                    event.getEventTime().toEpochMilli()));
+            harness.processElement(
+                    new StreamRecord<>(
+                            Partial.alone(
+                                    QoeDimensions.of((PlayerEvent) event.getPayload()),
+                                    alone,
+                                    event),
+                            event.getEventTime().toEpochMilli()));
         }
     }
 }

@@ -13,9 +13,12 @@ class RenditionQoeTest {
 
     @Test
     void eventsCountAgainstTheRenditionThePlayerIsOn() {
-        assertThat(RenditionAttribution.of(EventType.HEARTBEAT, on("2000k").build())).isEqualTo("2000k");
-        assertThat(RenditionAttribution.of(EventType.BUFFER_START, on("1000k").build())).isEqualTo("1000k");
-        assertThat(RenditionAttribution.of(EventType.BUFFER_END, on("1000k").build())).isEqualTo("1000k");
+        assertThat(RenditionAttribution.of(EventType.HEARTBEAT, on("2000k").build()))
+                .isEqualTo("2000k");
+        assertThat(RenditionAttribution.of(EventType.BUFFER_START, on("1000k").build()))
+                .isEqualTo("1000k");
+        assertThat(RenditionAttribution.of(EventType.BUFFER_END, on("1000k").build()))
+                .isEqualTo("1000k");
         assertThat(RenditionAttribution.of(EventType.ERROR, on("500k").build())).isEqualTo("500k");
     }
 
@@ -32,7 +35,10 @@ class RenditionQoeTest {
     void eventsWithoutARenditionOrNotAboutOneAreLeftOut() {
         assertThat(RenditionAttribution.of(EventType.HEARTBEAT, on(null).build())).isNull();
         assertThat(RenditionAttribution.of(EventType.PLAY, on("2000k").build())).isNull();
-        assertThat(RenditionAttribution.of(EventType.BITRATE_SWITCH, on("1000k").setBitrateKbps(1000).build())).isNull();
+        assertThat(
+                        RenditionAttribution.of(
+                                EventType.BITRATE_SWITCH, on("1000k").setBitrateKbps(1000).build()))
+                .isNull();
     }
 
     @Test
@@ -45,7 +51,9 @@ class RenditionQoeTest {
         acc.add(EventType.BUFFER_END, on("2000k").setBufferDurationMs(1_500L).build());
         acc.add(EventType.BUFFER_START, on("2000k").build());
         acc.add(EventType.BUFFER_END, on("2000k").setBufferDurationMs(4_500L).build());
-        acc.add(EventType.BITRATE_SWITCH, on("1000k").setBitrateKbps(1000).setPreviousBitrateKbps(2000).build());
+        acc.add(
+                EventType.BITRATE_SWITCH,
+                on("1000k").setBitrateKbps(1000).setPreviousBitrateKbps(2000).build());
         acc.add(EventType.ERROR, on("2000k").setErrorFatal(false).build());
         acc.add(EventType.ERROR, on("2000k").setErrorFatal(true).build());
 
@@ -83,8 +91,15 @@ class RenditionQoeTest {
 
     private static PlayerEvent.Builder on(String rendition) {
         return PlayerEvent.newBuilder()
-                .setSessionId("s").setViewerId("v").setAccountId("a").setDeviceId("d").setTitleId("title-7")
-                .setDeviceClass(DeviceClass.TV).setCdn("fastly").setRegion("eu-west").setPositionMs(0)
+                .setSessionId("s")
+                .setViewerId("v")
+                .setAccountId("a")
+                .setDeviceId("d")
+                .setTitleId("title-7")
+                .setDeviceClass(DeviceClass.TV)
+                .setCdn("fastly")
+                .setRegion("eu-west")
+                .setPositionMs(0)
                 .setRenditionId(rendition);
     }
 }

@@ -12,8 +12,14 @@ class SessionAccumulatorTest {
     private static final long HEARTBEAT_MS = 10_000;
 
     private static PlayerEvent event(String title, PlayerEvent.Builder details) {
-        return details.setSessionId("s").setViewerId("viewer").setAccountId("acct").setDeviceId("dev")
-                .setTitleId(title).setDeviceClass(DeviceClass.TV).setCdn("fastly").setRegion("eu-west")
+        return details.setSessionId("s")
+                .setViewerId("viewer")
+                .setAccountId("acct")
+                .setDeviceId("dev")
+                .setTitleId(title)
+                .setDeviceClass(DeviceClass.TV)
+                .setCdn("fastly")
+                .setRegion("eu-west")
                 .build();
     }
 
@@ -21,11 +27,28 @@ class SessionAccumulatorTest {
     void summarisesASessionAcrossTitles() {
         SessionAccumulator acc = new SessionAccumulator();
         acc.add(EventType.PLAY, event("title-b", PlayerEvent.newBuilder().setPositionMs(0)), 1_000);
-        acc.add(EventType.HEARTBEAT, event("title-b", PlayerEvent.newBuilder().setPositionMs(10_000)), 11_000);
-        acc.add(EventType.BUFFER_END, event("title-b", PlayerEvent.newBuilder().setPositionMs(12_000).setBufferDurationMs(5_000L)), 17_000);
-        acc.add(EventType.PLAY, event("title-a", PlayerEvent.newBuilder().setPositionMs(0)), 60_000);
-        acc.add(EventType.HEARTBEAT, event("title-a", PlayerEvent.newBuilder().setPositionMs(10_000)), 70_000);
-        acc.add(EventType.PAUSE, event("title-a", PlayerEvent.newBuilder().setPositionMs(12_000)), 72_000);
+        acc.add(
+                EventType.HEARTBEAT,
+                event("title-b", PlayerEvent.newBuilder().setPositionMs(10_000)),
+                11_000);
+        acc.add(
+                EventType.BUFFER_END,
+                event(
+                        "title-b",
+                        PlayerEvent.newBuilder().setPositionMs(12_000).setBufferDurationMs(5_000L)),
+                17_000);
+        acc.add(
+                EventType.PLAY,
+                event("title-a", PlayerEvent.newBuilder().setPositionMs(0)),
+                60_000);
+        acc.add(
+                EventType.HEARTBEAT,
+                event("title-a", PlayerEvent.newBuilder().setPositionMs(10_000)),
+                70_000);
+        acc.add(
+                EventType.PAUSE,
+                event("title-a", PlayerEvent.newBuilder().setPositionMs(12_000)),
+                72_000);
 
         ViewerSession session = acc.toResult("viewer", 1, HEARTBEAT_MS);
 
@@ -41,9 +64,18 @@ class SessionAccumulatorTest {
     @Test
     void mergingKeepsTheLatestEventAsTheExitAndUnitesTitles() {
         SessionAccumulator early = new SessionAccumulator();
-        early.add(EventType.PLAY, event("title-a", PlayerEvent.newBuilder().setPositionMs(0)), 1_000);
+        early.add(
+                EventType.PLAY, event("title-a", PlayerEvent.newBuilder().setPositionMs(0)), 1_000);
         SessionAccumulator late = new SessionAccumulator();
-        late.add(EventType.ERROR, event("title-b", PlayerEvent.newBuilder().setPositionMs(5).setErrorCode("X").setErrorFatal(true)), 9_000);
+        late.add(
+                EventType.ERROR,
+                event(
+                        "title-b",
+                        PlayerEvent.newBuilder()
+                                .setPositionMs(5)
+                                .setErrorCode("X")
+                                .setErrorFatal(true)),
+                9_000);
 
         ViewerSession merged = early.merge(late).toResult("viewer", 2, HEARTBEAT_MS);
 
@@ -52,6 +84,8 @@ class SessionAccumulatorTest {
         assertThat(merged.getTitlesWatched()).containsExactly("title-a", "title-b");
         assertThat(merged.getExitReason()).isEqualTo("error");
         assertThat(merged.getBufferingShare()).isNull();
-        assertThat(new SessionAccumulator().merge(late).events).as("merging into an empty session copies").isEqualTo(1);
+        assertThat(new SessionAccumulator().merge(late).events)
+                .as("merging into an empty session copies")
+                .isEqualTo(1);
     }
 }

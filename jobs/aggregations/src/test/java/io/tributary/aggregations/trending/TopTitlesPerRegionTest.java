@@ -27,24 +27,34 @@ class TopTitlesPerRegionTest {
 
     @Test
     void ranksAtTheWindowEndRevisesOnLateCountsAndThenForgets() throws Exception {
-        try (var harness = new KeyedOneInputStreamOperatorTestHarness<String, TitlePlays, TrendingTitles>(
-                new KeyedProcessOperator<>(new TopTitlesPerRegion(2, LATENESS)),
-                TopTitlesPerRegion::key, Types.STRING)) {
+        try (var harness =
+                new KeyedOneInputStreamOperatorTestHarness<String, TitlePlays, TrendingTitles>(
+                        new KeyedProcessOperator<>(new TopTitlesPerRegion(2, LATENESS)),
+                        TopTitlesPerRegion::key,
+                        Types.STRING)) {
             harness.open();
-            harness.processElement(new StreamRecord<>(new TitlePlays("eu-west", "a", 0, END, 3), END - 1));
-            harness.processElement(new StreamRecord<>(new TitlePlays("eu-west", "b", 0, END, 7), END - 1));
-            harness.processElement(new StreamRecord<>(new TitlePlays("eu-west", "c", 0, END, 1), END - 1));
+            harness.processElement(
+                    new StreamRecord<>(new TitlePlays("eu-west", "a", 0, END, 3), END - 1));
+            harness.processElement(
+                    new StreamRecord<>(new TitlePlays("eu-west", "b", 0, END, 7), END - 1));
+            harness.processElement(
+                    new StreamRecord<>(new TitlePlays("eu-west", "c", 0, END, 1), END - 1));
             assertThat(harness.extractOutputValues()).isEmpty();
 
             harness.processWatermark(END - 1);
             TrendingTitles first = harness.extractOutputValues().get(0);
             assertThat(first.getRevision()).isEqualTo(1);
-            assertThat(first.getTitles()).extracting(RankedTitle::getTitleId).containsExactly("b", "a");
+            assertThat(first.getTitles())
+                    .extracting(RankedTitle::getTitleId)
+                    .containsExactly("b", "a");
 
-            harness.processElement(new StreamRecord<>(new TitlePlays("eu-west", "c", 0, END, 9), END - 1));
+            harness.processElement(
+                    new StreamRecord<>(new TitlePlays("eu-west", "c", 0, END, 9), END - 1));
             TrendingTitles revised = harness.extractOutputValues().get(1);
             assertThat(revised.getRevision()).isEqualTo(2);
-            assertThat(revised.getTitles()).extracting(RankedTitle::getTitleId).containsExactly("c", "b");
+            assertThat(revised.getTitles())
+                    .extracting(RankedTitle::getTitleId)
+                    .containsExactly("c", "b");
 
             harness.processWatermark(END + LATENESS);
             assertThat(harness.numKeyedStateEntries()).isZero();

@@ -1,10 +1,10 @@
 package io.tributary.aggregations.window;
 
-import io.tributary.schemas.Topics;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.iot.IotTelemetry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,18 +29,26 @@ final class CombinerInput {
                 .setIngestTime(Instant.ofEpochMilli(atMillis))
                 .setProducer("gateway-1")
                 .setOrigin(new Origin(Topics.RAW_IOT, 0, 0L))
-                .setPayload(IotTelemetry.newBuilder().setDeviceId(device).setMetric("temperature").setValue(1.0).setUnit("C").build())
+                .setPayload(
+                        IotTelemetry.newBuilder()
+                                .setDeviceId(device)
+                                .setMetric("temperature")
+                                .setValue(1.0)
+                                .setUnit("C")
+                                .build())
                 .build();
     }
 
-    static void send(OneInputStreamOperatorTestHarness<Envelope, ?> harness, Envelope... events) throws Exception {
+    static void send(OneInputStreamOperatorTestHarness<Envelope, ?> harness, Envelope... events)
+            throws Exception {
         for (Envelope event : events) {
             harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
         }
     }
 
     /** The partials emitted so far, without watermarks and statuses. */
-    static <A> List<StreamRecord<Partial<String, A>>> partials(OneInputStreamOperatorTestHarness<Envelope, Partial<String, A>> harness) {
+    static <A> List<StreamRecord<Partial<String, A>>> partials(
+            OneInputStreamOperatorTestHarness<Envelope, Partial<String, A>> harness) {
         List<StreamRecord<Partial<String, A>>> records = new ArrayList<>();
         for (Object element : harness.getOutput()) {
             if (element instanceof StreamRecord<?> record) {

@@ -1,12 +1,12 @@
 package io.tributary.aggregations.window;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.iot.IotTelemetry;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +26,11 @@ class EachLateEventOnceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EachLateEventOnce(TTL)), new EachLateEventOnce.ByEventId(), Types.STRING);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new EachLateEventOnce(TTL)),
+                        new EachLateEventOnce.ByEventId(),
+                        Types.STRING);
         harness.setStateTtlProcessingTime(0);
         harness.open();
     }
@@ -41,7 +44,9 @@ class EachLateEventOnceTest {
     void copiesOfAnEventFromSeveralWindowsLeaveOnceAndNoTimerIsLeft() throws Exception {
         send("a", "a", "b", "a", "b", "c");
 
-        assertThat(harness.extractOutputValues()).extracting(Envelope::getEventId).containsExactly("a", "b", "c");
+        assertThat(harness.extractOutputValues())
+                .extracting(Envelope::getEventId)
+                .containsExactly("a", "b", "c");
         assertThat(harness.numProcessingTimeTimers()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -65,9 +70,15 @@ class EachLateEventOnceTest {
     }
 
     private static Envelope event(String id) {
-        return Envelope.newBuilder().setEventId(id).setEventType(EventType.TELEMETRY).setDomain(Domain.IOT)
-                .setEventTime(Instant.EPOCH).setIngestTime(Instant.EPOCH).setProducer("test")
+        return Envelope.newBuilder()
+                .setEventId(id)
+                .setEventType(EventType.TELEMETRY)
+                .setDomain(Domain.IOT)
+                .setEventTime(Instant.EPOCH)
+                .setIngestTime(Instant.EPOCH)
+                .setProducer("test")
                 .setOrigin(new Origin(Topics.EVENTS_IOT, 0, 0L))
-                .setPayload(new IotTelemetry("edge-0", "temperature", 40.0, "celsius", null)).build();
+                .setPayload(new IotTelemetry("edge-0", "temperature", 40.0, "celsius", null))
+                .build();
     }
 }

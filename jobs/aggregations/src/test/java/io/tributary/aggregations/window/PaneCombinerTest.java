@@ -30,7 +30,14 @@ class PaneCombinerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        combiner = new PaneCombiner<>(new CombinerInput.ByDevice(), new TrendingTitlesStage.CountPlays(), MINUTE, MINUTE, ALLOWED_LATENESS, 4);
+        combiner =
+                new PaneCombiner<>(
+                        new CombinerInput.ByDevice(),
+                        new TrendingTitlesStage.CountPlays(),
+                        MINUTE,
+                        MINUTE,
+                        ALLOWED_LATENESS,
+                        4);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
     }
@@ -42,7 +49,12 @@ class PaneCombinerTest {
 
     @Test
     void foldsEachKeyAndPaneAndSendsThemBeforeTheWatermark() throws Exception {
-        send(harness, reading("a", 1_000), reading("a", 2_000), reading("b", 3_000), reading("a", MINUTE + 1));
+        send(
+                harness,
+                reading("a", 1_000),
+                reading("a", 2_000),
+                reading("b", 3_000),
+                reading("a", MINUTE + 1));
         assertThat(harness.getOutput()).isEmpty();
 
         harness.processWatermark(new Watermark(10_000));
@@ -53,9 +65,15 @@ class PaneCombinerTest {
         List<String> partials = new ArrayList<>();
         for (Object element : output.subList(0, 3)) {
             @SuppressWarnings("unchecked")
-            StreamRecord<Partial<String, Long>> record = (StreamRecord<Partial<String, Long>>) element;
+            StreamRecord<Partial<String, Long>> record =
+                    (StreamRecord<Partial<String, Long>>) element;
             assertThat(record.getValue().event).as("combined partials carry no event").isNull();
-            partials.add(record.getValue().key + "@" + record.getTimestamp() + "=" + record.getValue().aggregate);
+            partials.add(
+                    record.getValue().key
+                            + "@"
+                            + record.getTimestamp()
+                            + "="
+                            + record.getValue().aggregate);
         }
         assertThat(partials).containsExactlyInAnyOrder("a@0=2", "b@0=1", "a@60000=1");
         assertThat(combiner.pendingPartials()).isZero();
@@ -73,20 +91,32 @@ class PaneCombinerTest {
         assertThat(records.get(0).getValue().event).isEqualTo(late);
         assertThat(records.get(0).getValue().aggregate).isEqualTo(1L);
         assertThat(records.get(0).getTimestamp()).isEqualTo(5_000);
-        assertThat(combiner.pendingPartials()).as("the on-time event waits for the watermark").isEqualTo(1);
+        assertThat(combiner.pendingPartials())
+                .as("the on-time event waits for the watermark")
+                .isEqualTo(1);
     }
 
     @Test
     void slidingWindowsAreLateOnlyWhenTheirLastWindowIs() throws Exception {
         harness.close();
-        combiner = new PaneCombiner<>(new CombinerInput.ByDevice(), new TrendingTitlesStage.CountPlays(), MINUTE, 10 * MINUTE, 0, 100);
+        combiner =
+                new PaneCombiner<>(
+                        new CombinerInput.ByDevice(),
+                        new TrendingTitlesStage.CountPlays(),
+                        MINUTE,
+                        10 * MINUTE,
+                        0,
+                        100);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
         harness.processWatermark(new Watermark(10 * MINUTE - 1));
 
         send(harness, reading("a", 30_000), reading("a", MINUTE + 30_000));
 
-        assertThat(partials(harness)).extracting(r -> r.getValue().event).hasSize(1).doesNotContainNull();
+        assertThat(partials(harness))
+                .extracting(r -> r.getValue().event)
+                .hasSize(1)
+                .doesNotContainNull();
         assertThat(combiner.pendingPartials()).isEqualTo(1);
     }
 
@@ -110,7 +140,9 @@ class PaneCombinerTest {
 
         List<Object> output = new ArrayList<>(harness.getOutput());
         assertThat(output).hasSize(2);
-        assertThat(output.get(1)).as("the partial went out before the idle status").isEqualTo(WatermarkStatus.IDLE);
+        assertThat(output.get(1))
+                .as("the partial went out before the idle status")
+                .isEqualTo(WatermarkStatus.IDLE);
         assertThat(partials(harness).get(0).getValue().aggregate).isEqualTo(2L);
         assertThat(combiner.pendingPartials()).isZero();
     }

@@ -27,7 +27,14 @@ class SessionCombinerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        combiner = new SessionCombiner<>(new CombinerInput.ByDevice(), new SpanAndCount(), new ArraySpan(), GAP, 0, 100);
+        combiner =
+                new SessionCombiner<>(
+                        new CombinerInput.ByDevice(),
+                        new SpanAndCount(),
+                        new ArraySpan(),
+                        GAP,
+                        0,
+                        100);
         harness = new OneInputStreamOperatorTestHarness<>(combiner);
         harness.open();
     }
@@ -39,12 +46,21 @@ class SessionCombinerTest {
 
     @Test
     void foldsEventsWithinTheGapAndKeepsSessionsApartOtherwise() throws Exception {
-        send(harness, reading("a", 1_000), reading("a", 5_000), reading("a", 40_000), reading("b", 2_000));
+        send(
+                harness,
+                reading("a", 1_000),
+                reading("a", 5_000),
+                reading("a", 40_000),
+                reading("b", 2_000));
         assertThat(combiner.pendingPartials()).isEqualTo(3);
 
         harness.processWatermark(new Watermark(0));
 
-        assertThat(combinedSessions()).containsExactlyInAnyOrder("a@1000=[1000..5000]x2", "a@40000=[40000..40000]x1", "b@2000=[2000..2000]x1");
+        assertThat(combinedSessions())
+                .containsExactlyInAnyOrder(
+                        "a@1000=[1000..5000]x2",
+                        "a@40000=[40000..40000]x1",
+                        "b@2000=[2000..2000]x1");
         assertThat(harness.getOutput()).last().isEqualTo(new Watermark(0));
         assertThat(combiner.pendingPartials()).isZero();
     }
@@ -84,8 +100,17 @@ class SessionCombinerTest {
     private List<String> combinedSessions() {
         return partials(harness).stream()
                 .filter(r -> r.getValue().event == null)
-                .map(r -> r.getValue().key + "@" + r.getTimestamp() + "=[" + r.getValue().aggregate[0] + ".."
-                        + r.getValue().aggregate[1] + "]x" + r.getValue().aggregate[2])
+                .map(
+                        r ->
+                                r.getValue().key
+                                        + "@"
+                                        + r.getTimestamp()
+                                        + "=["
+                                        + r.getValue().aggregate[0]
+                                        + ".."
+                                        + r.getValue().aggregate[1]
+                                        + "]x"
+                                        + r.getValue().aggregate[2])
                 .collect(Collectors.toList());
     }
 

@@ -51,7 +51,11 @@ public final class AlertRenderer implements Serializable {
      * @param rendered texts of templates already rendered for this match and key, by template;
      *     rules of one family share their templates and step names, so one rendering serves all
      */
-    public Alert render(String key, Map<String, List<Envelope>> match, Instant detectionTime, Map<String, String> rendered) {
+    public Alert render(
+            String key,
+            Map<String, List<Envelope>> match,
+            Instant detectionTime,
+            Map<String, String> rendered) {
         List<String> ids = new ArrayList<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -63,8 +67,14 @@ public final class AlertRenderer implements Serializable {
             }
         }
         Map<String, String> details = new LinkedHashMap<>();
-        rule.alert().fields().forEach((name, template) ->
-                details.put(name, rendered.computeIfAbsent(template, text -> render(text, key, match))));
+        rule.alert()
+                .fields()
+                .forEach(
+                        (name, template) ->
+                                details.put(
+                                        name,
+                                        rendered.computeIfAbsent(
+                                                template, text -> render(text, key, match))));
         return Alert.newBuilder()
                 .setAlertId(alertId(rule, ids))
                 .setRuleId(rule.id())
@@ -72,7 +82,9 @@ public final class AlertRenderer implements Serializable {
                 .setSeverity(rule.severity())
                 .setOwner(rule.owner())
                 .setKey(key)
-                .setSummary(rendered.computeIfAbsent(rule.alert().summary(), text -> render(text, key, match)))
+                .setSummary(
+                        rendered.computeIfAbsent(
+                                rule.alert().summary(), text -> render(text, key, match)))
                 .setDetails(new HashMap<>(details))
                 .setMatchedEventIds(shown(ids))
                 .setMatchedEventCount(ids.size())
@@ -82,7 +94,10 @@ public final class AlertRenderer implements Serializable {
                 .build();
     }
 
-    /** At most this many matched ids travel in an alert: a match of thousands would make it megabytes. */
+    /**
+     * At most this many matched ids travel in an alert: a match of thousands would make it
+     * megabytes.
+     */
     public static final int MAX_MATCHED_IDS_SHOWN = 20;
 
     /** All ids up to {@link #MAX_MATCHED_IDS_SHOWN}, else the first and the last half of that. */
@@ -137,10 +152,19 @@ public final class AlertRenderer implements Serializable {
             programs = new HashMap<>();
             fields = EventFields.of(rule.domain());
         }
-        return programs.computeIfAbsent(expression, text -> {
-            List<String> steps = rule.steps().stream().filter(s -> !s.contiguity().negated()).map(Rule.Step::name).toList();
-            return RuleExpressions.recompile(new RuleExpressions.Scope(rule.domain(), steps, Map.of(), true), text, false);
-        });
+        return programs.computeIfAbsent(
+                expression,
+                text -> {
+                    List<String> steps =
+                            rule.steps().stream()
+                                    .filter(s -> !s.contiguity().negated())
+                                    .map(Rule.Step::name)
+                                    .toList();
+                    return RuleExpressions.recompile(
+                            new RuleExpressions.Scope(rule.domain(), steps, Map.of(), true),
+                            text,
+                            false);
+                });
     }
 
     private Optional<Object> resolve(String name, String key, Map<String, List<Envelope>> match) {
@@ -166,7 +190,8 @@ public final class AlertRenderer implements Serializable {
     private String format(Object value) {
         if (value instanceof Double number) {
             if (decimals == null) {
-                decimals = new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
+                decimals =
+                        new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
             }
             return decimals.format(number);
         }

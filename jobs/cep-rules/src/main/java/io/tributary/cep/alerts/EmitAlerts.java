@@ -13,9 +13,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * Turns one rule's matches into alerts. Partial matches that run out of time are not alerts
- * (rules that fire on absence end in notFollowedBy, which Flink completes as a match); they are
- * counted so an operator sees how much a rule starts without finishing.
+ * Turns one rule's matches into alerts. Partial matches that run out of time are not alerts (rules
+ * that fire on absence end in notFollowedBy, which Flink completes as a match); they are counted so
+ * an operator sees how much a rule starts without finishing.
  */
 public final class EmitAlerts implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -30,7 +30,10 @@ public final class EmitAlerts implements Serializable {
         this.key = key;
     }
 
-    /** Registers the rule's counters, {@code alerts} and {@code partialMatchesTimedOut}, in its own group. */
+    /**
+     * Registers the rule's counters, {@code alerts} and {@code partialMatchesTimedOut}, in its own
+     * group.
+     */
     public void open(MetricGroup ruleMetrics) {
         alerts = ruleMetrics.counter("alerts");
         timedOut = ruleMetrics.counter("partialMatchesTimedOut");
@@ -40,8 +43,13 @@ public final class EmitAlerts implements Serializable {
         return alertFor(match, detectedAt, new HashMap<>());
     }
 
-    /** @param rendered the match's templates rendered so far by rules of the same family, by template */
-    public Alert alertFor(Map<String, List<Envelope>> match, Instant detectedAt, Map<String, String> rendered) throws Exception {
+    /**
+     * @param rendered the match's templates rendered so far by rules of the same family, by
+     *     template
+     */
+    public Alert alertFor(
+            Map<String, List<Envelope>> match, Instant detectedAt, Map<String, String> rendered)
+            throws Exception {
         Envelope any = match.values().iterator().next().get(0);
         Alert alert = renderer.render(key.getKey(any), match, detectedAt, rendered);
         alerts.inc();

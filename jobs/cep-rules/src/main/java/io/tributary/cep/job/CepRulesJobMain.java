@@ -1,9 +1,9 @@
 package io.tributary.cep.job;
 
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
@@ -15,7 +15,8 @@ import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code flink run tributary-cep-rules-job.jar --rules rules/ --bootstrap-servers ... --registry-url ...}
+ * {@code flink run tributary-cep-rules-job.jar --rules rules/ --bootstrap-servers ...
+ * --registry-url ...}
  *
  * <p>The rule files are read and checked here, on the client, and travel inside the job graph: a
  * rule with any problem stops the submission with every problem listed as file:line:column.
@@ -37,12 +38,21 @@ public final class CepRulesJobMain {
     }
 
     /** The job between the Kafka topics the options name. */
-    public static void buildOnKafka(StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
+    public static void buildOnKafka(
+            StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
         CepRulesJob.build(
-                CepRulesJob.readCanonical(env,
-                        CanonicalInput.kafkaSource(options.kafka.bootstrapServers, options.inputTopics, options.groupId,
-                                options.kafka.registryUrl, CepRulesJob.JOB, options.canonical.maxFutureSkew, options.runtime.bounded),
-                        options.kafka.maxOutOfOrderness, options.kafka.idleness),
+                CepRulesJob.readCanonical(
+                        env,
+                        CanonicalInput.kafkaSource(
+                                options.kafka.bootstrapServers,
+                                options.inputTopics,
+                                options.groupId,
+                                options.kafka.registryUrl,
+                                CepRulesJob.JOB,
+                                options.canonical.maxFutureSkew,
+                                options.runtime.bounded),
+                        options.kafka.maxOutOfOrderness,
+                        options.kafka.idleness),
                 rules,
                 kafkaSinks(options),
                 options.stateCacheKeys,
@@ -52,13 +62,31 @@ public final class CepRulesJobMain {
     static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {
         var producer = options.runtime.transactionalProducer();
         return new CepRulesJob.Sinks(
-                // An alert's Kafka timestamp is its last event's time, like every canonical event's.
-                CanonicalKafka.exactlyOnceSink(Alert.class, options.alertsTopic, new AlertKey(),
-                        alert -> alert.getLastEventTime().toEpochMilli(), options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-alerts", producer),
-                CanonicalKafka.exactlyOnceSink(Envelope.class, options.lateTopic, new EventIdKey(),
-                        options.kafka.bootstrapServers, options.kafka.registryUrl, options.transactionalIdPrefix + "-late", producer),
-                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.deadLetterTopic, options.kafka.registryUrl,
-                        options.transactionalIdPrefix + "-dead-letters", producer));
+                // An alert's Kafka timestamp is its last event's time, like every canonical
+                // event's.
+                CanonicalKafka.exactlyOnceSink(
+                        Alert.class,
+                        options.alertsTopic,
+                        new AlertKey(),
+                        alert -> alert.getLastEventTime().toEpochMilli(),
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-alerts",
+                        producer),
+                CanonicalKafka.exactlyOnceSink(
+                        Envelope.class,
+                        options.lateTopic,
+                        new EventIdKey(),
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-late",
+                        producer),
+                DeadLetterSink.exactlyOnce(
+                        options.kafka.bootstrapServers,
+                        options.deadLetterTopic,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-dead-letters",
+                        producer));
     }
 
     /** Alerts keyed by rule and key: a key's alerts of one rule stay in order on one partition. */

@@ -35,15 +35,18 @@ final class KeyedStateCache {
     private final KeyedStateBackend<Object> backend;
     private final int capacity;
     private final List<InternalKvState<?, String, ?>> states = new ArrayList<>();
+
     /** Least recently used first. */
     private final LinkedHashMap<Object, KeyEntries> keys = new LinkedHashMap<>(256, 0.75f, true);
+
     private Object lastKey;
     private KeyEntries last;
 
     @SuppressWarnings("unchecked")
     KeyedStateCache(KeyedStateBackend<?> backend, int capacity) {
         if (capacity < 1) {
-            throw new IllegalArgumentException("a state cache needs room for at least one key, got " + capacity);
+            throw new IllegalArgumentException(
+                    "a state cache needs room for at least one key, got " + capacity);
         }
         this.backend = (KeyedStateBackend<Object>) backend;
         this.capacity = capacity;
@@ -60,7 +63,9 @@ final class KeyedStateCache {
     <T> CachedValue<T> value(int state, String namespace) {
         Slot[] slots = current().slots(namespace, states.size());
         if (slots[state] == null) {
-            slots[state] = new CachedValue<>(last, (InternalValueState<?, String, T>) states.get(state), namespace);
+            slots[state] =
+                    new CachedValue<>(
+                            last, (InternalValueState<?, String, T>) states.get(state), namespace);
         }
         return (CachedValue<T>) slots[state];
     }
@@ -70,7 +75,9 @@ final class KeyedStateCache {
     <K, V> CachedMap<K, V> map(int state, String namespace) {
         Slot[] slots = current().slots(namespace, states.size());
         if (slots[state] == null) {
-            slots[state] = new CachedMap<>(last, (InternalMapState<?, String, K, V>) states.get(state), namespace);
+            slots[state] =
+                    new CachedMap<>(
+                            last, (InternalMapState<?, String, K, V>) states.get(state), namespace);
         }
         return (CachedMap<K, V>) slots[state];
     }
@@ -86,7 +93,8 @@ final class KeyedStateCache {
      */
     void writeBack() throws Exception {
         Object current = backend.getCurrentKey();
-        for (Iterator<Map.Entry<Object, KeyEntries>> it = keys.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<Object, KeyEntries>> it = keys.entrySet().iterator();
+                it.hasNext(); ) {
             Map.Entry<Object, KeyEntries> entry = it.next();
             KeyEntries entries = entry.getValue();
             if (entries.dirty) {
@@ -131,7 +139,8 @@ final class KeyedStateCache {
                 backend.setCurrentKey(evicted.getKey());
                 evicted.getValue().writeBack();
             } catch (Exception e) {
-                throw new IllegalStateException("cannot write the state of key " + evicted.getKey() + " back", e);
+                throw new IllegalStateException(
+                        "cannot write the state of key " + evicted.getKey() + " back", e);
             } finally {
                 backend.setCurrentKey(current);
             }
@@ -168,16 +177,21 @@ final class KeyedStateCache {
             dirty = false;
         }
 
-        /** Forgets the namespaces that hold nothing; true when none is left. Only once written back. */
+        /**
+         * Forgets the namespaces that hold nothing; true when none is left. Only once written back.
+         */
         boolean prune() {
-            byNamespace.values().removeIf(slots -> {
-                for (Slot slot : slots) {
-                    if (slot != null && !slot.holdsNothing()) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            byNamespace
+                    .values()
+                    .removeIf(
+                            slots -> {
+                                for (Slot slot : slots) {
+                                    if (slot != null && !slot.holdsNothing()) {
+                                        return false;
+                                    }
+                                }
+                                return true;
+                            });
             return byNamespace.isEmpty();
         }
     }
@@ -250,18 +264,22 @@ final class KeyedStateCache {
     }
 
     /**
-     * A map of the current key: entries are read from the backend one by one as they are asked
-     * for, or all at once when the map is listed.
+     * A map of the current key: entries are read from the backend one by one as they are asked for,
+     * or all at once when the map is listed.
      */
     static final class CachedMap<K, V> extends Slot {
         private final InternalMapState<?, String, K, V> state;
         private final HashMap<K, Entry<K>> entries = new HashMap<>();
+
         /** Entries to write back; CEP's keys hash slowly, so each is looked up once per access. */
         private final List<Entry<K>> changedEntries = new ArrayList<>();
+
         /** Whether {@link #entries} has every entry the map has. */
         private boolean complete;
+
         /** Whether the backend's map is to be cleared before the changed entries are written. */
         private boolean cleared;
+
         /** Whether some entry may be {@link #ABSENT}: only then does a write-back look for them. */
         private boolean mayHoldAbsent;
 
@@ -359,7 +377,10 @@ final class KeyedStateCache {
             changed();
         }
 
-        /** Every entry, read from the backend once; the iterator's {@code remove} removes from the map. */
+        /**
+         * Every entry, read from the backend once; the iterator's {@code remove} removes from the
+         * map.
+         */
         Iterator<Map.Entry<K, V>> iterator() throws Exception {
             loadAll();
             Iterator<Entry<K>> all = entries.values().iterator();
@@ -417,11 +438,13 @@ final class KeyedStateCache {
             Iterable<Map.Entry<K, V>> stored = state.entries();
             if (stored != null) {
                 for (Map.Entry<K, V> entry : stored) {
-                    entries.computeIfAbsent(entry.getKey(), key -> {
-                        Entry<K> loaded = new Entry<>(key, true);
-                        loaded.value = entry.getValue();
-                        return loaded;
-                    });
+                    entries.computeIfAbsent(
+                            entry.getKey(),
+                            key -> {
+                                Entry<K> loaded = new Entry<>(key, true);
+                                loaded.value = entry.getValue();
+                                return loaded;
+                            });
                 }
             }
             complete = true;

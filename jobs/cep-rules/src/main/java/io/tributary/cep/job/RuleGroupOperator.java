@@ -5,9 +5,9 @@ import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleFamily;
 import io.tributary.cep.rules.StepCondition;
+import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
-import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.alerts.Alert;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +46,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -66,31 +66,31 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * for the whole group; when the watermark passes, the events go in time order to the rules that
  * take their type.
  *
- * <p>Rules with the same pattern but for their alerts or their first step's condition form a
- * {@link RuleFamily}. For a key, the members of a family that started a match on the same events
- * form a <em>cohort</em> and share one NFA run: as long as they agree on whether each event could
- * start a match, their NFAs would go through the same states. An event they disagree on splits the
- * cohort (its state is copied); members with nothing in progress belong to no cohort and keep no
- * state, and an event only they could start begins a new cohort. A hundred market variants of a
- * rule thus cost one NFA run per key and event, plus one condition per distinct first step.
+ * <p>Rules with the same pattern but for their alerts or their first step's condition form a {@link
+ * RuleFamily}. For a key, the members of a family that started a match on the same events form a
+ * <em>cohort</em> and share one NFA run: as long as they agree on whether each event could start a
+ * match, their NFAs would go through the same states. An event they disagree on splits the cohort
+ * (its state is copied); members with nothing in progress belong to no cohort and keep no state,
+ * and an event only they could start begins a new cohort. A hundred market variants of a rule thus
+ * cost one NFA run per key and event, plus one condition per distinct first step.
  *
  * <p>A cohort's NFA state and shared buffer live in the group's states under the cohort's name
  * ({@code <family id>/<uid of its first member>}) as namespace ({@link RuleStateStore}); the
  * cohorts of a family are listed per key under the family's id. Adding a rule to the group keeps
  * every other rule's partial matches; a rule removed from the group leaves its cohorts, and a
- * cohort with no member left is dropped when next touched or when its window timer fires. A
- * cohort whose rules have a {@code within} keeps one timer per key (timer namespace = cohort name)
- * at or before the end of its oldest partial match's window, so absence rules fire without further
- * events.
- * Matches, timed out partial matches and pruning follow {@code CepOperator}'s event-time semantics.
+ * cohort with no member left is dropped when next touched or when its window timer fires. A cohort
+ * whose rules have a {@code within} keeps one timer per key (timer namespace = cohort name) at or
+ * before the end of its oldest partial match's window, so absence rules fire without further
+ * events. Matches, timed out partial matches and pruning follow {@code CepOperator}'s event-time
+ * semantics.
  *
  * <p>Between checkpoints, work stays on the heap. Queued events wait there for the watermark; a
  * checkpoint writes those still waiting to keyed state, and a restore reads them back. With
- * RocksDB, a {@link KeyedStateCache} holds the rule state of recently active keys as objects:
- * Flink CEP's shared buffer reads and writes a key's nodes and events about a dozen times per
- * event and family, each a RocksDB access through the serializers, and nearly all of them touch
- * what the same key wrote moments before. The cache writes back at each checkpoint (in {@link
- * #snapshotState}, before the backend's snapshot) and when a key is evicted.
+ * RocksDB, a {@link KeyedStateCache} holds the rule state of recently active keys as objects: Flink
+ * CEP's shared buffer reads and writes a key's nodes and events about a dozen times per event and
+ * family, each a RocksDB access through the serializers, and nearly all of them touch what the same
+ * key wrote moments before. The cache writes back at each checkpoint (in {@link #snapshotState},
+ * before the backend's snapshot) and when a key is evicted.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         implements OneInputStreamOperator<Envelope, Alert>, Triggerable<String, String> {
@@ -98,23 +98,29 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     /** Timer namespace of the event queue; a cohort's window timers use the cohort's name. */
     static final String QUEUE = "";
+
     private static final String QUEUE_STATE = "event-queue";
     private static final String NFA_STATE = "rule-nfa";
     private static final String COHORTS_STATE = "rule-family-cohorts";
     private static final String CUTS_STATE = "partial-matches-cut";
+
     /**
-     * How long a key's count of cut partial matches waits for the alert that reports it; a key
-     * that stops matching keeps nothing longer.
+     * How long a key's count of cut partial matches waits for the alert that reports it; a key that
+     * stops matching keeps nothing longer.
      */
     static final Duration CUTS_TTL = Duration.ofDays(1);
+
     /** The name Flink CEP's {@link SharedBuffer} gives its per-timestamp event counters. */
     private static final String SHARED_BUFFER_EVENT_COUNTERS = "sharedBuffer-events-count";
+
     private static final long NO_TIMER = Long.MIN_VALUE;
+
     /**
      * Keys per subtask whose rule state the {@link KeyedStateCache} holds on the heap in front of
      * RocksDB; with a few partial matches each, some megabytes.
      */
     public static final int DEFAULT_STATE_CACHE_KEYS = 4096;
+
     /**
      * Partial matches one key may have in progress per cohort; beyond it the oldest are cut. A
      * relaxed repeating step ({@code timesOrMore} with {@code followedBy} semantics) starts a new
@@ -131,30 +137,41 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     /**
      * Events waiting for the watermark, per key and event time. They stay on the heap: most are
-     * handed to the rules before the next checkpoint, and a checkpoint writes the others to
-     * {@link #queueState}.
+     * handed to the rules before the next checkpoint, and a checkpoint writes the others to {@link
+     * #queueState}.
      */
     private transient Map<Object, Map<Long, QueuedEvents>> queue;
+
     /** The queue as checkpoints hold it: one list per key and event time (namespace = the time). */
     private transient InternalListState<?, Long, Envelope> queueState;
+
     private transient boolean restored;
+
     /** Null on heap state, which holds objects already. */
     private transient KeyedStateCache cache;
+
     private transient InternalTimerService<String> timers;
     private transient TimestampedCollector<Alert> out;
     private transient Counter lateDropped;
     private transient Counter partialMatchesCut;
+
     /**
      * Per family (namespace = family id): partial matches cut for the key since its last alert,
      * which that alert reports. Read only when a family cuts or alerts, both rare.
      */
     private transient ValueStateDescriptor<Long> cutsSinceAlert;
+
     /** Every cohort's NFA state and shared buffer; namespace = cohort name. */
     private transient RuleStateStore nfaStore;
+
     private transient ValueState<NFAState> nfaState;
     private transient SharedBuffer<Envelope> buffer;
-    /** Per family (namespace = family id): its cohorts, each as (name, window timer, member uids). */
+
+    /**
+     * Per family (namespace = family id): its cohorts, each as (name, window timer, member uids).
+     */
     private transient RuleStateStore cohortStore;
+
     private transient ValueState<List<Tuple3<String, Long, List<String>>>> cohortLists;
     private transient List<FamilyRuntime> runtimes;
     private transient Map<EventType, List<FamilyRuntime>> byType;
@@ -164,15 +181,24 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         this(rules, key, serializer, DEFAULT_STATE_CACHE_KEYS);
     }
 
-    public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer, int stateCacheKeys) {
+    public RuleGroupOperator(
+            List<Rule> rules,
+            RuleKey key,
+            TypeSerializer<Envelope> serializer,
+            int stateCacheKeys) {
         this(rules, key, serializer, stateCacheKeys, DEFAULT_MAX_PARTIAL_MATCHES);
     }
 
     /**
-     * @param stateCacheKeys how many keys' state to keep on the heap in front of RocksDB; 0 for none
+     * @param stateCacheKeys how many keys' state to keep on the heap in front of RocksDB; 0 for
+     *     none
      * @param maxPartialMatches partial matches per key and cohort beyond which the oldest are cut
      */
-    public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer, int stateCacheKeys,
+    public RuleGroupOperator(
+            List<Rule> rules,
+            RuleKey key,
+            TypeSerializer<Envelope> serializer,
+            int stateCacheKeys,
             int maxPartialMatches) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("a rule group needs at least one rule");
@@ -189,11 +215,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
         this.serializer = serializer;
         if (stateCacheKeys < 0) {
-            throw new IllegalArgumentException("the state cache cannot hold a negative number of keys: " + stateCacheKeys);
+            throw new IllegalArgumentException(
+                    "the state cache cannot hold a negative number of keys: " + stateCacheKeys);
         }
         this.stateCacheKeys = stateCacheKeys;
         if (maxPartialMatches < 1) {
-            throw new IllegalArgumentException("at least one partial match per key must be allowed: " + maxPartialMatches);
+            throw new IllegalArgumentException(
+                    "at least one partial match per key must be allowed: " + maxPartialMatches);
         }
         this.maxPartialMatches = maxPartialMatches;
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -205,24 +233,43 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         super.initializeState(context);
         restored = context.isRestored();
         queue = new HashMap<>();
-        // A list per time takes a checkpoint's queued events without reading what is queued (RocksDB merges it).
-        queueState = (InternalListState<?, Long, Envelope>) getKeyedStateBackend()
-                .getOrCreateKeyedState(LongSerializer.INSTANCE, new ListStateDescriptor<>(QUEUE_STATE, serializer));
+        // A list per time takes a checkpoint's queued events without reading what is queued
+        // (RocksDB merges it).
+        queueState =
+                (InternalListState<?, Long, Envelope>)
+                        getKeyedStateBackend()
+                                .getOrCreateKeyedState(
+                                        LongSerializer.INSTANCE,
+                                        new ListStateDescriptor<>(QUEUE_STATE, serializer));
         boolean heap = getKeyedStateBackend() instanceof HeapKeyedStateBackend;
-        cache = heap || stateCacheKeys == 0 ? null : new KeyedStateCache(getKeyedStateBackend(), stateCacheKeys);
-        // The shared buffer's own cache (Flink's defaults: 1024 slots) keeps the nodes and events of
+        cache =
+                heap || stateCacheKeys == 0
+                        ? null
+                        : new KeyedStateCache(getKeyedStateBackend(), stateCacheKeys);
+        // The shared buffer's own cache (Flink's defaults: 1024 slots) keeps the nodes and events
+        // of
         // one NFA step: reading a partial match for a condition on an earlier step visits them
         // again and again, and without slots every visit went through the state and the cache's
         // eviction.
-        SharedBufferCacheConfig cacheConfig = SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
+        SharedBufferCacheConfig cacheConfig =
+                SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
         nfaStore = new RuleStateStore(getKeyedStateBackend(), cache, QUEUE);
-        nfaState = nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
+        nfaState =
+                nfaStore.getState(new ValueStateDescriptor<>(NFA_STATE, new NFAStateSerializer()));
         buffer = new SharedBuffer<>(nfaStore, serializer, cacheConfig);
         cohortStore = new RuleStateStore(getKeyedStateBackend(), cache, QUEUE);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        TypeSerializer<Tuple3<String, Long, List<String>>> entry = new TupleSerializer<>((Class) Tuple3.class,
-                new TypeSerializer<?>[] {StringSerializer.INSTANCE, LongSerializer.INSTANCE, new ListSerializer<>(StringSerializer.INSTANCE)});
-        cohortLists = cohortStore.getState(new ValueStateDescriptor<>(COHORTS_STATE, new ListSerializer<>(entry)));
+        TypeSerializer<Tuple3<String, Long, List<String>>> entry =
+                new TupleSerializer<>(
+                        (Class) Tuple3.class,
+                        new TypeSerializer<?>[] {
+                            StringSerializer.INSTANCE,
+                            LongSerializer.INSTANCE,
+                            new ListSerializer<>(StringSerializer.INSTANCE)
+                        });
+        cohortLists =
+                cohortStore.getState(
+                        new ValueStateDescriptor<>(COHORTS_STATE, new ListSerializer<>(entry)));
         cutsSinceAlert = new ValueStateDescriptor<>(CUTS_STATE, LongSerializer.INSTANCE);
         cutsSinceAlert.enableTimeToLive(StateTtl.expireAfterWrite(CUTS_TTL));
     }
@@ -277,7 +324,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
     }
 
-    /** How many keys the state cache holds (0 without one): after a checkpoint, those with something in progress. */
+    /**
+     * How many keys the state cache holds (0 without one): after a checkpoint, those with something
+     * in progress.
+     */
     int cachedKeys() {
         return cache == null ? 0 : cache.size();
     }
@@ -291,8 +341,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     @SuppressWarnings("unchecked")
     private void readQueue() throws Exception {
         List<Tuple2<Object, Long>> keysAndTimes;
-        try (var stream = ((org.apache.flink.runtime.state.KeyedStateBackend<Object>) getKeyedStateBackend())
-                .<Long>getKeysAndNamespaces(QUEUE_STATE)) {
+        try (var stream =
+                ((org.apache.flink.runtime.state.KeyedStateBackend<Object>) getKeyedStateBackend())
+                        .<Long>getKeysAndNamespaces(QUEUE_STATE)) {
             keysAndTimes = stream.map(t -> Tuple2.of(t.f0, t.f1)).toList();
         }
         for (Tuple2<Object, Long> keyAndTime : keysAndTimes) {
@@ -308,7 +359,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     }
 
     private QueuedEvents queued(Object key, long time) {
-        return queue.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(time, t -> new QueuedEvents());
+        return queue.computeIfAbsent(key, k -> new HashMap<>())
+                .computeIfAbsent(time, t -> new QueuedEvents());
     }
 
     /** A key's events of one event time, and how many of them keyed state holds. */
@@ -346,8 +398,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     /**
      * Timers fire in event-time order, so handling exactly the timer's time keeps every rule's
-     * events in order without listing the queue: a queue timer hands the events of its time to
-     * the families, a cohort's timer advances that cohort to the end of its oldest window.
+     * events in order without listing the queue: a queue timer hands the events of its time to the
+     * families, a cohort's timer advances that cohort to the end of its oldest window.
      */
     @Override
     public void onEventTime(InternalTimer<String, String> timer) throws Exception {
@@ -374,7 +426,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             cohort.timerFired();
             // Early: partial matches that would have ended then have ended through events since.
-            // Advancing would find nothing to time out and cost CEP's buffer a scan of its counters.
+            // Advancing would find nothing to time out and cost CEP's buffer a scan of its
+            // counters.
             if (!cohort.mayEndBy(time)) {
                 run.store();
                 return;
@@ -397,7 +450,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             queueState.clear();
         }
         List<Envelope> events = queued.events;
-        // In the order the families first see an event, so alerts come out in the same order on every run.
+        // In the order the families first see an event, so alerts come out in the same order on
+        // every run.
         Map<FamilyRuntime, FamilyRun> runs = new LinkedHashMap<>();
         for (Envelope event : events) {
             List<FamilyRuntime> interested = byType.get(event.getEventType());
@@ -420,10 +474,14 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     @Override
     public void onProcessingTime(InternalTimer<String, String> timer) {
-        throw new IllegalStateException("rules run in event time; no processing-time timers are registered");
+        throw new IllegalStateException(
+                "rules run in event time; no processing-time timers are registered");
     }
 
-    /** A member of a family as the operator needs it, compiled on the client so a bad rule fails at submission. */
+    /**
+     * A member of a family as the operator needs it, compiled on the client so a bad rule fails at
+     * submission.
+     */
     private static final class CompiledRule implements java.io.Serializable {
         private static final long serialVersionUID = 2L;
 
@@ -449,12 +507,14 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         final String id;
         final Set<EventType> inputs;
         final List<CompiledRule> members = new ArrayList<>();
+
         /**
          * The distinct first-step conditions of the members; null entries when the first step's
-         * condition alone does not decide whether an event starts a match (then every event of
-         * the inputs may, and the members have the same pattern).
+         * condition alone does not decide whether an event starts a match (then every event of the
+         * inputs may, and the members have the same pattern).
          */
         final List<StepCondition> startConditions = new ArrayList<>();
+
         /** Index into {@link #startConditions} per member. */
         final int[] startConditionOf;
 
@@ -466,7 +526,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             for (int i = 0; i < family.members().size(); i++) {
                 Rule rule = family.members().get(i);
                 members.add(new CompiledRule(rule, key));
-                String text = family.narrowedAtStart() ? String.valueOf(rule.steps().get(0).where()) : "";
+                String text =
+                        family.narrowedAtStart() ? String.valueOf(rule.steps().get(0).where()) : "";
                 Integer index = byText.get(text);
                 if (index == null) {
                     index = startConditions.size();
@@ -511,14 +572,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
 
         void countCuts(long cut) throws Exception {
-            ValueState<Long> cuts = getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
+            ValueState<Long> cuts =
+                    getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
             Long before = cuts.value();
             cuts.update(before == null ? cut : before + cut);
         }
 
         /** The cuts the next alert reports; from then on the count starts again. */
         long takeCuts() throws Exception {
-            ValueState<Long> cuts = getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
+            ValueState<Long> cuts =
+                    getPartitionedState(compiled.id, StringSerializer.INSTANCE, cutsSinceAlert);
             Long count = cuts.value();
             if (count == null) {
                 return 0;
@@ -538,7 +601,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             long oldestStart = Long.MAX_VALUE;
             for (ComputationState partial : state.getPartialMatches()) {
-                // A start state that has taken no event yet has no start time (-1) and cannot time out.
+                // A start state that has taken no event yet has no start time (-1) and cannot time
+                // out.
                 if (partial.getPreviousBufferEntry() != null) {
                     oldestStart = Math.min(oldestStart, partial.getStartTimestamp());
                 }
@@ -552,7 +616,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 return false;
             }
             for (ComputationState partial : state.getPartialMatches()) {
-                if (partial.getPreviousBufferEntry() != null || !startStates.contains(partial.getCurrentStateName())) {
+                if (partial.getPreviousBufferEntry() != null
+                        || !startStates.contains(partial.getCurrentStateName())) {
                     return false;
                 }
             }
@@ -564,8 +629,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private final class FamilyRun {
         private final FamilyRuntime family;
         private final List<Cohort> cohorts = new ArrayList<>();
+
         /** Members in no cohort: nothing in progress for this key. */
         private final boolean[] inCohort;
+
         private boolean cohortsChanged;
 
         FamilyRun(FamilyRuntime family) throws Exception {
@@ -587,7 +654,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                     }
                 }
                 if (members.size() != entry.f2.size()) {
-                    // Members left the group since the savepoint; with none left nobody needs the state.
+                    // Members left the group since the savepoint; with none left nobody needs the
+                    // state.
                     cohortsChanged = true;
                 }
                 nfaStore.use(name);
@@ -621,7 +689,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             List<Integer> starters = null;
             for (int member = 0; member < inCohort.length; member++) {
-                if (!inCohort[member] && startsMatch(compiled.startConditionOf[member], event, startsMatch)) {
+                if (!inCohort[member]
+                        && startsMatch(compiled.startConditionOf[member], event, startsMatch)) {
                     if (starters == null) {
                         starters = new ArrayList<>();
                     }
@@ -632,7 +701,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             if (starters != null) {
                 NFAState initial = family.nfas.get(starters.get(0)).createInitialNFAState();
                 String name = family.cohortName(starters.get(0));
-                // An earlier cohort of that name left nothing: its NFA released every event and node.
+                // An earlier cohort of that name left nothing: its NFA released every event and
+                // node.
                 nfaStore.startEmpty(name);
                 cohorts.add(new Cohort(family, name, starters, initial, false, NO_TIMER));
                 cohortsChanged = true;
@@ -643,10 +713,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
 
         /**
-         * Members that disagree on whether the event starts a match part here: the side without
-         * the member the cohort is named after continues under a copy of its state.
+         * Members that disagree on whether the event starts a match part here: the side without the
+         * member the cohort is named after continues under a copy of its state.
          */
-        private void splitIfDivided(Cohort cohort, Envelope event, Boolean[] startsMatch) throws Exception {
+        private void splitIfDivided(Cohort cohort, Envelope event, Boolean[] startsMatch)
+                throws Exception {
             int[] conditionOf = family.compiled.startConditionOf;
             int first = conditionOf[cohort.members.get(0)];
             if (cohort.members.stream().allMatch(member -> conditionOf[member] == first)) {
@@ -656,12 +727,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             List<Integer> yes = new ArrayList<>();
             List<Integer> no = new ArrayList<>();
             for (int member : cohort.members) {
-                (startsMatch(family.compiled.startConditionOf[member], event, startsMatch) ? yes : no).add(member);
+                (startsMatch(family.compiled.startConditionOf[member], event, startsMatch)
+                                ? yes
+                                : no)
+                        .add(member);
             }
             if (yes.isEmpty() || no.isEmpty()) {
                 return;
             }
-            Integer namer = family.memberByUid.get(cohort.name.substring(family.compiled.id.length() + 1));
+            Integer namer =
+                    family.memberByUid.get(cohort.name.substring(family.compiled.id.length() + 1));
             List<Integer> leaving = namer != null && no.contains(namer) ? yes : no;
             cohort.members.removeAll(leaving);
             String name = family.cohortName(leaving.get(0));
@@ -675,7 +750,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             cohortsChanged = true;
         }
 
-        private boolean startsMatch(int condition, Envelope event, Boolean[] decided) throws Exception {
+        private boolean startsMatch(int condition, Envelope event, Boolean[] decided)
+                throws Exception {
             Boolean starts = decided[condition];
             if (starts == null) {
                 StepCondition start = family.compiled.startConditions.get(condition);
@@ -714,24 +790,32 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
     }
 
-    /** Members of a family that share one NFA run for the current key: their state, loaded once, stored once. */
+    /**
+     * Members of a family that share one NFA run for the current key: their state, loaded once,
+     * stored once.
+     */
     private final class Cohort {
         private final FamilyRuntime family;
         private final String name;
         private final List<Integer> members;
+
         /** Whether the state is in the backend under {@link #name}. */
         private boolean stored;
+
         /** When the oldest partial match that can time out did so before this run. */
         private final long windowEndBefore;
+
         /**
-         * The cohort's window timer, at or before its oldest partial match's window end, or
-         * {@link #NO_TIMER}. As partial matches end, that window end moves later with nearly every
-         * event; the timer stays and, when it fires early, is set again, which saves deleting and
+         * The cohort's window timer, at or before its oldest partial match's window end, or {@link
+         * #NO_TIMER}. As partial matches end, that window end moves later with nearly every event;
+         * the timer stays and, when it fires early, is set again, which saves deleting and
          * registering a timer per event.
          */
         private long timer;
+
         /** Whether {@link #timer} changed: the family's list of cohorts records it. */
         private boolean timerMoved;
+
         private final NFAState state;
         private boolean advanced;
 
@@ -739,7 +823,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
          * @param stored whether the state is in the backend under the name
          * @param timer the cohort's window timer, {@link #NO_TIMER} for none
          */
-        Cohort(FamilyRuntime family, String name, List<Integer> members, NFAState state, boolean stored, long timer) {
+        Cohort(
+                FamilyRuntime family,
+                String name,
+                List<Integer> members,
+                NFAState state,
+                boolean stored,
+                long timer) {
             this.family = family;
             this.name = name;
             this.members = members;
@@ -767,8 +857,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         void advance(long time) throws Exception {
             nfaStore.use(name);
             try (SharedBufferAccessor<Envelope> accessor = buffer.getAccessor()) {
-                Tuple2<Collection<Map<String, List<Envelope>>>, Collection<Tuple2<Map<String, List<Envelope>>, Long>>> ended =
-                        nfa().advanceTime(accessor, state, time, skip());
+                Tuple2<
+                                Collection<Map<String, List<Envelope>>>,
+                                Collection<Tuple2<Map<String, List<Envelope>>, Long>>>
+                        ended = nfa().advanceTime(accessor, state, time, skip());
                 emit(ended.f0, time);
                 for (int i = 0; i < ended.f1.size(); i++) {
                     for (int member : members) {
@@ -788,7 +880,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             nfaStore.use(name);
             try (SharedBufferAccessor<Envelope> accessor = buffer.getAccessor()) {
                 Collection<Map<String, List<Envelope>>> matches =
-                        nfa().process(accessor, state, event, time, skip(), timers::currentProcessingTime);
+                        nfa().process(
+                                        accessor,
+                                        state,
+                                        event,
+                                        time,
+                                        skip(),
+                                        timers::currentProcessingTime);
                 emit(matches, time);
                 cutOldestBeyondCap(accessor);
             }
@@ -812,7 +910,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             }
             List<ComputationState> oldestFirst = new ArrayList<>(state.getPartialMatches());
             oldestFirst.sort(NFAState.COMPUTATION_STATE_COMPARATOR);
-            PriorityQueue<ComputationState> kept = new PriorityQueue<>(NFAState.COMPUTATION_STATE_COMPARATOR);
+            PriorityQueue<ComputationState> kept =
+                    new PriorityQueue<>(NFAState.COMPUTATION_STATE_COMPARATOR);
             int cut = 0;
             for (ComputationState partial : oldestFirst) {
                 if (cut < excess && partial.getPreviousBufferEntry() != null) {
@@ -827,9 +926,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             family.countCuts(cut);
         }
 
-        /** Whether advancing to {@code time} can end anything; without a window only pruning, so always. */
+        /**
+         * Whether advancing to {@code time} can end anything; without a window only pruning, so
+         * always.
+         */
         private boolean mayEndBy(long time) {
-            return family.windowTime <= 0 || (windowEndBefore != NO_TIMER && time >= windowEndBefore);
+            return family.windowTime <= 0
+                    || (windowEndBefore != NO_TIMER && time >= windowEndBefore);
         }
 
         /** Puts the state as it is now into the backend, so that it can be copied. */
@@ -863,7 +966,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 }
             }
             if (windowEnd != NO_TIMER && (timer == NO_TIMER || timer > windowEnd)) {
-                // Only when nothing would fire in time; an earlier timer, now early, is set again when it fires.
+                // Only when nothing would fire in time; an earlier timer, now early, is set again
+                // when it fires.
                 timers.registerEventTimeTimer(name, windowEnd);
                 timer = windowEnd;
                 timerMoved = true;
@@ -871,7 +975,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             return inProgress;
         }
 
-        private void emit(Collection<Map<String, List<Envelope>>> matches, long time) throws Exception {
+        private void emit(Collection<Map<String, List<Envelope>>> matches, long time)
+                throws Exception {
             if (matches.isEmpty()) {
                 return;
             }
@@ -881,7 +986,12 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             for (Map<String, List<Envelope>> match : matches) {
                 Map<String, String> rendered = new HashMap<>(4);
                 for (int member : members) {
-                    Alert alert = family.compiled.members.get(member).emit.alertFor(match, detectedAt, rendered);
+                    Alert alert =
+                            family.compiled
+                                    .members
+                                    .get(member)
+                                    .emit
+                                    .alertFor(match, detectedAt, rendered);
                     alert.setPartialMatchesCut(cuts);
                     out.collect(alert);
                 }

@@ -6,7 +6,10 @@ import io.tributary.schemas.Envelope;
 import java.util.List;
 import org.apache.flink.api.java.functions.KeySelector;
 
-/** The values of a rule's key fields (sessionId; deviceId and metric), as text joined by '|'; null when one is missing. */
+/**
+ * The values of a rule's key fields (sessionId; deviceId and metric), as text joined by '|'; null
+ * when one is missing.
+ */
 public final class RuleKey implements KeySelector<Envelope, String> {
     private static final long serialVersionUID = 1L;
 

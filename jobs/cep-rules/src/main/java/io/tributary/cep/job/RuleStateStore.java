@@ -31,20 +31,24 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
  * write buffers and flush tiny memtables all the time.
  *
  * <p>The namespace is switched with {@link #use} before an NFA works on its state; CEP's shared
- * buffer writes its cache through when its accessor closes, so nothing of one namespace is
- * pending when the next is used.
+ * buffer writes its cache through when its accessor closes, so nothing of one namespace is pending
+ * when the next is used.
  *
  * <p>Given a {@link KeyedStateCache}, every access goes through it: state of active keys stays on
  * the heap and reaches the backend when a checkpoint is taken.
  */
 final class RuleStateStore implements KeyedStateStore {
     private final KeyedStateBackend<?> backend;
+
     /** Null: straight to the backend. */
     private final KeyedStateCache cache;
+
     private final Map<String, Shared> sharedByName = new HashMap<>();
     private String namespace;
 
-    /** @param cache the cache in front of the backend, or null for none */
+    /**
+     * @param cache the cache in front of the backend, or null for none
+     */
     RuleStateStore(KeyedStateBackend<?> backend, KeyedStateCache cache, String namespace) {
         this.backend = backend;
         this.cache = cache;
@@ -58,17 +62,25 @@ final class RuleStateStore implements KeyedStateStore {
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-        InternalValueState<?, String, T> shared = shared(new ValueStateDescriptor<>(descriptor.getName(), descriptor.getSerializer()));
+        InternalValueState<?, String, T> shared =
+                shared(
+                        new ValueStateDescriptor<>(
+                                descriptor.getName(), descriptor.getSerializer()));
         if (cache != null) {
-            return new CachedValueState<>(sharedByName.get(descriptor.getName()).cacheIndex(), this);
+            return new CachedValueState<>(
+                    sharedByName.get(descriptor.getName()).cacheIndex(), this);
         }
         return new NamespacedValue<>(shared, this);
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
-        InternalMapState<?, String, UK, UV> shared = shared(
-                new MapStateDescriptor<>(descriptor.getName(), descriptor.getKeySerializer(), descriptor.getValueSerializer()));
+        InternalMapState<?, String, UK, UV> shared =
+                shared(
+                        new MapStateDescriptor<>(
+                                descriptor.getName(),
+                                descriptor.getKeySerializer(),
+                                descriptor.getValueSerializer()));
         if (cache != null) {
             return new CachedMapState<>(sharedByName.get(descriptor.getName()).cacheIndex(), this);
         }
@@ -86,7 +98,8 @@ final class RuleStateStore implements KeyedStateStore {
     }
 
     @Override
-    public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
+    public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
+            AggregatingStateDescriptor<IN, ACC, OUT> descriptor) {
         throw unused(descriptor.getName());
     }
 
@@ -97,7 +110,8 @@ final class RuleStateStore implements KeyedStateStore {
     void clear(String name) {
         Shared shared = sharedByName.get(name);
         if (shared == null) {
-            throw new IllegalStateException("rule state " + name + " was never created; created: " + sharedByName.keySet());
+            throw new IllegalStateException(
+                    "rule state " + name + " was never created; created: " + sharedByName.keySet());
         }
         clear(shared, namespace);
     }
@@ -115,7 +129,8 @@ final class RuleStateStore implements KeyedStateStore {
 
     /**
      * Tells the cache that the current key keeps nothing under the namespace but what the cache
-     * holds, so looking up what is not there needs no read of the backend. Without a cache: nothing.
+     * holds, so looking up what is not there needs no read of the backend. Without a cache:
+     * nothing.
      */
     void startEmpty(String namespace) {
         if (cache == null) {
@@ -149,7 +164,8 @@ final class RuleStateStore implements KeyedStateStore {
         for (Shared shared : sharedByName.values()) {
             var descriptor = shared.descriptor();
             if (descriptor instanceof MapStateDescriptor<?, ?> map) {
-                InternalMapState<?, String, Object, Object> state = (InternalMapState) shared.state();
+                InternalMapState<?, String, Object, Object> state =
+                        (InternalMapState) shared.state();
                 TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
                 TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
                 state.setCurrentNamespace(from);
@@ -165,7 +181,8 @@ final class RuleStateStore implements KeyedStateStore {
                 state.putAll(copy);
             } else {
                 InternalValueState<?, String, Object> state = (InternalValueState) shared.state();
-                TypeSerializer<Object> serializer = (TypeSerializer<Object>) descriptor.getSerializer();
+                TypeSerializer<Object> serializer =
+                        (TypeSerializer<Object>) descriptor.getSerializer();
                 state.setCurrentNamespace(from);
                 Object value = state.value();
                 state.setCurrentNamespace(to);
@@ -185,19 +202,23 @@ final class RuleStateStore implements KeyedStateStore {
             if (descriptor instanceof MapStateDescriptor<?, ?> map) {
                 TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
                 TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
-                KeyedStateCache.CachedMap<Object, Object> source = cache.map(shared.cacheIndex(), from);
+                KeyedStateCache.CachedMap<Object, Object> source =
+                        cache.map(shared.cacheIndex(), from);
                 Map<Object, Object> copy = new HashMap<>();
                 for (Iterator<Map.Entry<Object, Object>> it = source.iterator(); it.hasNext(); ) {
                     Map.Entry<Object, Object> entry = it.next();
                     copy.put(keys.copy(entry.getKey()), values.copy(entry.getValue()));
                 }
-                KeyedStateCache.CachedMap<Object, Object> target = cache.map(shared.cacheIndex(), to);
+                KeyedStateCache.CachedMap<Object, Object> target =
+                        cache.map(shared.cacheIndex(), to);
                 target.clear();
                 copy.forEach(target::put);
             } else {
-                TypeSerializer<Object> serializer = (TypeSerializer<Object>) descriptor.getSerializer();
+                TypeSerializer<Object> serializer =
+                        (TypeSerializer<Object>) descriptor.getSerializer();
                 Object value = cache.value(shared.cacheIndex(), from).value();
-                ((KeyedStateCache.CachedValue) cache.value(shared.cacheIndex(), to)).update(value == null ? null : serializer.copy(value));
+                ((KeyedStateCache.CachedValue) cache.value(shared.cacheIndex(), to))
+                        .update(value == null ? null : serializer.copy(value));
             }
         }
     }
@@ -208,23 +229,33 @@ final class RuleStateStore implements KeyedStateStore {
             // The backend keeps one state per name: every rule of the group gets the same one.
             S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
             InternalKvState<?, String, ?> internal = (InternalKvState<?, String, ?>) state;
-            sharedByName.put(descriptor.getName(), new Shared(internal, descriptor, cache == null ? -1 : cache.register(internal)));
+            sharedByName.put(
+                    descriptor.getName(),
+                    new Shared(
+                            internal, descriptor, cache == null ? -1 : cache.register(internal)));
             return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
         }
     }
 
-    /** A state the NFAs share, with the descriptor whose serializers copy its entries, and its index in the cache. */
+    /**
+     * A state the NFAs share, with the descriptor whose serializers copy its entries, and its index
+     * in the cache.
+     */
     private record Shared(
-            InternalKvState<?, String, ?> state, org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor, int cacheIndex) {}
+            InternalKvState<?, String, ?> state,
+            org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor,
+            int cacheIndex) {}
 
     private static UnsupportedOperationException unused(String name) {
-        return new UnsupportedOperationException("a rule keeps only value and map state; asked for " + name);
+        return new UnsupportedOperationException(
+                "a rule keeps only value and map state; asked for " + name);
     }
 
     /** A shared value state, switched to the store's namespace on every access. */
-    private record NamespacedValue<T>(InternalValueState<?, String, T> state, RuleStateStore store) implements ValueState<T> {
+    private record NamespacedValue<T>(InternalValueState<?, String, T> state, RuleStateStore store)
+            implements ValueState<T> {
         @Override
         public T value() throws java.io.IOException {
             state.setCurrentNamespace(store.namespace);
@@ -244,8 +275,12 @@ final class RuleStateStore implements KeyedStateStore {
         }
     }
 
-    /** A shared map state, switched to the store's namespace on every access; no map reads as empty. */
-    private record NamespacedMap<K, V>(InternalMapState<?, String, K, V> state, RuleStateStore store) implements MapState<K, V> {
+    /**
+     * A shared map state, switched to the store's namespace on every access; no map reads as empty.
+     */
+    private record NamespacedMap<K, V>(
+            InternalMapState<?, String, K, V> state, RuleStateStore store)
+            implements MapState<K, V> {
         private InternalMapState<?, String, K, V> at() {
             state.setCurrentNamespace(store.namespace);
             return state;
@@ -386,8 +421,12 @@ final class RuleStateStore implements KeyedStateStore {
             return () -> each(iterator(), Map.Entry::getValue);
         }
 
-        /** A part of each entry; {@code remove} removes the entry (CEP's pruning removes through {@code keys()}). */
-        private static <E, T> Iterator<T> each(Iterator<E> entries, java.util.function.Function<E, T> part) {
+        /**
+         * A part of each entry; {@code remove} removes the entry (CEP's pruning removes through
+         * {@code keys()}).
+         */
+        private static <E, T> Iterator<T> each(
+                Iterator<E> entries, java.util.function.Function<E, T> part) {
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {

@@ -8,9 +8,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Sends events at or behind the watermark to a side output, once, before the rules fan out. The
- * CEP operators downstream never see a watermark ahead of this operator's (theirs is the minimum
- * over all of its instances), so nothing that passes here is dropped as late by a rule.
+ * Sends events at or behind the watermark to a side output, once, before the rules fan out. The CEP
+ * operators downstream never see a watermark ahead of this operator's (theirs is the minimum over
+ * all of its instances), so nothing that passes here is dropped as late by a rule.
  */
 public final class SplitLateEvents extends ProcessFunction<Envelope, Envelope> {
     private static final long serialVersionUID = 1L;

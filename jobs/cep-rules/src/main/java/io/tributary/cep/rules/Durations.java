@@ -11,7 +11,10 @@ public final class Durations {
 
     private Durations() {}
 
-    /** The duration, or null when the text is not one. Negative durations parse (and are rejected by the caller). */
+    /**
+     * The duration, or null when the text is not one. Negative durations parse (and are rejected by
+     * the caller).
+     */
     public static Duration parse(String text) {
         if (text == null || !WHOLE.matcher(text).matches()) {
             return null;
@@ -20,13 +23,15 @@ public final class Durations {
         Matcher part = PART.matcher(text);
         while (part.find()) {
             long amount = Long.parseLong(part.group(1));
-            total = total.plus(switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
+            total =
+                    total.plus(
+                            switch (part.group(2)) {
+                                case "ms" -> Duration.ofMillis(amount);
+                                case "s" -> Duration.ofSeconds(amount);
+                                case "m" -> Duration.ofMinutes(amount);
+                                case "h" -> Duration.ofHours(amount);
+                                default -> Duration.ofDays(amount);
+                            });
         }
         return text.startsWith("-") ? total.negated() : total;
     }

@@ -17,13 +17,13 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What a rule can say about an event, derived from the Avro schemas: the envelope's {@code id},
- * {@code type} (the event type's name), {@code time} (event time, epoch milliseconds) and
- * {@code producer}, then every field of the domain's payload under its Avro name. Expressions see
- * them as {@code event.<field>} and, for earlier steps, {@code <step>.<field>}.
+ * {@code type} (the event type's name), {@code time} (event time, epoch milliseconds) and {@code
+ * producer}, then every field of the domain's payload under its Avro name. Expressions see them as
+ * {@code event.<field>} and, for earlier steps, {@code <step>.<field>}.
  *
- * <p>Avro types map to CEL types: string and enum → string, int and long → int, float and double
- * → double, boolean → bool. A nullable field has its base type; when the value is null the field
- * is absent, and a condition that reads it is false.
+ * <p>Avro types map to CEL types: string and enum → string, int and long → int, float and double →
+ * double, boolean → bool. A nullable field has its base type; when the value is null the field is
+ * absent, and a condition that reads it is false.
  */
 public final class EventFields {
     private static final Map<Domain, Map<String, Field>> BY_DOMAIN = new EnumMap<>(Domain.class);
@@ -51,7 +51,13 @@ public final class EventFields {
         }
     }
 
-    enum Kind { ID, TYPE, TIME, PRODUCER, PAYLOAD }
+    enum Kind {
+        ID,
+        TYPE,
+        TIME,
+        PRODUCER,
+        PAYLOAD
+    }
 
     /** Every field of the domain's events, in schema order, envelope fields first. */
     public static Map<String, Field> of(Domain domain) {
@@ -69,10 +75,21 @@ public final class EventFields {
         fields.put("time", new Field("time", SimpleType.INT, Kind.TIME, -1));
         fields.put("producer", new Field("producer", SimpleType.STRING, Kind.PRODUCER, -1));
         for (Schema.Field field : payload.getFields()) {
-            Field previous = fields.put(field.name(),
-                    new Field(field.name(), celType(nonNull(field.schema())), Kind.PAYLOAD, field.pos()));
+            Field previous =
+                    fields.put(
+                            field.name(),
+                            new Field(
+                                    field.name(),
+                                    celType(nonNull(field.schema())),
+                                    Kind.PAYLOAD,
+                                    field.pos()));
             if (previous != null) {
-                throw new IllegalStateException(payload.getFullName() + "." + field.name() + " hides the envelope's " + field.name());
+                throw new IllegalStateException(
+                        payload.getFullName()
+                                + "."
+                                + field.name()
+                                + " hides the envelope's "
+                                + field.name());
             }
         }
         return Collections.unmodifiableMap(fields);
@@ -82,7 +99,10 @@ public final class EventFields {
         if (schema.getType() != Schema.Type.UNION) {
             return schema;
         }
-        return schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElseThrow();
+        return schema.getTypes().stream()
+                .filter(s -> s.getType() != Schema.Type.NULL)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static CelType celType(Schema schema) {

@@ -3,9 +3,9 @@ package io.tributary.cep.rules;
 import io.tributary.cep.rules.Rule.Quantifier;
 import io.tributary.cep.rules.Rule.Step;
 import io.tributary.schemas.Envelope;
+import java.util.Optional;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
-import java.util.Optional;
 
 /**
  * Turns a checked {@link Rule} into a Flink CEP {@link Pattern}, one construct per rule-file
@@ -19,7 +19,13 @@ public final class PatternCompiler {
         Pattern<Envelope, Envelope> pattern = null;
         for (Step step : rule.steps()) {
             pattern = attach(pattern, step, skipStrategy(rule.afterMatch()));
-            pattern = pattern.where(new StepCondition(rule.domain(), step.types(), step.where(), step.referencedSteps()));
+            pattern =
+                    pattern.where(
+                            new StepCondition(
+                                    rule.domain(),
+                                    step.types(),
+                                    step.where(),
+                                    step.referencedSteps()));
             pattern = quantify(pattern, step, rule);
         }
         if (rule.within() != null) {
@@ -30,18 +36,21 @@ public final class PatternCompiler {
 
     /**
      * The condition an event must meet to start a match of the rule: the first step's. Empty when
-     * another step could start one too (an optional first step) or when the first step's
-     * condition needs the match so far (it refers to steps, or ends in until).
+     * another step could start one too (an optional first step) or when the first step's condition
+     * needs the match so far (it refers to steps, or ends in until).
      */
     public static Optional<StepCondition> startCondition(Rule rule) {
         Step first = rule.steps().get(0);
         if (first.optional() || first.until() != null || !first.referencedSteps().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new StepCondition(rule.domain(), first.types(), first.where(), first.referencedSteps()));
+        return Optional.of(
+                new StepCondition(
+                        rule.domain(), first.types(), first.where(), first.referencedSteps()));
     }
 
-    private static Pattern<Envelope, Envelope> attach(Pattern<Envelope, Envelope> previous, Step step, AfterMatchSkipStrategy skip) {
+    private static Pattern<Envelope, Envelope> attach(
+            Pattern<Envelope, Envelope> previous, Step step, AfterMatchSkipStrategy skip) {
         return switch (step.contiguity()) {
             case BEGIN -> Pattern.begin(step.name(), skip);
             case NEXT -> previous.next(step.name());
@@ -52,14 +61,19 @@ public final class PatternCompiler {
         };
     }
 
-    private static Pattern<Envelope, Envelope> quantify(Pattern<Envelope, Envelope> pattern, Step step, Rule rule) {
+    private static Pattern<Envelope, Envelope> quantify(
+            Pattern<Envelope, Envelope> pattern, Step step, Rule rule) {
         Quantifier q = step.quantifier();
-        Pattern<Envelope, Envelope> result = switch (q.kind()) {
-            case ONCE -> pattern;
-            case TIMES -> q.from() == q.to() ? pattern.times(q.from()) : pattern.times(q.from(), q.to());
-            case TIMES_OR_MORE -> pattern.timesOrMore(q.from());
-            case ONE_OR_MORE -> pattern.oneOrMore();
-        };
+        Pattern<Envelope, Envelope> result =
+                switch (q.kind()) {
+                    case ONCE -> pattern;
+                    case TIMES ->
+                            q.from() == q.to()
+                                    ? pattern.times(q.from())
+                                    : pattern.times(q.from(), q.to());
+                    case TIMES_OR_MORE -> pattern.timesOrMore(q.from());
+                    case ONE_OR_MORE -> pattern.oneOrMore();
+                };
         if (step.optional()) {
             result = result.optional();
         }
@@ -69,11 +83,17 @@ public final class PatternCompiler {
         switch (step.looping()) {
             case CONSECUTIVE -> result = result.consecutive();
             case ALLOW_COMBINATIONS -> result = result.allowCombinations();
-            case RELAXED -> { }
+            case RELAXED -> {}
         }
         if (step.until() != null) {
             // Any input event may end the loop, not only those the step itself accepts.
-            result = result.until(new StepCondition(rule.domain(), rule.inputs(), step.until(), step.referencedSteps()));
+            result =
+                    result.until(
+                            new StepCondition(
+                                    rule.domain(),
+                                    rule.inputs(),
+                                    step.until(),
+                                    step.referencedSteps()));
         }
         return result;
     }

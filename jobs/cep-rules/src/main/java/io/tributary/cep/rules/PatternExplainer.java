@@ -18,18 +18,43 @@ public final class PatternExplainer {
 
     public static String explain(Rule rule) {
         StringBuilder text = new StringBuilder();
-        text.append("rule ").append(rule.id()).append(" v").append(rule.version())
-                .append("  [").append(rule.severity()).append(", owner ").append(rule.owner()).append("]\n");
+        text.append("rule ")
+                .append(rule.id())
+                .append(" v")
+                .append(rule.version())
+                .append("  [")
+                .append(rule.severity())
+                .append(", owner ")
+                .append(rule.owner())
+                .append("]\n");
         text.append("  ").append(rule.description().strip().replace("\n", "\n  ")).append('\n');
-        text.append("  input: ").append(rule.inputs()).append(" (").append(rule.domain().name().toLowerCase(Locale.ROOT))
-                .append(" events), keyed by ").append(String.join(" + ", rule.key())).append(", state kept as ").append(rule.uid()).append("\n\n");
+        text.append("  input: ")
+                .append(rule.inputs())
+                .append(" (")
+                .append(rule.domain().name().toLowerCase(Locale.ROOT))
+                .append(" events), keyed by ")
+                .append(String.join(" + ", rule.key()))
+                .append(", state kept as ")
+                .append(rule.uid())
+                .append("\n\n");
         text.append("Pattern API:\n");
         for (Step step : rule.steps()) {
-            text.append(step.contiguity() == Rule.Contiguity.BEGIN
-                    ? "  Pattern.begin(\"" + step.name() + "\", " + skip(rule.afterMatch()) + ")\n"
-                    : "      ." + step.contiguity().keyword() + "(\"" + step.name() + "\")\n");
-            text.append("          .where(type in ").append(step.types())
-                    .append(step.where() == null ? "" : " && " + step.where()).append(")\n");
+            text.append(
+                    step.contiguity() == Rule.Contiguity.BEGIN
+                            ? "  Pattern.begin(\""
+                                    + step.name()
+                                    + "\", "
+                                    + skip(rule.afterMatch())
+                                    + ")\n"
+                            : "      ."
+                                    + step.contiguity().keyword()
+                                    + "(\""
+                                    + step.name()
+                                    + "\")\n");
+            text.append("          .where(type in ")
+                    .append(step.types())
+                    .append(step.where() == null ? "" : " && " + step.where())
+                    .append(")\n");
             String quantifier = quantifier(step.quantifier());
             if (!quantifier.isEmpty()) {
                 text.append("          .").append(quantifier).append('\n');
@@ -43,7 +68,7 @@ public final class PatternExplainer {
             switch (step.looping()) {
                 case CONSECUTIVE -> text.append("          .consecutive()\n");
                 case ALLOW_COMBINATIONS -> text.append("          .allowCombinations()\n");
-                case RELAXED -> { }
+                case RELAXED -> {}
             }
             if (step.until() != null) {
                 text.append("          .until(").append(step.until()).append(")\n");
@@ -53,24 +78,45 @@ public final class PatternExplainer {
             text.append("      .within(").append(Durations.format(rule.within())).append(")\n");
         }
         text.append("\nNFA compiled by Flink CEP:\n");
-        Collection<State<Envelope>> states = NFACompiler.compileFactory(PatternCompiler.compile(rule), false).createNFA().getStates();
+        Collection<State<Envelope>> states =
+                NFACompiler.compileFactory(PatternCompiler.compile(rule), false)
+                        .createNFA()
+                        .getStates();
         for (State<Envelope> state : states) {
-            text.append("  ").append(state.getName()).append(state.isStart() ? " (start)" : "")
-                    .append(state.isFinal() ? " (final)" : "").append(state.isStop() ? " (stop)" : "").append('\n');
+            text.append("  ")
+                    .append(state.getName())
+                    .append(state.isStart() ? " (start)" : "")
+                    .append(state.isFinal() ? " (final)" : "")
+                    .append(state.isStop() ? " (stop)" : "")
+                    .append('\n');
             for (StateTransition<Envelope> transition : state.getStateTransitions()) {
-                text.append("      ").append(transition.getAction().name().toLowerCase(Locale.ROOT))
-                        .append(" -> ").append(transition.getTargetState().getName()).append('\n');
+                text.append("      ")
+                        .append(transition.getAction().name().toLowerCase(Locale.ROOT))
+                        .append(" -> ")
+                        .append(transition.getTargetState().getName())
+                        .append('\n');
             }
         }
         text.append("\nalert: ").append(rule.alert().summary()).append('\n');
-        rule.alert().fields().forEach((name, template) -> text.append("  ").append(name).append(": ").append(template).append('\n'));
+        rule.alert()
+                .fields()
+                .forEach(
+                        (name, template) ->
+                                text.append("  ")
+                                        .append(name)
+                                        .append(": ")
+                                        .append(template)
+                                        .append('\n'));
         return text.toString();
     }
 
     private static String quantifier(Quantifier q) {
         return switch (q.kind()) {
             case ONCE -> "";
-            case TIMES -> q.from() == q.to() ? "times(" + q.from() + ")" : "times(" + q.from() + ", " + q.to() + ")";
+            case TIMES ->
+                    q.from() == q.to()
+                            ? "times(" + q.from() + ")"
+                            : "times(" + q.from() + ", " + q.to() + ")";
             case TIMES_OR_MORE -> "timesOrMore(" + q.from() + ")";
             case ONE_OR_MORE -> "oneOrMore()";
         };

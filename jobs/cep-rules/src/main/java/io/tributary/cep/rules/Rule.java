@@ -13,8 +13,8 @@ import java.util.Set;
  * One detection rule as an analyst wrote it, checked: every name resolves, every expression
  * type-checks against the Avro schema of {@link #domain()}. Built only by {@link RuleLoader}.
  *
- * @param inputs the event types the rule looks at; other events never reach its pattern, so
- *     {@code next} means "the next of these events for the same key"
+ * @param inputs the event types the rule looks at; other events never reach its pattern, so {@code
+ *     next} means "the next of these events for the same key"
  * @param key the event fields whose values partition the stream (sessionId; or deviceId and metric)
  * @param within the time from the first to the last event of a match; null for no bound
  * @param file where the rule came from, for messages
@@ -35,12 +35,18 @@ public record Rule(
         String file)
         implements Serializable {
 
-    /** The name under which the rule's state is kept in its key's operator; a new version starts afresh. */
+    /**
+     * The name under which the rule's state is kept in its key's operator; a new version starts
+     * afresh.
+     */
     public String uid() {
         return "cep-rule-" + id + "-v" + version;
     }
 
-    /** How a step attaches to the one before it (Flink CEP's contiguity), or that it starts the pattern. */
+    /**
+     * How a step attaches to the one before it (Flink CEP's contiguity), or that it starts the
+     * pattern.
+     */
     public enum Contiguity {
         BEGIN("begin"),
         NEXT("next"),
@@ -68,7 +74,12 @@ public record Rule(
     public record Quantifier(Kind kind, int from, int to) implements Serializable {
         public static final Quantifier ONCE = new Quantifier(Kind.ONCE, 1, 1);
 
-        public enum Kind { ONCE, TIMES, TIMES_OR_MORE, ONE_OR_MORE }
+        public enum Kind {
+            ONCE,
+            TIMES,
+            TIMES_OR_MORE,
+            ONE_OR_MORE
+        }
 
         public boolean looping() {
             return kind != Kind.ONCE;
@@ -76,7 +87,11 @@ public record Rule(
     }
 
     /** Inner contiguity of a looping step. */
-    public enum Looping { RELAXED, CONSECUTIVE, ALLOW_COMBINATIONS }
+    public enum Looping {
+        RELAXED,
+        CONSECUTIVE,
+        ALLOW_COMBINATIONS
+    }
 
     /**
      * One named step of the pattern.
@@ -103,12 +118,19 @@ public record Rule(
     public record AfterMatch(Kind kind, String step) implements Serializable {
         public static final AfterMatch NO_SKIP = new AfterMatch(Kind.NO_SKIP, null);
 
-        public enum Kind { NO_SKIP, SKIP_TO_NEXT, SKIP_PAST_LAST_EVENT, SKIP_TO_FIRST, SKIP_TO_LAST }
+        public enum Kind {
+            NO_SKIP,
+            SKIP_TO_NEXT,
+            SKIP_PAST_LAST_EVENT,
+            SKIP_TO_FIRST,
+            SKIP_TO_LAST
+        }
     }
 
     /**
-     * The alert a match produces. Summary and field values are templates: text with
-     * {@code ${expression}} parts evaluated over the match.
+     * The alert a match produces. Summary and field values are templates: text with {@code
+     * ${expression}} parts evaluated over the match.
      */
-    public record AlertTemplate(String summary, Map<String, String> fields) implements Serializable {}
+    public record AlertTemplate(String summary, Map<String, String> fields)
+            implements Serializable {}
 }

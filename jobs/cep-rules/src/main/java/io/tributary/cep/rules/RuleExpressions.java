@@ -28,14 +28,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The expression language of rules: CEL (the Common Expression Language, google/cel-java) with
- * its standard functions, string and math extensions, and no access to anything but the event
- * fields declared here. CEL is side-effect free and always terminates; there is no way to call
- * Java from a rule.
+ * The expression language of rules: CEL (the Common Expression Language, google/cel-java) with its
+ * standard functions, string and math extensions, and no access to anything but the event fields
+ * declared here. CEL is side-effect free and always terminates; there is no way to call Java from a
+ * rule.
  *
- * <p>A condition sees {@code event.<field>} and {@code <step>.<field>} for each earlier step
- * (its first event). An alert template sees every step's fields, {@code <step>.count} and
- * {@code key}.
+ * <p>A condition sees {@code event.<field>} and {@code <step>.<field>} for each earlier step (its
+ * first event). An alert template sees every step's fields, {@code <step>.count} and {@code key}.
  */
 public final class RuleExpressions {
     public static final String EVENT = "event";
@@ -43,10 +42,11 @@ public final class RuleExpressions {
     public static final String COUNT = "count";
 
     private static final CelOptions OPTIONS = CelOptions.current().build();
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-            .setOptions(OPTIONS)
-            .addLibraries(CelExtensions.strings(), CelExtensions.math(OPTIONS))
-            .build();
+    private static final CelRuntime RUNTIME =
+            CelRuntimeFactory.standardCelRuntimeBuilder()
+                    .setOptions(OPTIONS)
+                    .addLibraries(CelExtensions.strings(), CelExtensions.math(OPTIONS))
+                    .build();
 
     private RuleExpressions() {}
 
@@ -57,9 +57,12 @@ public final class RuleExpressions {
      * @param hiddenSteps steps of the rule it cannot see, with the reason (for the message)
      * @param alert an alert template (no {@code event}; counts and the key instead)
      */
-    public record Scope(Domain domain, List<String> steps, Map<String, String> hiddenSteps, boolean alert) {}
+    public record Scope(
+            Domain domain, List<String> steps, Map<String, String> hiddenSteps, boolean alert) {}
 
-    /** A problem inside an expression; line and column start at 1 and count within the expression. */
+    /**
+     * A problem inside an expression; line and column start at 1 and count within the expression.
+     */
     public record Issue(int line, int column, String message) {}
 
     /** A type-checked expression, or why there is none. */
@@ -98,8 +101,14 @@ public final class RuleExpressions {
             CelAbstractSyntaxTree typed = checked.getAst();
             CelType result = typed.getResultType();
             if (condition && !result.equals(SimpleType.BOOL) && !result.equals(SimpleType.DYN)) {
-                return new Checked(null, List.of(new Issue(1, 1,
-                        "a condition must be true or false, but this expression gives a " + describe(result))));
+                return new Checked(
+                        null,
+                        List.of(
+                                new Issue(
+                                        1,
+                                        1,
+                                        "a condition must be true or false, but this expression gives a "
+                                                + describe(result))));
             }
             return new Checked(typed, List.of(), roots(ast));
         } catch (CelValidationException e) {
@@ -112,24 +121,31 @@ public final class RuleExpressions {
         try {
             return RUNTIME.createProgram(ast);
         } catch (CelEvaluationException e) {
-            throw new IllegalStateException("checked expression has no program: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "checked expression has no program: " + e.getMessage(), e);
         }
     }
 
     /**
      * Re-checks an expression that {@link #check} accepted before (after deserialization). Rules
      * copied per market or per team repeat the same expressions; checking one takes about a
-     * millisecond, so a hundred rules on each subtask would spend seconds of the job's start on
-     * the same few texts. Programs are immutable, so each text is checked once per JVM.
+     * millisecond, so a hundred rules on each subtask would spend seconds of the job's start on the
+     * same few texts. Programs are immutable, so each text is checked once per JVM.
      */
     public static CelRuntime.Program recompile(Scope scope, String expression, boolean condition) {
-        return PROGRAMS.computeIfAbsent(new Compiled(scope, expression, condition), key -> {
-            Checked checked = check(scope, expression, condition);
-            if (!checked.ok()) {
-                throw new IllegalStateException("expression no longer checks: " + expression + ": " + checked.issues());
-            }
-            return program(checked.ast());
-        });
+        return PROGRAMS.computeIfAbsent(
+                new Compiled(scope, expression, condition),
+                key -> {
+                    Checked checked = check(scope, expression, condition);
+                    if (!checked.ok()) {
+                        throw new IllegalStateException(
+                                "expression no longer checks: "
+                                        + expression
+                                        + ": "
+                                        + checked.issues());
+                    }
+                    return program(checked.ast());
+                });
     }
 
     private record Compiled(Scope scope, String expression, boolean condition) {}
@@ -144,13 +160,13 @@ public final class RuleExpressions {
     public record Comparison(Operand left, boolean equal, Operand right) {}
 
     /**
-     * Whether a checked condition is nothing but comparisons joined by {@code &&}, each
-     * {@code ==} or {@code !=} between fields of the event or of earlier steps, or a field and a
-     * literal of the same type: {@code event.region == "eu-west"} (a rule narrowed to a market),
-     * {@code event.value == first.value}. Such a condition is true exactly when every field it
-     * reads is present and every comparison holds (CEL answers an absent field with an unknown,
-     * which no {@code &&} turns true), which a caller can test without the interpreter and
-     * without reading an earlier step once a comparison before it failed.
+     * Whether a checked condition is nothing but comparisons joined by {@code &&}, each {@code ==}
+     * or {@code !=} between fields of the event or of earlier steps, or a field and a literal of
+     * the same type: {@code event.region == "eu-west"} (a rule narrowed to a market), {@code
+     * event.value == first.value}. Such a condition is true exactly when every field it reads is
+     * present and every comparison holds (CEL answers an absent field with an unknown, which no
+     * {@code &&} turns true), which a caller can test without the interpreter and without reading
+     * an earlier step once a comparison before it failed.
      */
     public static Optional<List<Comparison>> comparisons(Scope scope, String expression) {
         CelValidationResult parsed = compiler(scope).parse(expression);
@@ -159,21 +175,27 @@ public final class RuleExpressions {
         }
         try {
             List<Comparison> comparisons = new ArrayList<>();
-            return collectComparisons(scope, parsed.getAst().getExpr(), comparisons) ? Optional.of(comparisons) : Optional.empty();
+            return collectComparisons(scope, parsed.getAst().getExpr(), comparisons)
+                    ? Optional.of(comparisons)
+                    : Optional.empty();
         } catch (CelValidationException e) {
             return Optional.empty();
         }
     }
 
-    private static boolean collectComparisons(Scope scope, CelExpr expr, List<Comparison> comparisons) {
-        if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || expr.call().target().isPresent() || expr.call().args().size() != 2) {
+    private static boolean collectComparisons(
+            Scope scope, CelExpr expr, List<Comparison> comparisons) {
+        if (expr.getKind() != CelExpr.ExprKind.Kind.CALL
+                || expr.call().target().isPresent()
+                || expr.call().args().size() != 2) {
             return false;
         }
         String function = expr.call().function();
         CelExpr left = expr.call().args().get(0);
         CelExpr right = expr.call().args().get(1);
         if (function.equals(dev.cel.parser.Operator.LOGICAL_AND.getFunction())) {
-            return collectComparisons(scope, left, comparisons) && collectComparisons(scope, right, comparisons);
+            return collectComparisons(scope, left, comparisons)
+                    && collectComparisons(scope, right, comparisons);
         }
         boolean equal = function.equals(dev.cel.parser.Operator.EQUALS.getFunction());
         if (!equal && !function.equals(dev.cel.parser.Operator.NOT_EQUALS.getFunction())) {
@@ -182,7 +204,8 @@ public final class RuleExpressions {
         Map<String, EventFields.Field> fields = EventFields.of(scope.domain());
         Optional<Operand> leftOperand = operand(scope, fields, left);
         Optional<Operand> rightOperand = operand(scope, fields, right);
-        if (leftOperand.isEmpty() || rightOperand.isEmpty()
+        if (leftOperand.isEmpty()
+                || rightOperand.isEmpty()
                 || (leftOperand.get().field() == null && rightOperand.get().field() == null)) {
             return false;
         }
@@ -194,7 +217,8 @@ public final class RuleExpressions {
         return true;
     }
 
-    private static Optional<Operand> operand(Scope scope, Map<String, EventFields.Field> fields, CelExpr expr) {
+    private static Optional<Operand> operand(
+            Scope scope, Map<String, EventFields.Field> fields, CelExpr expr) {
         if (expr.getKind() == CelExpr.ExprKind.Kind.CONSTANT) {
             var constant = expr.constant();
             return switch (constant.getKind()) {
@@ -205,7 +229,8 @@ public final class RuleExpressions {
                 default -> Optional.empty();
             };
         }
-        if (expr.getKind() != CelExpr.ExprKind.Kind.SELECT || expr.select().testOnly()
+        if (expr.getKind() != CelExpr.ExprKind.Kind.SELECT
+                || expr.select().testOnly()
                 || expr.select().operand().getKind() != CelExpr.ExprKind.Kind.IDENT
                 || !fields.containsKey(expr.select().field())) {
             return Optional.empty();
@@ -214,7 +239,9 @@ public final class RuleExpressions {
         if (root.equals(EVENT)) {
             return Optional.of(new Operand(null, expr.select().field(), null));
         }
-        return scope.steps().contains(root) ? Optional.of(new Operand(root, expr.select().field(), null)) : Optional.empty();
+        return scope.steps().contains(root)
+                ? Optional.of(new Operand(root, expr.select().field(), null))
+                : Optional.empty();
     }
 
     /** The operand's CEL type, or null for one a comparison without CEL does not handle. */
@@ -231,18 +258,23 @@ public final class RuleExpressions {
         } else {
             type = SimpleType.BOOL;
         }
-        boolean simple = type.equals(SimpleType.STRING) || type.equals(SimpleType.INT)
-                || type.equals(SimpleType.DOUBLE) || type.equals(SimpleType.BOOL);
+        boolean simple =
+                type.equals(SimpleType.STRING)
+                        || type.equals(SimpleType.INT)
+                        || type.equals(SimpleType.DOUBLE)
+                        || type.equals(SimpleType.BOOL);
         return simple ? type : null;
     }
 
-    private static final Map<Compiled, CelRuntime.Program> PROGRAMS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Compiled, CelRuntime.Program> PROGRAMS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static CelCompiler compiler(Scope scope) {
-        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
-                .setOptions(OPTIONS)
-                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-                .addLibraries(CelExtensions.strings(), CelExtensions.math(OPTIONS));
+        CelCompilerBuilder builder =
+                CelCompilerFactory.standardCelCompilerBuilder()
+                        .setOptions(OPTIONS)
+                        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                        .addLibraries(CelExtensions.strings(), CelExtensions.math(OPTIONS));
         Map<String, EventFields.Field> fields = EventFields.of(scope.domain());
         List<String> roots = new ArrayList<>(scope.steps());
         if (!scope.alert()) {
@@ -274,44 +306,82 @@ public final class RuleExpressions {
         }
         CelNavigableExpr root = CelNavigableAst.fromAst(ast).getRoot();
         Set<String> loopVariables = new HashSet<>();
-        root.allNodes().filter(n -> n.getKind() == CelExpr.ExprKind.Kind.COMPREHENSION).forEach(n -> {
-            loopVariables.add(n.expr().comprehension().iterVar());
-            loopVariables.add(n.expr().comprehension().accuVar());
-        });
+        root.allNodes()
+                .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.COMPREHENSION)
+                .forEach(
+                        n -> {
+                            loopVariables.add(n.expr().comprehension().iterVar());
+                            loopVariables.add(n.expr().comprehension().accuVar());
+                        });
         List<Issue> issues = new ArrayList<>();
-        root.allNodes().filter(n -> n.getKind() == CelExpr.ExprKind.Kind.SELECT).forEach(n -> {
-            CelExpr operand = n.expr().select().operand();
-            if (operand.getKind() != CelExpr.ExprKind.Kind.IDENT) {
-                return;
-            }
-            String name = operand.ident().name();
-            String field = n.expr().select().field();
-            if (loopVariables.contains(name)) {
-                return;
-            }
-            Issue at = issueAt(ast, operand.id(), "");
-            if (roots.contains(name)) {
-                if (!fields.containsKey(field) && !(scope.alert() && field.equals(COUNT))) {
-                    issues.add(new Issue(at.line(), at.column(), "'" + name + "' has no field '" + field + "'; "
-                            + scope.domain().name().toLowerCase(java.util.Locale.ROOT) + " events have: "
-                            + String.join(", ", fields.keySet()) + (scope.alert() ? ", count" : "")));
-                }
-            } else if (scope.hiddenSteps().containsKey(name)) {
-                issues.add(new Issue(at.line(), at.column(), scope.hiddenSteps().get(name)));
-            } else if (!(scope.alert() && name.equals(KEY))) {
-                issues.add(new Issue(at.line(), at.column(), "unknown step '" + name + "'; "
-                        + (scope.alert() ? "" : "use 'event' for the event being matched, ")
-                        + (scope.steps().isEmpty() ? "no earlier step can be referred to here"
-                                : "steps that can be referred to here: " + String.join(", ", scope.steps()))));
-            }
-        });
+        root.allNodes()
+                .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.SELECT)
+                .forEach(
+                        n -> {
+                            CelExpr operand = n.expr().select().operand();
+                            if (operand.getKind() != CelExpr.ExprKind.Kind.IDENT) {
+                                return;
+                            }
+                            String name = operand.ident().name();
+                            String field = n.expr().select().field();
+                            if (loopVariables.contains(name)) {
+                                return;
+                            }
+                            Issue at = issueAt(ast, operand.id(), "");
+                            if (roots.contains(name)) {
+                                if (!fields.containsKey(field)
+                                        && !(scope.alert() && field.equals(COUNT))) {
+                                    issues.add(
+                                            new Issue(
+                                                    at.line(),
+                                                    at.column(),
+                                                    "'"
+                                                            + name
+                                                            + "' has no field '"
+                                                            + field
+                                                            + "'; "
+                                                            + scope.domain()
+                                                                    .name()
+                                                                    .toLowerCase(
+                                                                            java.util.Locale.ROOT)
+                                                            + " events have: "
+                                                            + String.join(", ", fields.keySet())
+                                                            + (scope.alert() ? ", count" : "")));
+                                }
+                            } else if (scope.hiddenSteps().containsKey(name)) {
+                                issues.add(
+                                        new Issue(
+                                                at.line(),
+                                                at.column(),
+                                                scope.hiddenSteps().get(name)));
+                            } else if (!(scope.alert() && name.equals(KEY))) {
+                                issues.add(
+                                        new Issue(
+                                                at.line(),
+                                                at.column(),
+                                                "unknown step '"
+                                                        + name
+                                                        + "'; "
+                                                        + (scope.alert()
+                                                                ? ""
+                                                                : "use 'event' for the event being matched, ")
+                                                        + (scope.steps().isEmpty()
+                                                                ? "no earlier step can be referred to here"
+                                                                : "steps that can be referred to here: "
+                                                                        + String.join(
+                                                                                ", ",
+                                                                                scope.steps()))));
+                            }
+                        });
         return issues;
     }
 
     /** The names an expression starts its field accesses from: event, steps. */
     private static Set<String> roots(CelAbstractSyntaxTree parsed) {
         Set<String> roots = new HashSet<>();
-        CelNavigableAst.fromAst(parsed).getRoot().allNodes()
+        CelNavigableAst.fromAst(parsed)
+                .getRoot()
+                .allNodes()
                 .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.SELECT)
                 .map(n -> n.expr().select().operand())
                 .filter(operand -> operand.getKind() == CelExpr.ExprKind.Kind.IDENT)
@@ -325,7 +395,8 @@ public final class RuleExpressions {
             return new Issue(1, 1, message);
         }
         Optional<CelSourceLocation> location = ast.getSource().getOffsetLocation(offset);
-        return location.map(l -> new Issue(l.getLine(), l.getColumn() + 1, message)).orElse(new Issue(1, 1, message));
+        return location.map(l -> new Issue(l.getLine(), l.getColumn() + 1, message))
+                .orElse(new Issue(1, 1, message));
     }
 
     private static Checked failed(List<CelIssue> errors, String prefix) {
@@ -341,8 +412,8 @@ public final class RuleExpressions {
 
     /** CEL's messages name overloads (_==_, _+_); say what was compared instead. */
     private static String plain(String message) {
-        return message
-                .replaceAll("found no matching overload for '_([^_']+)_' applied to '\\((.*)\\)'",
+        return message.replaceAll(
+                        "found no matching overload for '_([^_']+)_' applied to '\\((.*)\\)'",
                         "operator $1 cannot be applied to ($2)")
                 .replaceAll(" \\(candidates: .*\\)$", "")
                 .replace("(in container '')", "")

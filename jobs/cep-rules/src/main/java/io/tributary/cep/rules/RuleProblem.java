@@ -1,7 +1,10 @@
 package io.tributary.cep.rules;
 
-/** One thing wrong with a rule file, where an editor can jump to it. Lines and columns start at 1. */
-public record RuleProblem(String file, int line, int column, String message) implements Comparable<RuleProblem> {
+/**
+ * One thing wrong with a rule file, where an editor can jump to it. Lines and columns start at 1.
+ */
+public record RuleProblem(String file, int line, int column, String message)
+        implements Comparable<RuleProblem> {
     @Override
     public String toString() {
         return file + ":" + line + ":" + column + ": " + message;
@@ -13,6 +16,8 @@ public record RuleProblem(String file, int line, int column, String message) imp
         if (byFile != 0) {
             return byFile;
         }
-        return line != other.line ? Integer.compare(line, other.line) : Integer.compare(column, other.column);
+        return line != other.line
+                ? Integer.compare(line, other.line)
+                : Integer.compare(column, other.column);
     }
 }

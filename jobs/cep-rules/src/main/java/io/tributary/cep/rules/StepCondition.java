@@ -15,12 +15,12 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 
 /**
  * A step's condition in Flink CEP: the event type must be one of the step's types, then its CEL
- * expression must be true. The expression travels as text and is compiled again where the task
- * runs (CEL programs are not serializable); it was type-checked when the rule was loaded.
+ * expression must be true. The expression travels as text and is compiled again where the task runs
+ * (CEL programs are not serializable); it was type-checked when the rule was loaded.
  *
  * <p>An expression that reads a field the event does not have (a null optional field), or an
- * earlier step that matched nothing (an optional step), evaluates to an error in CEL; the
- * condition is then false. Rules cannot throw.
+ * earlier step that matched nothing (an optional step), evaluates to an error in CEL; the condition
+ * is then false. Rules cannot throw.
  */
 public final class StepCondition extends IterativeCondition<Envelope> {
     private static final long serialVersionUID = 1L;
@@ -31,20 +31,25 @@ public final class StepCondition extends IterativeCondition<Envelope> {
     private final List<String> referencedSteps;
     private transient CelRuntime.Program program;
     private transient Map<String, EventFields.Field> fields;
+
     /**
      * What each identifier the program asks for refers to, worked out on first use: the program
      * asks for the same few names for every event of every rule copy, and splitting and hashing
      * them per evaluation was a visible share of a CEP task.
      */
     private transient Map<String, Reference> references;
+
     /**
      * Set when the expression is comparisons joined by {@code &&} ({@link
-     * RuleExpressions#comparisons}): then the fields are compared without CEL, and an earlier
-     * step is read only when the comparisons before it held.
+     * RuleExpressions#comparisons}): then the fields are compared without CEL, and an earlier step
+     * is read only when the comparisons before it held.
      */
     private transient FastComparison[] comparisons;
 
-    /** A step's field ({@code step == null}: the event being matched); {@code field == null}: nothing. */
+    /**
+     * A step's field ({@code step == null}: the event being matched); {@code field == null}:
+     * nothing.
+     */
     private record Reference(String step, EventFields.Field field) {}
 
     /** A comparison's operand: a reference, or a literal when {@code reference == null}. */
@@ -52,7 +57,8 @@ public final class StepCondition extends IterativeCondition<Envelope> {
 
     private record FastComparison(FastOperand left, boolean equal, FastOperand right) {}
 
-    public StepCondition(Domain domain, Set<EventType> types, String expression, List<String> referencedSteps) {
+    public StepCondition(
+            Domain domain, Set<EventType> types, String expression, List<String> referencedSteps) {
         this.domain = domain;
         this.types = types;
         this.expression = expression;
@@ -68,12 +74,18 @@ public final class StepCondition extends IterativeCondition<Envelope> {
             return true;
         }
         if (program == null) {
-            RuleExpressions.Scope scope = new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false);
+            RuleExpressions.Scope scope =
+                    new RuleExpressions.Scope(domain, referencedSteps, Map.of(), false);
             fields = EventFields.of(domain);
             references = new HashMap<>();
-            comparisons = RuleExpressions.comparisons(scope, expression)
-                    .map(found -> found.stream().map(this::fast).toArray(FastComparison[]::new))
-                    .orElse(null);
+            comparisons =
+                    RuleExpressions.comparisons(scope, expression)
+                            .map(
+                                    found ->
+                                            found.stream()
+                                                    .map(this::fast)
+                                                    .toArray(FastComparison[]::new))
+                            .orElse(null);
             program = RuleExpressions.recompile(scope, expression, true);
         }
         // Only a condition on earlier steps looks them up; a start condition runs for every event.
@@ -81,7 +93,8 @@ public final class StepCondition extends IterativeCondition<Envelope> {
         if (comparisons != null) {
             for (FastComparison comparison : comparisons) {
                 Object left = value(comparison.left(), event, context, earlier);
-                Object right = left == null ? null : value(comparison.right(), event, context, earlier);
+                Object right =
+                        left == null ? null : value(comparison.right(), event, context, earlier);
                 if (right == null || equal(left, right) != comparison.equal()) {
                     return false;
                 }
@@ -89,13 +102,15 @@ public final class StepCondition extends IterativeCondition<Envelope> {
             return true;
         }
         try {
-            return Boolean.TRUE.equals(program.eval(name -> resolve(name, event, context, earlier)));
+            return Boolean.TRUE.equals(
+                    program.eval(name -> resolve(name, event, context, earlier)));
         } catch (CelEvaluationException e) {
             return false;
         }
     }
 
-    private Optional<Object> resolve(String name, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
+    private Optional<Object> resolve(
+            String name, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
         Reference reference = references.get(name);
         if (reference == null) {
             reference = reference(name);
@@ -104,12 +119,18 @@ public final class StepCondition extends IterativeCondition<Envelope> {
         if (reference.field() == null) {
             return Optional.empty();
         }
-        Envelope source = reference.step() == null ? event : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
-        return source == null ? Optional.empty() : Optional.ofNullable(reference.field().read(source));
+        Envelope source =
+                reference.step() == null
+                        ? event
+                        : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
+        return source == null
+                ? Optional.empty()
+                : Optional.ofNullable(reference.field().read(source));
     }
 
     private FastComparison fast(RuleExpressions.Comparison comparison) {
-        return new FastComparison(fast(comparison.left()), comparison.equal(), fast(comparison.right()));
+        return new FastComparison(
+                fast(comparison.left()), comparison.equal(), fast(comparison.right()));
     }
 
     private FastOperand fast(RuleExpressions.Operand operand) {
@@ -120,16 +141,26 @@ public final class StepCondition extends IterativeCondition<Envelope> {
     }
 
     /** The operand's value, null when absent (the field is null, or the step matched nothing). */
-    private Object value(FastOperand operand, Envelope event, Context<Envelope> context, Map<String, Envelope> earlier) {
+    private Object value(
+            FastOperand operand,
+            Envelope event,
+            Context<Envelope> context,
+            Map<String, Envelope> earlier) {
         Reference reference = operand.reference();
         if (reference == null) {
             return operand.literal();
         }
-        Envelope source = reference.step() == null ? event : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
+        Envelope source =
+                reference.step() == null
+                        ? event
+                        : earlier.computeIfAbsent(reference.step(), step -> first(context, step));
         return source == null ? null : reference.field().read(source);
     }
 
-    /** CEL's equality for values of one type: doubles as IEEE 754 numbers (NaN is unequal to itself, -0.0 equals 0.0). */
+    /**
+     * CEL's equality for values of one type: doubles as IEEE 754 numbers (NaN is unequal to itself,
+     * -0.0 equals 0.0).
+     */
     private static boolean equal(Object left, Object right) {
         if (left instanceof Double a && right instanceof Double b) {
             return a.doubleValue() == b.doubleValue();
@@ -143,7 +174,9 @@ public final class StepCondition extends IterativeCondition<Envelope> {
             return new Reference(null, null);
         }
         String root = name.substring(0, dot);
-        return new Reference(root.equals(RuleExpressions.EVENT) ? null : root, fields.get(name.substring(dot + 1)));
+        return new Reference(
+                root.equals(RuleExpressions.EVENT) ? null : root,
+                fields.get(name.substring(dot + 1)));
     }
 
     private static Envelope first(Context<Envelope> context, String step) {

@@ -21,9 +21,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * A YAML file as a JSON tree (for the JSON Schema) that remembers where every value and every
- * key stood in the file, by JSON pointer, so that any later problem points at its line and column.
- * Only plain data: no anchors to classes, no custom tags.
+ * A YAML file as a JSON tree (for the JSON Schema) that remembers where every value and every key
+ * stood in the file, by JSON pointer, so that any later problem points at its line and column. Only
+ * plain data: no anchors to classes, no custom tags.
  */
 final class YamlDocument {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -34,7 +34,12 @@ final class YamlDocument {
     private final Map<String, Mark> keys;
     private final Map<String, ScalarNode> scalars;
 
-    private YamlDocument(String file, JsonNode root, Map<String, Mark> values, Map<String, Mark> keys, Map<String, ScalarNode> scalars) {
+    private YamlDocument(
+            String file,
+            JsonNode root,
+            Map<String, Mark> values,
+            Map<String, Mark> keys,
+            Map<String, ScalarNode> scalars) {
         this.file = file;
         this.root = root;
         this.values = values;
@@ -53,9 +58,16 @@ final class YamlDocument {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem().replaceAll("but got (\\S+)$", "but got '$1'");
-            String context = e.getContext() == null || e.getContextMark() == null ? ""
-                    : " (" + e.getContext().replace("while parsing a", "in the") + " that starts at line "
-                            + (e.getContextMark().getLine() + 1) + ", column " + (e.getContextMark().getColumn() + 1) + ")";
+            String context =
+                    e.getContext() == null || e.getContextMark() == null
+                            ? ""
+                            : " ("
+                                    + e.getContext().replace("while parsing a", "in the")
+                                    + " that starts at line "
+                                    + (e.getContextMark().getLine() + 1)
+                                    + ", column "
+                                    + (e.getContextMark().getColumn() + 1)
+                                    + ")";
             problems.add(at(file, mark, "YAML syntax error: " + problem + context));
             return null;
         } catch (RuntimeException e) {
@@ -63,7 +75,8 @@ final class YamlDocument {
             return null;
         }
         if (node == null) {
-            problems.add(new RuleProblem(file, 1, 1, "the file is empty; a rule file holds one rule"));
+            problems.add(
+                    new RuleProblem(file, 1, 1, "the file is empty; a rule file holds one rule"));
             return null;
         }
         Map<String, Mark> values = new HashMap<>();
@@ -104,11 +117,23 @@ final class YamlDocument {
         }
         Mark start = scalar.getStartMark();
         return switch (scalar.getScalarStyle()) {
-            case PLAIN -> new RuleProblem(file, start.getLine() + line, (line == 1 ? start.getColumn() : 0) + column, message);
-            case SINGLE_QUOTED, DOUBLE_QUOTED -> line == 1
-                    ? new RuleProblem(file, start.getLine() + 1, start.getColumn() + 1 + column, message)
-                    : at(file, start, message);
-            case LITERAL, FOLDED -> new RuleProblem(file, start.getLine() + 1 + line, indentOf(scalar) + column, message);
+            case PLAIN ->
+                    new RuleProblem(
+                            file,
+                            start.getLine() + line,
+                            (line == 1 ? start.getColumn() : 0) + column,
+                            message);
+            case SINGLE_QUOTED, DOUBLE_QUOTED ->
+                    line == 1
+                            ? new RuleProblem(
+                                    file,
+                                    start.getLine() + 1,
+                                    start.getColumn() + 1 + column,
+                                    message)
+                            : at(file, start, message);
+            case LITERAL, FOLDED ->
+                    new RuleProblem(
+                            file, start.getLine() + 1 + line, indentOf(scalar) + column, message);
             default -> at(file, start, message);
         };
     }
@@ -130,23 +155,43 @@ final class YamlDocument {
     }
 
     private static RuleProblem at(String file, Mark mark, String message) {
-        return mark == null ? new RuleProblem(file, 1, 1, message)
+        return mark == null
+                ? new RuleProblem(file, 1, 1, message)
                 : new RuleProblem(file, mark.getLine() + 1, mark.getColumn() + 1, message);
     }
 
-    private static JsonNode convert(String file, Node node, String pointer, Map<String, Mark> values, Map<String, Mark> keys,
-            Map<String, ScalarNode> scalars, List<RuleProblem> problems) {
+    private static JsonNode convert(
+            String file,
+            Node node,
+            String pointer,
+            Map<String, Mark> values,
+            Map<String, Mark> keys,
+            Map<String, ScalarNode> scalars,
+            List<RuleProblem> problems) {
         values.put(pointer, node.getStartMark());
         if (node instanceof MappingNode mapping) {
             ObjectNode object = JSON.objectNode();
             for (NodeTuple tuple : mapping.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-                    problems.add(at(file, tuple.getKeyNode().getStartMark(), "a key must be a plain name"));
+                    problems.add(
+                            at(
+                                    file,
+                                    tuple.getKeyNode().getStartMark(),
+                                    "a key must be a plain name"));
                     continue;
                 }
                 String child = pointer + "/" + key.getValue().replace("~", "~0").replace("/", "~1");
                 keys.put(child, key.getStartMark());
-                object.set(key.getValue(), convert(file, tuple.getValueNode(), child, values, keys, scalars, problems));
+                object.set(
+                        key.getValue(),
+                        convert(
+                                file,
+                                tuple.getValueNode(),
+                                child,
+                                values,
+                                keys,
+                                scalars,
+                                problems));
             }
             return object;
         }
@@ -154,7 +199,15 @@ final class YamlDocument {
             ArrayNode array = JSON.arrayNode();
             List<Node> items = new ArrayList<>(sequence.getValue());
             for (int i = 0; i < items.size(); i++) {
-                array.add(convert(file, items.get(i), pointer + "/" + i, values, keys, scalars, problems));
+                array.add(
+                        convert(
+                                file,
+                                items.get(i),
+                                pointer + "/" + i,
+                                values,
+                                keys,
+                                scalars,
+                                problems));
             }
             return array;
         }
@@ -174,7 +227,9 @@ final class YamlDocument {
         }
         if (Tag.BOOL.equals(tag)) {
             // YAML 1.1 booleans: true/false, yes/no, on/off.
-            return JSON.booleanNode(java.util.Set.of("true", "yes", "on", "y").contains(text.toLowerCase(java.util.Locale.ROOT)));
+            return JSON.booleanNode(
+                    java.util.Set.of("true", "yes", "on", "y")
+                            .contains(text.toLowerCase(java.util.Locale.ROOT)));
         }
         if (Tag.NULL.equals(tag)) {
             return JSON.nullNode();

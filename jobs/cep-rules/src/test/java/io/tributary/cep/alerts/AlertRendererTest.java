@@ -13,7 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AlertRendererTest {
-    private static final Rule STUCK = load("""
+    private static final Rule STUCK =
+            load(
+                    """
             id: stuck
             version: 2
             description: a transcode that never ends
@@ -35,10 +37,19 @@ class AlertRendererTest {
 
     @Test
     void fieldsTheEventCarriesAreRenderedAndAbsentOnesReadNotAvailable() throws Exception {
-        Envelope started = FixtureEvents.parse("test", List.of(
-                "{\"id\": \"s1\", \"type\": \"TRANSCODE_STARTED\", \"time\": \"90s\", \"mediaId\": \"m1\", \"rendition\": \"4000k\"}")).get(0);
+        Envelope started =
+                FixtureEvents.parse(
+                                "test",
+                                List.of(
+                                        "{\"id\": \"s1\", \"type\": \"TRANSCODE_STARTED\", \"time\": \"90s\", \"mediaId\": \"m1\", \"rendition\": \"4000k\"}"))
+                        .get(0);
 
-        Alert alert = new AlertRenderer(STUCK).render("m1", Map.of("started", List.of(started)), Instant.parse("2026-01-01T00:20:00Z"));
+        Alert alert =
+                new AlertRenderer(STUCK)
+                        .render(
+                                "m1",
+                                Map.of("started", List.of(started)),
+                                Instant.parse("2026-01-01T00:20:00Z"));
 
         assertThat(alert.getSummary()).isEqualTo("m1 4000k on n/a, 1 start(s)");
         assertThat(alert.getDetails()).containsEntry("worker", "n/a");
@@ -56,10 +67,12 @@ class AlertRendererTest {
 
     @Test
     void aLongMatchListsItsFirstAndLastTenIdsAndHowManyMatched() {
-        List<String> ids = java.util.stream.IntStream.range(0, 30_000).mapToObj(i -> "e" + i).toList();
+        List<String> ids =
+                java.util.stream.IntStream.range(0, 30_000).mapToObj(i -> "e" + i).toList();
         List<String> shown = AlertRenderer.shown(ids);
         assertThat(shown).hasSize(AlertRenderer.MAX_MATCHED_IDS_SHOWN);
-        assertThat(shown.subList(0, 10)).containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
+        assertThat(shown.subList(0, 10))
+                .containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
         assertThat(shown).endsWith("e29999");
         assertThat(AlertRenderer.shown(ids.subList(0, 20))).isEqualTo(ids.subList(0, 20));
     }

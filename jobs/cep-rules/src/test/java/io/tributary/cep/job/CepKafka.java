@@ -1,10 +1,12 @@
 package io.tributary.cep.job;
 
-import io.tributary.schemas.Topics;
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.testkit.hostile.HostileCanonicalRecords;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
@@ -12,19 +14,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import io.tributary.schemas.Domain;
-import io.tributary.testkit.hostile.HostileCanonicalRecords;
-import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-/** The CEP job's topics on a test class's broker and registry: write input, read alerts and late events. */
+/**
+ * The CEP job's topics on a test class's broker and registry: write input, read alerts and late
+ * events.
+ */
 final class CepKafka {
     private final RealKafka kafka;
     private final RealSchemaRegistry registry;
@@ -38,7 +41,8 @@ final class CepKafka {
         return sinks(alertsTopic, lateTopic, Topics.CEP_DEAD_LETTERS, name);
     }
 
-    CepRulesJob.Sinks sinks(String alertsTopic, String lateTopic, String deadLetterTopic, String name) {
+    CepRulesJob.Sinks sinks(
+            String alertsTopic, String lateTopic, String deadLetterTopic, String name) {
         CepRulesOptions options = new CepRulesOptions();
         options.kafka.bootstrapServers = kafka.bootstrapServers();
         options.kafka.registryUrl = registry.url();
@@ -52,30 +56,40 @@ final class CepKafka {
     }
 
     List<Alert> readAlerts(String topic) throws Exception {
-        RegistryAvroDeserializationSchema<Alert> decoder = ConfluentAvro.deserializer(Alert.class, registry.url());
+        RegistryAvroDeserializationSchema<Alert> decoder =
+                ConfluentAvro.deserializer(Alert.class, registry.url());
         List<Alert> alerts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(kafka.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record :
+                TopicReader.readCommitted(
+                        kafka.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             alerts.add(decoder.deserialize(record.value()));
         }
         return alerts;
     }
 
     List<Envelope> readEvents(String topic) throws Exception {
-        RegistryAvroDeserializationSchema<Envelope> decoder = ConfluentAvro.deserializer(Envelope.class, registry.url());
+        RegistryAvroDeserializationSchema<Envelope> decoder =
+                ConfluentAvro.deserializer(Envelope.class, registry.url());
         List<Envelope> events = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(kafka.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record :
+                TopicReader.readCommitted(
+                        kafka.bootstrapServers(), List.of(topic), Duration.ofSeconds(60))) {
             events.add(decoder.deserialize(record.value()));
         }
         return events;
     }
 
-    /** Writes {@link HostileCanonicalRecords} of the domain; the dead-letter reason each must get, by topic and key. */
+    /**
+     * Writes {@link HostileCanonicalRecords} of the domain; the dead-letter reason each must get,
+     * by topic and key.
+     */
     Map<String, String> produceHostile(String topic, Domain domain) throws Exception {
         return HostileCanonicalRecords.produce(kafka.broker(), registry.url(), topic, domain);
     }
 
     Map<String, String> readDeadLetterReasons(String topic) throws Exception {
-        return HostileCanonicalRecords.deadLetterReasons(kafka.bootstrapServers(), registry.url(), topic);
+        return HostileCanonicalRecords.deadLetterReasons(
+                kafka.bootstrapServers(), registry.url(), topic);
     }
 
     void produce(String topic, List<Envelope> events) throws Exception {
@@ -84,8 +98,14 @@ final class CepKafka {
         try (KafkaProducer<byte[], byte[]> producer = kafka.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Envelope event : events) {
-                acks.add(producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
-                        event.getEventId().getBytes(StandardCharsets.UTF_8), serializer.serialize(event))));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        null,
+                                        event.getEventTime().toEpochMilli(),
+                                        event.getEventId().getBytes(StandardCharsets.UTF_8),
+                                        serializer.serialize(event))));
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(60, TimeUnit.SECONDS);
@@ -98,7 +118,13 @@ final class CepKafka {
         var serializer = ConfluentAvro.serializer(Envelope.class, topic, registry.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = kafka.broker().producer()) {
-            producer.send(new ProducerRecord<>(topic, partition, event.getEventTime().toEpochMilli(), null, serializer.serialize(event)))
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    partition,
+                                    event.getEventTime().toEpochMilli(),
+                                    null,
+                                    serializer.serialize(event)))
                     .get(60, TimeUnit.SECONDS);
         }
     }

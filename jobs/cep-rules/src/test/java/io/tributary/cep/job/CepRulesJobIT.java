@@ -1,48 +1,36 @@
 package io.tributary.cep.job;
 
-import io.tributary.schemas.Topics;
-import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
-import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.alerts.Alert;
-import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.testkit.Repository;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
-import io.tributary.testkit.kafka.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.formats.avro.RegistryAvroDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every shipped rule at once on the real broker, parallelism 2, RocksDB, checkpoints and a failure
- * injected after a completed checkpoint: each alert the input calls for arrives exactly once on
- * the alerts topic (read_committed), with the right matched events, and the near misses raise
- * nothing. Hostile records on the input topics each become one dead letter and change nothing.
+ * injected after a completed checkpoint: each alert the input calls for arrives exactly once on the
+ * alerts topic (read_committed), with the right matched events, and the near misses raise nothing.
+ * Hostile records on the input topics each become one dead letter and change nothing.
  */
 class CepRulesJobIT {
     @RegisterExtension static final RealKafka KAFKA = new RealKafka();
@@ -52,7 +40,8 @@ class CepRulesJobIT {
     static final Path RULES = Repository.rules();
     private static final CepKafka CEP_KAFKA = new CepKafka(KAFKA, REGISTRY);
     // Kafka refuses record timestamps far from now, so the input lies in the last hour.
-    static final Instant T0 = Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
+    static final Instant T0 =
+            Instant.ofEpochMilli((System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000);
 
     @Test
     void everyExpectedAlertExactlyOnceAndNoneForNearMisses() throws Exception {
@@ -62,9 +51,15 @@ class CepRulesJobIT {
         String lateTopic = Topics.CEP_LATE_EVENTS;
         String deadLetterTopic = Topics.CEP_DEAD_LETTERS;
         KAFKA.broker().createTopics(2, player, commerce, alertsTopic, lateTopic, deadLetterTopic);
-        CepTraffic traffic = new CepTraffic(T0, 5, "")
-                .storms(60).stallsSpreadOut(40).startFailures(60).startsInTime(120).cardTesting(30).honestRetries(30)
-                .shuffleSlightly();
+        CepTraffic traffic =
+                new CepTraffic(T0, 5, "")
+                        .storms(60)
+                        .stallsSpreadOut(40)
+                        .startFailures(60)
+                        .startsInTime(120)
+                        .cardTesting(30)
+                        .honestRetries(30)
+                        .shuffleSlightly();
         CEP_KAFKA.produce(player, traffic.player);
         CEP_KAFKA.produce(commerce, traffic.commerce);
         // Records no canonical topic should hold; the job must dead-letter them and go on. The one
@@ -76,14 +71,28 @@ class CepRulesJobIT {
 
         FailOnceAfterCheckpoint<Envelope> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = environment();
-        CanonicalInput input = CepRulesJob.readCanonical(env,
-                CanonicalInput.kafkaSource(KAFKA.bootstrapServers(), List.of(player, commerce), "cep-it", REGISTRY.url(),
-                        CepRulesJob.JOB, Duration.ofMinutes(5), true),
-                // No idleness within the run: a split that is briefly idle while another races ahead
-                // would let the watermark pass the idle split's events, which would then be late.
-                Duration.ofSeconds(5), Duration.ofMinutes(5));
+        CanonicalInput input =
+                CepRulesJob.readCanonical(
+                        env,
+                        CanonicalInput.kafkaSource(
+                                KAFKA.bootstrapServers(),
+                                List.of(player, commerce),
+                                "cep-it",
+                                REGISTRY.url(),
+                                CepRulesJob.JOB,
+                                Duration.ofMinutes(5),
+                                true),
+                        // No idleness within the run: a split that is briefly idle while another
+                        // races ahead
+                        // would let the watermark pass the idle split's events, which would then be
+                        // late.
+                        Duration.ofSeconds(5),
+                        Duration.ofMinutes(5));
         DataStream<Envelope> events = input.events();
-        CepRulesJob.build(input.withEvents(events.map(failure).returns(events.getType()).name("inject failure")), rules,
+        CepRulesJob.build(
+                input.withEvents(
+                        events.map(failure).returns(events.getType()).name("inject failure")),
+                rules,
                 CEP_KAFKA.sinks(alertsTopic, lateTopic, deadLetterTopic, "cep-it"));
         env.execute("cep-rules-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
@@ -93,15 +102,24 @@ class CepRulesJobIT {
         List<Alert> alerts = CEP_KAFKA.readAlerts(alertsTopic);
         Map<CepTraffic.ExpectedAlert, Integer> received = new HashMap<>();
         for (Alert alert : alerts) {
-            received.merge(new CepTraffic.ExpectedAlert(alert.getRuleId(), alert.getKey(), alert.getMatchedEventIds()), 1, Integer::sum);
+            received.merge(
+                    new CepTraffic.ExpectedAlert(
+                            alert.getRuleId(), alert.getKey(), alert.getMatchedEventIds()),
+                    1,
+                    Integer::sum);
         }
         assertThat(received.keySet()).containsExactlyInAnyOrderElementsOf(traffic.expected);
         assertThat(received.values()).as("each alert exactly once").allMatch(n -> n == 1);
-        assertThat(alerts).as("near misses raise nothing").noneMatch(a -> traffic.nearMissKeys.contains(a.getKey()));
-        assertThat(alerts).allSatisfy(alert -> {
-            assertThat(alert.getDetectionTime()).isAfter(alert.getLastEventTime());
-            assertThat(alert.getFirstEventTime()).isBeforeOrEqualTo(alert.getLastEventTime());
-        });
+        assertThat(alerts)
+                .as("near misses raise nothing")
+                .noneMatch(a -> traffic.nearMissKeys.contains(a.getKey()));
+        assertThat(alerts)
+                .allSatisfy(
+                        alert -> {
+                            assertThat(alert.getDetectionTime()).isAfter(alert.getLastEventTime());
+                            assertThat(alert.getFirstEventTime())
+                                    .isBeforeOrEqualTo(alert.getLastEventTime());
+                        });
     }
 
     static StreamExecutionEnvironment environment() {

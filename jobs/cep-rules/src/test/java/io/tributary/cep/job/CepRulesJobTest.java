@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The CEP job with every shipped rule on in-memory input and collecting sinks, on a MiniCluster at
  * parallelism 2: what it detects, what it leaves alone and where late events go, in seconds and
- * without Kafka or the registry. {@link CepRulesJobIT} proves the same alerts exactly once on
- * real parts.
+ * without Kafka or the registry. {@link CepRulesJobIT} proves the same alerts exactly once on real
+ * parts.
  */
 class CepRulesJobTest {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(2);
@@ -52,60 +52,90 @@ class CepRulesJobTest {
 
     @Test
     void everyExpectedAlertOnceAndNoneForNearMisses() throws Exception {
-        CepTraffic traffic = new CepTraffic(T0, 5, "")
-                .storms(30).stallsSpreadOut(20).startFailures(30).startsInTime(60).cardTesting(15).honestRetries(15)
-                .shuffleSlightly();
+        CepTraffic traffic =
+                new CepTraffic(T0, 5, "")
+                        .storms(30)
+                        .stallsSpreadOut(20)
+                        .startFailures(30)
+                        .startsInTime(60)
+                        .cardTesting(15)
+                        .honestRetries(15)
+                        .shuffleSlightly();
 
         run(RuleLoader.load(Repository.rules()).rulesOrThrow(), traffic.player, traffic.commerce);
 
         Map<CepTraffic.ExpectedAlert, Integer> received = new HashMap<>();
         for (Alert alert : alerts.received()) {
-            received.merge(new CepTraffic.ExpectedAlert(alert.getRuleId(), alert.getKey(), alert.getMatchedEventIds()), 1, Integer::sum);
+            received.merge(
+                    new CepTraffic.ExpectedAlert(
+                            alert.getRuleId(), alert.getKey(), alert.getMatchedEventIds()),
+                    1,
+                    Integer::sum);
         }
         assertThat(received.keySet()).containsExactlyInAnyOrderElementsOf(traffic.expected);
         assertThat(received.values()).as("each alert once").allMatch(n -> n == 1);
-        assertThat(alerts.received()).as("near misses raise nothing").noneMatch(a -> traffic.nearMissKeys.contains(a.getKey()));
-        assertThat(alerts.received()).allSatisfy(alert -> {
-            assertThat(alert.getMatchedEventCount()).isEqualTo(alert.getMatchedEventIds().size());
-            assertThat(alert.getPartialMatchesCut()).isZero();
-            assertThat(alert.getFirstEventTime()).isBeforeOrEqualTo(alert.getLastEventTime());
-        });
+        assertThat(alerts.received())
+                .as("near misses raise nothing")
+                .noneMatch(a -> traffic.nearMissKeys.contains(a.getKey()));
+        assertThat(alerts.received())
+                .allSatisfy(
+                        alert -> {
+                            assertThat(alert.getMatchedEventCount())
+                                    .isEqualTo(alert.getMatchedEventIds().size());
+                            assertThat(alert.getPartialMatchesCut()).isZero();
+                            assertThat(alert.getFirstEventTime())
+                                    .isBeforeOrEqualTo(alert.getLastEventTime());
+                        });
         assertThat(late.received()).as("nothing in this input is late").isEmpty();
     }
 
     @Test
     void anEventBehindTheWatermarkGoesToTheLateEventsAndMatchesNothing() throws Exception {
-        List<Rule> storm = RuleLoader.load(Repository.rules().resolve("player/rebuffering-storm.yaml")).rulesOrThrow();
+        List<Rule> storm =
+                RuleLoader.load(Repository.rules().resolve("player/rebuffering-storm.yaml"))
+                        .rulesOrThrow();
         List<Envelope> player = new ArrayList<>();
-        player.addAll(events(
-                player("c1", "BUFFER_START", 0, "carry"),
-                player("c2", "BUFFER_START", 10, "carry"),
-                player("c3", "BUFFER_START", 20, "carry"),
-                player("h1", "HEARTBEAT", 300, "other"),
-                // Behind the watermark (300 s - 5 s) by far: late, and no fourth stall for "again".
-                player("late", "BUFFER_START", 60, "again"),
-                player("a1", "BUFFER_START", 301, "again"),
-                player("a2", "BUFFER_START", 302, "again")));
+        player.addAll(
+                events(
+                        player("c1", "BUFFER_START", 0, "carry"),
+                        player("c2", "BUFFER_START", 10, "carry"),
+                        player("c3", "BUFFER_START", 20, "carry"),
+                        player("h1", "HEARTBEAT", 300, "other"),
+                        // Behind the watermark (300 s - 5 s) by far: late, and no fourth stall for
+                        // "again".
+                        player("late", "BUFFER_START", 60, "again"),
+                        player("a1", "BUFFER_START", 301, "again"),
+                        player("a2", "BUFFER_START", 302, "again")));
 
         run(storm, player, List.of());
 
-        assertThat(alerts.received()).extracting(Alert::getKey, Alert::getMatchedEventIds)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("carry", List.of("c1", "c2", "c3")));
+        assertThat(alerts.received())
+                .extracting(Alert::getKey, Alert::getMatchedEventIds)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("carry", List.of("c1", "c2", "c3")));
         assertThat(late.received()).extracting(Envelope::getEventId).containsExactly("late");
     }
 
-    private void run(List<Rule> rules, List<Envelope> player, List<Envelope> commerce) throws Exception {
+    private void run(List<Rule> rules, List<Envelope> player, List<Envelope> commerce)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.getConfig().disableGenericTypes();
-        DataStream<Envelope> events = InMemoryEvents.arriving(env, OUT_OF_ORDERNESS, player, commerce);
-        CepRulesJob.build(CanonicalInput.of(events), rules, new CepRulesJob.Sinks(alerts, late, deadLetters));
+        DataStream<Envelope> events =
+                InMemoryEvents.arriving(env, OUT_OF_ORDERNESS, player, commerce);
+        CepRulesJob.build(
+                CanonicalInput.of(events), rules, new CepRulesJob.Sinks(alerts, late, deadLetters));
         env.execute("cep rules in memory");
     }
 
     private static String player(String id, String type, int second, String session) {
-        return String.format(Locale.ROOT, "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\"}",
-                id, type, T0.plusSeconds(second), session);
+        return String.format(
+                Locale.ROOT,
+                "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\"}",
+                id,
+                type,
+                T0.plusSeconds(second),
+                session);
     }
 
     private static List<Envelope> events(String... lines) throws FixtureEvents.BadFixture {

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -58,11 +57,16 @@ class CepRulesSavepointIT {
         Rule startFailure = pick(all, "playback-start-failure");
         Path savepoints = Files.createTempDirectory("cep-savepoints");
 
-        produce(player("c1", "BUFFER_START", 0, "carry"), player("c2", "BUFFER_START", 10, "carry"));
+        produce(
+                player("c1", "BUFFER_START", 0, "carry"),
+                player("c2", "BUFFER_START", 10, "carry"));
         JobClient before = start(List.of(storm), new Configuration());
-        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
-        String savepoint = before.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(120, TimeUnit.SECONDS);
+        ConsumerGroups.awaitCaughtUp(
+                KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
+        String savepoint =
+                before.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(120, TimeUnit.SECONDS);
 
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -71,19 +75,31 @@ class CepRulesSavepointIT {
         // Time moves on in both partitions, so the watermark passes everything above.
         produceToPartition(0, player("h0", "HEARTBEAT", 300, "other-0"));
         produceToPartition(1, player("h1", "HEARTBEAT", 300, "other-1"));
-        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
-        JobWatermarks.awaitPassed(FLINK.getClientConfiguration(), after.getJobID(),
-                T0.plusSeconds(300).minus(OUT_OF_ORDERNESS).toEpochMilli() - 1, Duration.ofSeconds(60));
+        ConsumerGroups.awaitCaughtUp(
+                KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
+        JobWatermarks.awaitPassed(
+                FLINK.getClientConfiguration(),
+                after.getJobID(),
+                T0.plusSeconds(300).minus(OUT_OF_ORDERNESS).toEpochMilli() - 1,
+                Duration.ofSeconds(60));
         Envelope late = player("late", "BUFFER_START", 60, "latecomer");
         produce(late);
-        ConsumerGroups.awaitCaughtUp(KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
-        after.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+        ConsumerGroups.awaitCaughtUp(
+                KAFKA.bootstrapServers(), GROUP, List.of(INPUT), Duration.ofSeconds(120));
+        after.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(120, TimeUnit.SECONDS);
 
         List<Alert> alerts = CEP_KAFKA.readAlerts(ALERTS);
-        assertThat(alerts).extracting(Alert::getRuleId, Alert::getKey, Alert::getMatchedEventIds).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple("rebuffering-storm", "carry", List.of("c1", "c2", "c3")),
-                org.assertj.core.groups.Tuple.tuple("playback-start-failure", "nostart", List.of("p1")));
-        assertThat(CEP_KAFKA.readEvents(LATE)).extracting(Envelope::getEventId).containsExactly("late");
+        assertThat(alerts)
+                .extracting(Alert::getRuleId, Alert::getKey, Alert::getMatchedEventIds)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "rebuffering-storm", "carry", List.of("c1", "c2", "c3")),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "playback-start-failure", "nostart", List.of("p1")));
+        assertThat(CEP_KAFKA.readEvents(LATE))
+                .extracting(Envelope::getEventId)
+                .containsExactly("late");
     }
 
     private static Rule pick(List<Rule> rules, String id) {
@@ -97,17 +113,33 @@ class CepRulesSavepointIT {
         env.getConfig().disableGenericTypes();
         // Splits never go idle here: an idle source at a draining stop never delivers its final
         // watermark (FLINK-40499).
-        CepRulesJob.build(CepRulesJob.readCanonical(env,
-                        CanonicalInput.kafkaSource(KAFKA.bootstrapServers(), List.of(INPUT), GROUP, REGISTRY.url(),
-                                CepRulesJob.JOB, Duration.ofMinutes(5), false),
-                        OUT_OF_ORDERNESS, Duration.ofMinutes(30)),
-                rules, CEP_KAFKA.sinks(ALERTS, LATE, "sp-cep"));
+        CepRulesJob.build(
+                CepRulesJob.readCanonical(
+                        env,
+                        CanonicalInput.kafkaSource(
+                                KAFKA.bootstrapServers(),
+                                List.of(INPUT),
+                                GROUP,
+                                REGISTRY.url(),
+                                CepRulesJob.JOB,
+                                Duration.ofMinutes(5),
+                                false),
+                        OUT_OF_ORDERNESS,
+                        Duration.ofMinutes(30)),
+                rules,
+                CEP_KAFKA.sinks(ALERTS, LATE, "sp-cep"));
         return env.executeAsync("cep-rules-savepoint-it");
     }
 
     private static Envelope player(String id, String type, int second, String session) {
-        String json = String.format(Locale.ROOT, "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\"}",
-                id, type, T0.plusSeconds(second), session);
+        String json =
+                String.format(
+                        Locale.ROOT,
+                        "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\"}",
+                        id,
+                        type,
+                        T0.plusSeconds(second),
+                        session);
         try {
             return FixtureEvents.parse("savepoint-it", List.of(json)).get(0);
         } catch (FixtureEvents.BadFixture e) {

@@ -74,7 +74,11 @@ final class CepTraffic {
             String session = prefix + "started-" + s;
             long start = at(5);
             player(session, "PLAY", start, "");
-            player(session, "FIRST_FRAME", start + 1_000 + random.nextInt(8_000), ", \"startupTimeMs\": 900");
+            player(
+                    session,
+                    "FIRST_FRAME",
+                    start + 1_000 + random.nextInt(8_000),
+                    ", \"startupTimeMs\": 900");
             heartbeats(session, start, 3);
             nearMissKeys.add(session);
         }
@@ -112,7 +116,9 @@ final class CepTraffic {
         for (List<Envelope> events : List.of(player, commerce)) {
             events.sort((a, b) -> a.getEventTime().compareTo(b.getEventTime()));
             for (int i = 0; i + 1 < events.size(); i++) {
-                long gap = events.get(i + 1).getEventTime().toEpochMilli() - events.get(i).getEventTime().toEpochMilli();
+                long gap =
+                        events.get(i + 1).getEventTime().toEpochMilli()
+                                - events.get(i).getEventTime().toEpochMilli();
                 if (gap < 1_000 && random.nextBoolean()) {
                     java.util.Collections.swap(events, i, i + 1);
                 }
@@ -133,19 +139,35 @@ final class CepTraffic {
 
     private String player(String session, String type, long time, String extra) {
         String id = session + "-" + type.toLowerCase(Locale.ROOT) + "-" + time;
-        player.add(event(String.format(Locale.ROOT,
-                "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\", \"accountId\": \"acct-%s\","
-                        + " \"deviceId\": \"dev-%s\", \"region\": \"eu-west\", \"titleId\": \"t-1\", \"cdn\": \"fastly\"%s}",
-                id, type, Instant.ofEpochMilli(time), session, session, session, extra)));
+        player.add(
+                event(
+                        String.format(
+                                Locale.ROOT,
+                                "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"sessionId\": \"%s\", \"accountId\": \"acct-%s\","
+                                        + " \"deviceId\": \"dev-%s\", \"region\": \"eu-west\", \"titleId\": \"t-1\", \"cdn\": \"fastly\"%s}",
+                                id,
+                                type,
+                                Instant.ofEpochMilli(time),
+                                session,
+                                session,
+                                session,
+                                extra)));
         return id;
     }
 
     private String commerce(String account, String type, long time) {
         String id = account + "-" + type.toLowerCase(Locale.ROOT) + "-" + time;
-        commerce.add(event(String.format(Locale.ROOT,
-                "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"accountId\": \"%s\", \"orderId\": \"o-%s\","
-                        + " \"amountMinor\": 1999, \"currency\": \"EUR\", \"country\": \"DE\"}",
-                id, type, Instant.ofEpochMilli(time), account, account)));
+        commerce.add(
+                event(
+                        String.format(
+                                Locale.ROOT,
+                                "{\"id\": \"%s\", \"type\": \"%s\", \"time\": \"%s\", \"accountId\": \"%s\", \"orderId\": \"o-%s\","
+                                        + " \"amountMinor\": 1999, \"currency\": \"EUR\", \"country\": \"DE\"}",
+                                id,
+                                type,
+                                Instant.ofEpochMilli(time),
+                                account,
+                                account)));
         return id;
     }
 

@@ -1,6 +1,5 @@
 package io.tributary.cep.job;
 
-import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cep.alerts.AlertRenderer;
@@ -11,6 +10,7 @@ import io.tributary.cep.rules.RuleFamily;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.testkit.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,22 +28,21 @@ import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.contrib.streaming.state.RocksDBKeyedStateBackend;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.util.Collector;
-import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Rules of one family share an NFA run per key while they agree on how a match starts. The
- * proof: on random streams whose keys change region or site from event to event (so cohorts
- * split while matches are in progress), the group operator gives exactly the alerts each rule
- * gives alone in Flink CEP's own {@link CepOperator}, and leaves no state and no timers once
- * every window ended.
+ * Rules of one family share an NFA run per key while they agree on how a match starts. The proof:
+ * on random streams whose keys change region or site from event to event (so cohorts split while
+ * matches are in progress), the group operator gives exactly the alerts each rule gives alone in
+ * Flink CEP's own {@link CepOperator}, and leaves no state and no timers once every window ended.
  */
 class RuleFamilyHarnessTest {
     private static final Path RULES = Repository.rules();
@@ -66,12 +65,17 @@ class RuleFamilyHarnessTest {
     @ValueSource(ints = {11, 12})
     void onRocksDbRestoredHalfwayTheVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
         List<Object> stream = iotStream(new Random(seed));
-        compareWithRulesAlone(iotVariants(), stream, rocksDb(), RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, stream.size() / 2);
+        compareWithRulesAlone(
+                iotVariants(),
+                stream,
+                rocksDb(),
+                RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+                stream.size() / 2);
     }
 
     /**
-     * A cache with room for one key writes a key's state back and reads it again whenever the
-     * next event is another key's: what the backend holds must carry every match on.
+     * A cache with room for one key writes a key's state back and reads it again whenever the next
+     * event is another key's: what the backend holds must carry every match on.
      */
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {13, 14})
@@ -92,7 +96,12 @@ class RuleFamilyHarnessTest {
     @ValueSource(ints = {16, 17})
     void restoredHalfwayThePlayerVariantsAlertAsIfEachRuleRanAlone(int seed) throws Exception {
         List<Object> stream = playerStream(new Random(seed));
-        compareWithRulesAlone(playerVariants(), stream, null, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, stream.size() / 2);
+        compareWithRulesAlone(
+                playerVariants(),
+                stream,
+                null,
+                RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+                stream.size() / 2);
     }
 
     /** Timers on the heap, as the job keeps them (--timer-state HEAP). */
@@ -111,25 +120,48 @@ class RuleFamilyHarnessTest {
     }
 
     private static List<Rule> playerVariants() throws IOException {
-        return load(Map.of(
-                "storm", shipped("player/rebuffering-storm.yaml"),
-                "storm-eu", narrowed(shipped("player/rebuffering-storm.yaml"), "eu", "event.region == \"eu-west\""),
-                "storm-us", narrowed(shipped("player/rebuffering-storm.yaml"), "us", "event.region == \"us-east\""),
-                "start-failure", shipped("player/playback-start-failure.yaml"),
-                "start-failure-eu", narrowed(shipped("player/playback-start-failure.yaml"), "eu", "event.region == \"eu-west\""),
-                "start-failure-copy", renamed(shipped("player/playback-start-failure.yaml"), "copy")));
+        return load(
+                Map.of(
+                        "storm", shipped("player/rebuffering-storm.yaml"),
+                        "storm-eu",
+                                narrowed(
+                                        shipped("player/rebuffering-storm.yaml"),
+                                        "eu",
+                                        "event.region == \"eu-west\""),
+                        "storm-us",
+                                narrowed(
+                                        shipped("player/rebuffering-storm.yaml"),
+                                        "us",
+                                        "event.region == \"us-east\""),
+                        "start-failure", shipped("player/playback-start-failure.yaml"),
+                        "start-failure-eu",
+                                narrowed(
+                                        shipped("player/playback-start-failure.yaml"),
+                                        "eu",
+                                        "event.region == \"eu-west\""),
+                        "start-failure-copy",
+                                renamed(shipped("player/playback-start-failure.yaml"), "copy")));
     }
 
     @Test
     void exactCopiesKeepOneNfaStatePerKey() throws Exception {
         String flatline = shipped("iot/sensor-flatline.yaml");
         List<Rule> one = load(Map.of("flatline", flatline));
-        List<Rule> three = load(Map.of("flatline", flatline, "a", renamed(flatline, "a"), "b", renamed(flatline, "b")));
+        List<Rule> three =
+                load(
+                        Map.of(
+                                "flatline",
+                                flatline,
+                                "a",
+                                renamed(flatline, "a"),
+                                "b",
+                                renamed(flatline, "b")));
         List<Object> stream = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             stream.add(reading(i * 10, "d1", "temperature", 21.5, "a", "t" + i));
         }
-        try (var alone = harness(one); var together = harness(three)) {
+        try (var alone = harness(one);
+                var together = harness(three)) {
             alone.open();
             together.open();
             replay(alone, stream);
@@ -138,28 +170,59 @@ class RuleFamilyHarnessTest {
             together.processWatermark(BASE + 45_000);
             assertThat(alone.numKeyedStateEntries()).as("a match in progress").isPositive();
             assertThat(together.numKeyedStateEntries())
-                    .as("three copies keep what one keeps: one NFA state, one buffer, one list of cohorts")
+                    .as(
+                            "three copies keep what one keeps: one NFA state, one buffer, one list of cohorts")
                     .isEqualTo(alone.numKeyedStateEntries());
-            assertThat(together.numEventTimeTimers()).as("one window timer for the three").isEqualTo(alone.numEventTimeTimers());
+            assertThat(together.numEventTimeTimers())
+                    .as("one window timer for the three")
+                    .isEqualTo(alone.numEventTimeTimers());
         }
     }
 
-    /** Sensor flatline and spike with variants by site and by value, twins and a copy: two families. */
+    /**
+     * Sensor flatline and spike with variants by site and by value, twins and a copy: two families.
+     */
     private static List<Rule> iotVariants() throws IOException {
-        return load(Map.of(
-                "flatline", shipped("iot/sensor-flatline.yaml"),
-                "flatline-site-a", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a", "event.site == \"a\""),
-                "flatline-site-a-pager", narrowed(shipped("iot/sensor-flatline.yaml"), "site-a-pager", "event.site == \"a\""),
-                "flatline-high", narrowed(shipped("iot/sensor-flatline.yaml"), "high", "event.value > 50.0"),
-                "flatline-copy", renamed(shipped("iot/sensor-flatline.yaml"), "copy"),
-                "spike", shipped("iot/sensor-spike.yaml"),
-                "spike-site-b", narrowed(shipped("iot/sensor-spike.yaml"), "site-b", "event.site == \"b\""),
-                "spike-high", narrowed(shipped("iot/sensor-spike.yaml"), "high", "event.value > 50.0")));
+        return load(
+                Map.of(
+                        "flatline", shipped("iot/sensor-flatline.yaml"),
+                        "flatline-site-a",
+                                narrowed(
+                                        shipped("iot/sensor-flatline.yaml"),
+                                        "site-a",
+                                        "event.site == \"a\""),
+                        "flatline-site-a-pager",
+                                narrowed(
+                                        shipped("iot/sensor-flatline.yaml"),
+                                        "site-a-pager",
+                                        "event.site == \"a\""),
+                        "flatline-high",
+                                narrowed(
+                                        shipped("iot/sensor-flatline.yaml"),
+                                        "high",
+                                        "event.value > 50.0"),
+                        "flatline-copy", renamed(shipped("iot/sensor-flatline.yaml"), "copy"),
+                        "spike", shipped("iot/sensor-spike.yaml"),
+                        "spike-site-b",
+                                narrowed(
+                                        shipped("iot/sensor-spike.yaml"),
+                                        "site-b",
+                                        "event.site == \"b\""),
+                        "spike-high",
+                                narrowed(
+                                        shipped("iot/sensor-spike.yaml"),
+                                        "high",
+                                        "event.value > 50.0")));
     }
 
-    /** Each rule alone in Flink CEP's own operator is the reference; all rules in one group operator must match it. */
-    private static void compareWithRulesAlone(List<Rule> rules, List<Object> stream, StateBackend backend) throws Exception {
-        compareWithRulesAlone(rules, stream, backend, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, -1);
+    /**
+     * Each rule alone in Flink CEP's own operator is the reference; all rules in one group operator
+     * must match it.
+     */
+    private static void compareWithRulesAlone(
+            List<Rule> rules, List<Object> stream, StateBackend backend) throws Exception {
+        compareWithRulesAlone(
+                rules, stream, backend, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, -1);
     }
 
     /**
@@ -168,7 +231,12 @@ class RuleFamilyHarnessTest {
      *     restored from it; -1 for none
      */
     private static void compareWithRulesAlone(
-            List<Rule> rules, List<Object> stream, StateBackend backend, int cacheKeys, int checkpointAt) throws Exception {
+            List<Rule> rules,
+            List<Object> stream,
+            StateBackend backend,
+            int cacheKeys,
+            int checkpointAt)
+            throws Exception {
         List<String> expected = new ArrayList<>();
         for (Rule rule : rules) {
             try (var alone = flinkCep(rule)) {
@@ -206,34 +274,56 @@ class RuleFamilyHarnessTest {
             together.extractOutputValues().forEach(alert -> actual.add(describe(alert)));
             assertThat(expected).as("the stream makes the rules fire").isNotEmpty();
             assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
-            // A checkpoint writes back what the operator's cache holds: the backend is then all there is.
+            // A checkpoint writes back what the operator's cache holds: the backend is then all
+            // there is.
             together.snapshot(2, 0);
-            int entries = backend == null ? together.numKeyedStateEntries()
-                    : ((RocksDBKeyedStateBackend<?>) together.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+            int entries =
+                    backend == null
+                            ? together.numKeyedStateEntries()
+                            : ((RocksDBKeyedStateBackend<?>)
+                                            together.getOperator().getKeyedStateBackend())
+                                    .numKeyValueStateEntries();
             assertThat(entries).as("keyed state once every window ended").isZero();
             assertThat(together.numEventTimeTimers()).as("timers once every window ended").isZero();
             RuleGroupOperator operator = (RuleGroupOperator) together.getOperator();
-            assertThat(operator.cachedKeys()).as("keys the state cache holds once every window ended").isZero();
+            assertThat(operator.cachedKeys())
+                    .as("keys the state cache holds once every window ended")
+                    .isZero();
             assertThat(operator.keysWithQueuedEvents()).as("queued events").isZero();
         }
     }
 
     private static String describe(Alert alert) {
-        return alert.getRuleId() + " " + alert.getKey() + " " + alert.getMatchedEventIds() + " " + alert.getSummary();
+        return alert.getRuleId()
+                + " "
+                + alert.getKey()
+                + " "
+                + alert.getMatchedEventIds()
+                + " "
+                + alert.getSummary();
     }
 
-    /** Events ({@link Envelope}) and watermarks ({@link Long}) in the order the operator gets them. */
-    private static void replay(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness, List<Object> stream) throws Exception {
+    /**
+     * Events ({@link Envelope}) and watermarks ({@link Long}) in the order the operator gets them.
+     */
+    private static void replay(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness,
+            List<Object> stream)
+            throws Exception {
         for (Object item : stream) {
             if (item instanceof Envelope event) {
-                harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+                harness.processElement(
+                        new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
             } else {
                 harness.processWatermark((Long) item);
             }
         }
     }
 
-    /** Readings of four device metrics that stick to a value for a while, jump, and wander between two sites. */
+    /**
+     * Readings of four device metrics that stick to a value for a while, jump, and wander between
+     * two sites.
+     */
     private static List<Object> iotStream(Random random) throws Exception {
         List<Object> stream = new ArrayList<>();
         Map<String, Double> last = new LinkedHashMap<>();
@@ -244,7 +334,10 @@ class RuleFamilyHarnessTest {
             String device = "d" + random.nextInt(2);
             String metric = random.nextBoolean() ? "temperature" : "humidity";
             String key = device + metric;
-            double value = last.containsKey(key) && random.nextInt(10) < 8 ? last.get(key) : values[random.nextInt(values.length)];
+            double value =
+                    last.containsKey(key) && random.nextInt(10) < 8
+                            ? last.get(key)
+                            : values[random.nextInt(values.length)];
             last.put(key, value);
             String site = random.nextInt(5) == 0 ? "b" : "a";
             stream.add(reading(seconds, device, metric, value, site, "e" + i));
@@ -263,12 +356,20 @@ class RuleFamilyHarnessTest {
         for (int i = 0; i < 600; i++) {
             seconds += 1 + random.nextInt(6);
             String session = "s" + random.nextInt(3);
-            String region = regions[random.nextInt(random.nextInt(4) == 0 ? 3 : 1 + random.nextInt(2))];
+            String region =
+                    regions[random.nextInt(random.nextInt(4) == 0 ? 3 : 1 + random.nextInt(2))];
             int kind = random.nextInt(10);
             String type = kind < 6 ? "BUFFER_START" : kind < 8 ? "PLAY" : "FIRST_FRAME";
-            stream.add(event(String.format(Locale.ROOT,
-                    "{\"id\": \"e%d\", \"type\": \"%s\", \"time\": \"%ds\", \"sessionId\": \"%s\", \"region\": \"%s\", \"titleId\": \"t1\", \"cdn\": \"fastly\"}",
-                    i, type, seconds, session, region)));
+            stream.add(
+                    event(
+                            String.format(
+                                    Locale.ROOT,
+                                    "{\"id\": \"e%d\", \"type\": \"%s\", \"time\": \"%ds\", \"sessionId\": \"%s\", \"region\": \"%s\", \"titleId\": \"t1\", \"cdn\": \"fastly\"}",
+                                    i,
+                                    type,
+                                    seconds,
+                                    session,
+                                    region)));
             if (random.nextInt(12) == 0) {
                 stream.add(BASE + (seconds - 1) * 1_000);
             }
@@ -276,10 +377,19 @@ class RuleFamilyHarnessTest {
         return stream;
     }
 
-    private static Envelope reading(long seconds, String device, String metric, double value, String site, String id) throws Exception {
-        return event(String.format(Locale.ROOT,
-                "{\"id\": \"%s\", \"type\": \"TELEMETRY\", \"time\": \"%ds\", \"deviceId\": \"%s\", \"metric\": \"%s\", \"value\": %.1f, \"unit\": \"u\", \"site\": \"%s\"}",
-                id, seconds, device, metric, value, site));
+    private static Envelope reading(
+            long seconds, String device, String metric, double value, String site, String id)
+            throws Exception {
+        return event(
+                String.format(
+                        Locale.ROOT,
+                        "{\"id\": \"%s\", \"type\": \"TELEMETRY\", \"time\": \"%ds\", \"deviceId\": \"%s\", \"metric\": \"%s\", \"value\": %.1f, \"unit\": \"u\", \"site\": \"%s\"}",
+                        id,
+                        seconds,
+                        device,
+                        metric,
+                        value,
+                        site));
     }
 
     private static Envelope event(String json) throws Exception {
@@ -296,21 +406,35 @@ class RuleFamilyHarnessTest {
 
     /** A market variant: the rule under a new id, its first step narrowed by the condition. */
     private static String narrowed(String text, String suffix, String condition) {
-        return renamed(text, suffix).replaceFirst("(?m)^(  - begin: \\S+)$", "$1\n    where: '" + condition + "'");
+        return renamed(text, suffix)
+                .replaceFirst("(?m)^(  - begin: \\S+)$", "$1\n    where: '" + condition + "'");
     }
 
     private static List<Rule> load(Map<String, String> texts) {
         Map<String, String> files = new LinkedHashMap<>();
-        texts.keySet().stream().sorted().forEach(name -> files.put(name + ".yaml", texts.get(name)));
+        texts.keySet().stream()
+                .sorted()
+                .forEach(name -> files.put(name + ".yaml", texts.get(name)));
         return RuleLoader.loadTexts(files).rulesOrThrow();
     }
 
-    /** The rule in Flink's CepOperator, as {@code CEP.pattern(stream, pattern).process(...)} would run it. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> flinkCep(Rule rule) throws Exception {
+    /**
+     * The rule in Flink's CepOperator, as {@code CEP.pattern(stream, pattern).process(...)} would
+     * run it.
+     */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> flinkCep(
+            Rule rule) throws Exception {
         RuleKey key = new RuleKey(rule.domain(), rule.key());
         Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
-        var operator = new CepOperator<>(new AvroSerializer<>(Envelope.class), false, NFACompiler.compileFactory(pattern, false),
-                null, pattern.getAfterMatchSkipStrategy(), new RenderAlerts(rule, key), null);
+        var operator =
+                new CepOperator<>(
+                        new AvroSerializer<>(Envelope.class),
+                        false,
+                        NFACompiler.compileFactory(pattern, false),
+                        null,
+                        pattern.getAfterMatchSkipStrategy(),
+                        new RenderAlerts(rule, key),
+                        null);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 
@@ -324,18 +448,26 @@ class RuleFamilyHarnessTest {
         }
 
         @Override
-        public void processMatch(Map<String, List<Envelope>> match, Context ctx, Collector<Alert> out) {
-            out.collect(renderer.render(key.getKey(match.values().iterator().next().get(0)), match, java.time.Instant.EPOCH));
+        public void processMatch(
+                Map<String, List<Envelope>> match, Context ctx, Collector<Alert> out) {
+            out.collect(
+                    renderer.render(
+                            key.getKey(match.values().iterator().next().get(0)),
+                            match,
+                            java.time.Instant.EPOCH));
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(List<Rule> rules) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
+            List<Rule> rules) throws Exception {
         return harness(rules, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(List<Rule> rules, int cacheKeys) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
+            List<Rule> rules, int cacheKeys) throws Exception {
         RuleKey key = new RuleKey(rules.get(0).domain(), rules.get(0).key());
-        var operator = new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class), cacheKeys);
+        var operator =
+                new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class), cacheKeys);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 }

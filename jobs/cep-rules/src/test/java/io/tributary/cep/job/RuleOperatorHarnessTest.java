@@ -1,14 +1,14 @@
 package io.tributary.cep.job;
 
-import io.tributary.testkit.Repository;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cep.fixtures.FixtureEvents;
 import io.tributary.cep.fixtures.FixtureCase;
+import io.tributary.cep.fixtures.FixtureEvents;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.testkit.Repository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,23 +41,34 @@ class RuleOperatorHarnessTest {
     void rebufferingStormFiresOnceAndLeavesNothingBehind() throws Exception {
         try (var harness = harness(rule("player/rebuffering-storm.yaml"))) {
             harness.open();
-            feed(harness,
+            feed(
+                    harness,
                     "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"25s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b3\", \"type\": \"BUFFER_START\", \"time\": \"40s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"x1\", \"type\": \"BUFFER_START\", \"time\": \"41s\", \"sessionId\": \"s2\"}");
-            assertThat(harness.numEventTimeTimers()).as("a timer per key with buffered events").isPositive();
+            assertThat(harness.numEventTimeTimers())
+                    .as("a timer per key with buffered events")
+                    .isPositive();
 
             harness.processWatermark(BASE + 5 * SECOND);
-            assertThat(alerts(harness)).as("nothing before the watermark passes the events").isEmpty();
+            assertThat(alerts(harness))
+                    .as("nothing before the watermark passes the events")
+                    .isEmpty();
 
             harness.processWatermark(BASE + 200 * SECOND);
-            assertThat(alerts(harness)).singleElement().satisfies(alert -> {
-                assertThat(alert.getKey()).isEqualTo("s1");
-                assertThat(alert.getMatchedEventIds()).containsExactly("b1", "b2", "b3");
-                assertThat(alert.getRuleId()).isEqualTo("rebuffering-storm");
-            });
-            assertThat(harness.numKeyedStateEntries()).as("keyed state after every match ended").isZero();
+            assertThat(alerts(harness))
+                    .singleElement()
+                    .satisfies(
+                            alert -> {
+                                assertThat(alert.getKey()).isEqualTo("s1");
+                                assertThat(alert.getMatchedEventIds())
+                                        .containsExactly("b1", "b2", "b3");
+                                assertThat(alert.getRuleId()).isEqualTo("rebuffering-storm");
+                            });
+            assertThat(harness.numKeyedStateEntries())
+                    .as("keyed state after every match ended")
+                    .isZero();
             assertThat(harness.numEventTimeTimers()).as("timers after every match ended").isZero();
         }
     }
@@ -66,7 +77,8 @@ class RuleOperatorHarnessTest {
     void absenceFiresWhenTheWaitIsOverAndCleansUp() throws Exception {
         try (var harness = harness(rule("player/playback-start-failure.yaml"))) {
             harness.open();
-            feed(harness,
+            feed(
+                    harness,
                     "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"0s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"p2\", \"type\": \"PLAY\", \"time\": \"1s\", \"sessionId\": \"s2\"}",
                     "{\"id\": \"f2\", \"type\": \"FIRST_FRAME\", \"time\": \"3s\", \"sessionId\": \"s2\"}");
@@ -74,8 +86,10 @@ class RuleOperatorHarnessTest {
             assertThat(alerts(harness)).as("s1 is still within its 10 s").isEmpty();
 
             harness.processWatermark(BASE + 11 * SECOND);
-            assertThat(alerts(harness)).singleElement()
-                    .satisfies(alert -> assertThat(alert.getMatchedEventIds()).containsExactly("p1"));
+            assertThat(alerts(harness))
+                    .singleElement()
+                    .satisfies(
+                            alert -> assertThat(alert.getMatchedEventIds()).containsExactly("p1"));
             harness.processWatermark(BASE + 60 * SECOND);
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
@@ -84,21 +98,32 @@ class RuleOperatorHarnessTest {
 
     @Test
     void rulesOfOneKeyShareTheQueueButNotTheirMatches() throws Exception {
-        try (var harness = harness(rule("player/rebuffering-storm.yaml"), rule("player/playback-start-failure.yaml"))) {
+        try (var harness =
+                harness(
+                        rule("player/rebuffering-storm.yaml"),
+                        rule("player/playback-start-failure.yaml"))) {
             harness.open();
-            feed(harness,
+            feed(
+                    harness,
                     "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"0s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"2s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"4s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b3\", \"type\": \"BUFFER_START\", \"time\": \"6s\", \"sessionId\": \"s1\"}");
-            assertThat(harness.numEventTimeTimers()).as("one queue timer per event time, whatever the number of rules").isEqualTo(4);
+            assertThat(harness.numEventTimeTimers())
+                    .as("one queue timer per event time, whatever the number of rules")
+                    .isEqualTo(4);
 
             harness.processWatermark(BASE + 7 * SECOND);
-            assertThat(alerts(harness)).extracting(Alert::getRuleId).containsExactly("rebuffering-storm");
+            assertThat(alerts(harness))
+                    .extracting(Alert::getRuleId)
+                    .containsExactly("rebuffering-storm");
             harness.processWatermark(BASE + 120 * SECOND);
-            assertThat(alerts(harness)).extracting(Alert::getRuleId)
+            assertThat(alerts(harness))
+                    .extracting(Alert::getRuleId)
                     .containsExactly("rebuffering-storm", "playback-start-failure");
-            assertThat(alerts(harness).get(1).getMatchedEventIds()).as("the buffering events are not the other rule's").containsExactly("p1");
+            assertThat(alerts(harness).get(1).getMatchedEventIds())
+                    .as("the buffering events are not the other rule's")
+                    .containsExactly("p1");
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
         }
@@ -110,25 +135,33 @@ class RuleOperatorHarnessTest {
         OperatorSubtaskState snapshot;
         try (var before = harness(storm)) {
             before.open();
-            feed(before,
+            feed(
+                    before,
                     "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"b2\", \"type\": \"BUFFER_START\", \"time\": \"20s\", \"sessionId\": \"s1\"}");
             before.processWatermark(BASE + 21 * SECOND);
-            assertThat(before.numKeyedStateEntries()).as("a partial match in progress").isPositive();
+            assertThat(before.numKeyedStateEntries())
+                    .as("a partial match in progress")
+                    .isPositive();
             snapshot = before.snapshot(1, BASE);
         }
         try (var after = harness(storm, rule("player/playback-start-failure.yaml"))) {
             after.initializeState(snapshot);
             after.open();
-            feed(after,
+            feed(
+                    after,
                     "{\"id\": \"b3\", \"type\": \"BUFFER_START\", \"time\": \"30s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"31s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"f1\", \"type\": \"FIRST_FRAME\", \"time\": \"32s\", \"sessionId\": \"s1\"}");
             after.processWatermark(BASE + 300 * SECOND);
-            assertThat(alerts(after)).singleElement().satisfies(alert -> {
-                assertThat(alert.getRuleId()).isEqualTo("rebuffering-storm");
-                assertThat(alert.getMatchedEventIds()).containsExactly("b1", "b2", "b3");
-            });
+            assertThat(alerts(after))
+                    .singleElement()
+                    .satisfies(
+                            alert -> {
+                                assertThat(alert.getRuleId()).isEqualTo("rebuffering-storm");
+                                assertThat(alert.getMatchedEventIds())
+                                        .containsExactly("b1", "b2", "b3");
+                            });
             assertThat(after.numKeyedStateEntries()).isZero();
             assertThat(after.numEventTimeTimers()).isZero();
         }
@@ -141,7 +174,8 @@ class RuleOperatorHarnessTest {
         OperatorSubtaskState snapshot;
         try (var before = harness(storm, startFailure)) {
             before.open();
-            feed(before,
+            feed(
+                    before,
                     "{\"id\": \"b1\", \"type\": \"BUFFER_START\", \"time\": \"10s\", \"sessionId\": \"s1\"}",
                     "{\"id\": \"p1\", \"type\": \"PLAY\", \"time\": \"11s\", \"sessionId\": \"s1\"}");
             before.processWatermark(BASE + 12 * SECOND);
@@ -151,28 +185,45 @@ class RuleOperatorHarnessTest {
             after.initializeState(snapshot);
             after.open();
             after.processWatermark(BASE + 300 * SECOND);
-            assertThat(alerts(after)).extracting(Alert::getRuleId).containsExactly("playback-start-failure");
-            assertThat(after.numKeyedStateEntries()).as("the removed storm rule's partial match").isZero();
+            assertThat(alerts(after))
+                    .extracting(Alert::getRuleId)
+                    .containsExactly("playback-start-failure");
+            assertThat(after.numKeyedStateEntries())
+                    .as("the removed storm rule's partial match")
+                    .isZero();
             assertThat(after.numEventTimeTimers()).isZero();
         }
     }
 
     /**
-     * Every shipped rule over each of its fixtures, watermark far past the end: the operator
-     * clears a rule's NFA state and its buffer's counters, and nothing else, once the rule is idle;
-     * this shows Flink's NFA left nothing else behind for any pattern the rules use.
+     * Every shipped rule over each of its fixtures, watermark far past the end: the operator clears
+     * a rule's NFA state and its buffer's counters, and nothing else, once the rule is idle; this
+     * shows Flink's NFA left nothing else behind for any pattern the rules use.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("shippedFixtures")
-    void everyShippedRuleLeavesNoStateAfterItsFixtures(String title, FixtureCase fixture) throws Exception {
-        long expectedAlerts = Files.readAllLines(fixture.alerts()).stream()
-                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#") && !line.startsWith("//")).count();
+    void everyShippedRuleLeavesNoStateAfterItsFixtures(String title, FixtureCase fixture)
+            throws Exception {
+        long expectedAlerts =
+                Files.readAllLines(fixture.alerts()).stream()
+                        .map(String::strip)
+                        .filter(
+                                line ->
+                                        !line.isEmpty()
+                                                && !line.startsWith("#")
+                                                && !line.startsWith("//"))
+                        .count();
         try (var harness = harness(fixture.rule())) {
             harness.open();
-            List<Envelope> events = new ArrayList<>(FixtureEvents.parse(fixture.events().toString(), Files.readAllLines(fixture.events())));
+            List<Envelope> events =
+                    new ArrayList<>(
+                            FixtureEvents.parse(
+                                    fixture.events().toString(),
+                                    Files.readAllLines(fixture.events())));
             events.sort(Comparator.comparing(Envelope::getEventTime));
             for (Envelope event : events) {
-                harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+                harness.processElement(
+                        new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
             }
             harness.processWatermark(BASE + Duration.ofDays(30).toMillis());
             assertThat(alerts(harness)).as("alerts of " + title).hasSize((int) expectedAlerts);
@@ -201,21 +252,36 @@ class RuleOperatorHarnessTest {
             harness.open();
             String[] lines = new String[2_001];
             for (int i = 0; i < 2_000; i++) {
-                lines[i] = "{\"id\": \"f" + i + "\", \"type\": \"PAYMENT_FAILED\", \"time\": \""
-                        + FixtureEvents.BASE.plusMillis(100L * i) + "\", \"accountId\": \"bot\"}";
+                lines[i] =
+                        "{\"id\": \"f"
+                                + i
+                                + "\", \"type\": \"PAYMENT_FAILED\", \"time\": \""
+                                + FixtureEvents.BASE.plusMillis(100L * i)
+                                + "\", \"accountId\": \"bot\"}";
             }
-            lines[2_000] = "{\"id\": \"ok\", \"type\": \"PAYMENT_SUCCEEDED\", \"time\": \"201s\", \"accountId\": \"bot\"}";
+            lines[2_000] =
+                    "{\"id\": \"ok\", \"type\": \"PAYMENT_SUCCEEDED\", \"time\": \"201s\", \"accountId\": \"bot\"}";
             feed(harness, lines);
             harness.processWatermark(BASE + 202 * SECOND);
 
-            assertThat(alerts(harness)).singleElement().satisfies(alert -> {
-                assertThat(alert.getMatchedEventCount()).isBetween(4, cap + 1);
-                assertThat(alert.getMatchedEventIds()).endsWith("ok");
-                int firstFailure = Integer.parseInt(alert.getMatchedEventIds().get(0).substring(1));
-                assertThat(firstFailure).as("only the newest partial matches are left").isGreaterThanOrEqualTo(2_000 - cap);
-                // Every failure started at least one partial match; all but the cap's worth were cut.
-                assertThat(alert.getPartialMatchesCut()).as("the alert says what was cut").isGreaterThanOrEqualTo(2_000 - 2L * cap);
-            });
+            assertThat(alerts(harness))
+                    .singleElement()
+                    .satisfies(
+                            alert -> {
+                                assertThat(alert.getMatchedEventCount()).isBetween(4, cap + 1);
+                                assertThat(alert.getMatchedEventIds()).endsWith("ok");
+                                int firstFailure =
+                                        Integer.parseInt(
+                                                alert.getMatchedEventIds().get(0).substring(1));
+                                assertThat(firstFailure)
+                                        .as("only the newest partial matches are left")
+                                        .isGreaterThanOrEqualTo(2_000 - cap);
+                                // Every failure started at least one partial match; all but the
+                                // cap's worth were cut.
+                                assertThat(alert.getPartialMatchesCut())
+                                        .as("the alert says what was cut")
+                                        .isGreaterThanOrEqualTo(2_000 - 2L * cap);
+                            });
             harness.processWatermark(BASE + 3_600 * SECOND);
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
@@ -227,25 +293,35 @@ class RuleOperatorHarnessTest {
         return rules.get(0);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(Rule... rules) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
+            Rule... rules) throws Exception {
         return harness(RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES, rules);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(int maxPartialMatches, Rule... rules)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
+            int maxPartialMatches, Rule... rules) throws Exception {
         RuleKey key = new RuleKey(rules[0].domain(), rules[0].key());
-        var operator = new RuleGroupOperator(List.of(rules), key, new AvroSerializer<>(Envelope.class),
-                RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, maxPartialMatches);
+        var operator =
+                new RuleGroupOperator(
+                        List.of(rules),
+                        key,
+                        new AvroSerializer<>(Envelope.class),
+                        RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+                        maxPartialMatches);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness, String... lines) throws Exception {
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness,
+            String... lines)
+            throws Exception {
         for (Envelope event : FixtureEvents.parse("test", List.of(lines))) {
             harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
         }
     }
 
-    private static List<Alert> alerts(KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness) {
+    private static List<Alert> alerts(
+            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness) {
         return harness.extractOutputValues();
     }
 }

@@ -3,7 +3,6 @@ package io.tributary.cep.rules;
 import static io.tributary.cep.rules.RuleTexts.load;
 import static io.tributary.cep.rules.RuleTexts.player;
 import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.NOT_FOLLOW;
-import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.NOT_NEXT;
 import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.SKIP_TILL_ANY;
 import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.SKIP_TILL_NEXT;
 import static org.apache.flink.cep.pattern.Quantifier.ConsumingStrategy.STRICT;
@@ -32,12 +31,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PatternCompilerTest {
 
     @ParameterizedTest
-    @CsvSource({"next, STRICT", "followedBy, SKIP_TILL_NEXT", "followedByAny, SKIP_TILL_ANY",
-            "notNext, NOT_NEXT", "notFollowedBy, NOT_FOLLOW"})
+    @CsvSource({
+        "next, STRICT",
+        "followedBy, SKIP_TILL_NEXT",
+        "followedByAny, SKIP_TILL_ANY",
+        "notNext, NOT_NEXT",
+        "notFollowedBy, NOT_FOLLOW"
+    })
     void contiguityOfTheSecondStep(String keyword, Quantifier.ConsumingStrategy expected) {
-        String last = keyword.startsWith("not") ? "  - followedBy: done\n    type: BUFFER_END\n" : "";
-        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player(
-                "  - begin: play\n    type: PLAY\n  - " + keyword + ": second\n    type: FIRST_FRAME\n" + last)));
+        String last =
+                keyword.startsWith("not") ? "  - followedBy: done\n    type: BUFFER_END\n" : "";
+        Pattern<Envelope, Envelope> pattern =
+                PatternCompiler.compile(
+                        load(
+                                player(
+                                        "  - begin: play\n    type: PLAY\n  - "
+                                                + keyword
+                                                + ": second\n    type: FIRST_FRAME\n"
+                                                + last)));
         List<Pattern<Envelope, ?>> steps = chain(pattern);
         assertThat(steps.get(0).getName()).isEqualTo("play");
         assertThat(steps.get(1).getName()).isEqualTo("second");
@@ -46,39 +57,69 @@ class PatternCompilerTest {
 
     @Test
     void theFirstStepDecidesWhatCanStartAMatch() throws Exception {
-        StepCondition start = PatternCompiler.startCondition(load(player(
-                "  - begin: stall\n    type: BUFFER_START\n    where: event.region == \"eu-west\"\n  - followedBy: error\n    type: ERROR\n")))
-                .orElseThrow();
-        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
-                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
-                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
-                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
-        assertThat(start.filter(events.get(0), null)).as("the first step's type and condition").isTrue();
+        StepCondition start =
+                PatternCompiler.startCondition(
+                                load(
+                                        player(
+                                                "  - begin: stall\n    type: BUFFER_START\n    where: event.region == \"eu-west\"\n  - followedBy: error\n    type: ERROR\n")))
+                        .orElseThrow();
+        List<Envelope> events =
+                io.tributary.cep.fixtures.FixtureEvents.parse(
+                        "test",
+                        List.of(
+                                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
+                                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
+                                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
+        assertThat(start.filter(events.get(0), null))
+                .as("the first step's type and condition")
+                .isTrue();
         assertThat(start.filter(events.get(1), null)).as("another region").isFalse();
-        assertThat(start.filter(events.get(2), null)).as("only a later step takes errors").isFalse();
+        assertThat(start.filter(events.get(2), null))
+                .as("only a later step takes errors")
+                .isFalse();
     }
 
     @Test
     void aConditionThatComparesAFieldWithTextIsAnsweredAsCelWould() throws Exception {
-        RuleExpressions.Scope scope = new RuleExpressions.Scope(io.tributary.schemas.Domain.PLAYER, List.of(), java.util.Map.of(), false);
-        RuleExpressions.Comparison regionIsEuWest = new RuleExpressions.Comparison(
-                new RuleExpressions.Operand(null, "region", null), true, new RuleExpressions.Operand(null, null, "eu-west"));
-        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\"")).contains(List.of(regionIsEuWest));
-        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\" && true")).as("not only comparisons").isEmpty();
-        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps > 500")).as("another operator").isEmpty();
-        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps == 500.0")).as("an int and a double").isEmpty();
-        assertThat(RuleExpressions.comparisons(scope, "event.region == \"a\" || event.region == \"b\"")).as("or").isEmpty();
+        RuleExpressions.Scope scope =
+                new RuleExpressions.Scope(
+                        io.tributary.schemas.Domain.PLAYER, List.of(), java.util.Map.of(), false);
+        RuleExpressions.Comparison regionIsEuWest =
+                new RuleExpressions.Comparison(
+                        new RuleExpressions.Operand(null, "region", null),
+                        true,
+                        new RuleExpressions.Operand(null, null, "eu-west"));
+        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\""))
+                .contains(List.of(regionIsEuWest));
+        assertThat(RuleExpressions.comparisons(scope, "event.region == \"eu-west\" && true"))
+                .as("not only comparisons")
+                .isEmpty();
+        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps > 500"))
+                .as("another operator")
+                .isEmpty();
+        assertThat(RuleExpressions.comparisons(scope, "event.bitrateKbps == 500.0"))
+                .as("an int and a double")
+                .isEmpty();
+        assertThat(
+                        RuleExpressions.comparisons(
+                                scope, "event.region == \"a\" || event.region == \"b\""))
+                .as("or")
+                .isEmpty();
 
-        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
-                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
-                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
-                "{\"type\": \"BUFFER_START\", \"time\": \"2s\", \"sessionId\": \"s\"}",
-                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
+        List<Envelope> events =
+                io.tributary.cep.fixtures.FixtureEvents.parse(
+                        "test",
+                        List.of(
+                                "{\"type\": \"BUFFER_START\", \"time\": \"0s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}",
+                                "{\"type\": \"BUFFER_START\", \"time\": \"1s\", \"sessionId\": \"s\", \"region\": \"us-east\"}",
+                                "{\"type\": \"BUFFER_START\", \"time\": \"2s\", \"sessionId\": \"s\"}",
+                                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"region\": \"eu-west\"}"));
         StepCondition byCel = startOf("event.region == \"eu-west\" && true");
         for (String fast : List.of("event.region == \"eu-west\"", "'eu-west' == event.region")) {
             StepCondition condition = startOf(fast);
             for (Envelope event : events) {
-                assertThat(condition.filter(event, null)).as(fast + " for " + event.getEventTime() + " " + event.getPayload())
+                assertThat(condition.filter(event, null))
+                        .as(fast + " for " + event.getEventTime() + " " + event.getPayload())
                         .isEqualTo(byCel.filter(event, null));
             }
         }
@@ -94,24 +135,43 @@ class PatternCompilerTest {
      * matched or not, gets CEL's verdict ({@code && true} keeps CEL evaluating).
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "event.deviceId != first.deviceId && event.region != first.region",
-        "event.bitrateKbps == first.bitrateKbps",
-        "event.bitrateKbps != first.bitrateKbps && event.errorCode == \"E1\"",
-        "first.errorFatal == event.errorFatal && event.bitrateKbps != 500",
-        "event.errorFatal != true"
-    })
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "event.deviceId != first.deviceId && event.region != first.region",
+                "event.bitrateKbps == first.bitrateKbps",
+                "event.bitrateKbps != first.bitrateKbps && event.errorCode == \"E1\"",
+                "first.errorFatal == event.errorFatal && event.bitrateKbps != 500",
+                "event.errorFatal != true"
+            })
     void comparisonsWithEarlierStepsAreAnsweredAsCelWould(String expression) throws Exception {
-        RuleExpressions.Scope scope = new RuleExpressions.Scope(io.tributary.schemas.Domain.PLAYER, List.of("first"), java.util.Map.of(), false);
-        assertThat(RuleExpressions.comparisons(scope, expression)).as("answered without CEL").isPresent();
-        java.util.Set<io.tributary.schemas.EventType> types = java.util.EnumSet.of(io.tributary.schemas.EventType.ERROR);
-        StepCondition fast = new StepCondition(io.tributary.schemas.Domain.PLAYER, types, expression, List.of("first"));
-        StepCondition byCel = new StepCondition(io.tributary.schemas.Domain.PLAYER, types, expression + " && true", List.of("first"));
-        List<Envelope> events = io.tributary.cep.fixtures.FixtureEvents.parse("test", List.of(
-                "{\"type\": \"ERROR\", \"time\": \"0s\", \"sessionId\": \"s\", \"deviceId\": \"d1\", \"region\": \"eu-west\", \"bitrateKbps\": 500, \"errorCode\": \"E1\", \"errorFatal\": true}",
-                "{\"type\": \"ERROR\", \"time\": \"1s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"us-east\", \"bitrateKbps\": 1000, \"errorCode\": \"E1\", \"errorFatal\": false}",
-                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"eu-west\", \"errorCode\": \"E2\"}",
-                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"deviceId\": \"d3\", \"region\": \"ap-south\", \"bitrateKbps\": 500}"));
+        RuleExpressions.Scope scope =
+                new RuleExpressions.Scope(
+                        io.tributary.schemas.Domain.PLAYER,
+                        List.of("first"),
+                        java.util.Map.of(),
+                        false);
+        assertThat(RuleExpressions.comparisons(scope, expression))
+                .as("answered without CEL")
+                .isPresent();
+        java.util.Set<io.tributary.schemas.EventType> types =
+                java.util.EnumSet.of(io.tributary.schemas.EventType.ERROR);
+        StepCondition fast =
+                new StepCondition(
+                        io.tributary.schemas.Domain.PLAYER, types, expression, List.of("first"));
+        StepCondition byCel =
+                new StepCondition(
+                        io.tributary.schemas.Domain.PLAYER,
+                        types,
+                        expression + " && true",
+                        List.of("first"));
+        List<Envelope> events =
+                io.tributary.cep.fixtures.FixtureEvents.parse(
+                        "test",
+                        List.of(
+                                "{\"type\": \"ERROR\", \"time\": \"0s\", \"sessionId\": \"s\", \"deviceId\": \"d1\", \"region\": \"eu-west\", \"bitrateKbps\": 500, \"errorCode\": \"E1\", \"errorFatal\": true}",
+                                "{\"type\": \"ERROR\", \"time\": \"1s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"us-east\", \"bitrateKbps\": 1000, \"errorCode\": \"E1\", \"errorFatal\": false}",
+                                "{\"type\": \"ERROR\", \"time\": \"2s\", \"sessionId\": \"s\", \"deviceId\": \"d2\", \"region\": \"eu-west\", \"errorCode\": \"E2\"}",
+                                "{\"type\": \"ERROR\", \"time\": \"3s\", \"sessionId\": \"s\", \"deviceId\": \"d3\", \"region\": \"ap-south\", \"bitrateKbps\": 500}"));
         List<Envelope> firsts = new ArrayList<>(events);
         firsts.add(null);
         int verdicts = 0;
@@ -120,7 +180,12 @@ class PatternCompilerTest {
             for (Envelope event : events) {
                 boolean expected = byCel.filter(event, context);
                 assertThat(fast.filter(event, context))
-                        .as(expression + " for " + event.getPayload() + " after " + (first == null ? "no first step" : first.getPayload()))
+                        .as(
+                                expression
+                                        + " for "
+                                        + event.getPayload()
+                                        + " after "
+                                        + (first == null ? "no first step" : first.getPayload()))
                         .isEqualTo(expected);
                 verdicts += expected ? 1 : 0;
             }
@@ -129,7 +194,9 @@ class PatternCompilerTest {
     }
 
     /** An earlier step that matched one event, or none. */
-    private record StepsSoFar(Envelope first) implements org.apache.flink.cep.pattern.conditions.IterativeCondition.Context<Envelope> {
+    private record StepsSoFar(Envelope first)
+            implements org.apache.flink.cep.pattern.conditions.IterativeCondition.Context<
+                    Envelope> {
         @Override
         public Iterable<Envelope> getEventsForPattern(String name) {
             return name.equals("first") && first != null ? List.of(first) : List.of();
@@ -147,24 +214,41 @@ class PatternCompilerTest {
     }
 
     private static StepCondition startOf(String where) {
-        return PatternCompiler.startCondition(load(player(
-                "  - begin: stall\n    type: BUFFER_START\n    where: '" + where.replace("'", "''") + "'\n"))).orElseThrow();
+        return PatternCompiler.startCondition(
+                        load(
+                                player(
+                                        "  - begin: stall\n    type: BUFFER_START\n    where: '"
+                                                + where.replace("'", "''")
+                                                + "'\n")))
+                .orElseThrow();
     }
 
     @Test
     void noSingleStartConditionWhenMoreThanTheFirstStepDecides() {
-        assertThat(PatternCompiler.startCondition(load(player(
-                "  - begin: stall\n    type: BUFFER_START\n    optional: true\n  - followedBy: error\n    type: ERROR\n"))))
-                .as("an optional first step: the second can start a match").isEmpty();
-        assertThat(PatternCompiler.startCondition(load(player(
-                "  - begin: stalls\n    type: BUFFER_START\n    oneOrMore: true\n    until: event.type == \"ERROR\"\n  - followedBy: end\n    type: BUFFER_END\n"))))
-                .as("a first step ended by until").isEmpty();
+        assertThat(
+                        PatternCompiler.startCondition(
+                                load(
+                                        player(
+                                                "  - begin: stall\n    type: BUFFER_START\n    optional: true\n  - followedBy: error\n    type: ERROR\n"))))
+                .as("an optional first step: the second can start a match")
+                .isEmpty();
+        assertThat(
+                        PatternCompiler.startCondition(
+                                load(
+                                        player(
+                                                "  - begin: stalls\n    type: BUFFER_START\n    oneOrMore: true\n    until: event.type == \"ERROR\"\n  - followedBy: end\n    type: BUFFER_END\n"))))
+                .as("a first step ended by until")
+                .isEmpty();
     }
 
     @Test
     void notFollowedByAsTheLastStepWithWithin() {
-        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player("within: 10s\n",
-                "  - begin: play\n    type: PLAY\n  - notFollowedBy: frame\n    type: FIRST_FRAME\n")));
+        Pattern<Envelope, Envelope> pattern =
+                PatternCompiler.compile(
+                        load(
+                                player(
+                                        "within: 10s\n",
+                                        "  - begin: play\n    type: PLAY\n  - notFollowedBy: frame\n    type: FIRST_FRAME\n")));
         assertThat(pattern.getName()).isEqualTo("frame");
         assertThat(pattern.getQuantifier().getConsumingStrategy()).isEqualTo(NOT_FOLLOW);
         assertThat(pattern.getWindowSize()).contains(Duration.ofSeconds(10));
@@ -203,29 +287,41 @@ class PatternCompilerTest {
 
     @Test
     void optionalAndGreedy() {
-        Pattern<Envelope, Envelope> pattern = only("    oneOrMore: true\n    optional: true\n    greedy: true\n");
+        Pattern<Envelope, Envelope> pattern =
+                only("    oneOrMore: true\n    optional: true\n    greedy: true\n");
         assertThat(pattern.getQuantifier().hasProperty(OPTIONAL)).isTrue();
         assertThat(pattern.getQuantifier().hasProperty(GREEDY)).isTrue();
     }
 
     @Test
     void innerContiguityOfALoop() {
-        assertThat(only("    oneOrMore: true\n").getQuantifier().getInnerConsumingStrategy()).isEqualTo(SKIP_TILL_NEXT);
-        assertThat(only("    oneOrMore: true\n    consecutive: true\n").getQuantifier().getInnerConsumingStrategy()).isEqualTo(STRICT);
-        assertThat(only("    oneOrMore: true\n    allowCombinations: true\n").getQuantifier().getInnerConsumingStrategy())
+        assertThat(only("    oneOrMore: true\n").getQuantifier().getInnerConsumingStrategy())
+                .isEqualTo(SKIP_TILL_NEXT);
+        assertThat(
+                        only("    oneOrMore: true\n    consecutive: true\n")
+                                .getQuantifier()
+                                .getInnerConsumingStrategy())
+                .isEqualTo(STRICT);
+        assertThat(
+                        only("    oneOrMore: true\n    allowCombinations: true\n")
+                                .getQuantifier()
+                                .getInnerConsumingStrategy())
                 .isEqualTo(SKIP_TILL_ANY);
     }
 
     @Test
     void untilEndsALoop() {
-        Pattern<Envelope, Envelope> pattern = only("    oneOrMore: true\n    until: event.type == 'BUFFER_END'\n");
+        Pattern<Envelope, Envelope> pattern =
+                only("    oneOrMore: true\n    until: event.type == 'BUFFER_END'\n");
         assertThat(pattern.getUntilCondition()).isInstanceOf(StepCondition.class);
         assertThat(pattern.getUntilCondition().toString()).contains("event.type == 'BUFFER_END'");
     }
 
     @Test
     void withinBoundsTheWholeMatch() {
-        assertThat(PatternCompiler.compile(load(player("within: 1h30m\n", "  - begin: a\n"))).getWindowSize())
+        assertThat(
+                        PatternCompiler.compile(load(player("within: 1h30m\n", "  - begin: a\n")))
+                                .getWindowSize())
                 .contains(Duration.ofMinutes(90));
     }
 
@@ -242,28 +338,44 @@ class PatternCompilerTest {
 
     @Test
     void withoutAfterMatchNothingIsSkipped() {
-        assertThat(PatternCompiler.compile(load(player("  - begin: a\n"))).getAfterMatchSkipStrategy())
+        assertThat(
+                        PatternCompiler.compile(load(player("  - begin: a\n")))
+                                .getAfterMatchSkipStrategy())
                 .isInstanceOf(NoSkipStrategy.class);
     }
 
     @Test
     void stepConditionsCarryTheirTypesAndExpressions() {
-        Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(load(player(
-                "  - begin: play\n    type: PLAY\n  - followedBy: error\n    type: ERROR\n    where: event.cdn == play.cdn\n")));
-        assertThat(pattern.getCondition().toString()).isEqualTo("[ERROR] where event.cdn == play.cdn");
+        Pattern<Envelope, Envelope> pattern =
+                PatternCompiler.compile(
+                        load(
+                                player(
+                                        "  - begin: play\n    type: PLAY\n  - followedBy: error\n    type: ERROR\n    where: event.cdn == play.cdn\n")));
+        assertThat(pattern.getCondition().toString())
+                .isEqualTo("[ERROR] where event.cdn == play.cdn");
         assertThat(pattern.getPrevious().getCondition().toString()).isEqualTo("[PLAY]");
     }
 
-    private static org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy skip(String strategy) {
-        return PatternCompiler.compile(load(player("within: 1m\nafterMatch: " + strategy + "\n",
-                "  - begin: a\n    type: PLAY\n  - followedBy: b\n    type: ERROR\n"))).getAfterMatchSkipStrategy();
+    private static org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy skip(
+            String strategy) {
+        return PatternCompiler.compile(
+                        load(
+                                player(
+                                        "within: 1m\nafterMatch: " + strategy + "\n",
+                                        "  - begin: a\n    type: PLAY\n  - followedBy: b\n    type: ERROR\n")))
+                .getAfterMatchSkipStrategy();
     }
 
     /** The first of two steps, carrying the options under test. */
     @SuppressWarnings("unchecked")
     private static Pattern<Envelope, Envelope> only(String options) {
-        Pattern<Envelope, Envelope> last = PatternCompiler.compile(load(player(
-                "  - begin: stall\n    type: BUFFER_START\n" + options + "  - followedBy: end\n    type: ERROR\n")));
+        Pattern<Envelope, Envelope> last =
+                PatternCompiler.compile(
+                        load(
+                                player(
+                                        "  - begin: stall\n    type: BUFFER_START\n"
+                                                + options
+                                                + "  - followedBy: end\n    type: ERROR\n")));
         return (Pattern<Envelope, Envelope>) last.getPrevious();
     }
 

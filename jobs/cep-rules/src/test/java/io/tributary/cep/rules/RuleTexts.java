@@ -17,10 +17,15 @@ final class RuleTexts {
                 owner: tests
                 input: [PLAY, FIRST_FRAME, BUFFER_START, BUFFER_END, ERROR]
                 key: sessionId
-                """ + ruleOptions + "pattern:\n" + pattern + """
+                """
+                + ruleOptions
+                + "pattern:\n"
+                + pattern
+                + """
                 alert:
                   summary: "session ${%s.sessionId}"
-                """.formatted(firstStep(pattern));
+                """
+                        .formatted(firstStep(pattern));
     }
 
     private static String firstStep(String pattern) {

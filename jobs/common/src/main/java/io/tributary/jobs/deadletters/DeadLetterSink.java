@@ -18,7 +18,11 @@ public final class DeadLetterSink {
     private DeadLetterSink() {}
 
     public static KafkaSink<DeadLetter> exactlyOnce(
-            String bootstrapServers, String topic, String registryUrl, String transactionalIdPrefix, Properties producer) {
+            String bootstrapServers,
+            String topic,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
         Properties withLimit = new Properties();
         withLimit.putAll(producer);
         withLimit.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));

@@ -17,11 +17,12 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Decodes the Confluent-framed Avro records of one topic and lets through what the store accepts;
- * everything else leaves on {@link #DEAD_LETTERS} with the reason and the original bytes. The
- * sink jobs read raw bytes rather than decoded records for exactly this: a record that cannot be
- * decoded or stored must still be kept, byte for byte.
+ * everything else leaves on {@link #DEAD_LETTERS} with the reason and the original bytes. The sink
+ * jobs read raw bytes rather than decoded records for exactly this: a record that cannot be decoded
+ * or stored must still be kept, byte for byte.
  */
-public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFunction<RawRecord, T> {
+public final class DecodeRecords<A extends SpecificRecord, T>
+        extends ProcessFunction<RawRecord, T> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
@@ -36,17 +37,33 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     /**
      * @param decodedCheck what the store accepts of the decoded record
-     * @param toStored what is stored of a decoded record; an {@link IllegalArgumentException}
-     *     from it dead-letters the record
+     * @param toStored what is stored of a decoded record; an {@link IllegalArgumentException} from
+     *     it dead-letters the record
      * @param storedCheck what the store accepts of what is stored
      */
-    public DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, SerializableFunction<A, T> toStored,
-            RecordCheck<T> storedCheck, String job) {
-        this(type, registryUrl, decodedCheck, (raw, decoded) -> toStored.apply(decoded), storedCheck, job);
+    public DecodeRecords(
+            Class<A> type,
+            String registryUrl,
+            RecordCheck<A> decodedCheck,
+            SerializableFunction<A, T> toStored,
+            RecordCheck<T> storedCheck,
+            String job) {
+        this(
+                type,
+                registryUrl,
+                decodedCheck,
+                (raw, decoded) -> toStored.apply(decoded),
+                storedCheck,
+                job);
     }
 
-    private DecodeRecords(Class<A> type, String registryUrl, RecordCheck<A> decodedCheck, FromRecord<A, T> toStored,
-            RecordCheck<T> storedCheck, String job) {
+    private DecodeRecords(
+            Class<A> type,
+            String registryUrl,
+            RecordCheck<A> decodedCheck,
+            FromRecord<A, T> toStored,
+            RecordCheck<T> storedCheck,
+            String job) {
         this.type = type;
         this.registryUrl = registryUrl;
         this.decodedCheck = decodedCheck;
@@ -56,28 +73,44 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
     }
 
     /** Stores the decoded records themselves. */
-    public static <A extends SpecificRecord> DecodeRecords<A, A> as(Class<A> type, String registryUrl, RecordCheck<A> check, String job) {
-        return new DecodeRecords<>(type, registryUrl, check, record -> record, RecordCheck.acceptAll(), job);
+    public static <A extends SpecificRecord> DecodeRecords<A, A> as(
+            Class<A> type, String registryUrl, RecordCheck<A> check, String job) {
+        return new DecodeRecords<>(
+                type, registryUrl, check, record -> record, RecordCheck.acceptAll(), job);
     }
 
     /** Stores what {@code toStored} makes of each decoded record, checked after it is made. */
-    public static <A extends SpecificRecord, T> DecodeRecords<A, T> converting(Class<A> type, String registryUrl,
-            SerializableFunction<A, T> toStored, RecordCheck<T> check, String job) {
-        return new DecodeRecords<>(type, registryUrl, RecordCheck.acceptAll(), toStored, check, job);
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> converting(
+            Class<A> type,
+            String registryUrl,
+            SerializableFunction<A, T> toStored,
+            RecordCheck<T> check,
+            String job) {
+        return new DecodeRecords<>(
+                type, registryUrl, RecordCheck.acceptAll(), toStored, check, job);
     }
 
     /**
      * Passes on each decoded record together with the raw record it came from, for jobs that may
      * still have to dead-letter it later (a state machine refusing a transition).
      */
-    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
-            RecordCheck<A> check, FromRecord<A, T> withRaw, String job) {
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(
+            Class<A> type,
+            String registryUrl,
+            RecordCheck<A> check,
+            FromRecord<A, T> withRaw,
+            String job) {
         return keepingRaw(type, registryUrl, check, withRaw, RecordCheck.acceptAll(), job);
     }
 
     /** As above, with a check of what is passed on. */
-    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(Class<A> type, String registryUrl,
-            RecordCheck<A> check, FromRecord<A, T> withRaw, RecordCheck<T> storedCheck, String job) {
+    public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(
+            Class<A> type,
+            String registryUrl,
+            RecordCheck<A> check,
+            FromRecord<A, T> withRaw,
+            RecordCheck<T> storedCheck,
+            String job) {
         return new DecodeRecords<>(type, registryUrl, check, withRaw, storedCheck, job);
     }
 
@@ -89,7 +122,8 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
 
     @Override
     public void open(Configuration parameters) {
-        decoder = new ConfluentAvroDecoder<>(type, new SchemaRegistryClient(registryUrl)::schemaById);
+        decoder =
+                new ConfluentAvroDecoder<>(type, new SchemaRegistryClient(registryUrl)::schemaById);
     }
 
     @Override
@@ -106,7 +140,12 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
                 throw e;
             }
             // The last line of defence: no record may stop the job.
-            reject(raw, DeadLetterReason.INTERNAL_ERROR, "the record made the job fail: " + e, null, context);
+            reject(
+                    raw,
+                    DeadLetterReason.INTERNAL_ERROR,
+                    "the record made the job fail: " + e,
+                    null,
+                    context);
             return;
         }
         // Outside the guard: what the operators chained after this one throw is theirs.
@@ -136,7 +175,9 @@ public final class DecodeRecords<A extends SpecificRecord, T> extends ProcessFun
         }
     }
 
-    private void reject(RawRecord raw, DeadLetterReason reason, String message, String field, Context context) {
-        context.output(DEAD_LETTERS, DeadLetters.of(raw, reason, message, field, job, Instant.now()));
+    private void reject(
+            RawRecord raw, DeadLetterReason reason, String message, String field, Context context) {
+        context.output(
+                DEAD_LETTERS, DeadLetters.of(raw, reason, message, field, job, Instant.now()));
     }
 }

@@ -27,7 +27,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *     that build events in memory)
  */
 public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter> deadLetters) {
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("canonical-dead-letters") {};
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("canonical-dead-letters") {};
 
     /** Events built in memory: nothing to dead-letter. */
     public static CanonicalInput of(DataStream<Envelope> events) {
@@ -45,15 +46,24 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
      *
      * @param bounded stop at the offsets that are latest when the job starts (benchmarks, replays)
      */
-    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(String bootstrapServers, List<String> topics,
-            String groupId, String registryUrl, String job, Duration maxFutureSkew, boolean bounded) {
-        var builder = KafkaSource.<Either<DeadLetter, Envelope>>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topics)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new CanonicalEventsDeserializer(registryUrl, job, maxFutureSkew))
-                .setProperty("isolation.level", "read_committed");
+    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(
+            String bootstrapServers,
+            List<String> topics,
+            String groupId,
+            String registryUrl,
+            String job,
+            Duration maxFutureSkew,
+            boolean bounded) {
+        var builder =
+                KafkaSource.<Either<DeadLetter, Envelope>>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(topics)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(
+                                new CanonicalEventsDeserializer(registryUrl, job, maxFutureSkew))
+                        .setProperty("isolation.level", "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -64,14 +74,19 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
      * Reads the source with per-partition event-time watermarks and splits off the dead letters
      * right there, in the source's chain.
      */
-    public static CanonicalInput read(StreamExecutionEnvironment env, Source<Either<DeadLetter, Envelope>, ?, ?> source,
-            Duration maxOutOfOrderness, Duration idleness, String sourceUid) {
-        SingleOutputStreamOperator<Envelope> events = env.fromSource(source, watermarks(maxOutOfOrderness, idleness), "canonical events")
-                .uid(sourceUid)
-                .name("canonical events")
-                .process(new SplitDeadLetters())
-                .uid(sourceUid + "-split-dead-letters")
-                .name("split off dead letters");
+    public static CanonicalInput read(
+            StreamExecutionEnvironment env,
+            Source<Either<DeadLetter, Envelope>, ?, ?> source,
+            Duration maxOutOfOrderness,
+            Duration idleness,
+            String sourceUid) {
+        SingleOutputStreamOperator<Envelope> events =
+                env.fromSource(source, watermarks(maxOutOfOrderness, idleness), "canonical events")
+                        .uid(sourceUid)
+                        .name("canonical events")
+                        .process(new SplitDeadLetters())
+                        .uid(sourceUid + "-split-dead-letters")
+                        .name("split off dead letters");
         return new CanonicalInput(events, events.getSideOutput(DEAD_LETTERS));
     }
 
@@ -79,13 +94,16 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
      * Event time is the envelope's {@code eventTime}, as in every job. A dead letter has none: it
      * reports {@link Long#MIN_VALUE}, which moves no watermark.
      */
-    public static WatermarkStrategy<Either<DeadLetter, Envelope>> watermarks(Duration maxOutOfOrderness, Duration idleness) {
-        return WatermarkStrategy.<Either<DeadLetter, Envelope>>forBoundedOutOfOrderness(maxOutOfOrderness)
+    public static WatermarkStrategy<Either<DeadLetter, Envelope>> watermarks(
+            Duration maxOutOfOrderness, Duration idleness) {
+        return WatermarkStrategy.<Either<DeadLetter, Envelope>>forBoundedOutOfOrderness(
+                        maxOutOfOrderness)
                 .withTimestampAssigner(new EventTimeOrNone())
                 .withIdleness(idleness);
     }
 
-    static final class EventTimeOrNone implements SerializableTimestampAssigner<Either<DeadLetter, Envelope>> {
+    static final class EventTimeOrNone
+            implements SerializableTimestampAssigner<Either<DeadLetter, Envelope>> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -94,12 +112,16 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
         }
     }
 
-    /** Events on, dead letters to {@link #DEAD_LETTERS}. Stateless; its uid is stable all the same. */
-    static final class SplitDeadLetters extends ProcessFunction<Either<DeadLetter, Envelope>, Envelope> {
+    /**
+     * Events on, dead letters to {@link #DEAD_LETTERS}. Stateless; its uid is stable all the same.
+     */
+    static final class SplitDeadLetters
+            extends ProcessFunction<Either<DeadLetter, Envelope>, Envelope> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void processElement(Either<DeadLetter, Envelope> record, Context ctx, Collector<Envelope> out) {
+        public void processElement(
+                Either<DeadLetter, Envelope> record, Context ctx, Collector<Envelope> out) {
             if (record.isRight()) {
                 out.collect(record.right());
             } else {

@@ -28,15 +28,23 @@ public final class CanonicalKafka {
      * @param bounded stop at the offsets that are latest when the job starts (benchmarks, replays)
      */
     public static KafkaSource<Envelope> source(
-            String bootstrapServers, List<String> topics, String groupId, String registryUrl, boolean bounded) {
-        var builder = KafkaSource.<Envelope>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topics)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ConfluentAvro.deserializer(Envelope.class, registryUrl)))
-                // Canonical topics are written in transactions; only committed data counts.
-                .setProperty("isolation.level", "read_committed");
+            String bootstrapServers,
+            List<String> topics,
+            String groupId,
+            String registryUrl,
+            boolean bounded) {
+        var builder =
+                KafkaSource.<Envelope>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(topics)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(
+                                KafkaRecordDeserializationSchema.valueOnly(
+                                        ConfluentAvro.deserializer(Envelope.class, registryUrl)))
+                        // Canonical topics are written in transactions; only committed data counts.
+                        .setProperty("isolation.level", "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -55,12 +63,16 @@ public final class CanonicalKafka {
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
-        return exactlyOnceSink(KafkaRecordSerializationSchema.<T>builder()
+        return exactlyOnceSink(
+                KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(key)
-                        .setValueSerializationSchema(ConfluentAvro.serializer(type, topic, registryUrl))
+                        .setValueSerializationSchema(
+                                ConfluentAvro.serializer(type, topic, registryUrl))
                         .build(),
-                bootstrapServers, transactionalIdPrefix, producer);
+                bootstrapServers,
+                transactionalIdPrefix,
+                producer);
     }
 
     /** As above, with the Kafka timestamp read from each record. */
@@ -73,12 +85,19 @@ public final class CanonicalKafka {
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
-        return exactlyOnceSink(new TimestampedRecords<>(topic, key, ConfluentAvro.serializer(type, topic, registryUrl), timestamp),
-                bootstrapServers, transactionalIdPrefix, producer);
+        return exactlyOnceSink(
+                new TimestampedRecords<>(
+                        topic, key, ConfluentAvro.serializer(type, topic, registryUrl), timestamp),
+                bootstrapServers,
+                transactionalIdPrefix,
+                producer);
     }
 
     private static <T> KafkaSink<T> exactlyOnceSink(
-            KafkaRecordSerializationSchema<T> records, String bootstrapServers, String transactionalIdPrefix, Properties producer) {
+            KafkaRecordSerializationSchema<T> records,
+            String bootstrapServers,
+            String transactionalIdPrefix,
+            Properties producer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(records)

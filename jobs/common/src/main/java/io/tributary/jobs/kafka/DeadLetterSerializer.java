@@ -20,13 +20,15 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     }
 
     @Override
-    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
+    public void open(
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
             throws Exception {
         values.open(context);
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(DeadLetter deadLetter, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            DeadLetter deadLetter, KafkaSinkContext context, Long timestamp) {
         return new ProducerRecord<>(
                 topic,
                 null,

@@ -7,9 +7,9 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Records whose Kafka timestamp comes from the record itself rather than from the stream. Flink
- * CEP stamps matches that complete on a watermark with that watermark, and the final watermark of
- * a bounded or drained job is Long.MAX_VALUE, which a broker rejects as a record timestamp.
+ * Records whose Kafka timestamp comes from the record itself rather than from the stream. Flink CEP
+ * stamps matches that complete on a watermark with that watermark, and the final watermark of a
+ * bounded or drained job is Long.MAX_VALUE, which a broker rejects as a record timestamp.
  */
 public final class TimestampedRecords<T> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
@@ -22,7 +22,11 @@ public final class TimestampedRecords<T> implements KafkaRecordSerializationSche
     private final SerializationSchema<T> value;
     private final Timestamp<T> timestamp;
 
-    public TimestampedRecords(String topic, SerializationSchema<T> key, SerializationSchema<T> value, Timestamp<T> timestamp) {
+    public TimestampedRecords(
+            String topic,
+            SerializationSchema<T> key,
+            SerializationSchema<T> value,
+            Timestamp<T> timestamp) {
         this.topic = topic;
         this.key = key;
         this.value = value;
@@ -30,13 +34,21 @@ public final class TimestampedRecords<T> implements KafkaRecordSerializationSche
     }
 
     @Override
-    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
+    public void open(
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
+            throws Exception {
         key.open(context);
         value.open(context);
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long streamTimestamp) {
-        return new ProducerRecord<>(topic, null, timestamp.apply(element), key.serialize(element), value.serialize(element));
+    public ProducerRecord<byte[], byte[]> serialize(
+            T element, KafkaSinkContext context, Long streamTimestamp) {
+        return new ProducerRecord<>(
+                topic,
+                null,
+                timestamp.apply(element),
+                key.serialize(element),
+                value.serialize(element));
     }
 }

@@ -1,6 +1,5 @@
 package io.tributary.jobs.validate;
 
-import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_AVRO;
 
@@ -15,14 +14,15 @@ import org.apache.avro.Schema;
  * reader sees it. Avro's reader allocates what a length prefix or block count claims before it
  * finds out the bytes are not there: a 20-byte record claiming a 2 GB string exhausts the heap.
  * After this walk every length fits in the bytes present, every collection is bounded by them,
- * every string is strict UTF-8 (Avro's reader would silently replace bad bytes, so two distinct
- * ids could become one), every enum and union index exists, nesting is bounded, and the datum
- * ends exactly where the record does.
+ * every string is strict UTF-8 (Avro's reader would silently replace bad bytes, so two distinct ids
+ * could become one), every enum and union index exists, nesting is bounded, and the datum ends
+ * exactly where the record does.
  *
  * <p>Not thread-safe; one walk at a time.
  */
 public final class AvroBounds {
     static final int MAX_DEPTH = 32;
+
     /** Items of a zero-byte type (null) cost no bytes; bound them separately. */
     static final int MAX_ZERO_SIZE_ITEMS = 1_024;
 
@@ -37,18 +37,23 @@ public final class AvroBounds {
         this.end = to;
     }
 
-    /** @throws Rejection if {@code bytes[from, to)} is not exactly one datum of {@code schema} */
+    /**
+     * @throws Rejection if {@code bytes[from, to)} is not exactly one datum of {@code schema}
+     */
     public static void check(Schema schema, byte[] bytes, int from, int to) throws Rejection {
         AvroBounds walk = new AvroBounds(bytes, from, to);
         walk.datum(schema, 0);
         if (walk.pos != to) {
-            throw Rejection.of(MALFORMED_AVRO, (to - walk.pos) + " bytes follow the Avro record; a record holds exactly one");
+            throw Rejection.of(
+                    MALFORMED_AVRO,
+                    (to - walk.pos) + " bytes follow the Avro record; a record holds exactly one");
         }
     }
 
     private void datum(Schema schema, int depth) throws Rejection {
         if (depth > MAX_DEPTH) {
-            throw Rejection.of(MALFORMED_AVRO, "the Avro record nests deeper than " + MAX_DEPTH + " levels");
+            throw Rejection.of(
+                    MALFORMED_AVRO, "the Avro record nests deeper than " + MAX_DEPTH + " levels");
         }
         switch (schema.getType()) {
             case NULL -> {}
@@ -65,7 +70,10 @@ public final class AvroBounds {
                     datum(field.schema(), depth + 1);
                 }
             }
-            case UNION -> datum(schema.getTypes().get(index(schema.getTypes().size(), "union branch")), depth + 1);
+            case UNION ->
+                    datum(
+                            schema.getTypes().get(index(schema.getTypes().size(), "union branch")),
+                            depth + 1);
             case ARRAY -> blocks(schema.getElementType(), false, depth);
             case MAP -> blocks(schema.getValueType(), true, depth);
         }
@@ -84,7 +92,13 @@ public final class AvroBounds {
             if (count > end - pos) {
                 zeroSizeItems += (int) Math.min(count, Integer.MAX_VALUE);
                 if (withKeys || zeroSizeItems > MAX_ZERO_SIZE_ITEMS || count > Integer.MAX_VALUE) {
-                    throw Rejection.of(MALFORMED_AVRO, "an Avro block claims " + count + " items in " + (end - pos) + " bytes");
+                    throw Rejection.of(
+                            MALFORMED_AVRO,
+                            "an Avro block claims "
+                                    + count
+                                    + " items in "
+                                    + (end - pos)
+                                    + " bytes");
                 }
             }
             for (long i = 0; i < count; i++) {
@@ -99,7 +113,9 @@ public final class AvroBounds {
     private int index(int size, String what) throws Rejection {
         long index = varLong();
         if (index < 0 || index >= size) {
-            throw Rejection.of(MALFORMED_AVRO, "Avro " + what + " " + index + " does not exist (" + size + " known)");
+            throw Rejection.of(
+                    MALFORMED_AVRO,
+                    "Avro " + what + " " + index + " does not exist (" + size + " known)");
         }
         return (int) index;
     }
@@ -111,7 +127,8 @@ public final class AvroBounds {
         for (int i = from; i < from + length; i++) {
             if (bytes[i] < 0) {
                 try {
-                    StandardCharsets.UTF_8.newDecoder()
+                    StandardCharsets.UTF_8
+                            .newDecoder()
                             .onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT)
                             .decode(ByteBuffer.wrap(bytes, from, length));
@@ -126,7 +143,13 @@ public final class AvroBounds {
     private int length() throws Rejection {
         long length = varLong();
         if (length < 0 || length > end - pos) {
-            throw Rejection.of(MALFORMED_AVRO, "an Avro length prefix claims " + length + " bytes where " + (end - pos) + " remain");
+            throw Rejection.of(
+                    MALFORMED_AVRO,
+                    "an Avro length prefix claims "
+                            + length
+                            + " bytes where "
+                            + (end - pos)
+                            + " remain");
         }
         return (int) length;
     }

@@ -21,10 +21,10 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Decodes Avro records in the Confluent wire format without trusting them: whatever the bytes,
- * the answer is a record or a {@link Rejection}, and decoding allocates no more than the bytes
- * allow ({@link AvroBounds} walks them before Avro's reader does). Only a registry that cannot
- * answer makes it throw something else, because that is not the record's fault.
+ * Decodes Avro records in the Confluent wire format without trusting them: whatever the bytes, the
+ * answer is a record or a {@link Rejection}, and decoding allocates no more than the bytes allow
+ * ({@link AvroBounds} walks them before Avro's reader does). Only a registry that cannot answer
+ * makes it throw something else, because that is not the record's fault.
  *
  * <p>Every job of the suite decodes through it: ingest for raw Avro input, every later job for the
  * canonical and aggregate topics it reads. Not thread-safe: one per task.
@@ -62,11 +62,15 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> {
         SpecificData.getForClass(type).setCustomCoders(true);
     }
 
-    /** @throws Rejection if {@code value} is not one {@code T} in the Confluent wire format */
+    /**
+     * @throws Rejection if {@code value} is not one {@code T} in the Confluent wire format
+     */
     public T decode(byte[] value) throws Rejection {
         OptionalInt schemaId = ConfluentWireFormat.schemaIdOf(value);
         if (schemaId.isEmpty()) {
-            throw Rejection.of(MALFORMED_AVRO, "not Avro in the Confluent wire format (no magic byte and schema id)");
+            throw Rejection.of(
+                    MALFORMED_AVRO,
+                    "not Avro in the Confluent wire format (no magic byte and schema id)");
         }
         return decode(schemaId.getAsInt(), value);
     }
@@ -75,12 +79,23 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> {
         Reader<T> reader = reader(schemaId);
         AvroBounds.check(reader.writer(), value, ConfluentWireFormat.HEADER_LENGTH, value.length);
         try {
-            reusableDecoder = DecoderFactory.get().binaryDecoder(
-                    value, ConfluentWireFormat.HEADER_LENGTH, value.length - ConfluentWireFormat.HEADER_LENGTH, reusableDecoder);
+            reusableDecoder =
+                    DecoderFactory.get()
+                            .binaryDecoder(
+                                    value,
+                                    ConfluentWireFormat.HEADER_LENGTH,
+                                    value.length - ConfluentWireFormat.HEADER_LENGTH,
+                                    reusableDecoder);
             return reader.reader().read(null, reusableDecoder);
         } catch (IOException | RuntimeException e) {
-            throw Rejection.of(MALFORMED_AVRO, "Avro body does not match schema " + schemaId + " as a "
-                    + type.getSimpleName() + ": " + EnvelopeValidator.shown(e.toString(), 300));
+            throw Rejection.of(
+                    MALFORMED_AVRO,
+                    "Avro body does not match schema "
+                            + schemaId
+                            + " as a "
+                            + type.getSimpleName()
+                            + ": "
+                            + EnvelopeValidator.shown(e.toString(), 300));
         }
     }
 
@@ -97,17 +112,33 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> {
         try {
             writer = schemaById.apply(schemaId);
         } catch (UnknownSchemaIdException e) {
-            throw remember(schemaId, Rejection.of(UNKNOWN_SCHEMA_ID,
-                    "Avro record names schema id " + schemaId + ", which the registry does not have"));
+            throw remember(
+                    schemaId,
+                    Rejection.of(
+                            UNKNOWN_SCHEMA_ID,
+                            "Avro record names schema id "
+                                    + schemaId
+                                    + ", which the registry does not have"));
         } catch (UnsupportedSchemaException e) {
-            throw remember(schemaId, Rejection.of(UNSUPPORTED_SCHEMA, EnvelopeValidator.shown(e.getMessage(), 300)));
+            throw remember(
+                    schemaId,
+                    Rejection.of(UNSUPPORTED_SCHEMA, EnvelopeValidator.shown(e.getMessage(), 300)));
         }
         SpecificDatumReader<T> datumReader;
         try {
-            datumReader = new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForClass(type));
+            datumReader =
+                    new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForClass(type));
         } catch (RuntimeException e) {
-            throw remember(schemaId, Rejection.of(MALFORMED_AVRO, "schema " + schemaId + " cannot be read as a "
-                    + type.getSimpleName() + ": " + EnvelopeValidator.shown(e.getMessage(), 300)));
+            throw remember(
+                    schemaId,
+                    Rejection.of(
+                            MALFORMED_AVRO,
+                            "schema "
+                                    + schemaId
+                                    + " cannot be read as a "
+                                    + type.getSimpleName()
+                                    + ": "
+                                    + EnvelopeValidator.shown(e.getMessage(), 300)));
         }
         reader = new Reader<>(writer, datumReader);
         readers.put(schemaId, reader);

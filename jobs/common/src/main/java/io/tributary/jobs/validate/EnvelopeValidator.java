@@ -16,22 +16,22 @@ import io.tributary.schemas.player.PlayerEvent;
 import java.util.Collections;
 import java.util.Currency;
 import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * The one definition of a canonical event. The ingest job applies it to every {@link Envelope}
- * it writes, whether it came as JSON (normalised first) or as Avro; every job that reads the
- * canonical topics applies it again, so that a record written there by anything else cannot
- * crash them: ids of a safe character set, text that is valid Unicode without control
- * characters, finite numbers in range, a payload of the event type's domain, the fields each
- * event type needs. Event time bounds are the reader's (ingest: {@code EventTimeBounds}).
+ * The one definition of a canonical event. The ingest job applies it to every {@link Envelope} it
+ * writes, whether it came as JSON (normalised first) or as Avro; every job that reads the canonical
+ * topics applies it again, so that a record written there by anything else cannot crash them: ids
+ * of a safe character set, text that is valid Unicode without control characters, finite numbers in
+ * range, a payload of the event type's domain, the fields each event type needs. Event time bounds
+ * are the reader's (ingest: {@code EventTimeBounds}).
  *
  * <p>The limits are documented in jobs/ingest/README.md ("What a canonical event is").
  */
@@ -40,15 +40,16 @@ public final class EnvelopeValidator {
     private static final String ID_SEPARATORS = "._:@+=~-";
 
     /**
-     * Ids (event, session, order, device...): letters and digits of any script (and their
-     * combining marks) with the separators {@value #ID_SEPARATORS}, starting with a letter or digit,
-     * at most {@value #MAX_ID_LENGTH} characters; no spaces, quotes, slashes or control characters,
-     * so that URLs, SQL, logs and file names carry them safely. Checked by a loop rather than a
-     * regular expression: a Unicode character-class regex was a tenth of the ingest job's CPU.
+     * Ids (event, session, order, device...): letters and digits of any script (and their combining
+     * marks) with the separators {@value #ID_SEPARATORS}, starting with a letter or digit, at most
+     * {@value #MAX_ID_LENGTH} characters; no spaces, quotes, slashes or control characters, so that
+     * URLs, SQL, logs and file names carry them safely. Checked by a loop rather than a regular
+     * expression: a Unicode character-class regex was a tenth of the ingest job's CPU.
      */
     public static boolean isId(String value) {
         if (value.isEmpty()
-                || value.length() > MAX_ID_LENGTH && value.codePointCount(0, value.length()) > MAX_ID_LENGTH) {
+                || value.length() > MAX_ID_LENGTH
+                        && value.codePointCount(0, value.length()) > MAX_ID_LENGTH) {
             return false;
         }
         for (int i = 0; i < value.length(); ) {
@@ -89,26 +90,37 @@ public final class EnvelopeValidator {
 
     private static boolean isMark(int codePoint) {
         int type = Character.getType(codePoint);
-        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.COMBINING_SPACING_MARK;
+        return type == Character.NON_SPACING_MARK
+                || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK;
     }
 
     /**
-     * Ids that become a path segment (media ids name the CDN origin's directories): no leading
-     * dot, no {@code ..}, no separators.
+     * Ids that become a path segment (media ids name the CDN origin's directories): no leading dot,
+     * no {@code ..}, no separators.
      */
-    public static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*");
+    public static final Pattern PATH_SEGMENT =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*");
+
     public static final int MAX_PATH_SEGMENT_LENGTH = 128;
     public static final int MAX_BITRATE_KBPS = 200_000;
     public static final long MAX_DURATION_MS = 24L * 3600 * 1000;
+
     /** An upload of more chunks is refused: the media job tracks each chunk of an upload. */
     public static final int MAX_CHUNKS = 10_000;
+
     public static final int MAX_ITEMS = 10_000;
     public static final int MAX_ATTEMPTS = 100;
 
     /** Decided by the media pipeline itself; a raw topic may not claim them. */
-    public static final Set<EventType> PIPELINE_ONLY = EnumSet.of(
-            EventType.UPLOADED, EventType.UPLOAD_FAILED, EventType.TRANSCODE_SLA_BREACHED,
-            EventType.TRANSCODED, EventType.MEDIA_FAILED);
+    public static final Set<EventType> PIPELINE_ONLY =
+            EnumSet.of(
+                    EventType.UPLOADED,
+                    EventType.UPLOAD_FAILED,
+                    EventType.TRANSCODE_SLA_BREACHED,
+                    EventType.TRANSCODED,
+                    EventType.MEDIA_FAILED);
+
     public static final Set<String> RENDITIONS = Set.of("500k", "1000k", "2000k", "4000k");
     public static final Set<String> PACKAGING_FORMATS = Set.of("HLS", "DASH");
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
@@ -138,17 +150,26 @@ public final class EnvelopeValidator {
         EventType type = envelope.getEventType();
         Domain domain = EventTypes.domain(type);
         if (type == EventType.UNKNOWN || domain != envelope.getDomain()) {
-            throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
+            throw new Rejection(
+                    UNKNOWN_EVENT_TYPE,
+                    "eventType",
                     "event type " + type + " does not belong to domain " + envelope.getDomain());
         }
         if (!pipelineTypesAllowed && PIPELINE_ONLY.contains(type)) {
-            throw new Rejection(UNKNOWN_EVENT_TYPE, "eventType",
-                    "event type " + EventTypes.wireName(type) + " is decided by the media pipeline; raw topics may not send it");
+            throw new Rejection(
+                    UNKNOWN_EVENT_TYPE,
+                    "eventType",
+                    "event type "
+                            + EventTypes.wireName(type)
+                            + " is decided by the media pipeline; raw topics may not send it");
         }
         id("eventId", envelope.getEventId());
         text("producer", envelope.getProducer());
-        if (envelope.getEventTime() == null || envelope.getIngestTime() == null || envelope.getOrigin() == null) {
-            throw new Rejection(MISSING_FIELD, "eventTime", "eventTime, ingestTime and origin are required");
+        if (envelope.getEventTime() == null
+                || envelope.getIngestTime() == null
+                || envelope.getOrigin() == null) {
+            throw new Rejection(
+                    MISSING_FIELD, "eventTime", "eventTime, ingestTime and origin are required");
         }
         SpecificRecordBase payload = as(envelope.getPayload(), PAYLOAD_TYPES.get(domain), domain);
         requiredFields(payload, type);
@@ -163,8 +184,8 @@ public final class EnvelopeValidator {
     }
 
     /**
-     * The payload fields each event type needs beyond those every event of its domain has; the
-     * jobs downstream read them without checking (a buffer_end's duration, a chunk's count).
+     * The payload fields each event type needs beyond those every event of its domain has; the jobs
+     * downstream read them without checking (a buffer_end's duration, a chunk's count).
      */
     public static final Map<EventType, List<String>> REQUIRED_FIELDS = requiredFields();
 
@@ -175,10 +196,16 @@ public final class EnvelopeValidator {
         required.put(EventType.BITRATE_SWITCH, List.of("bitrateKbps", "previousBitrateKbps"));
         required.put(EventType.SEEK, List.of("seekFromMs"));
         required.put(EventType.ERROR, List.of("errorCode"));
-        required.put(EventType.UPLOAD_CHUNK, List.of("uploadId", "chunkIndex", "chunkCount", "chunkBytes"));
+        required.put(
+                EventType.UPLOAD_CHUNK,
+                List.of("uploadId", "chunkIndex", "chunkCount", "chunkBytes"));
         required.put(EventType.UPLOAD_COMPLETED, List.of("uploadId", "totalBytes"));
-        for (EventType transcode : List.of(EventType.TRANSCODE_REQUESTED, EventType.TRANSCODE_STARTED,
-                EventType.TRANSCODE_PROGRESS, EventType.TRANSCODE_COMPLETED)) {
+        for (EventType transcode :
+                List.of(
+                        EventType.TRANSCODE_REQUESTED,
+                        EventType.TRANSCODE_STARTED,
+                        EventType.TRANSCODE_PROGRESS,
+                        EventType.TRANSCODE_COMPLETED)) {
             required.put(transcode, List.of("rendition"));
         }
         required.put(EventType.TRANSCODE_FAILED, List.of("rendition", "failureReason"));
@@ -190,26 +217,47 @@ public final class EnvelopeValidator {
         return Collections.unmodifiableMap(required);
     }
 
-    private static void requiredFields(SpecificRecordBase payload, EventType type) throws Rejection {
+    private static void requiredFields(SpecificRecordBase payload, EventType type)
+            throws Rejection {
         for (String field : REQUIRED_FIELDS.getOrDefault(type, List.of())) {
             if (payload.get(payload.getSchema().getField(field).pos()) == null) {
-                throw new Rejection(MISSING_FIELD, field,
-                        "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
+                throw new Rejection(
+                        MISSING_FIELD,
+                        field,
+                        "required field "
+                                + field
+                                + " is missing (needed by "
+                                + EventTypes.wireName(type)
+                                + ")");
             }
         }
     }
 
-    private static final Map<Domain, Class<? extends SpecificRecordBase>> PAYLOAD_TYPES = Map.of(
-            Domain.PLAYER, PlayerEvent.class, Domain.MEDIA, MediaEvent.class,
-            Domain.COMMERCE, CommerceEvent.class, Domain.IOT, IotTelemetry.class);
+    private static final Map<Domain, Class<? extends SpecificRecordBase>> PAYLOAD_TYPES =
+            Map.of(
+                    Domain.PLAYER,
+                    PlayerEvent.class,
+                    Domain.MEDIA,
+                    MediaEvent.class,
+                    Domain.COMMERCE,
+                    CommerceEvent.class,
+                    Domain.IOT,
+                    IotTelemetry.class);
 
-    private static SpecificRecordBase as(Object payload, Class<? extends SpecificRecordBase> type, Domain domain) throws Rejection {
+    private static SpecificRecordBase as(
+            Object payload, Class<? extends SpecificRecordBase> type, Domain domain)
+            throws Rejection {
         if (type == null) {
             throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for the event type");
         }
         if (!type.isInstance(payload)) {
-            throw new Rejection(INVALID_VALUE, "payload",
-                    "a " + domain + " event carries a " + (payload == null ? "null" : payload.getClass().getSimpleName()));
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "payload",
+                    "a "
+                            + domain
+                            + " event carries a "
+                            + (payload == null ? "null" : payload.getClass().getSimpleName()));
         }
         return type.cast(payload);
     }
@@ -250,8 +298,13 @@ public final class EnvelopeValidator {
         oneOf("rendition", e.getRendition(), RENDITIONS);
         oneOf("packagingFormat", e.getPackagingFormat(), PACKAGING_FORMATS);
         if (type == EventType.UPLOAD_CHUNK && e.getChunkIndex() >= e.getChunkCount()) {
-            throw new Rejection(INVALID_VALUE, "chunkIndex",
-                    "chunkIndex " + e.getChunkIndex() + " is not below chunkCount " + e.getChunkCount());
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "chunkIndex",
+                    "chunkIndex "
+                            + e.getChunkIndex()
+                            + " is not below chunkCount "
+                            + e.getChunkCount());
         }
     }
 
@@ -263,10 +316,20 @@ public final class EnvelopeValidator {
         range("itemCount", e.getItemCount(), 1, MAX_ITEMS);
         String currency = e.getCurrency();
         if (!isCurrency(currency)) {
-            throw new Rejection(INVALID_VALUE, "currency", "currency must be an ISO 4217 code such as EUR; was \"" + shown(currency) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "currency",
+                    "currency must be an ISO 4217 code such as EUR; was \""
+                            + shown(currency)
+                            + "\"");
         }
         if (!COUNTRIES.contains(e.getCountry())) {
-            throw new Rejection(INVALID_VALUE, "country", "country must be an ISO 3166 alpha-2 code such as DE; was \"" + shown(e.getCountry()) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "country",
+                    "country must be an ISO 3166 alpha-2 code such as DE; was \""
+                            + shown(e.getCountry())
+                            + "\"");
         }
     }
 
@@ -304,14 +367,28 @@ public final class EnvelopeValidator {
             throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
         }
         if (value.length() > maxStringLength) {
-            throw new Rejection(INVALID_VALUE, field,
-                    field + " is " + value.length() + " characters long; at most " + maxStringLength + " are allowed");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " is "
+                            + value.length()
+                            + " characters long; at most "
+                            + maxStringLength
+                            + " are allowed");
         }
         unicode(field, value);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
-                throw new Rejection(INVALID_VALUE, field, field + " holds control character U+" + String.format("%04X", (int) c) + " at " + i);
+                throw new Rejection(
+                        INVALID_VALUE,
+                        field,
+                        field
+                                + " holds control character U+"
+                                + String.format("%04X", (int) c)
+                                + " at "
+                                + i);
             }
         }
     }
@@ -319,10 +396,18 @@ public final class EnvelopeValidator {
     private static void unicode(String field, String value) throws Rejection {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new Rejection(INVALID_UTF8, field, field + " holds an unpaired surrogate at character " + i + "; text must be valid Unicode");
+                throw new Rejection(
+                        INVALID_UTF8,
+                        field,
+                        field
+                                + " holds an unpaired surrogate at character "
+                                + i
+                                + "; text must be valid Unicode");
             }
         }
     }
@@ -333,8 +418,13 @@ public final class EnvelopeValidator {
         }
         unicode(field, value);
         if (!isId(value)) {
-            throw new Rejection(INVALID_VALUE, field,
-                    field + " must be 1-128 letters, digits and . _ : @ + = ~ - starting with a letter or digit; was \"" + shown(value) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " must be 1-128 letters, digits and . _ : @ + = ~ - starting with a letter or digit; was \""
+                            + shown(value)
+                            + "\"");
         }
     }
 
@@ -350,40 +440,70 @@ public final class EnvelopeValidator {
         }
         unicode(field, value);
         if (value.length() > MAX_PATH_SEGMENT_LENGTH || !PATH_SEGMENT.matcher(value).matches()) {
-            throw new Rejection(INVALID_VALUE, field, field + " names a directory of the CDN origin: 1-" + MAX_PATH_SEGMENT_LENGTH
-                    + " characters of A-Z a-z 0-9 _ - and single dots between them; was \"" + shown(value) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " names a directory of the CDN origin: 1-"
+                            + MAX_PATH_SEGMENT_LENGTH
+                            + " characters of A-Z a-z 0-9 _ - and single dots between them; was \""
+                            + shown(value)
+                            + "\"");
         }
     }
 
     private static void range(String field, Number value, long min, long max) throws Rejection {
         if (value != null && (value.longValue() < min || value.longValue() > max)) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field + " must be between " + min + " and " + max + ", was " + value);
         }
     }
 
-    private static void finite(String field, double value, double min, double max) throws Rejection {
+    private static void finite(String field, double value, double min, double max)
+            throws Rejection {
         if (!Double.isFinite(value)) {
             throw new Rejection(INVALID_VALUE, field, field + " must be finite, was " + value);
         }
         if (value < min || value > max) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field + " must be between " + min + " and " + max + ", was " + value);
         }
     }
 
     private static void oneOf(String field, String value, Set<String> allowed) throws Rejection {
         if (value != null && !allowed.contains(value)) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be one of " + new java.util.TreeSet<>(allowed) + "; was \"" + shown(value) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " must be one of "
+                            + new java.util.TreeSet<>(allowed)
+                            + "; was \""
+                            + shown(value)
+                            + "\"");
         }
     }
 
     private static void required(String field, Object value, EventType type) throws Rejection {
         if (value == null) {
-            throw new Rejection(MISSING_FIELD, field,
-                    "required field " + field + " is missing (needed by " + EventTypes.wireName(type) + ")");
+            throw new Rejection(
+                    MISSING_FIELD,
+                    field,
+                    "required field "
+                            + field
+                            + " is missing (needed by "
+                            + EventTypes.wireName(type)
+                            + ")");
         }
     }
 
-    /** A value as quoted in a message: short, so that a message stays bounded whatever the input. */
+    /**
+     * A value as quoted in a message: short, so that a message stays bounded whatever the input.
+     */
     public static String shown(String value) {
         return shown(value, 40);
     }

@@ -1,12 +1,12 @@
 package io.tributary.jobs.kafka;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,13 +21,16 @@ class CanonicalEventsDeserializerTest {
 
     /** No registry is asked: records without the wire-format header are refused before that. */
     private final CanonicalEventsDeserializer deserializer =
-            new CanonicalEventsDeserializer("http://127.0.0.1:9/unused", "test-job", Duration.ofMinutes(5));
+            new CanonicalEventsDeserializer(
+                    "http://127.0.0.1:9/unused", "test-job", Duration.ofMinutes(5));
 
     @Test
     void aRecordThatIsNotAnEventIsADeadLetterWithItsBytesAndCoordinates() throws Exception {
         deserializer.open(null);
         List<Either<DeadLetter, Envelope>> out = new ArrayList<>();
-        deserializer.deserialize(new ConsumerRecord<>(Topics.EVENTS_IOT, 1, 42L, "k".getBytes(StandardCharsets.UTF_8), GARBAGE),
+        deserializer.deserialize(
+                new ConsumerRecord<>(
+                        Topics.EVENTS_IOT, 1, 42L, "k".getBytes(StandardCharsets.UTF_8), GARBAGE),
                 collector(out::add));
 
         assertThat(out).hasSize(1);
@@ -36,19 +39,26 @@ class CanonicalEventsDeserializerTest {
         assertThat(letter.getSourceTopic()).isEqualTo(Topics.EVENTS_IOT);
         assertThat(letter.getSourceOffset()).isEqualTo(42L);
         assertThat(letter.getJob()).isEqualTo("test-job");
-        assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalValue()).toString()).isEqualTo("not avro");
+        assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalValue()).toString())
+                .isEqualTo("not avro");
     }
 
     /** The guard is for the record, not for the operators chained after the source. */
     @Test
     void aFailureDownstreamOfTheSourceIsNotTakenForTheRecords() throws Exception {
         deserializer.open(null);
-        IllegalStateException downstream = new IllegalStateException("an operator after the source failed");
+        IllegalStateException downstream =
+                new IllegalStateException("an operator after the source failed");
 
-        assertThatThrownBy(() -> deserializer.deserialize(new ConsumerRecord<>(Topics.EVENTS_IOT, 0, 1L, null, GARBAGE),
-                        collector(record -> {
-                            throw downstream;
-                        })))
+        assertThatThrownBy(
+                        () ->
+                                deserializer.deserialize(
+                                        new ConsumerRecord<>(
+                                                Topics.EVENTS_IOT, 0, 1L, null, GARBAGE),
+                                        collector(
+                                                record -> {
+                                                    throw downstream;
+                                                })))
                 .isSameAs(downstream);
     }
 

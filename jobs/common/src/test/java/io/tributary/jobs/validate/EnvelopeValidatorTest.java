@@ -10,7 +10,9 @@ class EnvelopeValidatorTest {
     void idsAreLettersAndDigitsOfAnyScriptWithAFewSeparators() {
         assertThat(EnvelopeValidator.isId("sess-6f1c2a9e-41f0-4b5e-a51b-3d0d2f1b9c77")).isTrue();
         assertThat(EnvelopeValidator.isId("Amélie-日本")).isTrue();
-        assertThat(EnvelopeValidator.isId("e\u0301tude")).as("a combining mark after a letter").isTrue();
+        assertThat(EnvelopeValidator.isId("e\u0301tude"))
+                .as("a combining mark after a letter")
+                .isTrue();
         assertThat(EnvelopeValidator.isId("acct:42@eu+1=a~b.c_d")).isTrue();
         assertThat(EnvelopeValidator.isId("x".repeat(128))).isTrue();
 

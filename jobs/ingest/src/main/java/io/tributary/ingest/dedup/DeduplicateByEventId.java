@@ -17,20 +17,21 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Lets the first event of each id through and drops later copies of it (gateway retries, replays
- * of a raw topic). An id that comes back with a different body is not a copy: it goes to the
- * dead letters as {@link DeadLetterReason#EVENT_ID_CONFLICT}, so that a producer reusing ids is
- * seen instead of losing events silently.
+ * Lets the first event of each id through and drops later copies of it (gateway retries, replays of
+ * a raw topic). An id that comes back with a different body is not a copy: it goes to the dead
+ * letters as {@link DeadLetterReason#EVENT_ID_CONFLICT}, so that a producer reusing ids is seen
+ * instead of losing events silently.
  *
  * <p>Keyed by domain and event id ({@link CanonicalRecord#dedupKey()}); the state is the first
  * copy's {@link EnvelopeFingerprint}, which expires after {@code ttl}, so state stays bounded. The
- * job refuses a TTL shorter than the oldest event it accepts ({@code IngestOptions}), so a copy
- * old enough to be forgotten is also too old to be accepted again.
+ * job refuses a TTL shorter than the oldest event it accepts ({@code IngestOptions}), so a copy old
+ * enough to be forgotten is also too old to be accepted again.
  *
- * <p>TTL rather than a timer per id: timers would double the state writes of the hottest
- * operator of the suite, and RocksDB's compaction filter drops expired entries for free.
+ * <p>TTL rather than a timer per id: timers would double the state writes of the hottest operator
+ * of the suite, and RocksDB's compaction filter drops expired entries for free.
  */
-public final class DeduplicateByEventId extends KeyedProcessFunction<String, CanonicalRecord, CanonicalRecord> {
+public final class DeduplicateByEventId
+        extends KeyedProcessFunction<String, CanonicalRecord, CanonicalRecord> {
     private static final long serialVersionUID = 1L;
 
     private final Duration ttl;
@@ -48,7 +49,8 @@ public final class DeduplicateByEventId extends KeyedProcessFunction<String, Can
     }
 
     public static ValueStateDescriptor<Long> fingerprintDescriptor(Duration ttl) {
-        ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>("first-fingerprint", Types.LONG);
+        ValueStateDescriptor<Long> descriptor =
+                new ValueStateDescriptor<>("first-fingerprint", Types.LONG);
         descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
         return descriptor;
     }
@@ -62,7 +64,8 @@ public final class DeduplicateByEventId extends KeyedProcessFunction<String, Can
     }
 
     @Override
-    public void processElement(CanonicalRecord event, Context ctx, Collector<CanonicalRecord> out) throws Exception {
+    public void processElement(CanonicalRecord event, Context ctx, Collector<CanonicalRecord> out)
+            throws Exception {
         Long first = firstFingerprint.value();
         if (first == null) {
             firstFingerprint.update(event.fingerprint);
@@ -72,10 +75,19 @@ public final class DeduplicateByEventId extends KeyedProcessFunction<String, Can
             duplicates.inc();
         } else {
             conflicts.inc();
-            ctx.output(deadLetters, DeadLetters.of(event.raw, DeadLetterReason.EVENT_ID_CONFLICT,
-                    "event id " + DeadLetters.cut(event.eventId, 200) + " was already taken by a different "
-                            + event.topic + " event; ids must be unique, a copy must be identical",
-                    "eventId", job, Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
+            ctx.output(
+                    deadLetters,
+                    DeadLetters.of(
+                            event.raw,
+                            DeadLetterReason.EVENT_ID_CONFLICT,
+                            "event id "
+                                    + DeadLetters.cut(event.eventId, 200)
+                                    + " was already taken by a different "
+                                    + event.topic
+                                    + " event; ids must be unique, a copy must be identical",
+                            "eventId",
+                            job,
+                            Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
         }
     }
 }

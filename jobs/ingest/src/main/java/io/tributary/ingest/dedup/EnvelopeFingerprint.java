@@ -2,8 +2,8 @@ package io.tributary.ingest.dedup;
 
 /**
  * A 64-bit hash of what an event says, read from its encoded {@link io.tributary.schemas.Envelope}:
- * every field but {@code ingestTime} and {@code origin}, which say where and when one copy was
- * read and so differ between a retry and its original. Two copies of one event have the same
+ * every field but {@code ingestTime} and {@code origin}, which say where and when one copy was read
+ * and so differ between a retry and its original. Two copies of one event have the same
  * fingerprint; an event id reused for a different event almost surely has another.
  *
  * <p>Reads the Avro binary layout of the Envelope's leading fields (eventId, eventType, domain,
@@ -22,7 +22,9 @@ public final class EnvelopeFingerprint {
         this.bytes = bytes;
     }
 
-    /** @param envelopeAvro the Avro binary of one Envelope, without a wire-format header */
+    /**
+     * @param envelopeAvro the Avro binary of one Envelope, without a wire-format header
+     */
     public static long of(byte[] envelopeAvro) {
         EnvelopeFingerprint reader = new EnvelopeFingerprint(envelopeAvro);
         reader.skipString(); // eventId: the key the fingerprint is compared under

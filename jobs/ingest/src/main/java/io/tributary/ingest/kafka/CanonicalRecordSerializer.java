@@ -14,10 +14,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Writes canonical records in the Confluent wire format: the Envelope schema is registered under
  * each topic's TopicNameStrategy subject ({@code <topic>-value}) when the writer opens, and every
- * record is that schema id's header followed by the already-encoded Avro body. The record
- * timestamp is the event time.
+ * record is that schema id's header followed by the already-encoded Avro body. The record timestamp
+ * is the event time.
  */
-public final class CanonicalRecordSerializer implements KafkaRecordSerializationSchema<CanonicalRecord> {
+public final class CanonicalRecordSerializer
+        implements KafkaRecordSerializationSchema<CanonicalRecord> {
     private static final long serialVersionUID = 1L;
 
     private final CanonicalTopics topics;
@@ -30,17 +31,21 @@ public final class CanonicalRecordSerializer implements KafkaRecordSerialization
     }
 
     @Override
-    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+    public void open(
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
         SchemaRegistryClient registry = new SchemaRegistryClient(registryUrl);
         headersByTopic = new HashMap<>();
         for (String topic : topics.eventTopics()) {
-            int id = registry.register(ConfluentSchemaCoder.valueSubject(topic), Envelope.getClassSchema());
+            int id =
+                    registry.register(
+                            ConfluentSchemaCoder.valueSubject(topic), Envelope.getClassSchema());
             headersByTopic.put(topic, ConfluentWireFormat.header(id));
         }
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(CanonicalRecord record, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            CanonicalRecord record, KafkaSinkContext context, Long timestamp) {
         byte[] header = headersByTopic.get(record.topic);
         if (header == null) {
             throw new IllegalArgumentException("Not a canonical topic: " + record.topic);

@@ -16,10 +16,10 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * Turns an envelope into the record the sink writes: Avro binary with the writer schema
- * {@link Envelope#getClassSchema()}, routed to its domain's canonical topic, keyed by the entity
- * the event is about (session, media item, order, device) so that downstream jobs find one
- * entity's events in one partition, in order. Not thread-safe: one per task.
+ * Turns an envelope into the record the sink writes: Avro binary with the writer schema {@link
+ * Envelope#getClassSchema()}, routed to its domain's canonical topic, keyed by the entity the event
+ * is about (session, media item, order, device) so that downstream jobs find one entity's events in
+ * one partition, in order. Not thread-safe: one per task.
  */
 public final class EnvelopeEncoder {
     private final CanonicalTopics topics;

@@ -1,8 +1,8 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.TIMESTAMP_OUT_OF_RANGE;
 
+import io.tributary.jobs.validate.Rejection;
 import java.time.Instant;
 
 /**
@@ -23,16 +23,31 @@ public final class EventTimeBounds {
         return Math.min(recordTimestamp, processingTime);
     }
 
-    static void check(long eventTime, long recordTimestamp, long arrival, IngestLimits limits) throws Rejection {
+    static void check(long eventTime, long recordTimestamp, long arrival, IngestLimits limits)
+            throws Rejection {
         if (eventTime > saturatedAdd(arrival, limits.maxFutureSkew().toMillis())) {
-            throw new Rejection(TIMESTAMP_OUT_OF_RANGE, "eventTime",
-                    "eventTime " + shown(eventTime) + " is more than " + limits.maxFutureSkew()
-                            + " after the record arrived (" + shown(arrival) + ")");
+            throw new Rejection(
+                    TIMESTAMP_OUT_OF_RANGE,
+                    "eventTime",
+                    "eventTime "
+                            + shown(eventTime)
+                            + " is more than "
+                            + limits.maxFutureSkew()
+                            + " after the record arrived ("
+                            + shown(arrival)
+                            + ")");
         }
         if (eventTime < recordTimestamp - limits.maxEventAge().toMillis()) {
-            throw new Rejection(TIMESTAMP_OUT_OF_RANGE, "eventTime",
-                    "eventTime " + shown(eventTime) + " is more than " + limits.maxEventAge()
-                            + " before the record's timestamp (" + shown(recordTimestamp) + ")");
+            throw new Rejection(
+                    TIMESTAMP_OUT_OF_RANGE,
+                    "eventTime",
+                    "eventTime "
+                            + shown(eventTime)
+                            + " is more than "
+                            + limits.maxEventAge()
+                            + " before the record's timestamp ("
+                            + shown(recordTimestamp)
+                            + ")");
         }
     }
 

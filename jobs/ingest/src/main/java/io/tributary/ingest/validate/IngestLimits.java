@@ -4,9 +4,9 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * What the ingest job accepts: record and string sizes, and how far an event time may be from
- * the time the record reached Kafka. Measured against the Kafka record timestamp rather than the
- * wall clock, so that replaying a topic makes the same decisions as the first run.
+ * What the ingest job accepts: record and string sizes, and how far an event time may be from the
+ * time the record reached Kafka. Measured against the Kafka record timestamp rather than the wall
+ * clock, so that replaying a topic makes the same decisions as the first run.
  */
 public record IngestLimits(
         int maxRecordBytes, int maxStringLength, Duration maxFutureSkew, Duration maxEventAge)

@@ -9,8 +9,8 @@ import java.time.LocalDate;
  * for the one form gateways send ({@code 2026-11-22T10:15:30Z} or {@code ...30.123Z}, up to nine
  * fraction digits). Profiles of the ingest job showed {@code Instant.parse} (a general formatter
  * building a map of parsed fields per call) at a sixth of the parse task's CPU. Anything outside
- * the fast path (offsets, leap seconds, years beyond four digits) goes to {@code Instant.parse},
- * so both accept and refuse exactly the same texts.
+ * the fast path (offsets, leap seconds, years beyond four digits) goes to {@code Instant.parse}, so
+ * both accept and refuse exactly the same texts.
  */
 public final class IsoInstants {
     private static final int DATE_TIME_CHARS = "2026-11-22T10:15:30".length();
@@ -29,18 +29,24 @@ public final class IsoInstants {
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (ArithmeticException e) {
-            throw new DateTimeException("instant beyond the range of epoch milliseconds: " + text, e);
+            throw new DateTimeException(
+                    "instant beyond the range of epoch milliseconds: " + text, e);
         }
     }
 
     /** Long.MIN_VALUE where the text is not of the common form; the general parser decides then. */
     static long fastPath(String text) {
         int length = text.length();
-        if (length < DATE_TIME_CHARS + 1 || length > DATE_TIME_CHARS + 11 || text.charAt(length - 1) != 'Z') {
+        if (length < DATE_TIME_CHARS + 1
+                || length > DATE_TIME_CHARS + 11
+                || text.charAt(length - 1) != 'Z') {
             return Long.MIN_VALUE;
         }
-        if (text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+        if (text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
+                || text.charAt(13) != ':'
+                || text.charAt(16) != ':') {
             return Long.MIN_VALUE;
         }
         int year = digits(text, 0, 4);
@@ -49,8 +55,17 @@ public final class IsoInstants {
         int hour = digits(text, 11, 2);
         int minute = digits(text, 14, 2);
         int second = digits(text, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > lengthOfMonth(year, month)
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 28 && day > lengthOfMonth(year, month)
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
             return Long.MIN_VALUE;
         }
         int millis = 0;

@@ -1,7 +1,5 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.jobs.validate.Rejection;
-import io.tributary.jobs.validate.EnvelopeValidator;
 import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
 import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
 import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;
@@ -9,9 +7,11 @@ import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.jobs.validate.EnvelopeValidator;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.Envelope;
-import io.tributary.schemas.EventTypes;
 import io.tributary.schemas.EventType;
+import io.tributary.schemas.EventTypes;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.media.MediaEvent;
@@ -23,8 +23,8 @@ import java.util.Locale;
 
 /**
  * Turns one JSON event, as gateways send it, into the canonical {@link Envelope}: checks required
- * fields per event type, types, enums and ranges, and normalises what has several spellings
- * (device classes, currency and country codes, money as exact minor units).
+ * fields per event type, types, enums and ranges, and normalises what has several spellings (device
+ * classes, currency and country codes, money as exact minor units).
  */
 public final class JsonEventNormalizer {
 
@@ -69,12 +69,19 @@ public final class JsonEventNormalizer {
         }
         EventType type = EventTypes.fromWireName(node.textValue());
         if (type == null) {
-            String shown = node.textValue().length() > 40 ? node.textValue().substring(0, 40) + "..." : node.textValue();
+            String shown =
+                    node.textValue().length() > 40
+                            ? node.textValue().substring(0, 40) + "..."
+                            : node.textValue();
             throw new Rejection(UNKNOWN_EVENT_TYPE, "type", "unknown event type \"" + shown + "\"");
         }
         if (EnvelopeValidator.PIPELINE_ONLY.contains(type)) {
-            throw new Rejection(UNKNOWN_EVENT_TYPE, "type",
-                    "event type " + node.textValue() + " is decided by the media pipeline; raw topics may not send it");
+            throw new Rejection(
+                    UNKNOWN_EVENT_TYPE,
+                    "type",
+                    "event type "
+                            + node.textValue()
+                            + " is decided by the media pipeline; raw topics may not send it");
         }
         return type;
     }
@@ -92,10 +99,19 @@ public final class JsonEventNormalizer {
                         .setRegion(f.requiredString("region").toLowerCase(Locale.ROOT))
                         .setPositionMs(f.requiredLong("positionMs", 0, Long.MAX_VALUE))
                         .setRenditionId(f.optionalString("renditionId"))
-                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
-                        .setPreviousBitrateKbps(f.optionalInt("previousBitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
-                        .setBufferDurationMs(f.optionalLong("bufferDurationMs", 0, EnvelopeValidator.MAX_DURATION_MS))
-                        .setStartupTimeMs(f.optionalLong("startupTimeMs", 0, EnvelopeValidator.MAX_DURATION_MS))
+                        .setBitrateKbps(
+                                f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
+                        .setPreviousBitrateKbps(
+                                f.optionalInt(
+                                        "previousBitrateKbps",
+                                        1,
+                                        EnvelopeValidator.MAX_BITRATE_KBPS))
+                        .setBufferDurationMs(
+                                f.optionalLong(
+                                        "bufferDurationMs", 0, EnvelopeValidator.MAX_DURATION_MS))
+                        .setStartupTimeMs(
+                                f.optionalLong(
+                                        "startupTimeMs", 0, EnvelopeValidator.MAX_DURATION_MS))
                         .setSeekFromMs(f.optionalLong("seekFromMs", 0, Long.MAX_VALUE))
                         .setErrorCode(f.optionalString("errorCode"))
                         .setErrorFatal(f.optionalBoolean("errorFatal"));
@@ -107,13 +123,15 @@ public final class JsonEventNormalizer {
                 MediaEvent.newBuilder()
                         .setMediaId(f.requiredString("mediaId"))
                         .setUploadId(f.optionalString("uploadId"))
-                        .setChunkIndex(f.optionalInt("chunkIndex", 0, EnvelopeValidator.MAX_CHUNKS - 1))
+                        .setChunkIndex(
+                                f.optionalInt("chunkIndex", 0, EnvelopeValidator.MAX_CHUNKS - 1))
                         .setChunkCount(f.optionalInt("chunkCount", 1, EnvelopeValidator.MAX_CHUNKS))
                         .setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE))
                         .setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE))
                         .setChecksum(checksum(f.optionalString("checksum")))
                         .setRendition(f.optionalString("rendition"))
-                        .setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
+                        .setBitrateKbps(
+                                f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
                         .setWorkerId(f.optionalString("workerId"))
                         .setAttempt(f.optionalInt("attempt", 1, 100))
                         .setProgressPercent(f.optionalDouble("progressPercent", 0, 100))
@@ -154,8 +172,12 @@ public final class JsonEventNormalizer {
         try {
             return DeviceClass.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new Rejection(INVALID_VALUE, "deviceClass",
-                    "deviceClass must be one of tv, mobile, tablet, desktop, console, other; was \"" + value + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "deviceClass",
+                    "deviceClass must be one of tv, mobile, tablet, desktop, console, other; was \""
+                            + value
+                            + "\"");
         }
     }
 
@@ -163,7 +185,10 @@ public final class JsonEventNormalizer {
         try {
             return Currency.getInstance(code.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new Rejection(INVALID_VALUE, "currency", "currency must be an ISO 4217 code such as EUR; was \"" + code + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "currency",
+                    "currency must be an ISO 4217 code such as EUR; was \"" + code + "\"");
         }
     }
 
@@ -175,14 +200,25 @@ public final class JsonEventNormalizer {
     /** 19.99 EUR is 1999 cents; more decimals than the currency has is an error, not rounding. */
     static long minorUnits(BigDecimal amount, Currency currency) throws Rejection {
         if (amount.signum() < 0) {
-            throw new Rejection(INVALID_VALUE, "amount", "amount must not be negative, was " + amount.toPlainString());
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "amount",
+                    "amount must not be negative, was " + amount.toPlainString());
         }
         int digits = Math.max(0, currency.getDefaultFractionDigits());
         try {
             return amount.movePointRight(digits).longValueExact();
         } catch (ArithmeticException e) {
-            throw new Rejection(INVALID_VALUE, "amount",
-                    "amount " + amount.toPlainString() + " has more than " + digits + " decimals for " + currency.getCurrencyCode() + " or is too large");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    "amount",
+                    "amount "
+                            + amount.toPlainString()
+                            + " has more than "
+                            + digits
+                            + " decimals for "
+                            + currency.getCurrencyCode()
+                            + " or is too large");
         }
     }
 

@@ -1,18 +1,18 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.jobs.validate.Rejection;
 import static io.tributary.schemas.DeadLetterReason.INVALID_VALUE;
 import static io.tributary.schemas.DeadLetterReason.MISSING_FIELD;
 import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.jobs.validate.Rejection;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 
 /**
- * Typed, bounded reads of one JSON event's fields. Every failure names the field and says what
- * was expected, because the message ends up in front of whoever owns the sending gateway.
+ * Typed, bounded reads of one JSON event's fields. Every failure names the field and says what was
+ * expected, because the message ends up in front of whoever owns the sending gateway.
  */
 final class JsonFields {
     static final int MAX_INSTANT_CHARS = 64;
@@ -77,7 +77,10 @@ final class JsonFields {
         }
         double value = finiteDouble(field, node);
         if (value < min || value > max) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field + " must be between " + min + " and " + max + ", was " + value);
         }
         return value;
     }
@@ -88,7 +91,8 @@ final class JsonFields {
             return null;
         }
         if (!node.isBoolean()) {
-            throw new Rejection(WRONG_TYPE, field, field + " must be true or false, was " + describe(node));
+            throw new Rejection(
+                    WRONG_TYPE, field, field + " must be true or false, was " + describe(node));
         }
         return node.booleanValue();
     }
@@ -111,10 +115,17 @@ final class JsonFields {
             } catch (DateTimeException e) {
                 // Unparseable, or beyond the range of epoch milliseconds: both the sender's error.
             }
-            throw new Rejection(INVALID_VALUE, field,
-                    field + " must be an ISO-8601 instant such as 2026-11-22T10:15:30Z, was \"" + abbreviate(text) + "\"");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " must be an ISO-8601 instant such as 2026-11-22T10:15:30Z, was \""
+                            + abbreviate(text)
+                            + "\"");
         }
-        throw new Rejection(WRONG_TYPE, field,
+        throw new Rejection(
+                WRONG_TYPE,
+                field,
                 field + " must be an ISO-8601 string or epoch milliseconds, was " + describe(node));
     }
 
@@ -137,13 +148,25 @@ final class JsonFields {
                 value = null;
             }
         } else if (node.isNumber()) {
-            value = node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) ? null : node.decimalValue();
+            value =
+                    node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())
+                            ? null
+                            : node.decimalValue();
         } else {
-            throw new Rejection(WRONG_TYPE, field, field + " must be a decimal number, was " + describe(node));
+            throw new Rejection(
+                    WRONG_TYPE, field, field + " must be a decimal number, was " + describe(node));
         }
-        if (value == null || value.precision() > MAX_DECIMAL_DIGITS || Math.abs(value.scale()) > MAX_DECIMAL_DIGITS) {
-            throw new Rejection(INVALID_VALUE, field,
-                    field + " must be a decimal number of at most " + MAX_DECIMAL_DIGITS + " digits, was " + describe(node));
+        if (value == null
+                || value.precision() > MAX_DECIMAL_DIGITS
+                || Math.abs(value.scale()) > MAX_DECIMAL_DIGITS) {
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " must be a decimal number of at most "
+                            + MAX_DECIMAL_DIGITS
+                            + " digits, was "
+                            + describe(node));
         }
         return value;
     }
@@ -155,33 +178,47 @@ final class JsonFields {
 
     private String string(String field, JsonNode node) throws Rejection {
         if (!node.isTextual()) {
-            throw new Rejection(WRONG_TYPE, field, field + " must be a string, was " + describe(node));
+            throw new Rejection(
+                    WRONG_TYPE, field, field + " must be a string, was " + describe(node));
         }
         String value = node.textValue();
         if (value.isBlank()) {
             throw new Rejection(MISSING_FIELD, field, field + " must not be blank");
         }
         if (value.length() > maxStringLength) {
-            throw new Rejection(INVALID_VALUE, field,
-                    field + " is " + value.length() + " characters long; at most " + maxStringLength + " are allowed");
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field
+                            + " is "
+                            + value.length()
+                            + " characters long; at most "
+                            + maxStringLength
+                            + " are allowed");
         }
         return value;
     }
 
-    private static long longValue(String field, JsonNode node, long min, long max) throws Rejection {
+    private static long longValue(String field, JsonNode node, long min, long max)
+            throws Rejection {
         if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new Rejection(WRONG_TYPE, field, field + " must be a whole number, was " + describe(node));
+            throw new Rejection(
+                    WRONG_TYPE, field, field + " must be a whole number, was " + describe(node));
         }
         long value = node.longValue();
         if (value < min || value > max) {
-            throw new Rejection(INVALID_VALUE, field, field + " must be between " + min + " and " + max + ", was " + value);
+            throw new Rejection(
+                    INVALID_VALUE,
+                    field,
+                    field + " must be between " + min + " and " + max + ", was " + value);
         }
         return value;
     }
 
     private static double finiteDouble(String field, JsonNode node) throws Rejection {
         if (!node.isNumber()) {
-            throw new Rejection(WRONG_TYPE, field, field + " must be a number, was " + describe(node));
+            throw new Rejection(
+                    WRONG_TYPE, field, field + " must be a number, was " + describe(node));
         }
         double value = node.doubleValue();
         if (!Double.isFinite(value)) {

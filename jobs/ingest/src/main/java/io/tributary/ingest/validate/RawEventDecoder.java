@@ -1,8 +1,5 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.jobs.validate.Rejection;
-import io.tributary.jobs.validate.ConfluentAvroDecoder;
-import io.tributary.jobs.validate.EnvelopeValidator;
 import static io.tributary.schemas.DeadLetterReason.EMPTY_VALUE;
 import static io.tributary.schemas.DeadLetterReason.INVALID_UTF8;
 import static io.tributary.schemas.DeadLetterReason.MALFORMED_JSON;
@@ -18,6 +15,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.jobs.validate.ConfluentAvroDecoder;
+import io.tributary.jobs.validate.EnvelopeValidator;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import java.io.IOException;
@@ -38,12 +38,13 @@ import org.apache.avro.Schema;
  * EnvelopeValidator}.
  *
  * <p>Checks run cheapest first: presence, size, encoding, syntax, then content. Whatever a record
- * holds, decoding allocates no more than a small multiple of its size: JSON through Jackson's
- * read constraints, Avro through {@link ConfluentAvroDecoder}.
+ * holds, decoding allocates no more than a small multiple of its size: JSON through Jackson's read
+ * constraints, Avro through {@link ConfluentAvroDecoder}.
  */
 public final class RawEventDecoder {
     /** Keys are entity ids; the dead letter stores a key as well as the record does. */
     public static final int MAX_KEY_BYTES = 1_024;
+
     static final int MAX_JSON_NESTING = 32;
     static final int MAX_JSON_NUMBER_CHARS = 64;
     private final ObjectMapper json;
@@ -53,23 +54,28 @@ public final class RawEventDecoder {
     private final ConfluentAvroDecoder<Envelope> avro;
 
     /**
-     * @param schemaById the registry lookup for Avro records, as {@link ConfluentAvroDecoder} takes it
+     * @param schemaById the registry lookup for Avro records, as {@link ConfluentAvroDecoder} takes
+     *     it
      */
     public RawEventDecoder(IngestLimits limits, IntFunction<Schema> schemaById) {
         this.limits = limits;
         this.normalizer = new JsonEventNormalizer(limits);
         this.validator = new EnvelopeValidator(limits.maxStringLength(), false);
         this.avro = new ConfluentAvroDecoder<>(Envelope.class, schemaById);
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_JSON_NESTING)
-                        .maxNumberLength(MAX_JSON_NUMBER_CHARS)
-                        .maxStringLength(limits.maxRecordBytes())
-                        .build())
-                .build();
+        JsonFactory factory =
+                JsonFactory.builder()
+                        .streamReadConstraints(
+                                StreamReadConstraints.builder()
+                                        .maxNestingDepth(MAX_JSON_NESTING)
+                                        .maxNumberLength(MAX_JSON_NUMBER_CHARS)
+                                        .maxStringLength(limits.maxRecordBytes())
+                                        .build())
+                        .build();
         // A field named twice is refused where the tree is built (the map's put already says so),
         // which costs nothing extra; the parser's own duplicate detection keeps a set per object.
-        this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        this.json =
+                new ObjectMapper(factory)
+                        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     }
 
     public Envelope decode(byte[] key, byte[] value, RecordOrigin origin) throws Rejection {
@@ -77,19 +83,38 @@ public final class RawEventDecoder {
             throw Rejection.of(EMPTY_VALUE, "the record has no value");
         }
         if (key == null || key.length == 0) {
-            throw Rejection.of(MISSING_KEY, "the record has no key; gateways key records by session, order, device or media id");
+            throw Rejection.of(
+                    MISSING_KEY,
+                    "the record has no key; gateways key records by session, order, device or media id");
         }
         if (key.length > MAX_KEY_BYTES) {
-            throw Rejection.of(OVERSIZED, "the record's key is " + key.length + " bytes; at most " + MAX_KEY_BYTES + " are accepted");
+            throw Rejection.of(
+                    OVERSIZED,
+                    "the record's key is "
+                            + key.length
+                            + " bytes; at most "
+                            + MAX_KEY_BYTES
+                            + " are accepted");
         }
         if (value.length > limits.maxRecordBytes()) {
-            throw Rejection.of(OVERSIZED, "the record is " + value.length + " bytes; at most " + limits.maxRecordBytes() + " are accepted");
+            throw Rejection.of(
+                    OVERSIZED,
+                    "the record is "
+                            + value.length
+                            + " bytes; at most "
+                            + limits.maxRecordBytes()
+                            + " are accepted");
         }
-        Envelope envelope = ConfluentWireFormat.schemaIdOf(value).isPresent()
-                ? fromAvro(value, origin)
-                : normalizer.normalize(parseJson(value), origin);
+        Envelope envelope =
+                ConfluentWireFormat.schemaIdOf(value).isPresent()
+                        ? fromAvro(value, origin)
+                        : normalizer.normalize(parseJson(value), origin);
         validator.check(envelope);
-        EventTimeBounds.check(envelope.getEventTime().toEpochMilli(), origin.timestamp(), origin.arrival(), limits);
+        EventTimeBounds.check(
+                envelope.getEventTime().toEpochMilli(),
+                origin.timestamp(),
+                origin.arrival(),
+                limits);
         return envelope;
     }
 
@@ -99,14 +124,23 @@ public final class RawEventDecoder {
         try (JsonParser parser = json.createParser(value)) {
             node = json.readTree(parser);
             if (node != null && parser.nextToken() != null) {
-                throw Rejection.of(MALFORMED_JSON, "the record holds more than one JSON value; it must hold exactly one event");
+                throw Rejection.of(
+                        MALFORMED_JSON,
+                        "the record holds more than one JSON value; it must hold exactly one event");
             }
         } catch (StreamConstraintsException e) {
-            throw Rejection.of(MALFORMED_JSON, "the JSON exceeds a limit: " + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
+            throw Rejection.of(
+                    MALFORMED_JSON,
+                    "the JSON exceeds a limit: "
+                            + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
         } catch (JsonProcessingException e) {
-            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
+            throw Rejection.of(
+                    MALFORMED_JSON,
+                    "not valid JSON: " + EnvelopeValidator.shown(e.getOriginalMessage(), 200));
         } catch (IOException e) {
-            throw Rejection.of(MALFORMED_JSON, "not valid JSON: " + EnvelopeValidator.shown(e.getMessage(), 200));
+            throw Rejection.of(
+                    MALFORMED_JSON,
+                    "not valid JSON: " + EnvelopeValidator.shown(e.getMessage(), 200));
         }
         if (node == null || !node.isObject()) {
             throw Rejection.of(MALFORMED_JSON, "an event must be a JSON object");
@@ -114,7 +148,8 @@ public final class RawEventDecoder {
         return (ObjectNode) node;
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     /**

@@ -3,8 +3,8 @@ package io.tributary.ingest.validate;
 import io.tributary.schemas.Origin;
 
 /**
- * Where a raw record was read, the timestamp its producer (or broker) gave it, and when it
- * arrived on a clock the producer does not control ({@link EventTimeBounds#arrival}).
+ * Where a raw record was read, the timestamp its producer (or broker) gave it, and when it arrived
+ * on a clock the producer does not control ({@link EventTimeBounds#arrival}).
  */
 public record RecordOrigin(String topic, int partition, long offset, long timestamp, long arrival) {
 
@@ -17,9 +17,15 @@ public record RecordOrigin(String topic, int partition, long offset, long timest
      * @param processingTime the job's clock when it read the record; also stands in for a record
      *     without a timestamp (Kafka's -1)
      */
-    public static RecordOrigin read(String topic, int partition, long offset, long timestamp, long processingTime) {
+    public static RecordOrigin read(
+            String topic, int partition, long offset, long timestamp, long processingTime) {
         long effective = timestamp < 0 ? processingTime : timestamp;
-        return new RecordOrigin(topic, partition, offset, effective, EventTimeBounds.arrival(effective, processingTime));
+        return new RecordOrigin(
+                topic,
+                partition,
+                offset,
+                effective,
+                EventTimeBounds.arrival(effective, processingTime));
     }
 
     Origin toAvro() {

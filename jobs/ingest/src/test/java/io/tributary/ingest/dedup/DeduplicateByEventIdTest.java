@@ -4,8 +4,8 @@ import static io.tributary.ingest.TestEvents.DEDUP_TTL;
 import static io.tributary.ingest.TestEvents.telemetryRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.ingest.IngestJob;
 import io.tributary.ingest.CanonicalRecord;
+import io.tributary.ingest.IngestJob;
 import io.tributary.ingest.ParseAndValidate;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.schemas.DeadLetter;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class DeduplicateByEventIdTest {
     private static final long TTL_MS = DEDUP_TTL.toMillis();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
+            harness;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -61,7 +62,10 @@ class DeduplicateByEventIdTest {
         harness.setStateTtlProcessingTime(TTL_MS + 1);
         // Incremental cleanup visits a few entries per state access, so a little traffic after
         // the TTL sweeps every expired id out of the heap state.
-        String[] fresh = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "fresh-" + i).toArray(String[]::new);
+        String[] fresh =
+                java.util.stream.IntStream.range(0, 20)
+                        .mapToObj(i -> "fresh-" + i)
+                        .toArray(String[]::new);
         send(fresh);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(fresh.length);
 
@@ -96,7 +100,8 @@ class DeduplicateByEventIdTest {
     }
 
     @Test
-    void aCopyReadAtAnotherOffsetIsADuplicateButAReusedIdIsADeadLetterWithItsRawBytes() throws Exception {
+    void aCopyReadAtAnotherOffsetIsADuplicateButAReusedIdIsADeadLetterWithItsRawBytes()
+            throws Exception {
         harness.open();
         CanonicalRecord first = telemetryRecord("a", 41.0, 10);
         CanonicalRecord copy = telemetryRecord("a", 41.0, 11);
@@ -130,17 +135,23 @@ class DeduplicateByEventIdTest {
         assertThat(deadLetters()).isEmpty();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord> newHarness()
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
+            newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test")),
+                new KeyedProcessOperator<>(
+                        new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test")),
                 new IngestJob.ByDomainAndEventId(),
                 Types.STRING);
     }
 
-    /** Records are copied on their way through the harness; they are told apart by topic and raw offset. */
+    /**
+     * Records are copied on their way through the harness; they are told apart by topic and raw
+     * offset.
+     */
     private List<String> outputPositions() {
-        return harness.extractOutputValues().stream().map(r -> r.topic + "@" + r.raw.offset).toList();
+        return harness.extractOutputValues().stream()
+                .map(r -> r.topic + "@" + r.raw.offset)
+                .toList();
     }
 
     private List<DeadLetter> deadLetters() {

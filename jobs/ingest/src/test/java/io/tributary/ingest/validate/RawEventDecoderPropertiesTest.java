@@ -1,14 +1,14 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.schemas.Topics;
-import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.kafka.EnvelopeEncoder;
 import io.tributary.jobs.deadletters.DeadLetters;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.schemas.registry.SchemaRegistryClient.UnsupportedSchemaException;
 import io.tributary.schemas.registry.UnknownSchemaIdException;
@@ -44,24 +44,33 @@ import org.apache.avro.specific.SpecificDatumWriter;
 class RawEventDecoderPropertiesTest {
     private static final int ENVELOPE_SCHEMA_ID = 7;
     private static final int JSON_SCHEMA_ID = 8;
-    /** Decoding may allocate this much plus a multiple of the record; Avro's reader and Jackson buffer. */
+
+    /**
+     * Decoding may allocate this much plus a multiple of the record; Avro's reader and Jackson
+     * buffer.
+     */
     private static final long ALLOCATION_ALLOWANCE = 4L << 20;
+
     private static final int ALLOCATION_PER_RECORD_BYTE = 64;
 
     private final long now = System.currentTimeMillis();
     private final RecordOrigin origin = new RecordOrigin(Topics.RAW_PLAYER, 0, 1, now);
-    private final RawEventDecoder decoder = new RawEventDecoder(IngestLimits.DEFAULTS, id -> {
-            if (id == ENVELOPE_SCHEMA_ID) {
-                return Envelope.getClassSchema();
-            }
-            if (id == JSON_SCHEMA_ID) {
-                throw new UnsupportedSchemaException(id, "is a JSON schema, not Avro");
-            }
-            throw new UnknownSchemaIdException(id);
-        });
+    private final RawEventDecoder decoder =
+            new RawEventDecoder(
+                    IngestLimits.DEFAULTS,
+                    id -> {
+                        if (id == ENVELOPE_SCHEMA_ID) {
+                            return Envelope.getClassSchema();
+                        }
+                        if (id == JSON_SCHEMA_ID) {
+                            throw new UnsupportedSchemaException(id, "is a JSON schema, not Avro");
+                        }
+                        throw new UnknownSchemaIdException(id);
+                    });
 
     @Property(tries = 2_000)
-    void arbitraryBytesAreAnEnvelopeOrARejection(@ForAll("anyBytes") byte[] key, @ForAll("anyBytes") byte[] value) {
+    void arbitraryBytesAreAnEnvelopeOrARejection(
+            @ForAll("anyBytes") byte[] key, @ForAll("anyBytes") byte[] value) {
         decodesSafely(key, value);
     }
 
@@ -76,7 +85,8 @@ class RawEventDecoderPropertiesTest {
     }
 
     @Property(tries = 1_000)
-    void jsonWithHostileValuesIsAnEnvelopeOrARejection(@ForAll("jsonWithHostileValue") byte[] value) {
+    void jsonWithHostileValuesIsAnEnvelopeOrARejection(
+            @ForAll("jsonWithHostileValue") byte[] value) {
         decodesSafely("k-1".getBytes(StandardCharsets.UTF_8), value);
     }
 
@@ -91,22 +101,37 @@ class RawEventDecoderPropertiesTest {
         }
         long allocated = allocatedBytes() - before;
         int size = (value == null ? 0 : value.length) + (key == null ? 0 : key.length);
-        assertThat(allocated).as("bytes allocated to decode %d bytes", size)
+        assertThat(allocated)
+                .as("bytes allocated to decode %d bytes", size)
                 .isLessThan(ALLOCATION_ALLOWANCE + (long) ALLOCATION_PER_RECORD_BYTE * size);
         if (envelope != null) {
             assertUnalteredByAvro(envelope);
         } else {
             assertThat(rejection.reason()).isNotNull();
-            assertThat(rejection.getMessage()).isNotBlank().hasSizeLessThan(DeadLetters.MAX_MESSAGE_CHARS);
-            DeadLetter letter = DeadLetters.of(Topics.RAW_PLAYER, 0, 1, now, key, value, rejection.reason(),
-                    rejection.getMessage(), rejection.field(), "tributary-ingest", Instant.ofEpochMilli(now));
+            assertThat(rejection.getMessage())
+                    .isNotBlank()
+                    .hasSizeLessThan(DeadLetters.MAX_MESSAGE_CHARS);
+            DeadLetter letter =
+                    DeadLetters.of(
+                            Topics.RAW_PLAYER,
+                            0,
+                            1,
+                            now,
+                            key,
+                            value,
+                            rejection.reason(),
+                            rejection.getMessage(),
+                            rejection.field(),
+                            "tributary-ingest",
+                            Instant.ofEpochMilli(now));
             assertThat(avro(letter).length).isLessThanOrEqualTo(DeadLetters.MAX_SERIALIZED_BYTES);
         }
     }
 
     /** An accepted envelope must read back from its Avro encoding exactly as it was accepted. */
     private static void assertUnalteredByAvro(Envelope envelope) {
-        byte[] encoded = new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(envelope).envelopeAvro;
+        byte[] encoded =
+                new EnvelopeEncoder(CanonicalTopics.DEFAULTS).encode(envelope).envelopeAvro;
         try {
             BinaryDecoder in = DecoderFactory.get().binaryDecoder(encoded, null);
             Envelope back = new SpecificDatumReader<>(Envelope.class).read(null, in);
@@ -123,7 +148,8 @@ class RawEventDecoderPropertiesTest {
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
                 Arbitraries.just(null),
                 // A Confluent header with an arbitrary schema id and body.
-                Combinators.combine(Arbitraries.of(ENVELOPE_SCHEMA_ID, JSON_SCHEMA_ID, -1, 0, 123456),
+                Combinators.combine(
+                                Arbitraries.of(ENVELOPE_SCHEMA_ID, JSON_SCHEMA_ID, -1, 0, 123456),
                                 Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
                         .as((id, body) -> concat(ConfluentWireFormat.header(id), body)));
     }
@@ -138,10 +164,12 @@ class RawEventDecoderPropertiesTest {
         List<byte[]> avro = new ArrayList<>();
         for (byte[] json : validJson()) {
             try {
-                Envelope envelope = decoder.decode("k".getBytes(StandardCharsets.UTF_8), json, origin);
+                Envelope envelope =
+                        decoder.decode("k".getBytes(StandardCharsets.UTF_8), json, origin);
                 avro.add(concat(ConfluentWireFormat.header(ENVELOPE_SCHEMA_ID), avro(envelope)));
             } catch (Rejection e) {
-                throw new AssertionError("the generator's good event was refused: " + e.getMessage(), e);
+                throw new AssertionError(
+                        "the generator's good event was refused: " + e.getMessage(), e);
             }
         }
         return mutationsOf(avro);
@@ -151,33 +179,64 @@ class RawEventDecoderPropertiesTest {
     @Provide
     Arbitrary<byte[]> jsonWithHostileValue() {
         List<byte[]> valid = validJson();
-        Arbitrary<String> hostile = Arbitraries.oneOf(
-                Arbitraries.of("\"\\ud800\"", "\"a\\udc00b\"", "\"\\u0000\"", "\"1e2000000\"", "1e2000000", "-1e-2000000",
-                        "\"+1000000000-12-31T23:59:59Z\"", "\"-999999999-01-01T00:00:00Z\"", "9223372036854775807",
-                        "-9223372036854775808", "18446744073709551616", "NaN", "\"NaN\"", "Infinity", "1.7976931348623157E309",
-                        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "{}", "[]",
-                        "null", "true", "\"..\"", "\"../../etc/passwd\"", "\"a/b\"", "\" \"", "\"\"", "-1", "0", "1e400"),
-                Arbitraries.strings().all().ofMaxLength(300).map(RawEventDecoderPropertiesTest::jsonString),
-                Arbitraries.longs().map(String::valueOf),
-                Arbitraries.doubles().map(String::valueOf));
-        return Combinators.combine(Arbitraries.of(valid), hostile, Arbitraries.integers().between(0, 40))
+        Arbitrary<String> hostile =
+                Arbitraries.oneOf(
+                        Arbitraries.of(
+                                "\"\\ud800\"",
+                                "\"a\\udc00b\"",
+                                "\"\\u0000\"",
+                                "\"1e2000000\"",
+                                "1e2000000",
+                                "-1e-2000000",
+                                "\"+1000000000-12-31T23:59:59Z\"",
+                                "\"-999999999-01-01T00:00:00Z\"",
+                                "9223372036854775807",
+                                "-9223372036854775808",
+                                "18446744073709551616",
+                                "NaN",
+                                "\"NaN\"",
+                                "Infinity",
+                                "1.7976931348623157E309",
+                                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+                                "{}",
+                                "[]",
+                                "null",
+                                "true",
+                                "\"..\"",
+                                "\"../../etc/passwd\"",
+                                "\"a/b\"",
+                                "\" \"",
+                                "\"\"",
+                                "-1",
+                                "0",
+                                "1e400"),
+                        Arbitraries.strings()
+                                .all()
+                                .ofMaxLength(300)
+                                .map(RawEventDecoderPropertiesTest::jsonString),
+                        Arbitraries.longs().map(String::valueOf),
+                        Arbitraries.doubles().map(String::valueOf));
+        return Combinators.combine(
+                        Arbitraries.of(valid), hostile, Arbitraries.integers().between(0, 40))
                 .as(RawEventDecoderPropertiesTest::replaceValue);
     }
 
     private Arbitrary<byte[]> mutationsOf(List<byte[]> valid) {
-        Arbitrary<Mutation> mutation = Combinators.combine(
-                        Arbitraries.integers().between(0, 6),
-                        Arbitraries.integers().between(0, Integer.MAX_VALUE),
-                        Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(12))
-                .as(Mutation::new);
+        Arbitrary<Mutation> mutation =
+                Combinators.combine(
+                                Arbitraries.integers().between(0, 6),
+                                Arbitraries.integers().between(0, Integer.MAX_VALUE),
+                                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(12))
+                        .as(Mutation::new);
         return Combinators.combine(Arbitraries.of(valid), mutation.list().ofMinSize(1).ofMaxSize(4))
-                .as((bytes, mutations) -> {
-                    byte[] out = bytes.clone();
-                    for (Mutation m : mutations) {
-                        out = m.apply(out);
-                    }
-                    return out;
-                });
+                .as(
+                        (bytes, mutations) -> {
+                            byte[] out = bytes.clone();
+                            for (Mutation m : mutations) {
+                                out = m.apply(out);
+                            }
+                            return out;
+                        });
     }
 
     private record Mutation(int kind, int position, byte[] bytes) {
@@ -194,10 +253,20 @@ class RawEventDecoderPropertiesTest {
                     }
                     yield out;
                 }
-                case 1 -> concat(concat(java.util.Arrays.copyOf(in, at), bytes), java.util.Arrays.copyOfRange(in, at, in.length));
-                case 2 -> concat(java.util.Arrays.copyOf(in, at), java.util.Arrays.copyOfRange(in, Math.min(in.length, at + bytes.length), in.length));
+                case 1 ->
+                        concat(
+                                concat(java.util.Arrays.copyOf(in, at), bytes),
+                                java.util.Arrays.copyOfRange(in, at, in.length));
+                case 2 ->
+                        concat(
+                                java.util.Arrays.copyOf(in, at),
+                                java.util.Arrays.copyOfRange(
+                                        in, Math.min(in.length, at + bytes.length), in.length));
                 case 3 -> java.util.Arrays.copyOf(in, at); // truncate
-                case 4 -> concat(in, java.util.Arrays.copyOfRange(in, at, in.length)); // trailing copy
+                case 4 ->
+                        concat(
+                                in,
+                                java.util.Arrays.copyOfRange(in, at, in.length)); // trailing copy
                 case 5 -> { // a varint claiming a huge length, where Avro expects a length
                     byte[] out = in.clone();
                     byte[] huge = {(byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
@@ -241,7 +310,8 @@ class RawEventDecoderPropertiesTest {
             }
         }
         int[] span = values.get(n % values.size());
-        return (text.substring(0, span[0]) + value + text.substring(span[1])).getBytes(StandardCharsets.UTF_8);
+        return (text.substring(0, span[0]) + value + text.substring(span[1]))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String jsonString(String s) {
@@ -275,6 +345,7 @@ class RawEventDecoderPropertiesTest {
     }
 
     private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
     }
 }

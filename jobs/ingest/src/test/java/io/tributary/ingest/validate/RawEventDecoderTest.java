@@ -1,22 +1,21 @@
 package io.tributary.ingest.validate;
 
-import io.tributary.schemas.Topics;
-import io.tributary.jobs.validate.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
-import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.schemas.registry.UnknownSchemaIdException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,12 +30,14 @@ class RawEventDecoderTest {
     private static final int ENVELOPE_SCHEMA_ID = 7;
 
     private final RawEventDecoder decoder =
-            new RawEventDecoder(IngestLimits.DEFAULTS, id -> {
-                if (id == ENVELOPE_SCHEMA_ID) {
-                    return Envelope.getClassSchema();
-                }
-                throw new UnknownSchemaIdException(id);
-            });
+            new RawEventDecoder(
+                    IngestLimits.DEFAULTS,
+                    id -> {
+                        if (id == ENVELOPE_SCHEMA_ID) {
+                            return Envelope.getClassSchema();
+                        }
+                        throw new UnknownSchemaIdException(id);
+                    });
 
     static ObjectNode bufferEnd() {
         ObjectNode event = JSON.createObjectNode();
@@ -113,9 +114,14 @@ class RawEventDecoderTest {
     @Test
     void readsIotTelemetry() throws Rejection {
         ObjectNode event = JSON.createObjectNode();
-        event.put("eventId", "e-3").put("type", "telemetry").put("eventTime", ARRIVAL)
-                .put("producer", "iot-gw-1").put("deviceId", "edge-1").put("metric", "Temperature")
-                .put("value", 41.5).put("unit", "celsius");
+        event.put("eventId", "e-3")
+                .put("type", "telemetry")
+                .put("eventTime", ARRIVAL)
+                .put("producer", "iot-gw-1")
+                .put("deviceId", "edge-1")
+                .put("metric", "Temperature")
+                .put("value", 41.5)
+                .put("unit", "celsius");
         IotTelemetry reading = (IotTelemetry) decode(event).getPayload();
         assertThat(reading.getMetric()).isEqualTo("temperature");
         assertThat(reading.getValue()).isEqualTo(41.5);
@@ -125,16 +131,30 @@ class RawEventDecoderTest {
     void emptyNullKeyOversizedAndEncodingProblemsAreRejectedFirst() {
         expect(() -> decoder.decode(KEY, new byte[0], ORIGIN), DeadLetterReason.EMPTY_VALUE, null);
         expect(() -> decoder.decode(KEY, null, ORIGIN), DeadLetterReason.EMPTY_VALUE, null);
-        expect(() -> decoder.decode(null, bytes(bufferEnd()), ORIGIN), DeadLetterReason.MISSING_KEY, null);
-        expect(() -> decoder.decode(KEY, new byte[70_000], ORIGIN), DeadLetterReason.OVERSIZED, null);
+        expect(
+                () -> decoder.decode(null, bytes(bufferEnd()), ORIGIN),
+                DeadLetterReason.MISSING_KEY,
+                null);
+        expect(
+                () -> decoder.decode(KEY, new byte[70_000], ORIGIN),
+                DeadLetterReason.OVERSIZED,
+                null);
         byte[] invalidUtf8 = bytes(bufferEnd());
         invalidUtf8[20] = (byte) 0xC3;
         invalidUtf8[21] = (byte) 0x28;
         expect(() -> decoder.decode(KEY, invalidUtf8, ORIGIN), DeadLetterReason.INVALID_UTF8, null);
-        expect(() -> decoder.decode(KEY, "{\"eventId\": \"x\",".getBytes(StandardCharsets.UTF_8), ORIGIN),
-                DeadLetterReason.MALFORMED_JSON, null);
-        expect(() -> decoder.decode(KEY, "[1,2]".getBytes(StandardCharsets.UTF_8), ORIGIN),
-                DeadLetterReason.MALFORMED_JSON, null);
+        expect(
+                () ->
+                        decoder.decode(
+                                KEY,
+                                "{\"eventId\": \"x\",".getBytes(StandardCharsets.UTF_8),
+                                ORIGIN),
+                DeadLetterReason.MALFORMED_JSON,
+                null);
+        expect(
+                () -> decoder.decode(KEY, "[1,2]".getBytes(StandardCharsets.UTF_8), ORIGIN),
+                DeadLetterReason.MALFORMED_JSON,
+                null);
     }
 
     @Test
@@ -208,7 +228,10 @@ class RawEventDecoderTest {
         byte[] framed = confluentFramed(ENVELOPE_SCHEMA_ID, decode(bufferEnd()));
         byte[] unknownId = framed.clone();
         unknownId[4] = 99;
-        expect(() -> decoder.decode(KEY, unknownId, ORIGIN), DeadLetterReason.UNKNOWN_SCHEMA_ID, null);
+        expect(
+                () -> decoder.decode(KEY, unknownId, ORIGIN),
+                DeadLetterReason.UNKNOWN_SCHEMA_ID,
+                null);
 
         byte[] truncated = java.util.Arrays.copyOf(framed, 12);
         expect(() -> decoder.decode(KEY, truncated, ORIGIN), DeadLetterReason.MALFORMED_AVRO, null);
@@ -216,14 +239,16 @@ class RawEventDecoderTest {
 
     private static void expect(ThrowingCallable call, DeadLetterReason reason, String field) {
         assertThatThrownBy(call)
-                .isInstanceOfSatisfying(Rejection.class, r -> {
-                    assertThat(r.reason()).isEqualTo(reason);
-                    assertThat(r.field()).isEqualTo(field);
-                    assertThat(r.getMessage()).isNotBlank();
-                    if (field != null) {
-                        assertThat(r.getMessage()).contains(field);
-                    }
-                });
+                .isInstanceOfSatisfying(
+                        Rejection.class,
+                        r -> {
+                            assertThat(r.reason()).isEqualTo(reason);
+                            assertThat(r.field()).isEqualTo(field);
+                            assertThat(r.getMessage()).isNotBlank();
+                            if (field != null) {
+                                assertThat(r.getMessage()).contains(field);
+                            }
+                        });
     }
 
     static byte[] confluentFramed(int schemaId, Envelope envelope) {
@@ -233,5 +258,4 @@ class RawEventDecoderTest {
     private static byte[] bytes(ObjectNode json) {
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }
-
 }

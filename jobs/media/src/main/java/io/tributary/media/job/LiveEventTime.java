@@ -19,10 +19,12 @@ public final class LiveEventTime {
     private LiveEventTime() {}
 
     /** Reads the Kafka record timestamp, which the suite's producers set to the event time. */
-    public static WatermarkStrategy<RawRecord> watermarks(Duration maxOutOfOrderness, Duration quietAfter) {
+    public static WatermarkStrategy<RawRecord> watermarks(
+            Duration maxOutOfOrderness, Duration quietAfter) {
         long bound = maxOutOfOrderness.toMillis();
         long quiet = quietAfter.toMillis();
-        return WatermarkStrategy.<RawRecord>forGenerator(context -> new FollowWallClockWhenQuiet(bound, quiet))
+        return WatermarkStrategy.<RawRecord>forGenerator(
+                        context -> new FollowWallClockWhenQuiet(bound, quiet))
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp);
     }
 

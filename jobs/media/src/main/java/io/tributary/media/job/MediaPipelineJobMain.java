@@ -1,13 +1,13 @@
 package io.tributary.media.job;
 
-import io.tributary.schemas.Topics;
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.kafka.CanonicalKafka;
-import io.tributary.schemas.Envelope;
-import io.tributary.schemas.media.MediaEvent;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.jobs.kafka.RawInput;
+import io.tributary.schemas.Envelope;
+import io.tributary.schemas.Topics;
+import io.tributary.schemas.media.MediaEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -16,8 +16,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * {@code flink run tributary-media-job.jar --bootstrap-servers ... --registry-url ...}
  *
- * <p>Nothing calls {@code System.exit}: Flink's clients extract the job graph by letting
- * {@code execute()} throw out of {@code main}.
+ * <p>Nothing calls {@code System.exit}: Flink's clients extract the job graph by letting {@code
+ * execute()} throw out of {@code main}.
  */
 public final class MediaPipelineJobMain {
     private MediaPipelineJobMain() {}
@@ -37,20 +37,38 @@ public final class MediaPipelineJobMain {
     /** The job between the Kafka topics the options name. */
     public static void buildOnKafka(StreamExecutionEnvironment env, MediaPipelineOptions options) {
         MediaPipelineJob.build(
-                env.fromSource(RawInput.source(options.kafka.bootstrapServers, List.of(options.mediaTopic), options.groupId,
-                                options.runtime.bounded), LiveEventTime.watermarks(options.kafka.maxOutOfOrderness, options.quietAfter),
+                env.fromSource(
+                                RawInput.source(
+                                        options.kafka.bootstrapServers,
+                                        List.of(options.mediaTopic),
+                                        options.groupId,
+                                        options.runtime.bounded),
+                                LiveEventTime.watermarks(
+                                        options.kafka.maxOutOfOrderness, options.quietAfter),
                                 Topics.EVENTS_MEDIA)
                         .uid("media-source"),
-                options.kafka.registryUrl, options.settings(), sinks(options));
+                options.kafka.registryUrl,
+                options.settings(),
+                sinks(options));
     }
 
     public static MediaPipelineJob.Sinks sinks(MediaPipelineOptions options) {
         return new MediaPipelineJob.Sinks(
-                CanonicalKafka.exactlyOnceSink(Envelope.class, options.pipelineTopic, new MediaIdKey(),
-                        event -> event.getEventTime().toEpochMilli(), options.kafka.bootstrapServers, options.kafka.registryUrl,
-                        options.transactionalIdPrefix + "-pipeline", options.runtime.transactionalProducer()),
-                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.deadLetterTopic, options.kafka.registryUrl,
-                        options.transactionalIdPrefix + "-dead-letters", options.runtime.transactionalProducer()));
+                CanonicalKafka.exactlyOnceSink(
+                        Envelope.class,
+                        options.pipelineTopic,
+                        new MediaIdKey(),
+                        event -> event.getEventTime().toEpochMilli(),
+                        options.kafka.bootstrapServers,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-pipeline",
+                        options.runtime.transactionalProducer()),
+                DeadLetterSink.exactlyOnce(
+                        options.kafka.bootstrapServers,
+                        options.deadLetterTopic,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix + "-dead-letters",
+                        options.runtime.transactionalProducer()));
     }
 
     /** Keys pipeline events by media id, so one item's events stay in order in one partition. */

@@ -25,7 +25,8 @@ public class MediaRecord {
      */
     public static MediaRecord derived(Envelope event) {
         long time = event.getEventTime().toEpochMilli();
-        return new MediaRecord(new RawRecord(PipelineEvents.PRODUCER, -1, -1, time, null, null), event);
+        return new MediaRecord(
+                new RawRecord(PipelineEvents.PRODUCER, -1, -1, time, null, null), event);
     }
 
     public MediaEvent media() {

@@ -23,11 +23,14 @@ public final class PipelineEvents {
      * @param cause the event that led to this one, for lineage; null when a timer decided
      * @param discriminator what makes this decision unique for its media item and type
      */
-    public static Envelope derived(EventType type, long time, MediaEvent payload, Envelope cause, String discriminator) {
+    public static Envelope derived(
+            EventType type, long time, MediaEvent payload, Envelope cause, String discriminator) {
         String name = payload.getMediaId() + "|" + type + "|" + discriminator;
-        Origin origin = cause == null ? new Origin(PRODUCER + "-timer", -1, -1L) : cause.getOrigin();
+        Origin origin =
+                cause == null ? new Origin(PRODUCER + "-timer", -1, -1L) : cause.getOrigin();
         return Envelope.newBuilder()
-                .setEventId(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString())
+                .setEventId(
+                        UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString())
                 .setEventType(type)
                 .setDomain(Domain.MEDIA)
                 .setEventTime(Instant.ofEpochMilli(time))

@@ -36,13 +36,17 @@ public final class ManifestStore implements Serializable {
         FileSystem fs = target.getFileSystem();
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         if (fs.getKind() == FileSystemKind.OBJECT_STORE) {
-            // A rename there is a copy that refuses an existing target (S3A), which every replay meets.
+            // A rename there is a copy that refuses an existing target (S3A), which every replay
+            // meets.
             try (OutputStream out = fs.create(target, FileSystem.WriteMode.OVERWRITE)) {
                 out.write(bytes);
             }
             return;
         }
-        Path temporary = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path temporary =
+                new Path(
+                        target.getParent(),
+                        "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try (OutputStream out = fs.create(temporary, FileSystem.WriteMode.OVERWRITE)) {
             out.write(bytes);
         }

@@ -32,11 +32,21 @@ import java.util.Set;
  * PACKAGED for the other format, progress reports) are transitions to the same state.
  */
 public enum MediaLifecycle {
-    UPLOADING(EventType.UPLOAD_CHUNK, EventType.UPLOAD_COMPLETED, EventType.UPLOADED, EventType.UPLOAD_FAILED),
+    UPLOADING(
+            EventType.UPLOAD_CHUNK,
+            EventType.UPLOAD_COMPLETED,
+            EventType.UPLOADED,
+            EventType.UPLOAD_FAILED),
     UPLOADED(EventType.TRANSCODE_REQUESTED, EventType.MEDIA_FAILED),
-    TRANSCODING(EventType.TRANSCODE_REQUESTED, EventType.TRANSCODE_STARTED, EventType.TRANSCODE_PROGRESS,
-            EventType.TRANSCODE_COMPLETED, EventType.TRANSCODE_FAILED, EventType.TRANSCODE_SLA_BREACHED,
-            EventType.TRANSCODED, EventType.MEDIA_FAILED),
+    TRANSCODING(
+            EventType.TRANSCODE_REQUESTED,
+            EventType.TRANSCODE_STARTED,
+            EventType.TRANSCODE_PROGRESS,
+            EventType.TRANSCODE_COMPLETED,
+            EventType.TRANSCODE_FAILED,
+            EventType.TRANSCODE_SLA_BREACHED,
+            EventType.TRANSCODED,
+            EventType.MEDIA_FAILED),
     TRANSCODED(EventType.PACKAGED, EventType.MEDIA_FAILED),
     PACKAGED(EventType.PACKAGED, EventType.PUBLISHED),
     PUBLISHED,
@@ -45,7 +55,10 @@ public enum MediaLifecycle {
     private final Set<EventType> accepted;
 
     MediaLifecycle(EventType... accepted) {
-        this.accepted = accepted.length == 0 ? EnumSet.noneOf(EventType.class) : EnumSet.of(accepted[0], accepted);
+        this.accepted =
+                accepted.length == 0
+                        ? EnumSet.noneOf(EventType.class)
+                        : EnumSet.of(accepted[0], accepted);
     }
 
     /** Thrown for an event the current state does not accept. */
@@ -53,7 +66,13 @@ public enum MediaLifecycle {
         private static final long serialVersionUID = 1L;
 
         InvalidTransition(MediaLifecycle from, EventType event) {
-            super(event + " cannot follow " + from + (from.terminal() ? " (a final state)" : "; expected one of " + from.accepted));
+            super(
+                    event
+                            + " cannot follow "
+                            + from
+                            + (from.terminal()
+                                    ? " (a final state)"
+                                    : "; expected one of " + from.accepted));
         }
     }
 
@@ -78,8 +97,13 @@ public enum MediaLifecycle {
         return switch (event) {
             case UPLOADED -> UPLOADED;
             case UPLOAD_FAILED, MEDIA_FAILED -> FAILED;
-            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED, TRANSCODE_FAILED,
-                    TRANSCODE_SLA_BREACHED -> TRANSCODING;
+            case TRANSCODE_REQUESTED,
+                    TRANSCODE_STARTED,
+                    TRANSCODE_PROGRESS,
+                    TRANSCODE_COMPLETED,
+                    TRANSCODE_FAILED,
+                    TRANSCODE_SLA_BREACHED ->
+                    TRANSCODING;
             case TRANSCODED -> TRANSCODED;
             case PACKAGED -> PACKAGED;
             case PUBLISHED -> PUBLISHED;

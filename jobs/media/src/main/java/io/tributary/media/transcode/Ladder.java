@@ -4,7 +4,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The renditions every upload is transcoded into, lowest bitrate first: {@code 500k,1000k,2000k,4000k}. */
+/**
+ * The renditions every upload is transcoded into, lowest bitrate first: {@code
+ * 500k,1000k,2000k,4000k}.
+ */
 public final class Ladder implements Serializable {
     private static final long serialVersionUID = 1L;
     public static final Ladder DEFAULT = parse("500k,1000k,2000k,4000k");
@@ -24,7 +27,8 @@ public final class Ladder implements Serializable {
         for (String part : text.split(",")) {
             String name = part.strip();
             if (!name.matches("[1-9][0-9]*k")) {
-                throw new IllegalArgumentException("ladder rung '" + name + "' is not a bitrate such as 2000k");
+                throw new IllegalArgumentException(
+                        "ladder rung '" + name + "' is not a bitrate such as 2000k");
             }
             int kbps = Integer.parseInt(name.substring(0, name.length() - 1));
             if (rungs.stream().anyMatch(r -> r.kbps() == kbps)) {

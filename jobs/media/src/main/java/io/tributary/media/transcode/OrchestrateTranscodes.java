@@ -1,5 +1,6 @@
 package io.tributary.media.transcode;
 
+import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.media.job.MediaRecord;
 import io.tributary.media.job.PipelineEvents;
 import io.tributary.media.pipeline.MediaLifecycle;
@@ -8,7 +9,6 @@ import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.media.MediaEvent;
-import io.tributary.jobs.deadletters.DeadLetters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,7 +32,8 @@ import org.apache.flink.util.OutputTag;
  * per item at a time, at the planner's next deadline. A decided item keeps only its lifecycle for
  * {@code retention} (late reports are dropped quietly), then nothing.
  */
-public final class OrchestrateTranscodes extends KeyedProcessFunction<String, MediaRecord, Envelope> {
+public final class OrchestrateTranscodes
+        extends KeyedProcessFunction<String, MediaRecord, Envelope> {
     private static final long serialVersionUID = 1L;
 
     private final TranscodePlanner planner;
@@ -44,7 +45,11 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
     private transient MapState<String, RenditionProgress> renditions;
     private transient Counter ignoredReports;
 
-    public OrchestrateTranscodes(TranscodePlanner planner, Duration retention, OutputTag<DeadLetter> deadLetters, String job) {
+    public OrchestrateTranscodes(
+            TranscodePlanner planner,
+            Duration retention,
+            OutputTag<DeadLetter> deadLetters,
+            String job) {
         this.planner = planner;
         this.retentionMs = retention.toMillis();
         this.deadLetters = deadLetters;
@@ -53,20 +58,30 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
 
     @Override
     public void open(Configuration parameters) {
-        header = getRuntimeContext().getState(new ValueStateDescriptor<>("transcode", TranscodeHeader.class));
-        renditions = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("renditions", Types.STRING, Types.POJO(RenditionProgress.class)));
-        ignoredReports = getRuntimeContext().getMetricGroup().counter("staleOrRepeatedReportsIgnored");
+        header =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("transcode", TranscodeHeader.class));
+        renditions =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "renditions",
+                                        Types.STRING,
+                                        Types.POJO(RenditionProgress.class)));
+        ignoredReports =
+                getRuntimeContext().getMetricGroup().counter("staleOrRepeatedReportsIgnored");
     }
 
     @Override
-    public void processElement(MediaRecord record, Context ctx, Collector<Envelope> out) throws Exception {
+    public void processElement(MediaRecord record, Context ctx, Collector<Envelope> out)
+            throws Exception {
         EventType type = record.event.getEventType();
         MediaEvent media = record.media();
         TranscodeHeader item = header.value();
         if (type == EventType.UPLOADED) {
             if (item != null) {
-                ignoredReports.inc(); // a replayed or second upload of an item already in the pipeline
+                ignoredReports
+                        .inc(); // a replayed or second upload of an item already in the pipeline
                 return;
             }
             item = new TranscodeHeader();
@@ -90,15 +105,28 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
             ignoredReports.inc();
             return;
         }
-        if (type == EventType.TRANSCODE_COMPLETED && (media.getDurationMs() == null || media.getDurationMs() <= 0)) {
-            reject(record, "TRANSCODE_COMPLETED for rendition " + media.getRendition() + " has no durationMs; packaging needs it", ctx);
+        if (type == EventType.TRANSCODE_COMPLETED
+                && (media.getDurationMs() == null || media.getDurationMs() <= 0)) {
+            reject(
+                    record,
+                    "TRANSCODE_COMPLETED for rendition "
+                            + media.getRendition()
+                            + " has no durationMs; packaging needs it",
+                    ctx);
             return;
         }
         Map<String, RenditionProgress> ladder = load();
         TranscodePlanner.Reaction reaction;
         try {
-            reaction = planner.onReport(ladder, type, media.getRendition(), media.getAttempt(), media.getWorkerId(),
-                    media.getFailureReason(), record.time());
+            reaction =
+                    planner.onReport(
+                            ladder,
+                            type,
+                            media.getRendition(),
+                            media.getAttempt(),
+                            media.getWorkerId(),
+                            media.getFailureReason(),
+                            record.time());
         } catch (TranscodePlanner.InvalidReport e) {
             reject(record, e.getMessage(), ctx);
             return;
@@ -116,7 +144,8 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Envelope> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Envelope> out)
+            throws Exception {
         TranscodeHeader item = header.value();
         if (item == null) {
             return;
@@ -134,20 +163,28 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
     }
 
     /** Emits TRANSCODED or MEDIA_FAILED when the ladder is decided, else moves the timer. */
-    private void conclude(TranscodeHeader item, Map<String, RenditionProgress> ladder, long time, Envelope cause, Context ctx,
-            Collector<Envelope> out) throws Exception {
+    private void conclude(
+            TranscodeHeader item,
+            Map<String, RenditionProgress> ladder,
+            long time,
+            Envelope cause,
+            Context ctx,
+            Collector<Envelope> out)
+            throws Exception {
         TranscodePlanner.Verdict verdict = planner.verdict(ladder);
         if (verdict == TranscodePlanner.Verdict.IN_PROGRESS) {
             reschedule(item, ladder, ctx);
             header.update(item);
             return;
         }
-        MediaEvent.Builder payload = MediaEvent.newBuilder().setMediaId(item.mediaId).setUploadId(item.uploadId);
+        MediaEvent.Builder payload =
+                MediaEvent.newBuilder().setMediaId(item.mediaId).setUploadId(item.uploadId);
         EventType decided;
         if (verdict == TranscodePlanner.Verdict.TRANSCODED) {
             decided = EventType.TRANSCODED;
             // Renditions of one source share its duration; the longest report wins over rounding.
-            payload.setDurationMs(ladder.values().stream().mapToLong(p -> p.durationMs).max().orElseThrow());
+            payload.setDurationMs(
+                    ladder.values().stream().mapToLong(p -> p.durationMs).max().orElseThrow());
         } else {
             decided = EventType.MEDIA_FAILED;
             payload.setFailureReason(planner.failureReason(ladder));
@@ -163,7 +200,8 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
         header.update(item);
     }
 
-    private void reschedule(TranscodeHeader item, Map<String, RenditionProgress> ladder, Context ctx) {
+    private void reschedule(
+            TranscodeHeader item, Map<String, RenditionProgress> ladder, Context ctx) {
         long next = planner.nextDeadline(ladder);
         if (next == item.timer) {
             return;
@@ -177,18 +215,38 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
         }
     }
 
-    private void emit(List<TranscodePlanner.Command> commands, TranscodeHeader item, long time, Envelope cause, Collector<Envelope> out) {
+    private void emit(
+            List<TranscodePlanner.Command> commands,
+            TranscodeHeader item,
+            long time,
+            Envelope cause,
+            Collector<Envelope> out) {
         for (TranscodePlanner.Command command : commands) {
-            MediaEvent.Builder payload = MediaEvent.newBuilder().setMediaId(item.mediaId).setUploadId(item.uploadId);
+            MediaEvent.Builder payload =
+                    MediaEvent.newBuilder().setMediaId(item.mediaId).setUploadId(item.uploadId);
             if (command instanceof TranscodePlanner.Request request) {
-                payload.setRendition(request.rendition()).setBitrateKbps(request.bitrateKbps()).setAttempt(request.attempt());
-                out.collect(PipelineEvents.derived(EventType.TRANSCODE_REQUESTED, time, payload.build(), cause,
-                        request.rendition() + "|" + request.attempt()));
+                payload.setRendition(request.rendition())
+                        .setBitrateKbps(request.bitrateKbps())
+                        .setAttempt(request.attempt());
+                out.collect(
+                        PipelineEvents.derived(
+                                EventType.TRANSCODE_REQUESTED,
+                                time,
+                                payload.build(),
+                                cause,
+                                request.rendition() + "|" + request.attempt()));
             } else if (command instanceof TranscodePlanner.Breach breach) {
-                payload.setRendition(breach.rendition()).setAttempt(breach.attempt()).setSlaKind(breach.kind().name())
+                payload.setRendition(breach.rendition())
+                        .setAttempt(breach.attempt())
+                        .setSlaKind(breach.kind().name())
                         .setWaitedMs(breach.waitedMs());
-                out.collect(PipelineEvents.derived(EventType.TRANSCODE_SLA_BREACHED, time, payload.build(), cause,
-                        breach.rendition() + "|" + breach.attempt() + "|" + breach.kind()));
+                out.collect(
+                        PipelineEvents.derived(
+                                EventType.TRANSCODE_SLA_BREACHED,
+                                time,
+                                payload.build(),
+                                cause,
+                                breach.rendition() + "|" + breach.attempt() + "|" + breach.kind()));
             }
         }
     }
@@ -202,6 +260,14 @@ public final class OrchestrateTranscodes extends KeyedProcessFunction<String, Me
     }
 
     private void reject(MediaRecord record, String message, Context ctx) {
-        ctx.output(deadLetters, DeadLetters.of(record.raw, DeadLetterReason.INVALID_TRANSITION, message, null, job, Instant.now()));
+        ctx.output(
+                deadLetters,
+                DeadLetters.of(
+                        record.raw,
+                        DeadLetterReason.INVALID_TRANSITION,
+                        message,
+                        null,
+                        job,
+                        Instant.now()));
     }
 }

@@ -16,16 +16,22 @@ public class RenditionProgress {
     public String rendition;
     public int bitrateKbps;
     public Status status;
+
     /** 1 for the first try. */
     public int attempt;
+
     /** Event time the current status began. */
     public long since;
+
     /** Event time of the retry, while waiting for one. */
     public long retryAt;
+
     /** Whether the SLA breach of the current status and attempt was already reported. */
     public boolean breachReported;
+
     public String workerId;
     public String lastFailure;
+
     /** Playback duration the worker reported with its completion. */
     public Long durationMs;
 

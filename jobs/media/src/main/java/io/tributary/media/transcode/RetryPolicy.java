@@ -4,17 +4,24 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How failed renditions are retried: up to {@code maxAttempts} tries in all, waiting
- * {@code firstBackoff} after the first failure and twice as long after each further one, never
- * more than {@code maxBackoff}.
+ * How failed renditions are retried: up to {@code maxAttempts} tries in all, waiting {@code
+ * firstBackoff} after the first failure and twice as long after each further one, never more than
+ * {@code maxBackoff}.
  */
-public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBackoff) implements Serializable {
+public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBackoff)
+        implements Serializable {
     public RetryPolicy {
         if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, not " + maxAttempts);
+            throw new IllegalArgumentException(
+                    "maxAttempts must be at least 1, not " + maxAttempts);
         }
         if (firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
-            throw new IllegalArgumentException("backoff must be 0 <= first (" + firstBackoff + ") <= max (" + maxBackoff + ")");
+            throw new IllegalArgumentException(
+                    "backoff must be 0 <= first ("
+                            + firstBackoff
+                            + ") <= max ("
+                            + maxBackoff
+                            + ")");
         }
     }
 

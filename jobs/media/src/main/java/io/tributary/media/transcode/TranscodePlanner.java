@@ -46,7 +46,8 @@ public final class TranscodePlanner implements Serializable {
     public record Request(String rendition, int bitrateKbps, int attempt) implements Command {}
 
     /** A rendition waited or ran longer than the SLA allows. */
-    public record Breach(String rendition, TranscodeSla.Kind kind, int attempt, long waitedMs) implements Command {}
+    public record Breach(String rendition, TranscodeSla.Kind kind, int attempt, long waitedMs)
+            implements Command {}
 
     /** Where the whole ladder stands. */
     public enum Verdict {
@@ -82,28 +83,56 @@ public final class TranscodePlanner implements Serializable {
         return commands;
     }
 
-    public Reaction onReport(Map<String, RenditionProgress> renditions, EventType type, String rendition, Integer attempt,
-            String workerId, String failure, long time) throws InvalidReport {
+    public Reaction onReport(
+            Map<String, RenditionProgress> renditions,
+            EventType type,
+            String rendition,
+            Integer attempt,
+            String workerId,
+            String failure,
+            long time)
+            throws InvalidReport {
         RenditionProgress progress = renditions.get(rendition);
         if (progress == null) {
-            throw new InvalidReport(type + " for rendition " + rendition + ", which is not on the ladder " + ladder);
+            throw new InvalidReport(
+                    type
+                            + " for rendition "
+                            + rendition
+                            + ", which is not on the ladder "
+                            + ladder);
         }
         int reported = attempt == null ? progress.attempt : attempt;
         if (reported > progress.attempt) {
-            throw new InvalidReport(type + " for attempt " + reported + " of rendition " + rendition
-                    + ", but only attempt " + progress.attempt + " was requested");
+            throw new InvalidReport(
+                    type
+                            + " for attempt "
+                            + reported
+                            + " of rendition "
+                            + rendition
+                            + ", but only attempt "
+                            + progress.attempt
+                            + " was requested");
         }
         boolean stale = reported < progress.attempt;
         switch (type) {
             case TRANSCODE_STARTED, TRANSCODE_PROGRESS -> {
-                if (stale || progress.status == Status.RUNNING && type == EventType.TRANSCODE_PROGRESS) {
+                if (stale
+                        || progress.status == Status.RUNNING
+                                && type == EventType.TRANSCODE_PROGRESS) {
                     return ignored();
                 }
                 if (progress.status == Status.RUNNING) {
                     return ignored(); // a repeated start
                 }
                 if (progress.status != Status.QUEUED) {
-                    throw new InvalidReport(type + " for rendition " + rendition + " attempt " + reported + ", which is " + progress.status);
+                    throw new InvalidReport(
+                            type
+                                    + " for rendition "
+                                    + rendition
+                                    + " attempt "
+                                    + reported
+                                    + ", which is "
+                                    + progress.status);
                 }
                 progress.workerId = workerId;
                 progress.enter(Status.RUNNING, time);
@@ -114,7 +143,8 @@ public final class TranscodePlanner implements Serializable {
                     return ignored();
                 }
                 if (progress.status == Status.GAVE_UP) {
-                    throw new InvalidReport(type + " for rendition " + rendition + ", which was given up");
+                    throw new InvalidReport(
+                            type + " for rendition " + rendition + ", which was given up");
                 }
                 progress.workerId = workerId == null ? progress.workerId : workerId;
                 progress.enter(Status.DONE, time);
@@ -125,7 +155,14 @@ public final class TranscodePlanner implements Serializable {
                     return ignored();
                 }
                 if (progress.status == Status.DONE || progress.status == Status.GAVE_UP) {
-                    throw new InvalidReport(type + " for rendition " + rendition + " attempt " + reported + ", which is " + progress.status);
+                    throw new InvalidReport(
+                            type
+                                    + " for rendition "
+                                    + rendition
+                                    + " attempt "
+                                    + reported
+                                    + ", which is "
+                                    + progress.status);
                 }
                 progress.lastFailure = failure;
                 if (progress.attempt >= retry.maxAttempts()) {
@@ -151,17 +188,25 @@ public final class TranscodePlanner implements Serializable {
             if (progress.status == Status.RETRY_WAIT && progress.retryAt <= time) {
                 progress.attempt++;
                 progress.enter(Status.QUEUED, time);
-                commands.add(new Request(progress.rendition, progress.bitrateKbps, progress.attempt));
+                commands.add(
+                        new Request(progress.rendition, progress.bitrateKbps, progress.attempt));
             } else if (!progress.breachReported && slaDeadline(progress) <= time) {
                 progress.breachReported = true;
-                TranscodeSla.Kind kind = progress.status == Status.QUEUED ? TranscodeSla.Kind.QUEUED_TOO_LONG : TranscodeSla.Kind.RUNNING_TOO_LONG;
-                commands.add(new Breach(progress.rendition, kind, progress.attempt, time - progress.since));
+                TranscodeSla.Kind kind =
+                        progress.status == Status.QUEUED
+                                ? TranscodeSla.Kind.QUEUED_TOO_LONG
+                                : TranscodeSla.Kind.RUNNING_TOO_LONG;
+                commands.add(
+                        new Breach(
+                                progress.rendition, kind, progress.attempt, time - progress.since));
             }
         }
         return commands;
     }
 
-    /** The earliest event time at which {@link #onTime} has something to do; MAX_VALUE for never. */
+    /**
+     * The earliest event time at which {@link #onTime} has something to do; MAX_VALUE for never.
+     */
     public long nextDeadline(Map<String, RenditionProgress> renditions) {
         long next = Long.MAX_VALUE;
         for (RenditionProgress progress : renditions.values()) {
@@ -178,8 +223,14 @@ public final class TranscodePlanner implements Serializable {
         if (renditions.values().stream().anyMatch(p -> p.status == Status.GAVE_UP)) {
             return Verdict.FAILED;
         }
-        boolean allDone = !renditions.isEmpty() && ladder.rungs().stream()
-                .allMatch(r -> renditions.containsKey(r.name()) && renditions.get(r.name()).status == Status.DONE);
+        boolean allDone =
+                !renditions.isEmpty()
+                        && ladder.rungs().stream()
+                                .allMatch(
+                                        r ->
+                                                renditions.containsKey(r.name())
+                                                        && renditions.get(r.name()).status
+                                                                == Status.DONE);
         return allDone ? Verdict.TRANSCODED : Verdict.IN_PROGRESS;
     }
 
@@ -189,7 +240,13 @@ public final class TranscodePlanner implements Serializable {
         for (Ladder.Rung rung : ladder.rungs()) {
             RenditionProgress progress = renditions.get(rung.name());
             if (progress != null && progress.status == Status.GAVE_UP) {
-                parts.add("rendition " + rung.name() + " failed " + progress.attempt + " time(s), last: " + progress.lastFailure);
+                parts.add(
+                        "rendition "
+                                + rung.name()
+                                + " failed "
+                                + progress.attempt
+                                + " time(s), last: "
+                                + progress.lastFailure);
             }
         }
         return String.join("; ", parts);

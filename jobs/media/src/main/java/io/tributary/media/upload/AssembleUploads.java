@@ -1,5 +1,6 @@
 package io.tributary.media.upload;
 
+import io.tributary.jobs.deadletters.DeadLetters;
 import io.tributary.media.job.MediaRecord;
 import io.tributary.media.job.PipelineEvents;
 import io.tributary.schemas.DeadLetter;
@@ -7,7 +8,6 @@ import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.media.MediaEvent;
-import io.tributary.jobs.deadletters.DeadLetters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -44,7 +44,8 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
     private transient MapState<Integer, StoredChunk> chunks;
     private transient Counter stragglers;
 
-    public AssembleUploads(Duration timeout, Duration retention, OutputTag<DeadLetter> deadLetters, String job) {
+    public AssembleUploads(
+            Duration timeout, Duration retention, OutputTag<DeadLetter> deadLetters, String job) {
         this.timeoutMs = timeout.toMillis();
         this.retentionMs = retention.toMillis();
         this.deadLetters = deadLetters;
@@ -57,13 +58,20 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
 
     @Override
     public void open(Configuration parameters) {
-        header = getRuntimeContext().getState(new ValueStateDescriptor<>("upload", UploadHeader.class));
-        chunks = getRuntimeContext().getMapState(new MapStateDescriptor<>("chunks", Types.INT, Types.POJO(StoredChunk.class)));
+        header =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("upload", UploadHeader.class));
+        chunks =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "chunks", Types.INT, Types.POJO(StoredChunk.class)));
         stragglers = getRuntimeContext().getMetricGroup().counter("uploadStragglersDropped");
     }
 
     @Override
-    public void processElement(MediaRecord record, Context ctx, Collector<Envelope> out) throws Exception {
+    public void processElement(MediaRecord record, Context ctx, Collector<Envelope> out)
+            throws Exception {
         MediaEvent media = record.media();
         UploadHeader upload = header.value();
         if (upload != null && upload.decided) {
@@ -79,19 +87,38 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
         }
         if (record.event.getEventType() == EventType.UPLOAD_CHUNK) {
             if (upload.chunkCount != 0 && upload.chunkCount != media.getChunkCount()) {
-                fail(upload, "chunk " + media.getChunkIndex() + " says the upload has " + media.getChunkCount()
-                        + " chunks, earlier chunks said " + upload.chunkCount, record.time(), record.event, ctx, out);
+                fail(
+                        upload,
+                        "chunk "
+                                + media.getChunkIndex()
+                                + " says the upload has "
+                                + media.getChunkCount()
+                                + " chunks, earlier chunks said "
+                                + upload.chunkCount,
+                        record.time(),
+                        record.event,
+                        ctx,
+                        out);
                 return;
             }
             upload.chunkCount = media.getChunkCount();
-            UploadAssembly.Chunk arriving = new UploadAssembly.Chunk(media.getChunkIndex(), media.getChunkBytes(), media.getChecksum());
+            UploadAssembly.Chunk arriving =
+                    new UploadAssembly.Chunk(
+                            media.getChunkIndex(), media.getChunkBytes(), media.getChecksum());
             StoredChunk stored = chunks.get(arriving.index());
-            UploadAssembly.Chunk storedChunk = stored == null ? null : stored.toChunk(arriving.index());
+            UploadAssembly.Chunk storedChunk =
+                    stored == null ? null : stored.toChunk(arriving.index());
             switch (UploadAssembly.onChunk(storedChunk, arriving)) {
                 case NEW -> chunks.put(arriving.index(), new StoredChunk(arriving));
                 case DUPLICATE -> {}
                 case CONFLICT -> {
-                    fail(upload, UploadAssembly.conflict(storedChunk, arriving), record.time(), record.event, ctx, out);
+                    fail(
+                            upload,
+                            UploadAssembly.conflict(storedChunk, arriving),
+                            record.time(),
+                            record.event,
+                            ctx,
+                            out);
                     return;
                 }
             }
@@ -99,8 +126,15 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
             upload.declaredBytes = media.getTotalBytes();
             upload.declaredChecksum = media.getChecksum();
         } else {
-            ctx.output(deadLetters, DeadLetters.of(record.raw, DeadLetterReason.INVALID_TRANSITION,
-                    record.event.getEventType() + " is not part of an upload", null, job, Instant.now()));
+            ctx.output(
+                    deadLetters,
+                    DeadLetters.of(
+                            record.raw,
+                            DeadLetterReason.INVALID_TRANSITION,
+                            record.event.getEventType() + " is not part of an upload",
+                            null,
+                            job,
+                            Instant.now()));
             if (header.value() == null) {
                 ctx.timerService().deleteEventTimeTimer(upload.timeoutAt);
             }
@@ -110,22 +144,46 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
         if (upload.declaredBytes != null && upload.chunkCount > 0) {
             Map<Integer, UploadAssembly.Chunk> received = received(upload.chunkCount);
             if (UploadAssembly.missing(upload.chunkCount, received).isEmpty()) {
-                List<String> problems = UploadAssembly.problems(upload.chunkCount, received, upload.declaredBytes, upload.declaredChecksum);
+                List<String> problems =
+                        UploadAssembly.problems(
+                                upload.chunkCount,
+                                received,
+                                upload.declaredBytes,
+                                upload.declaredChecksum);
                 if (problems.isEmpty()) {
-                    MediaEvent uploaded = MediaEvent.newBuilder().setMediaId(upload.mediaId).setUploadId(upload.uploadId)
-                            .setChunkCount(upload.chunkCount).setTotalBytes(UploadAssembly.totalBytes(received))
-                            .setChecksum(UploadAssembly.checksum(upload.chunkCount, received)).build();
-                    out.collect(PipelineEvents.derived(EventType.UPLOADED, record.time(), uploaded, record.event, upload.uploadId));
+                    MediaEvent uploaded =
+                            MediaEvent.newBuilder()
+                                    .setMediaId(upload.mediaId)
+                                    .setUploadId(upload.uploadId)
+                                    .setChunkCount(upload.chunkCount)
+                                    .setTotalBytes(UploadAssembly.totalBytes(received))
+                                    .setChecksum(
+                                            UploadAssembly.checksum(upload.chunkCount, received))
+                                    .build();
+                    out.collect(
+                            PipelineEvents.derived(
+                                    EventType.UPLOADED,
+                                    record.time(),
+                                    uploaded,
+                                    record.event,
+                                    upload.uploadId));
                     decide(upload, record.time(), ctx);
                 } else {
-                    fail(upload, String.join("; ", problems), record.time(), record.event, ctx, out);
+                    fail(
+                            upload,
+                            String.join("; ", problems),
+                            record.time(),
+                            record.event,
+                            ctx,
+                            out);
                 }
             }
         }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Envelope> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Envelope> out)
+            throws Exception {
         UploadHeader upload = header.value();
         if (upload == null) {
             return;
@@ -139,11 +197,18 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
             if (upload.chunkCount == 0) {
                 reason = "no chunk arrived within " + Duration.ofMillis(timeoutMs);
             } else {
-                List<Integer> missing = UploadAssembly.missing(upload.chunkCount, received(upload.chunkCount));
-                reason = missing.isEmpty()
-                        ? "every chunk arrived but the client never declared the upload complete within " + Duration.ofMillis(timeoutMs)
-                        : "timed out after " + Duration.ofMillis(timeoutMs) + ": missing chunks "
-                                + UploadAssembly.describe(missing) + " of " + upload.chunkCount;
+                List<Integer> missing =
+                        UploadAssembly.missing(upload.chunkCount, received(upload.chunkCount));
+                reason =
+                        missing.isEmpty()
+                                ? "every chunk arrived but the client never declared the upload complete within "
+                                        + Duration.ofMillis(timeoutMs)
+                                : "timed out after "
+                                        + Duration.ofMillis(timeoutMs)
+                                        + ": missing chunks "
+                                        + UploadAssembly.describe(missing)
+                                        + " of "
+                                        + upload.chunkCount;
             }
             fail(upload, reason, timestamp, null, ctx, out);
         }
@@ -157,10 +222,23 @@ public final class AssembleUploads extends KeyedProcessFunction<String, MediaRec
         return received;
     }
 
-    private void fail(UploadHeader upload, String reason, long time, Envelope cause, Context ctx, Collector<Envelope> out) throws Exception {
-        MediaEvent failed = MediaEvent.newBuilder().setMediaId(upload.mediaId).setUploadId(upload.uploadId)
-                .setFailureReason(reason).build();
-        out.collect(PipelineEvents.derived(EventType.UPLOAD_FAILED, time, failed, cause, upload.uploadId));
+    private void fail(
+            UploadHeader upload,
+            String reason,
+            long time,
+            Envelope cause,
+            Context ctx,
+            Collector<Envelope> out)
+            throws Exception {
+        MediaEvent failed =
+                MediaEvent.newBuilder()
+                        .setMediaId(upload.mediaId)
+                        .setUploadId(upload.uploadId)
+                        .setFailureReason(reason)
+                        .build();
+        out.collect(
+                PipelineEvents.derived(
+                        EventType.UPLOAD_FAILED, time, failed, cause, upload.uploadId));
         decide(upload, time, ctx);
     }
 

@@ -36,19 +36,33 @@ public final class UploadAssembly {
         if (stored == null) {
             return ChunkVerdict.NEW;
         }
-        return stored.bytes() == arriving.bytes() && Objects.equals(stored.checksum(), arriving.checksum())
+        return stored.bytes() == arriving.bytes()
+                        && Objects.equals(stored.checksum(), arriving.checksum())
                 ? ChunkVerdict.DUPLICATE
                 : ChunkVerdict.CONFLICT;
     }
 
     /** Why a chunk conflicts with the one already received at its index. */
     public static String conflict(Chunk stored, Chunk arriving) {
-        return "chunk " + arriving.index() + " arrived twice with different content (" + stored.bytes() + " bytes, checksum "
-                + stored.checksum() + " then " + arriving.bytes() + " bytes, checksum " + arriving.checksum() + ")";
+        return "chunk "
+                + arriving.index()
+                + " arrived twice with different content ("
+                + stored.bytes()
+                + " bytes, checksum "
+                + stored.checksum()
+                + " then "
+                + arriving.bytes()
+                + " bytes, checksum "
+                + arriving.checksum()
+                + ")";
     }
 
     /** The verdict on an upload once the client declared it complete; empty when assembled. */
-    public static List<String> problems(int chunkCount, Map<Integer, Chunk> chunks, long declaredBytes, String declaredChecksum) {
+    public static List<String> problems(
+            int chunkCount,
+            Map<Integer, Chunk> chunks,
+            long declaredBytes,
+            String declaredChecksum) {
         List<String> problems = new ArrayList<>();
         List<Integer> missing = missing(chunkCount, chunks);
         if (!missing.isEmpty()) {
@@ -59,8 +73,13 @@ public final class UploadAssembly {
         if (bytes != declaredBytes) {
             problems.add("declared " + declaredBytes + " bytes but the chunks hold " + bytes);
         }
-        if (declaredChecksum != null && !declaredChecksum.equalsIgnoreCase(checksum(chunkCount, chunks))) {
-            problems.add("declared checksum " + declaredChecksum + " does not match the chunks' " + checksum(chunkCount, chunks));
+        if (declaredChecksum != null
+                && !declaredChecksum.equalsIgnoreCase(checksum(chunkCount, chunks))) {
+            problems.add(
+                    "declared checksum "
+                            + declaredChecksum
+                            + " does not match the chunks' "
+                            + checksum(chunkCount, chunks));
         }
         return problems;
     }
@@ -89,7 +108,8 @@ public final class UploadAssembly {
         }
         for (int i = 0; i < chunkCount; i++) {
             String part = chunks.get(i).checksum();
-            sha.update((part == null ? "" : part.toLowerCase()).getBytes(StandardCharsets.US_ASCII));
+            sha.update(
+                    (part == null ? "" : part.toLowerCase()).getBytes(StandardCharsets.US_ASCII));
         }
         return HexFormat.of().formatHex(sha.digest());
     }
@@ -107,7 +127,10 @@ public final class UploadAssembly {
             if (text.length() > 0) {
                 text.append(", ");
             }
-            text.append(end > start + 1 ? start + "-" + end : end == start + 1 ? start + ", " + end : String.valueOf(start));
+            text.append(
+                    end > start + 1
+                            ? start + "-" + end
+                            : end == start + 1 ? start + ", " + end : String.valueOf(start));
             i++;
         }
         return text.toString();

@@ -29,7 +29,8 @@ class ManifestStoreOnS3IT {
         store.write("m-1/master.m3u8", "#EXTM3U\n");
 
         Path local = FlinkFileSystems.copyToLocal("s3://replay/packages");
-        assertThat(Files.readString(local.resolve("m-1/500k/index.m3u8"))).isEqualTo("#EXTM3U\nreplayed\n");
+        assertThat(Files.readString(local.resolve("m-1/500k/index.m3u8")))
+                .isEqualTo("#EXTM3U\nreplayed\n");
         try (Stream<Path> files = Files.walk(local)) {
             assertThat(files.filter(Files::isRegularFile).map(f -> local.relativize(f).toString()))
                     .containsExactlyInAnyOrder("m-1/500k/index.m3u8", "m-1/master.m3u8");

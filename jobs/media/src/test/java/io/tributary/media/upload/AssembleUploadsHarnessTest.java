@@ -28,7 +28,11 @@ class AssembleUploadsHarnessTest {
         try (var harness = harness()) {
             send(harness, chunk("m1", "u1", 1, 3, 50, "bb", 1_000));
             send(harness, chunk("m1", "u1", 0, 3, 100, "aa", 2_000));
-            send(harness, chunk("m1", "u1", 1, 3, 50, "bb", 3_000)); // resent after a lost acknowledgement
+            send(
+                    harness,
+                    chunk(
+                            "m1", "u1", 1, 3, 50, "bb",
+                            3_000)); // resent after a lost acknowledgement
             send(harness, completed("m1", "u1", 175, null, 4_000));
             assertThat(harness.extractOutputValues()).as("chunk 2 still missing").isEmpty();
 
@@ -39,12 +43,25 @@ class AssembleUploadsHarnessTest {
             assertThat(out.get(0).getEventType()).isEqualTo(EventType.UPLOADED);
             assertThat(out.get(0).getEventTime().toEpochMilli()).isEqualTo(5_000);
             assertThat(uploaded.getTotalBytes()).isEqualTo(175);
-            assertThat(uploaded.getChecksum()).isEqualTo(UploadAssembly.checksum(3, Map.of(
-                    0, new UploadAssembly.Chunk(0, 100, "aa"), 1, new UploadAssembly.Chunk(1, 50, "bb"), 2, new UploadAssembly.Chunk(2, 25, "cc"))));
+            assertThat(uploaded.getChecksum())
+                    .isEqualTo(
+                            UploadAssembly.checksum(
+                                    3,
+                                    Map.of(
+                                            0,
+                                            new UploadAssembly.Chunk(0, 100, "aa"),
+                                            1,
+                                            new UploadAssembly.Chunk(1, 50, "bb"),
+                                            2,
+                                            new UploadAssembly.Chunk(2, 25, "cc"))));
 
-            send(harness, chunk("m1", "u1", 2, 3, 25, "cc", 6_000)); // a straggler after the decision
+            send(
+                    harness,
+                    chunk("m1", "u1", 2, 3, 25, "cc", 6_000)); // a straggler after the decision
             assertThat(harness.extractOutputValues()).hasSize(1);
-            assertThat(harness.numEventTimeTimers()).as("only the marker's cleanup timer").isEqualTo(1);
+            assertThat(harness.numEventTimeTimers())
+                    .as("only the marker's cleanup timer")
+                    .isEqualTo(1);
 
             harness.processWatermark(5_000 + 10 * MIN);
             assertThat(harness.numKeyedStateEntries()).isZero();
@@ -80,23 +97,37 @@ class AssembleUploadsHarnessTest {
             send(harness, chunk("m4", "u1", 0, 1, 10, "a", 0));
             send(harness, completed("m4", "u1", 12, null, 1_000));
 
-            assertThat(harness.extractOutputValues()).extracting(e -> ((MediaEvent) e.getPayload()).getFailureReason()).containsExactly(
-                    "chunk 0 arrived twice with different content (10 bytes, checksum a then 11 bytes, checksum z)",
-                    "declared 12 bytes but the chunks hold 10");
-            assertThat(harness.extractOutputValues()).extracting(Envelope::getEventType).containsOnly(EventType.UPLOAD_FAILED);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> ((MediaEvent) e.getPayload()).getFailureReason())
+                    .containsExactly(
+                            "chunk 0 arrived twice with different content (10 bytes, checksum a then 11 bytes, checksum z)",
+                            "declared 12 bytes but the chunks hold 10");
+            assertThat(harness.extractOutputValues())
+                    .extracting(Envelope::getEventType)
+                    .containsOnly(EventType.UPLOAD_FAILED);
             assertThat(harness.getSideOutput(DEAD)).isNull();
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope> harness() throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope>(
-                new KeyedProcessOperator<>(new AssembleUploads(Duration.ofMinutes(30), Duration.ofMinutes(10), DEAD, "media-test")),
-                AssembleUploads::key, Types.STRING);
+    private static KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope> harness()
+            throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope>(
+                        new KeyedProcessOperator<>(
+                                new AssembleUploads(
+                                        Duration.ofMinutes(30),
+                                        Duration.ofMinutes(10),
+                                        DEAD,
+                                        "media-test")),
+                        AssembleUploads::key,
+                        Types.STRING);
         harness.open();
         return harness;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope> harness, MediaRecord record)
+    private static void send(
+            KeyedOneInputStreamOperatorTestHarness<String, MediaRecord, Envelope> harness,
+            MediaRecord record)
             throws Exception {
         harness.processElement(new StreamRecord<>(record, record.time()));
     }

@@ -1,12 +1,12 @@
 package io.tributary.sinks;
 
-import io.tributary.schemas.Topics;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
@@ -37,7 +37,9 @@ public final class SampleRecords {
     public static Alert alert(int i) {
         Instant first = T0.plusSeconds(i);
         return Alert.newBuilder()
-                .setAlertId(UUID.nameUUIDFromBytes(("alert-" + i).getBytes(StandardCharsets.UTF_8)).toString())
+                .setAlertId(
+                        UUID.nameUUIDFromBytes(("alert-" + i).getBytes(StandardCharsets.UTF_8))
+                                .toString())
                 .setRuleId(i % 2 == 0 ? "rebuffering-storm" : "card-testing")
                 .setRuleVersion(1)
                 .setSeverity(i % 3 == 0 ? Severity.HIGH : Severity.MEDIUM)
@@ -78,7 +80,9 @@ public final class SampleRecords {
                 .build();
     }
 
-    /** Titles media-0..7 as the media pipeline names them, on the 500k, 2000k and 4000k renditions. */
+    /**
+     * Titles media-0..7 as the media pipeline names them, on the 500k, 2000k and 4000k renditions.
+     */
     public static QoeRenditionMinute qoeRendition(int key, int revision) {
         long watch = 60_000L * (1 + key % 3);
         long buffering = 500L * key + 100L * revision;
@@ -163,28 +167,78 @@ public final class SampleRecords {
                 .build();
     }
 
-    /** One media item through its whole pipeline: an upload, two renditions, HLS packaging, publication. */
+    /**
+     * One media item through its whole pipeline: an upload, two renditions, HLS packaging,
+     * publication.
+     */
     public static List<Envelope> mediaPipeline(int item) {
         String media = "media-" + item;
         List<Envelope> events = new ArrayList<>();
-        events.add(media(media, item, 0, EventType.UPLOAD_COMPLETED, b -> b.setUploadId("upload-" + item)));
+        events.add(
+                media(
+                        media,
+                        item,
+                        0,
+                        EventType.UPLOAD_COMPLETED,
+                        b -> b.setUploadId("upload-" + item)));
         // The pipeline's decision carries the time of the report it decides on; its id sorts first.
-        events.add(Envelope.newBuilder(media(media, item, 0, EventType.UPLOADED, b -> b.setUploadId("upload-" + item)))
-                .setEventId("0-uploaded-" + media).setProducer("tributary-media").build());
+        events.add(
+                Envelope.newBuilder(
+                                media(
+                                        media,
+                                        item,
+                                        0,
+                                        EventType.UPLOADED,
+                                        b -> b.setUploadId("upload-" + item)))
+                        .setEventId("0-uploaded-" + media)
+                        .setProducer("tributary-media")
+                        .build());
         int second = 1;
         for (String rendition : List.of("500k", "2000k")) {
-            for (EventType type : List.of(EventType.TRANSCODE_REQUESTED, EventType.TRANSCODE_STARTED, EventType.TRANSCODE_COMPLETED)) {
-                events.add(media(media, item, second++, type, b -> b.setRendition(rendition)
-                        .setBitrateKbps(Integer.parseInt(rendition.replace("k", ""))).setWorkerId("worker-1").setAttempt(1)));
+            for (EventType type :
+                    List.of(
+                            EventType.TRANSCODE_REQUESTED,
+                            EventType.TRANSCODE_STARTED,
+                            EventType.TRANSCODE_COMPLETED)) {
+                events.add(
+                        media(
+                                media,
+                                item,
+                                second++,
+                                type,
+                                b ->
+                                        b.setRendition(rendition)
+                                                .setBitrateKbps(
+                                                        Integer.parseInt(
+                                                                rendition.replace("k", "")))
+                                                .setWorkerId("worker-1")
+                                                .setAttempt(1)));
             }
         }
-        events.add(media(media, item, second++, EventType.PACKAGED,
-                b -> b.setPackagingFormat("HLS").setManifestUri("s3://media/" + media + "/master.m3u8")));
-        events.add(media(media, item, second, EventType.PUBLISHED, b -> b.setCdnUrl("https://cdn.example/" + media)));
+        events.add(
+                media(
+                        media,
+                        item,
+                        second++,
+                        EventType.PACKAGED,
+                        b ->
+                                b.setPackagingFormat("HLS")
+                                        .setManifestUri("s3://media/" + media + "/master.m3u8")));
+        events.add(
+                media(
+                        media,
+                        item,
+                        second,
+                        EventType.PUBLISHED,
+                        b -> b.setCdnUrl("https://cdn.example/" + media)));
         return events;
     }
 
-    private static Envelope media(String mediaId, int item, int second, EventType type,
+    private static Envelope media(
+            String mediaId,
+            int item,
+            int second,
+            EventType type,
             java.util.function.UnaryOperator<MediaEvent.Builder> fill) {
         MediaEvent payload = fill.apply(MediaEvent.newBuilder().setMediaId(mediaId)).build();
         return Envelope.newBuilder()
@@ -208,14 +262,27 @@ public final class SampleRecords {
                 .setIngestTime(T0)
                 .setProducer("player")
                 .setOrigin(new Origin(Topics.RAW_PLAYER, 0, 1L))
-                .setPayload(PlayerEvent.newBuilder().setSessionId("s").setViewerId("v").setAccountId("a").setDeviceId("d")
-                        .setTitleId("t").setDeviceClass(DeviceClass.TV).setCdn("c").setRegion("r").setPositionMs(0).build())
+                .setPayload(
+                        PlayerEvent.newBuilder()
+                                .setSessionId("s")
+                                .setViewerId("v")
+                                .setAccountId("a")
+                                .setDeviceId("d")
+                                .setTitleId("t")
+                                .setDeviceClass(DeviceClass.TV)
+                                .setCdn("c")
+                                .setRegion("r")
+                                .setPositionMs(0)
+                                .build())
                 .build();
     }
 
     public static DeadLetter ingestDeadLetter(int i) {
         return DeadLetter.newBuilder()
-                .setReason(i % 2 == 0 ? DeadLetterReason.MALFORMED_JSON : DeadLetterReason.MISSING_FIELD)
+                .setReason(
+                        i % 2 == 0
+                                ? DeadLetterReason.MALFORMED_JSON
+                                : DeadLetterReason.MISSING_FIELD)
                 .setMessage("bad record " + i)
                 .setField(i % 2 == 0 ? null : "sessionId")
                 .setJob("ingest")
@@ -225,7 +292,8 @@ public final class SampleRecords {
                 .setSourceTimestamp(T0.plusSeconds(i))
                 .setDeadLetteredAt(T0.plusSeconds(i + 1))
                 .setOriginalKey(null)
-                .setOriginalValue(ByteBuffer.wrap(("{not json " + i).getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(
+                        ByteBuffer.wrap(("{not json " + i).getBytes(StandardCharsets.UTF_8)))
                 .build();
     }
 }

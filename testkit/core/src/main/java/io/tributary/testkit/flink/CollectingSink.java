@@ -9,12 +9,12 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * A sink that keeps what it receives in the test's JVM, for job-level tests on a MiniCluster
- * (which runs its tasks in the same JVM). Each instance has its own id, so tests running jobs
- * side by side do not see each other's records; {@link #clear()} when done.
+ * A sink that keeps what it receives in the test's JVM, for job-level tests on a MiniCluster (which
+ * runs its tasks in the same JVM). Each instance has its own id, so tests running jobs side by side
+ * do not see each other's records; {@link #clear()} when done.
  *
- * <p>At-least-once: a job restarted from a checkpoint delivers again what came after it. Tests
- * of exactly-once use the real Kafka sinks.
+ * <p>At-least-once: a job restarted from a checkpoint delivers again what came after it. Tests of
+ * exactly-once use the real Kafka sinks.
  */
 public final class CollectingSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;

@@ -11,7 +11,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 
-/** Flink file systems in tests: {@code s3://} on a real S3 server, and reading back what a job wrote. */
+/**
+ * Flink file systems in tests: {@code s3://} on a real S3 server, and reading back what a job
+ * wrote.
+ */
 public final class FlinkFileSystems {
     private FlinkFileSystems() {}
 

@@ -14,22 +14,25 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /**
- * MiniCluster settings the suite's integration tests share: RocksDB with incremental checkpoints
- * to a temp dir, and a bounded restart strategy so an injected failure recovers while a real bug
- * fails the test instead of restarting forever.
+ * MiniCluster settings the suite's integration tests share: RocksDB with incremental checkpoints to
+ * a temp dir, and a bounded restart strategy so an injected failure recovers while a real bug fails
+ * the test instead of restarting forever.
  */
 public final class FlinkTestClusters {
     public static final int PARALLELISM = 2;
 
     private FlinkTestClusters() {}
 
-    /** One MiniCluster per test class with two task managers of {@code slotsPerTaskManager} slots. */
+    /**
+     * One MiniCluster per test class with two task managers of {@code slotsPerTaskManager} slots.
+     */
     public static MiniClusterExtension miniCluster(int slotsPerTaskManager) {
         return miniCluster(slotsPerTaskManager, new Configuration());
     }
 
     /** As {@link #miniCluster(int)}, with {@code overrides} applied on top. */
-    public static MiniClusterExtension miniCluster(int slotsPerTaskManager, Configuration overrides) {
+    public static MiniClusterExtension miniCluster(
+            int slotsPerTaskManager, Configuration overrides) {
         Configuration config = rocksDbWithCheckpoints(TempDirs.create("flink"));
         config.addAll(overrides);
         return new MiniClusterExtension(
@@ -54,8 +57,11 @@ public final class FlinkTestClusters {
         config.set(RocksDBOptions.LOCAL_DIRECTORIES, workDir.resolve("rdb").toString());
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.ofMebiBytes(128));
+        config.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        config.set(
+                TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                org.apache.flink.configuration.MemorySize.ofMebiBytes(128));
         // Tests wait on watermarks and checkpoint counts read over REST (JobWatermarks).
         config.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
         return config;

@@ -14,24 +14,29 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Canonical events from memory, for job-level tests: one stream per list, in the list's order (as
  * one Kafka partition delivers them), with the jobs' event time (bounded out-of-orderness). The
- * watermark moves after every event instead of every 200 ms: an in-memory source delivers its
- * whole list faster than that, and a test of late events needs the watermark to have passed a
- * point before the next event arrives, every run.
+ * watermark moves after every event instead of every 200 ms: an in-memory source delivers its whole
+ * list faster than that, and a test of late events needs the watermark to have passed a point
+ * before the next event arrives, every run.
  */
 public final class InMemoryEvents {
     private InMemoryEvents() {}
 
     /** The lists as streams of their own, unioned; empty lists are left out. */
     @SafeVarargs
-    public static DataStream<Envelope> arriving(StreamExecutionEnvironment env, Duration maxOutOfOrderness, List<Envelope>... partitions) {
+    public static DataStream<Envelope> arriving(
+            StreamExecutionEnvironment env,
+            Duration maxOutOfOrderness,
+            List<Envelope>... partitions) {
         DataStream<Envelope> events = null;
         for (List<Envelope> partition : partitions) {
             if (partition.isEmpty()) {
                 continue;
             }
-            DataStream<Envelope> stream = env.fromData(partition)
-                    .assignTimestampsAndWatermarks(watermarkAfterEveryEvent(maxOutOfOrderness))
-                    .setParallelism(1);
+            DataStream<Envelope> stream =
+                    env.fromData(partition)
+                            .assignTimestampsAndWatermarks(
+                                    watermarkAfterEveryEvent(maxOutOfOrderness))
+                            .setParallelism(1);
             events = events == null ? stream : events.union(stream);
         }
         if (events == null) {
@@ -42,18 +47,23 @@ public final class InMemoryEvents {
 
     static WatermarkStrategy<Envelope> watermarkAfterEveryEvent(Duration maxOutOfOrderness) {
         long bound = maxOutOfOrderness.toMillis();
-        return WatermarkStrategy.<Envelope>forGenerator(context -> new WatermarkGenerator<>() {
-                    private long highest = Long.MIN_VALUE + bound + 1;
+        return WatermarkStrategy.<Envelope>forGenerator(
+                        context ->
+                                new WatermarkGenerator<>() {
+                                    private long highest = Long.MIN_VALUE + bound + 1;
 
-                    @Override
-                    public void onEvent(Envelope event, long timestamp, WatermarkOutput output) {
-                        highest = Math.max(highest, timestamp);
-                        output.emitWatermark(new Watermark(highest - bound - 1));
-                    }
+                                    @Override
+                                    public void onEvent(
+                                            Envelope event,
+                                            long timestamp,
+                                            WatermarkOutput output) {
+                                        highest = Math.max(highest, timestamp);
+                                        output.emitWatermark(new Watermark(highest - bound - 1));
+                                    }
 
-                    @Override
-                    public void onPeriodicEmit(WatermarkOutput output) {}
-                })
+                                    @Override
+                                    public void onPeriodicEmit(WatermarkOutput output) {}
+                                })
                 .withTimestampAssigner(new CanonicalEventTime.EventTimeAssigner());
     }
 }

@@ -15,10 +15,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 
 /**
- * Event time as a running job sees it, read from its REST API: a test that must know the
- * watermark has passed a point (so that the next event is late, or a window has fired) waits for
- * exactly that instead of sleeping. The cluster's metric fetcher must refresh often
- * ({@link FlinkTestClusters} sets it to 200 ms) or the watermarks read are up to ten seconds old.
+ * Event time as a running job sees it, read from its REST API: a test that must know the watermark
+ * has passed a point (so that the next event is late, or a window has fired) waits for exactly that
+ * instead of sleeping. The cluster's metric fetcher must refresh often ({@link FlinkTestClusters}
+ * sets it to 200 ms) or the watermarks read are up to ten seconds old.
  */
 public final class JobWatermarks {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +32,13 @@ public final class JobWatermarks {
      *
      * @param clientConfiguration the cluster's client configuration (its REST address and port)
      */
-    public static void awaitPassed(Configuration clientConfiguration, JobID job, long atLeast, Duration timeout) {
-        String rest = "http://" + clientConfiguration.get(RestOptions.ADDRESS) + ":" + clientConfiguration.get(RestOptions.PORT);
+    public static void awaitPassed(
+            Configuration clientConfiguration, JobID job, long atLeast, Duration timeout) {
+        String rest =
+                "http://"
+                        + clientConfiguration.get(RestOptions.ADDRESS)
+                        + ":"
+                        + clientConfiguration.get(RestOptions.PORT);
         await("every operator of job " + job + " at watermark " + atLeast)
                 .atMost(timeout)
                 .pollInterval(Duration.ofMillis(200))
@@ -41,13 +46,21 @@ public final class JobWatermarks {
     }
 
     /** The lowest input watermark over the subtasks of all operators that are not sources. */
-    static long lowestInputWatermark(String rest, JobID job) throws IOException, InterruptedException {
+    static long lowestInputWatermark(String rest, JobID job)
+            throws IOException, InterruptedException {
         long lowest = Long.MAX_VALUE;
         for (JsonNode vertex : get(rest + "/jobs/" + job).path("vertices")) {
             if (vertex.path("name").asText().startsWith("Source:")) {
                 continue;
             }
-            JsonNode watermarks = get(rest + "/jobs/" + job + "/vertices/" + vertex.path("id").asText() + "/watermarks");
+            JsonNode watermarks =
+                    get(
+                            rest
+                                    + "/jobs/"
+                                    + job
+                                    + "/vertices/"
+                                    + vertex.path("id").asText()
+                                    + "/watermarks");
             if (watermarks.size() < vertex.path("parallelism").asInt()) {
                 return Long.MIN_VALUE; // not every subtask has reported yet
             }
@@ -59,7 +72,10 @@ public final class JobWatermarks {
     }
 
     private static JsonNode get(String uri) throws IOException, InterruptedException {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(uri)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(
+                HTTP.send(
+                                HttpRequest.newBuilder(URI.create(uri)).GET().build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 }

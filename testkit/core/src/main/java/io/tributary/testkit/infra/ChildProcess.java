@@ -1,7 +1,5 @@
 package io.tributary.testkit.infra;
 
-import java.util.concurrent.Callable;
-import org.awaitility.core.ConditionTimeoutException;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -15,8 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A server process that cannot outlive the JVM that started it.
@@ -51,7 +51,11 @@ public final class ChildProcess implements AutoCloseable {
 
     /** As above, with extra environment variables for the server. */
     public static ChildProcess start(
-            String name, List<String> command, Path workDir, Path log, Map<String, String> environment) {
+            String name,
+            List<String> command,
+            Path workDir,
+            Path log,
+            Map<String, String> environment) {
         List<String> guarded = new ArrayList<>(List.of("bash", "-c", GUARD, name));
         guarded.addAll(command);
         ProcessBuilder builder =
@@ -68,14 +72,19 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** Runs a command to completion (for one-off tools such as storage formatting). */
-    public static void run(String name, List<String> command, Path workDir, Path log, Duration timeout) {
+    public static void run(
+            String name, List<String> command, Path workDir, Path log, Duration timeout) {
         try (ChildProcess child = start(name, command, workDir, log)) {
             if (!child.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(name + " did not finish in " + timeout + child.tail());
+                throw new IllegalStateException(
+                        name + " did not finish in " + timeout + child.tail());
             }
             if (child.process.exitValue() != 0) {
                 throw new IllegalStateException(
-                        name + " failed with exit code " + child.process.exitValue() + child.tail());
+                        name
+                                + " failed with exit code "
+                                + child.process.exitValue()
+                                + child.tail());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -114,12 +123,17 @@ public final class ChildProcess implements AutoCloseable {
      */
     public void awaitAlive(String what, Duration timeout, Callable<Boolean> ready) {
         try {
-            await(what).atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(what + ": the process exited" + tail());
-                }
-                return ready.call();
-            });
+            await(what)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(
+                            () -> {
+                                if (!process.isAlive()) {
+                                    throw new IllegalStateException(
+                                            what + ": the process exited" + tail());
+                                }
+                                return ready.call();
+                            });
         } catch (ConditionTimeoutException e) {
             close();
             throw new IllegalStateException(what + ": not so after " + timeout + tail(), e);
@@ -132,21 +146,29 @@ public final class ChildProcess implements AutoCloseable {
      */
     public void awaitHttp(String what, HttpRequest probe, IntPredicate ready, Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        awaitAlive(what + " answering " + probe.uri(), timeout, () -> {
-            try {
-                return ready.test(http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode());
-            } catch (IOException e) {
-                return false; // not listening yet
-            }
-        });
+        awaitAlive(
+                what + " answering " + probe.uri(),
+                timeout,
+                () -> {
+                    try {
+                        return ready.test(
+                                http.send(probe, HttpResponse.BodyHandlers.discarding())
+                                        .statusCode());
+                    } catch (IOException e) {
+                        return false; // not listening yet
+                    }
+                });
     }
 
     /** The last lines of the log, for error messages. */
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
-            return "\n--- last lines of " + log + " ---\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            return "\n--- last lines of "
+                    + log
+                    + " ---\n"
+                    + String.join(
+                            "\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return " (no log at " + log + ")";
         }

@@ -21,7 +21,10 @@ final class Distributions {
     static Path apicurioRunnerJar() {
         Path jar =
                 Path.of(require("apicurio.home"))
-                        .resolve("apicurio-registry-app-" + require("apicurio.version") + "-runner.jar");
+                        .resolve(
+                                "apicurio-registry-app-"
+                                        + require("apicurio.version")
+                                        + "-runner.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
                     jar + " is missing: build the test kit first (mvn -B install -DskipTests)");
@@ -32,7 +35,8 @@ final class Distributions {
     static Path s3ProxyJar() {
         Path jar = Path.of(require("s3proxy.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build the test kit first (mvn -B install -DskipTests)");
+            throw new IllegalStateException(
+                    jar + " is missing: build the test kit first (mvn -B install -DskipTests)");
         }
         return jar;
     }

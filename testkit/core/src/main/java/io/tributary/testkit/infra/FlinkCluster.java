@@ -22,11 +22,11 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * A real Flink standalone session cluster: a JobManager
- * ({@code StandaloneSessionClusterEntrypoint}) and TaskManagers ({@code TaskManagerRunner}), each
- * its own JVM on the classpath a Flink distribution's lib/ holds (see tributary-testkit-flink-dist),
- * REST and web UI on a free port. Jobs reach it as on any cluster: their shaded jars through the
- * REST API or {@code flink run}.
+ * A real Flink standalone session cluster: a JobManager ({@code
+ * StandaloneSessionClusterEntrypoint}) and TaskManagers ({@code TaskManagerRunner}), each its own
+ * JVM on the classpath a Flink distribution's lib/ holds (see tributary-testkit-flink-dist), REST
+ * and web UI on a free port. Jobs reach it as on any cluster: their shaded jars through the REST
+ * API or {@code flink run}.
  *
  * <p>Failure detection is tuned for tests that kill TaskManagers: heartbeats every second and a
  * TaskManager given up after five, so a job restarts within seconds of a {@code kill -9}.
@@ -41,7 +41,8 @@ public final class FlinkCluster implements AutoCloseable {
 
     /**
      * What one TaskManager offers: slots, and the memory its tasks share (heap, managed memory for
-     * RocksDB, network buffers, in MiB). The JVM flags follow from it as Flink's scripts derive them.
+     * RocksDB, network buffers, in MiB). The JVM flags follow from it as Flink's scripts derive
+     * them.
      */
     public record TaskManagerSize(int slots, int taskHeapMb, int managedMb, int networkMb) {
         /** Enough for a test's two or three jobs at parallelism 2. */
@@ -64,24 +65,41 @@ public final class FlinkCluster implements AutoCloseable {
         this.jobManager = jobManager;
     }
 
-    /** Starts a JobManager and one test-sized TaskManager with {@code slotsPerTaskManager} slots, REST on a free port. */
+    /**
+     * Starts a JobManager and one test-sized TaskManager with {@code slotsPerTaskManager} slots,
+     * REST on a free port.
+     */
     public static FlinkCluster start(int slotsPerTaskManager) {
         return start(TaskManagerSize.forTests(slotsPerTaskManager), FreePorts.next());
     }
 
-    /** Starts a JobManager with REST and the web UI on {@code restPort}, and one TaskManager of {@code size}. */
+    /**
+     * Starts a JobManager with REST and the web UI on {@code restPort}, and one TaskManager of
+     * {@code size}.
+     */
     public static FlinkCluster start(TaskManagerSize size, int restPort) {
         Path home = TempDirs.create("flink-cluster");
         try {
             writeConfig(home, restPort, size);
-            ChildProcess jobManager = ChildProcess.start("flink-jobmanager",
-                    jvm(home, "jobmanager", List.of("-Xms512m", "-Xmx512m", "-XX:MaxMetaspaceSize=256m"),
-                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
-                    home, home.resolve("log").resolve("jobmanager.out"));
+            ChildProcess jobManager =
+                    ChildProcess.start(
+                            "flink-jobmanager",
+                            jvm(
+                                    home,
+                                    "jobmanager",
+                                    List.of("-Xms512m", "-Xmx512m", "-XX:MaxMetaspaceSize=256m"),
+                                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+                            home,
+                            home.resolve("log").resolve("jobmanager.out"));
             FlinkCluster cluster = new FlinkCluster(home, restPort, size, jobManager);
             try {
-                jobManager.awaitHttp("Flink JobManager", HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/overview")).GET().build(),
-                        status -> status == 200, Duration.ofSeconds(90));
+                jobManager.awaitHttp(
+                        "Flink JobManager",
+                        HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/overview"))
+                                .GET()
+                                .build(),
+                        status -> status == 200,
+                        Duration.ofSeconds(90));
                 cluster.startTaskManager();
             } catch (RuntimeException e) {
                 cluster.close();
@@ -108,21 +126,34 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     /**
-     * Starts one more TaskManager and returns once the JobManager has registered it (by its resource
-     * id: right after a kill the JobManager still counts the dead one until its heartbeat times out).
+     * Starts one more TaskManager and returns once the JobManager has registered it (by its
+     * resource id: right after a kill the JobManager still counts the dead one until its heartbeat
+     * times out).
      */
     public synchronized void startTaskManager() {
         String id = "taskmanager-" + (++taskManagersStarted);
         String heap = (megabytes(TM_FRAMEWORK_HEAP) + size.taskHeapMb()) + "m";
-        List<String> command = jvm(home, id, List.of(
-                        "-Xms" + heap, "-Xmx" + heap,
-                        "-XX:MaxDirectMemorySize=" + (megabytes(TM_FRAMEWORK_OFF_HEAP) + size.networkMb()) + "m",
-                        "-XX:MaxMetaspaceSize=" + TM_METASPACE),
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        List<String> command =
+                jvm(
+                        home,
+                        id,
+                        List.of(
+                                "-Xms" + heap,
+                                "-Xmx" + heap,
+                                "-XX:MaxDirectMemorySize="
+                                        + (megabytes(TM_FRAMEWORK_OFF_HEAP) + size.networkMb())
+                                        + "m",
+                                "-XX:MaxMetaspaceSize=" + TM_METASPACE),
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
         command.addAll(List.of("-D", "taskmanager.resource-id=" + id));
-        ChildProcess taskManager = ChildProcess.start("flink-" + id, command, home, home.resolve("log").resolve(id + ".out"));
+        ChildProcess taskManager =
+                ChildProcess.start(
+                        "flink-" + id, command, home, home.resolve("log").resolve(id + ".out"));
         taskManagers.put(id, taskManager);
-        taskManager.awaitAlive(id + " registered with the JobManager", Duration.ofSeconds(90), () -> isRegistered(id));
+        taskManager.awaitAlive(
+                id + " registered with the JobManager",
+                Duration.ofSeconds(90),
+                () -> isRegistered(id));
     }
 
     /**
@@ -175,21 +206,31 @@ public final class FlinkCluster implements AutoCloseable {
         return rest("/taskmanagers").path("taskmanagers").size();
     }
 
-    /** Waits until the job is RUNNING with every task running (not just scheduled); returns how long that took. */
+    /**
+     * Waits until the job is RUNNING with every task running (not just scheduled); returns how long
+     * that took.
+     */
     public Duration awaitAllTasksRunning(String jobId, Duration timeout) {
         long start = System.nanoTime();
-        await("job " + jobId + " with all its tasks running").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonNode job = rest("/jobs/" + jobId);
-            String state = job.path("state").asText();
-            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
-                throw new IllegalStateException("job " + jobId + " is " + state);
-            }
-            boolean running = state.equals("RUNNING") && job.path("vertices").size() > 0;
-            for (JsonNode vertex : job.path("vertices")) {
-                running &= vertex.path("status").asText().equals("RUNNING");
-            }
-            return running;
-        });
+        await("job " + jobId + " with all its tasks running")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            JsonNode job = rest("/jobs/" + jobId);
+                            String state = job.path("state").asText();
+                            if (state.equals("FAILED")
+                                    || state.equals("CANCELED")
+                                    || state.equals("FINISHED")) {
+                                throw new IllegalStateException("job " + jobId + " is " + state);
+                            }
+                            boolean running =
+                                    state.equals("RUNNING") && job.path("vertices").size() > 0;
+                            for (JsonNode vertex : job.path("vertices")) {
+                                running &= vertex.path("status").asText().equals("RUNNING");
+                            }
+                            return running;
+                        });
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
@@ -204,7 +245,9 @@ public final class FlinkCluster implements AutoCloseable {
      */
     public void awaitNewCheckpoints(String jobId, int count, Duration timeout) {
         long before = completedCheckpoints(jobId);
-        await(count + " more checkpoints of job " + jobId).atMost(timeout).pollInterval(Duration.ofMillis(200))
+        await(count + " more checkpoints of job " + jobId)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> completedCheckpoints(jobId) >= before + count);
     }
 
@@ -215,11 +258,22 @@ public final class FlinkCluster implements AutoCloseable {
     /** GET on the REST API, as JSON. */
     public JsonNode rest(String path) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(restUrl() + path))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+                throw new IllegalStateException(
+                        "GET "
+                                + path
+                                + " answered "
+                                + response.statusCode()
+                                + ": "
+                                + response.body());
             }
             return JSON.readTree(response.body());
         } catch (IOException e) {
@@ -239,90 +293,106 @@ public final class FlinkCluster implements AutoCloseable {
         TempDirs.delete(home);
     }
 
-    private static List<String> jvm(Path home, String logName, List<String> memory, String mainClass) {
+    private static List<String> jvm(
+            Path home, String logName, List<String> memory, String mainClass) {
         List<String> command = new ArrayList<>(List.of(KafkaBroker.javaExecutable()));
         command.addAll(memory);
         command.addAll(Arrays.asList(property("flink.jvm.opens").trim().split("\\s+")));
-        command.addAll(List.of(
-                "-Dlog.file=" + home.resolve("log").resolve(logName + ".log"),
-                "-Dlog4j.configurationFile=" + home.resolve("conf").resolve("log4j.properties"),
-                "-Dlog4j2.configurationFile=" + home.resolve("conf").resolve("log4j.properties"),
-                "-cp", property("flink.classpath"),
-                mainClass,
-                "--configDir", home.resolve("conf").toString()));
+        command.addAll(
+                List.of(
+                        "-Dlog.file=" + home.resolve("log").resolve(logName + ".log"),
+                        "-Dlog4j.configurationFile="
+                                + home.resolve("conf").resolve("log4j.properties"),
+                        "-Dlog4j2.configurationFile="
+                                + home.resolve("conf").resolve("log4j.properties"),
+                        "-cp",
+                        property("flink.classpath"),
+                        mainClass,
+                        "--configDir",
+                        home.resolve("conf").toString()));
         return command;
     }
 
-    private static void writeConfig(Path home, int restPort, TaskManagerSize size) throws IOException {
+    private static void writeConfig(Path home, int restPort, TaskManagerSize size)
+            throws IOException {
         Path conf = Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("log"));
         Path tmp = Files.createDirectories(home.resolve("tmp"));
-        Files.writeString(conf.resolve("config.yaml"), String.join("\n",
-                "jobmanager.rpc.address: 127.0.0.1",
-                "jobmanager.rpc.port: " + FreePorts.next(),
-                "jobmanager.bind-host: 127.0.0.1",
-                "jobmanager.memory.heap.size: 512m",
-                "jobmanager.memory.off-heap.size: 128m",
-                "jobmanager.memory.jvm-metaspace.size: 256m",
-                "jobmanager.memory.jvm-overhead.min: 128m",
-                "jobmanager.memory.jvm-overhead.max: 128m",
-                "jobmanager.execution.failover-strategy: region",
-                // A lost TaskManager is already detected by its heartbeat; the first retry need not wait
-                // further (Flink's default waits 1 s). Repeated failures still back off up to 5 s.
-                "restart-strategy.type: exponential-delay",
-                "restart-strategy.exponential-delay.initial-backoff: 100ms",
-                "restart-strategy.exponential-delay.max-backoff: 5s",
-                "rest.address: 127.0.0.1",
-                "rest.bind-address: 127.0.0.1",
-                "rest.port: " + restPort,
-                "taskmanager.host: 127.0.0.1",
-                "taskmanager.bind-host: 127.0.0.1",
-                "taskmanager.rpc.port: 0",
-                "taskmanager.data.port: 0",
-                "taskmanager.numberOfTaskSlots: " + size.slots(),
-                "taskmanager.cpu.cores: " + size.slots(),
-                "taskmanager.memory.framework.heap.size: " + TM_FRAMEWORK_HEAP,
-                "taskmanager.memory.task.heap.size: " + size.taskHeapMb() + "m",
-                "taskmanager.memory.managed.size: " + size.managedMb() + "m",
-                "taskmanager.memory.framework.off-heap.size: " + TM_FRAMEWORK_OFF_HEAP,
-                "taskmanager.memory.task.off-heap.size: 0m",
-                "taskmanager.memory.network.min: " + size.networkMb() + "m",
-                "taskmanager.memory.network.max: " + size.networkMb() + "m",
-                "taskmanager.memory.jvm-metaspace.size: " + TM_METASPACE,
-                "taskmanager.memory.jvm-overhead.min: 192m",
-                "taskmanager.memory.jvm-overhead.max: 192m",
-                "heartbeat.interval: 1000",
-                "heartbeat.timeout: 5000",
-                "io.tmp.dirs: " + tmp,
-                "web.tmpdir: " + tmp.resolve("web"),
-                "blob.storage.directory: " + tmp.resolve("blobs"),
-                "state.backend.rocksdb.localdir: " + tmp.resolve("rocksdb"),
-                "classloader.check-leaked-classloader: false",
-                ""));
-        Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = MainAppender",
-                "appender.main.name = MainAppender",
-                "appender.main.type = File",
-                "appender.main.append = true",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
-                ""));
+        Files.writeString(
+                conf.resolve("config.yaml"),
+                String.join(
+                        "\n",
+                        "jobmanager.rpc.address: 127.0.0.1",
+                        "jobmanager.rpc.port: " + FreePorts.next(),
+                        "jobmanager.bind-host: 127.0.0.1",
+                        "jobmanager.memory.heap.size: 512m",
+                        "jobmanager.memory.off-heap.size: 128m",
+                        "jobmanager.memory.jvm-metaspace.size: 256m",
+                        "jobmanager.memory.jvm-overhead.min: 128m",
+                        "jobmanager.memory.jvm-overhead.max: 128m",
+                        "jobmanager.execution.failover-strategy: region",
+                        // A lost TaskManager is already detected by its heartbeat; the first retry
+                        // need not wait
+                        // further (Flink's default waits 1 s). Repeated failures still back off up
+                        // to 5 s.
+                        "restart-strategy.type: exponential-delay",
+                        "restart-strategy.exponential-delay.initial-backoff: 100ms",
+                        "restart-strategy.exponential-delay.max-backoff: 5s",
+                        "rest.address: 127.0.0.1",
+                        "rest.bind-address: 127.0.0.1",
+                        "rest.port: " + restPort,
+                        "taskmanager.host: 127.0.0.1",
+                        "taskmanager.bind-host: 127.0.0.1",
+                        "taskmanager.rpc.port: 0",
+                        "taskmanager.data.port: 0",
+                        "taskmanager.numberOfTaskSlots: " + size.slots(),
+                        "taskmanager.cpu.cores: " + size.slots(),
+                        "taskmanager.memory.framework.heap.size: " + TM_FRAMEWORK_HEAP,
+                        "taskmanager.memory.task.heap.size: " + size.taskHeapMb() + "m",
+                        "taskmanager.memory.managed.size: " + size.managedMb() + "m",
+                        "taskmanager.memory.framework.off-heap.size: " + TM_FRAMEWORK_OFF_HEAP,
+                        "taskmanager.memory.task.off-heap.size: 0m",
+                        "taskmanager.memory.network.min: " + size.networkMb() + "m",
+                        "taskmanager.memory.network.max: " + size.networkMb() + "m",
+                        "taskmanager.memory.jvm-metaspace.size: " + TM_METASPACE,
+                        "taskmanager.memory.jvm-overhead.min: 192m",
+                        "taskmanager.memory.jvm-overhead.max: 192m",
+                        "heartbeat.interval: 1000",
+                        "heartbeat.timeout: 5000",
+                        "io.tmp.dirs: " + tmp,
+                        "web.tmpdir: " + tmp.resolve("web"),
+                        "blob.storage.directory: " + tmp.resolve("blobs"),
+                        "state.backend.rocksdb.localdir: " + tmp.resolve("rocksdb"),
+                        "classloader.check-leaked-classloader: false",
+                        ""));
+        Files.writeString(
+                conf.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = MainAppender",
+                        "appender.main.name = MainAppender",
+                        "appender.main.type = File",
+                        "appender.main.append = true",
+                        "appender.main.fileName = ${sys:log.file}",
+                        "appender.main.layout.type = PatternLayout",
+                        "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        "logger.kafka.name = org.apache.kafka",
+                        "logger.kafka.level = WARN",
+                        ""));
     }
 
     private static int megabytes(String size) {
         return Integer.parseInt(size.substring(0, size.length() - 1));
     }
 
-
     private static String property(String key) {
         Properties properties = new Properties();
         try (InputStream in = FlinkCluster.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the classpath: build the test kit first (mvn -B install -DskipTests)");
+                throw new IllegalStateException(
+                        RESOURCE
+                                + " is not on the classpath: build the test kit first (mvn -B install -DskipTests)");
             }
             properties.load(in);
         } catch (IOException e) {
@@ -330,7 +400,11 @@ public final class FlinkCluster implements AutoCloseable {
         }
         String value = properties.getProperty(key);
         if (value == null || value.isBlank() || value.startsWith("${")) {
-            throw new IllegalStateException(key + " is not set in " + RESOURCE + ": was tributary-testkit-flink-dist built?");
+            throw new IllegalStateException(
+                    key
+                            + " is not set in "
+                            + RESOURCE
+                            + ": was tributary-testkit-flink-dist built?");
         }
         return value;
     }

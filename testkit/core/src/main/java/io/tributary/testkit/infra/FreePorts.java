@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Free loopback ports, so parallel runs and leftover processes never collide on a fixed port. A
- * port is handed out once per JVM: the kernel may offer a just-closed port again, and a server
- * that asks for two ports before binding either (Kafka's broker and controller listeners) would
- * then get the same one twice.
+ * port is handed out once per JVM: the kernel may offer a just-closed port again, and a server that
+ * asks for two ports before binding either (Kafka's broker and controller listeners) would then get
+ * the same one twice.
  */
 public final class FreePorts {
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
@@ -25,7 +25,8 @@ public final class FreePorts {
                 return port;
             }
         }
-        throw new IllegalStateException("no free port that was not handed out already, after 100 tries");
+        throw new IllegalStateException(
+                "no free port that was not handed out already, after 100 tries");
     }
 
     private static int probe() {

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -20,8 +20,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A real Kafka broker (KRaft, combined broker + controller) in a child JVM on free loopback ports.
@@ -30,6 +30,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final String CLUSTER_ID = "VHJpYnV0YXJ5VGVzdEtpdA";
+
     /** The longest transaction the broker accepts; producers must stay below it. */
     public static final Duration MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
@@ -52,8 +53,14 @@ public final class KafkaBroker implements AutoCloseable {
             Path config = writeConfig(home, port, controllerPort);
             ChildProcess.run(
                     "kafka-storage-format",
-                    java("kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c",
-                            config.toString(), "--ignore-formatted"),
+                    java(
+                            "kafka.tools.StorageTool",
+                            "format",
+                            "-t",
+                            CLUSTER_ID,
+                            "-c",
+                            config.toString(),
+                            "--ignore-formatted"),
                     home,
                     home.resolve("format.log"),
                     Duration.ofSeconds(60));
@@ -98,11 +105,23 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
         // Metadata that is not there yet fails the request; ask again.
-        await("a leader for every partition of " + topics).atMost(timeout).pollInterval(Duration.ofMillis(100))
+        await("a leader for every partition of " + topics)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions()
-                .until(() -> admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                        .flatMap(description -> description.partitions().stream())
-                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+                .until(
+                        () ->
+                                admin
+                                        .describeTopics(topics)
+                                        .allTopicNames()
+                                        .get(10, TimeUnit.SECONDS)
+                                        .values()
+                                        .stream()
+                                        .flatMap(description -> description.partitions().stream())
+                                        .allMatch(
+                                                partition ->
+                                                        partition.leader() != null
+                                                                && !partition.leader().isEmpty()));
     }
 
     /**
@@ -139,14 +158,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        process.awaitAlive("Kafka broker answering on " + bootstrapServers(), timeout, () -> {
-            try (Admin admin = admin()) {
-                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        process.awaitAlive(
+                "Kafka broker answering on " + bootstrapServers(),
+                timeout,
+                () -> {
+                    try (Admin admin = admin()) {
+                        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
     }
 
     private static Path writeConfig(Path home, int port, int controllerPort) {
@@ -155,12 +177,17 @@ public final class KafkaBroker implements AutoCloseable {
                         Map.entry("process.roles", "broker,controller"),
                         Map.entry("node.id", "1"),
                         Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
-                        Map.entry("listeners",
-                                "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                        Map.entry(
+                                "listeners",
+                                "PLAINTEXT://127.0.0.1:"
+                                        + port
+                                        + ",CONTROLLER://127.0.0.1:"
+                                        + controllerPort),
                         Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
                         Map.entry("controller.listener.names", "CONTROLLER"),
                         Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                        Map.entry("listener.security.protocol.map",
+                        Map.entry(
+                                "listener.security.protocol.map",
                                 "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
                         Map.entry("log.dirs", home.resolve("data").toString()),
                         Map.entry("num.partitions", "2"),
@@ -169,7 +196,8 @@ public final class KafkaBroker implements AutoCloseable {
                         Map.entry("transaction.state.log.replication.factor", "1"),
                         Map.entry("transaction.state.log.min.isr", "1"),
                         Map.entry("transaction.state.log.num.partitions", "4"),
-                        Map.entry("transaction.max.timeout.ms",
+                        Map.entry(
+                                "transaction.max.timeout.ms",
                                 Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis())),
                         Map.entry("group.initial.rebalance.delay.ms", "0"),
                         Map.entry("auto.create.topics.enable", "true"),
@@ -196,11 +224,18 @@ public final class KafkaBroker implements AutoCloseable {
                     + "logger.kafka.name=kafka.server.KafkaServer\nlogger.kafka.level=INFO\n";
 
     private static List<String> java(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                javaExecutable(), "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-                "-Dlog4j2.configurationFile=log4j2.properties",
-                "-Dlog4j.configurationFile=log4j2.properties",
-                "-cp", Distributions.kafkaClasspath(), mainClass));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                javaExecutable(),
+                                "-Xms256m",
+                                "-Xmx512m",
+                                "-XX:+UseG1GC",
+                                "-Dlog4j2.configurationFile=log4j2.properties",
+                                "-Dlog4j.configurationFile=log4j2.properties",
+                                "-cp",
+                                Distributions.kafkaClasspath(),
+                                mainClass));
         command.addAll(Arrays.asList(args));
         return command;
     }
@@ -220,5 +255,4 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Cannot create topic", e);
         }
     }
-
 }

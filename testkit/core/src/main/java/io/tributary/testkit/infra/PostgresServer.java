@@ -41,10 +41,23 @@ public final class PostgresServer implements AutoCloseable {
         PostgresServer server = new PostgresServer(home, binaries(), FreePorts.next());
         try {
             server.account.own(home, home.resolve("chown.log"));
-            ChildProcess.run("initdb", server.account.command(List.of(
-                            server.binary("initdb"), "-D", server.data().toString(), "-U", USER,
-                            "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")),
-                    home, home.resolve("initdb.log"), Duration.ofMinutes(2));
+            ChildProcess.run(
+                    "initdb",
+                    server.account.command(
+                            List.of(
+                                    server.binary("initdb"),
+                                    "-D",
+                                    server.data().toString(),
+                                    "-U",
+                                    USER,
+                                    "--auth=trust",
+                                    "-E",
+                                    "UTF8",
+                                    "--locale=C",
+                                    "--no-sync")),
+                    home,
+                    home.resolve("initdb.log"),
+                    Duration.ofMinutes(2));
             server.start();
             server.createDatabase(DATABASE);
             return server;
@@ -59,13 +72,32 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        process = ChildProcess.start("postgres", account.command(List.of(
-                        binary("postgres"), "-D", data().toString(), "-p", Integer.toString(port),
-                        "-k", home.toString(), "-c", "listen_addresses=127.0.0.1",
-                        // A test database: durability across a machine crash is not the point.
-                        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                        "-c", "max_connections=200")),
-                home, home.resolve("postgres.log"));
+        process =
+                ChildProcess.start(
+                        "postgres",
+                        account.command(
+                                List.of(
+                                        binary("postgres"),
+                                        "-D",
+                                        data().toString(),
+                                        "-p",
+                                        Integer.toString(port),
+                                        "-k",
+                                        home.toString(),
+                                        "-c",
+                                        "listen_addresses=127.0.0.1",
+                                        // A test database: durability across a machine crash is not
+                                        // the point.
+                                        "-c",
+                                        "fsync=off",
+                                        "-c",
+                                        "synchronous_commit=off",
+                                        "-c",
+                                        "full_page_writes=off",
+                                        "-c",
+                                        "max_connections=200")),
+                        home,
+                        home.resolve("postgres.log"));
         awaitListening(Duration.ofSeconds(60));
     }
 
@@ -74,18 +106,42 @@ public final class PostgresServer implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             return;
         }
-        ChildProcess.run("pg_ctl stop", account.command(List.of(
-                        binary("pg_ctl"), "stop", "-D", data().toString(), "-m", "fast", "-w")),
-                home, home.resolve("pg_ctl.log"), Duration.ofMinutes(1));
+        ChildProcess.run(
+                "pg_ctl stop",
+                account.command(
+                        List.of(
+                                binary("pg_ctl"),
+                                "stop",
+                                "-D",
+                                data().toString(),
+                                "-m",
+                                "fast",
+                                "-w")),
+                home,
+                home.resolve("pg_ctl.log"),
+                Duration.ofMinutes(1));
         process.close();
         process = null;
     }
 
-    /** A new, empty database (tests that must not see each other's tables); returns its JDBC URL. */
+    /**
+     * A new, empty database (tests that must not see each other's tables); returns its JDBC URL.
+     */
     public String createDatabase(String name) {
-        ChildProcess.run("createdb", List.of(binary("createdb"), "-h", "127.0.0.1",
-                        "-p", Integer.toString(port), "-U", USER, name),
-                home, home.resolve("createdb.log"), Duration.ofMinutes(1));
+        ChildProcess.run(
+                "createdb",
+                List.of(
+                        binary("createdb"),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(port),
+                        "-U",
+                        USER,
+                        name),
+                home,
+                home.resolve("createdb.log"),
+                Duration.ofMinutes(1));
         return jdbcUrl(name);
     }
 
@@ -132,14 +188,17 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void awaitListening(Duration timeout) {
-        process.awaitAlive("PostgreSQL listening on " + port, timeout, () -> {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        process.awaitAlive(
+                "PostgreSQL listening on " + port,
+                timeout,
+                () -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     /** The newest PostgreSQL installed under /usr/lib/postgresql, or $TRIBUTARY_PG_BIN. */
@@ -151,9 +210,10 @@ public final class PostgresServer implements AutoCloseable {
         Path root = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(root)) {
             try (Stream<Path> versions = Files.list(root)) {
-                var newest = versions.map(v -> v.resolve("bin"))
-                        .filter(bin -> Files.isExecutable(bin.resolve("postgres")))
-                        .max(Comparator.comparingInt(bin -> majorVersion(bin.getParent())));
+                var newest =
+                        versions.map(v -> v.resolve("bin"))
+                                .filter(bin -> Files.isExecutable(bin.resolve("postgres")))
+                                .max(Comparator.comparingInt(bin -> majorVersion(bin.getParent())));
                 if (newest.isPresent()) {
                     return newest.get();
                 }
@@ -161,8 +221,10 @@ public final class PostgresServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        throw new IllegalStateException("No PostgreSQL server found under " + root
-                + ": install it (apt-get install -y postgresql) or set TRIBUTARY_PG_BIN to its bin directory");
+        throw new IllegalStateException(
+                "No PostgreSQL server found under "
+                        + root
+                        + ": install it (apt-get install -y postgresql) or set TRIBUTARY_PG_BIN to its bin directory");
     }
 
     private static int majorVersion(Path versionDir) {
@@ -172,5 +234,4 @@ public final class PostgresServer implements AutoCloseable {
             return -1;
         }
     }
-
 }

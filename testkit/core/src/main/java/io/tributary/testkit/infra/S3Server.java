@@ -35,20 +35,31 @@ public final class S3Server implements AutoCloseable {
         try {
             Files.createDirectories(home.resolve("blobs"));
             Path properties = home.resolve("s3proxy.properties");
-            Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
-                    "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + ACCESS_KEY,
-                    "s3proxy.credential=" + SECRET_KEY,
-                    "jclouds.provider=filesystem",
-                    "jclouds.filesystem.basedir=" + home.resolve("blobs"),
-                    ""));
-            ChildProcess process = ChildProcess.start("s3proxy", List.of(
-                            KafkaBroker.javaExecutable(), "-Xms64m", "-Xmx256m",
-                            "-Djava.io.tmpdir=" + home,
-                            "-jar", Distributions.s3ProxyJar().toString(),
-                            "--properties", properties.toString()),
-                    home, home.resolve("s3proxy.log"));
+            Files.writeString(
+                    properties,
+                    String.join(
+                            "\n",
+                            "s3proxy.endpoint=http://127.0.0.1:" + port,
+                            "s3proxy.authorization=aws-v2-or-v4",
+                            "s3proxy.identity=" + ACCESS_KEY,
+                            "s3proxy.credential=" + SECRET_KEY,
+                            "jclouds.provider=filesystem",
+                            "jclouds.filesystem.basedir=" + home.resolve("blobs"),
+                            ""));
+            ChildProcess process =
+                    ChildProcess.start(
+                            "s3proxy",
+                            List.of(
+                                    KafkaBroker.javaExecutable(),
+                                    "-Xms64m",
+                                    "-Xmx256m",
+                                    "-Djava.io.tmpdir=" + home,
+                                    "-jar",
+                                    Distributions.s3ProxyJar().toString(),
+                                    "--properties",
+                                    properties.toString()),
+                            home,
+                            home.resolve("s3proxy.log"));
             S3Server server = new S3Server(home, port, process);
             server.awaitReady(Duration.ofSeconds(60));
             return server;
@@ -81,10 +92,14 @@ public final class S3Server implements AutoCloseable {
     /** Flink configuration for flink-s3-fs-hadoop against this server. */
     public Map<String, String> flinkOptions() {
         return Map.of(
-                "s3.endpoint", endpoint(),
-                "s3.path.style.access", "true",
-                "s3.access-key", ACCESS_KEY,
-                "s3.secret-key", SECRET_KEY);
+                "s3.endpoint",
+                endpoint(),
+                "s3.path.style.access",
+                "true",
+                "s3.access-key",
+                ACCESS_KEY,
+                "s3.secret-key",
+                SECRET_KEY);
     }
 
     @Override
@@ -95,6 +110,10 @@ public final class S3Server implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         // Any answer (an unsigned request gets 403) means the server is listening.
-        process.awaitHttp("s3proxy", HttpRequest.newBuilder(URI.create(endpoint() + "/")).GET().build(), status -> true, timeout);
+        process.awaitHttp(
+                "s3proxy",
+                HttpRequest.newBuilder(URI.create(endpoint() + "/")).GET().build(),
+                status -> true,
+                timeout);
     }
 }

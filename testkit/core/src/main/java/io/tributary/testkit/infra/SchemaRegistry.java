@@ -68,7 +68,10 @@ public final class SchemaRegistry implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        process.awaitHttp("Schema registry", HttpRequest.newBuilder(URI.create(url() + "/subjects")).GET().build(),
-                status -> status == 200, timeout);
+        process.awaitHttp(
+                "Schema registry",
+                HttpRequest.newBuilder(URI.create(url() + "/subjects")).GET().build(),
+                status -> status == 200,
+                timeout);
     }
 }

@@ -14,22 +14,27 @@ import java.util.stream.Stream;
 
 /**
  * A real single-node search server from the official integration-test distributions on Maven
- * Central: Elasticsearch 7.17 or OpenSearch 2.19, on this JVM's Java, on a free loopback port,
- * with a 512 MiB heap. Each start copies the distribution into a fresh home, so servers never
- * share data or configuration.
+ * Central: Elasticsearch 7.17 or OpenSearch 2.19, on this JVM's Java, on a free loopback port, with
+ * a 512 MiB heap. Each start copies the distribution into a fresh home, so servers never share data
+ * or configuration.
  */
 public final class SearchServer implements AutoCloseable {
 
     public enum Engine {
         ELASTICSEARCH_7("elasticsearch", "ES_JAVA_HOME", "ES_JAVA_OPTS", "ES_TMPDIR"),
-        OPENSEARCH_2("opensearch", "OPENSEARCH_JAVA_HOME", "OPENSEARCH_JAVA_OPTS", "OPENSEARCH_TMPDIR");
+        OPENSEARCH_2(
+                "opensearch", "OPENSEARCH_JAVA_HOME", "OPENSEARCH_JAVA_OPTS", "OPENSEARCH_TMPDIR");
 
         private final String launcher;
         private final String javaHomeVariable;
         private final String javaOptsVariable;
         private final String tmpDirVariable;
 
-        Engine(String launcher, String javaHomeVariable, String javaOptsVariable, String tmpDirVariable) {
+        Engine(
+                String launcher,
+                String javaHomeVariable,
+                String javaOptsVariable,
+                String tmpDirVariable) {
             this.launcher = launcher;
             this.javaHomeVariable = javaHomeVariable;
             this.javaOptsVariable = javaOptsVariable;
@@ -37,7 +42,9 @@ public final class SearchServer implements AutoCloseable {
         }
 
         private Path distribution() {
-            return this == ELASTICSEARCH_7 ? Distributions.elasticsearchHome() : Distributions.openSearchHome();
+            return this == ELASTICSEARCH_7
+                    ? Distributions.elasticsearchHome()
+                    : Distributions.openSearchHome();
         }
     }
 
@@ -63,21 +70,39 @@ public final class SearchServer implements AutoCloseable {
             account.own(home, home.resolve("chown.log"));
             int port = FreePorts.next();
             int transportPort = FreePorts.next();
-            ChildProcess process = ChildProcess.start(engine.launcher,
-                    account.command(List.of(
-                            server.resolve("bin").resolve(engine.launcher).toString(),
-                            "-E", "discovery.type=single-node",
-                            "-E", "network.host=127.0.0.1",
-                            "-E", "http.port=" + port,
-                            "-E", "transport.port=" + transportPort,
-                            "-E", "path.data=" + home.resolve("data"),
-                            "-E", "path.logs=" + home.resolve("logs"),
-                            // A test node fills its disk no faster than CI machines' disks fill.
-                            "-E", "cluster.routing.allocation.disk.threshold_enabled=false")),
-                    home, home.resolve("server.log"),
-                    Map.of(engine.javaHomeVariable, System.getProperty("java.home"),
-                            engine.javaOptsVariable, "-Xms512m -Xmx512m",
-                            engine.tmpDirVariable, tmp.toString()));
+            ChildProcess process =
+                    ChildProcess.start(
+                            engine.launcher,
+                            account.command(
+                                    List.of(
+                                            server.resolve("bin")
+                                                    .resolve(engine.launcher)
+                                                    .toString(),
+                                            "-E",
+                                            "discovery.type=single-node",
+                                            "-E",
+                                            "network.host=127.0.0.1",
+                                            "-E",
+                                            "http.port=" + port,
+                                            "-E",
+                                            "transport.port=" + transportPort,
+                                            "-E",
+                                            "path.data=" + home.resolve("data"),
+                                            "-E",
+                                            "path.logs=" + home.resolve("logs"),
+                                            // A test node fills its disk no faster than CI
+                                            // machines' disks fill.
+                                            "-E",
+                                            "cluster.routing.allocation.disk.threshold_enabled=false")),
+                            home,
+                            home.resolve("server.log"),
+                            Map.of(
+                                    engine.javaHomeVariable,
+                                    System.getProperty("java.home"),
+                                    engine.javaOptsVariable,
+                                    "-Xms512m -Xmx512m",
+                                    engine.tmpDirVariable,
+                                    tmp.toString()));
             SearchServer started = new SearchServer(engine, home, port, process);
             started.awaitGreen(Duration.ofMinutes(3));
             return started;
@@ -109,8 +134,14 @@ public final class SearchServer implements AutoCloseable {
     }
 
     private void awaitGreen(Duration timeout) {
-        HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest health =
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        url()
+                                                + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
+                        .timeout(Duration.ofSeconds(5))
+                        .GET()
+                        .build();
         process.awaitHttp(engine.toString(), health, status -> status == 200, timeout);
     }
 

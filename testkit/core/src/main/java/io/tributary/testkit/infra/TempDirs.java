@@ -18,7 +18,10 @@ public final class TempDirs {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(TempDirs::deleteQuietly), "temp-dir-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> LIVE.forEach(TempDirs::deleteQuietly), "temp-dir-cleanup"));
     }
 
     private TempDirs() {}

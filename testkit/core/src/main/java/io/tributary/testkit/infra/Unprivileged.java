@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * PostgreSQL, Elasticsearch and OpenSearch refuse to run as root, and CI machines run as root.
- * There, a server runs as an ordinary system account through {@code runuser}, which hands
- * signals on to the server, so stopping the guard still stops the server.
+ * There, a server runs as an ordinary system account through {@code runuser}, which hands signals
+ * on to the server, so stopping the guard still stops the server.
  */
 final class Unprivileged {
     private final String user;
@@ -43,7 +43,12 @@ final class Unprivileged {
             throw new UncheckedIOException(e);
         }
         if (user != null) {
-            ChildProcess.run("chown", List.of("chown", "-R", user, dir.toString()), dir, log, Duration.ofMinutes(1));
+            ChildProcess.run(
+                    "chown",
+                    List.of("chown", "-R", user, dir.toString()),
+                    dir,
+                    log,
+                    Duration.ofMinutes(1));
         }
     }
 

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real standalone Flink session cluster (JobManager and TaskManager JVMs) shared by the tests of
- * one class: {@code @RegisterExtension static final RealFlinkCluster FLINK = new RealFlinkCluster(4);}
+ * one class: {@code @RegisterExtension static final RealFlinkCluster FLINK = new
+ * RealFlinkCluster(4);}
  */
 public final class RealFlinkCluster implements BeforeAllCallback, AfterAllCallback {
     private final int slotsPerTaskManager;
@@ -32,7 +33,8 @@ public final class RealFlinkCluster implements BeforeAllCallback, AfterAllCallba
 
     public FlinkCluster cluster() {
         if (cluster == null) {
-            throw new IllegalStateException("RealFlinkCluster must be a static @RegisterExtension field");
+            throw new IllegalStateException(
+                    "RealFlinkCluster must be a static @RegisterExtension field");
         }
         return cluster;
     }

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker shared by the tests of one class:
- * {@code @RegisterExtension static final RealKafka KAFKA = new RealKafka();}
+ * A real Kafka broker shared by the tests of one class: {@code @RegisterExtension static final
+ * RealKafka KAFKA = new RealKafka();}
  */
 public final class RealKafka implements BeforeAllCallback, AfterAllCallback {
     private KafkaBroker broker;

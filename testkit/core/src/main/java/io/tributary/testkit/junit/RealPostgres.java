@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real PostgreSQL server shared by the tests of one class:
- * {@code @RegisterExtension static final RealPostgres POSTGRES = new RealPostgres();}
+ * A real PostgreSQL server shared by the tests of one class: {@code @RegisterExtension static final
+ * RealPostgres POSTGRES = new RealPostgres();}
  */
 public final class RealPostgres implements BeforeAllCallback, AfterAllCallback {
     private PostgresServer server;
@@ -27,7 +27,8 @@ public final class RealPostgres implements BeforeAllCallback, AfterAllCallback {
 
     public PostgresServer server() {
         if (server == null) {
-            throw new IllegalStateException("RealPostgres must be a static @RegisterExtension field");
+            throw new IllegalStateException(
+                    "RealPostgres must be a static @RegisterExtension field");
         }
         return server;
     }

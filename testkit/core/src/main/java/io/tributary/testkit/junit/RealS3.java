@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real S3-compatible store (s3proxy) shared by the tests of one class:
- * {@code @RegisterExtension static final RealS3 S3 = new RealS3();}
+ * A real S3-compatible store (s3proxy) shared by the tests of one class: {@code @RegisterExtension
+ * static final RealS3 S3 = new RealS3();}
  */
 public final class RealS3 implements BeforeAllCallback, AfterAllCallback {
     private S3Server server;

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Confluent-API schema registry shared by the tests of one class:
- * {@code @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();}
+ * A real Confluent-API schema registry shared by the tests of one class: {@code @RegisterExtension
+ * static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();}
  */
 public final class RealSchemaRegistry implements BeforeAllCallback, AfterAllCallback {
     private SchemaRegistry registry;
@@ -36,7 +36,8 @@ public final class RealSchemaRegistry implements BeforeAllCallback, AfterAllCall
 
     private SchemaRegistry registry() {
         if (registry == null) {
-            throw new IllegalStateException("RealSchemaRegistry must be a static @RegisterExtension field");
+            throw new IllegalStateException(
+                    "RealSchemaRegistry must be a static @RegisterExtension field");
         }
         return registry;
     }

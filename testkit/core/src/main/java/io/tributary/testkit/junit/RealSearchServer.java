@@ -7,7 +7,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Elasticsearch or OpenSearch node shared by the tests of one class:
- * {@code @RegisterExtension static final RealSearchServer SEARCH = new RealSearchServer(Engine.OPENSEARCH_2);}
+ * {@code @RegisterExtension static final RealSearchServer SEARCH = new
+ * RealSearchServer(Engine.OPENSEARCH_2);}
  */
 public final class RealSearchServer implements BeforeAllCallback, AfterAllCallback {
     private final SearchServer.Engine engine;
@@ -32,7 +33,8 @@ public final class RealSearchServer implements BeforeAllCallback, AfterAllCallba
 
     public String url() {
         if (server == null) {
-            throw new IllegalStateException("RealSearchServer must be a static @RegisterExtension field");
+            throw new IllegalStateException(
+                    "RealSearchServer must be a static @RegisterExtension field");
         }
         return server.url();
     }

@@ -23,13 +23,27 @@ public final class ConsumerGroups {
     private ConsumerGroups() {}
 
     /** Returns once the group's committed offsets reach the current log end of every partition. */
-    public static void awaitCaughtUp(String bootstrapServers, String groupId, Collection<String> topics, Duration timeout)
+    public static void awaitCaughtUp(
+            String bootstrapServers, String groupId, Collection<String> topics, Duration timeout)
             throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin =
+                Admin.create(
+                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()
-                    .forEach(topic -> topic.partitions().forEach(
-                            p -> latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .values()
+                    .forEach(
+                            topic ->
+                                    topic.partitions()
+                                            .forEach(
+                                                    p ->
+                                                            latest.put(
+                                                                    new TopicPartition(
+                                                                            topic.name(),
+                                                                            p.partition()),
+                                                                    OffsetSpec.latest())));
             Map<TopicPartition, Long> end = new HashMap<>();
             for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
                     admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
@@ -42,15 +56,23 @@ public final class ConsumerGroups {
         }
     }
 
-    private static boolean caughtUp(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
+    private static boolean caughtUp(
+            Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
         return end.entrySet().stream()
-                .allMatch(e -> e.getValue() == 0 || committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+                .allMatch(
+                        e ->
+                                e.getValue() == 0
+                                        || committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin, String groupId) throws Exception {
+    private static Map<TopicPartition, Long> committed(Admin admin, String groupId)
+            throws Exception {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e :
-                admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).entrySet()) {
+                admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS)
+                        .entrySet()) {
             if (e.getValue() != null) {
                 offsets.put(e.getKey(), e.getValue().offset());
             }

@@ -1,8 +1,8 @@
 package io.tributary.testkit.traffic;
 
-import io.tributary.schemas.Topics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,9 +16,9 @@ import java.util.function.LongSupplier;
 /**
  * Mixed, plausible platform traffic in the JSON that gateways and devices send: playback sessions
  * whose QoE depends on CDN and device (startup time, rebuffering, bitrate switches, fatal errors),
- * orders with payment attempts that sometimes fail and retry, device telemetry with noise and
- * rare spikes, and media uploads that go through the transcode ladder. A configurable share of
- * records are gateway retries (the same bytes again) or malformed.
+ * orders with payment attempts that sometimes fail and retry, device telemetry with noise and rare
+ * spikes, and media uploads that go through the transcode ladder. A configurable share of records
+ * are gateway retries (the same bytes again) or malformed.
  *
  * <p>Each activity is a short script of events; the generator interleaves many scripts, so events
  * of one session arrive in order while sessions overlap, as on a real gateway. Event times come
@@ -28,14 +28,20 @@ public final class TrafficGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] CDNS = {"akamai", "fastly", "cloudfront", "edgeio"};
     private static final double[] CDN_REBUFFER_RISK = {0.04, 0.06, 0.08, 0.2};
-    private static final String[] REGIONS = {"eu-west", "eu-central", "us-east", "us-west", "ap-south"};
+    private static final String[] REGIONS = {
+        "eu-west", "eu-central", "us-east", "us-west", "ap-south"
+    };
     private static final String[] DEVICE_CLASSES = {"tv", "mobile", "tablet", "desktop", "console"};
     private static final int[] LADDER = {500, 1000, 2000, 4000};
+
     /** Viewers play title-0 .. title-(TITLES - 1), the low numbers most. */
     public static final int TITLES = 400;
+
     private static final String[] COUNTRIES = {"DE", "FR", "GB", "US", "IN", "BR", "JP"};
     private static final String[] CURRENCIES = {"EUR", "EUR", "GBP", "USD", "INR", "BRL", "JPY"};
-    private static final String[] PAYMENT_METHODS = {"card", "paypal", "apple_pay", "google_pay", "sepa_debit"};
+    private static final String[] PAYMENT_METHODS = {
+        "card", "paypal", "apple_pay", "google_pay", "sepa_debit"
+    };
     private static final String[][] METRICS = {
         {"temperature", "celsius", "45", "3"}, {"cpu_load", "percent", "35", "10"},
         {"fan_rpm", "rpm", "2400", "150"}, {"free_memory", "megabytes", "900", "60"}
@@ -54,7 +60,8 @@ public final class TrafficGenerator {
      * @param duplicateShare share of records that repeat an earlier good record's bytes
      * @param malformedShare share of records that are invalid in one of the ways gateways fail
      */
-    public TrafficGenerator(long seed, LongSupplier clock, double duplicateShare, double malformedShare) {
+    public TrafficGenerator(
+            long seed, LongSupplier clock, double duplicateShare, double malformedShare) {
         this(seed, clock, duplicateShare, malformedShare, true);
     }
 
@@ -63,7 +70,12 @@ public final class TrafficGenerator {
      *     on raw.media; off where the real media job and simulated workers play that part, which
      *     would refuse scripted reports of transcodes it never requested
      */
-    public TrafficGenerator(long seed, LongSupplier clock, double duplicateShare, double malformedShare, boolean mediaPipelines) {
+    public TrafficGenerator(
+            long seed,
+            LongSupplier clock,
+            double duplicateShare,
+            double malformedShare,
+            boolean mediaPipelines) {
         this.random = new Random(seed);
         this.clock = clock;
         this.duplicateShare = duplicateShare;
@@ -82,8 +94,12 @@ public final class TrafficGenerator {
         double roll = random.nextDouble();
         if (roll < duplicateShare && !recentGood.isEmpty()) {
             GeneratedRecord original = recentGood.get(random.nextInt(recentGood.size()));
-            return new GeneratedRecord(original.topic(), original.key(), original.value(),
-                    GeneratedRecord.Kind.DUPLICATE, original.eventId());
+            return new GeneratedRecord(
+                    original.topic(),
+                    original.key(),
+                    original.value(),
+                    GeneratedRecord.Kind.DUPLICATE,
+                    original.eventId());
         }
         if (roll < duplicateShare + malformedShare) {
             return malformed(random.nextInt(MalformedKind.values().length));
@@ -113,7 +129,8 @@ public final class TrafficGenerator {
         stamped.put("eventTime", Instant.ofEpochMilli(clock.getAsLong() - jitter).toString());
         String topic = stamped.remove("_topic").asText();
         String key = stamped.remove("_key").asText();
-        return new GeneratedRecord(topic, utf8(key), bytes(stamped), GeneratedRecord.Kind.GOOD, eventId);
+        return new GeneratedRecord(
+                topic, utf8(key), bytes(stamped), GeneratedRecord.Kind.GOOD, eventId);
     }
 
     /** The ways raw records go wrong in production, each with the reason the ingest job gives. */
@@ -179,7 +196,9 @@ public final class TrafficGenerator {
                 value = bytes(event);
             }
             case TIMESTAMP_FROM_THE_FUTURE -> {
-                event.put("eventTime", Instant.ofEpochMilli(clock.getAsLong()).plusSeconds(86_400).toString());
+                event.put(
+                        "eventTime",
+                        Instant.ofEpochMilli(clock.getAsLong()).plusSeconds(86_400).toString());
                 value = bytes(event);
             }
             default -> throw new IllegalArgumentException(kind.name());
@@ -218,31 +237,52 @@ public final class TrafficGenerator {
         base.put("_key", base.get("sessionId").asText());
         int rung = deviceClass.equals("mobile") ? 1 : 2;
         long position = 0;
-        script.add(player(base, "play", position).put("bitrateKbps", LADDER[rung]).put("renditionId", LADDER[rung] + "k"));
+        script.add(
+                player(base, "play", position)
+                        .put("bitrateKbps", LADDER[rung])
+                        .put("renditionId", LADDER[rung] + "k"));
         if (random.nextDouble() < 0.03) {
-            script.add(player(base, "error", position).put("errorCode", "MANIFEST_LOAD_FAILED").put("errorFatal", true)
-                    .put("renditionId", LADDER[rung] + "k"));
+            script.add(
+                    player(base, "error", position)
+                            .put("errorCode", "MANIFEST_LOAD_FAILED")
+                            .put("errorFatal", true)
+                            .put("renditionId", LADDER[rung] + "k"));
             return script;
         }
-        long startup = (long) Math.exp(6.4 + 0.5 * random.nextGaussian()) + (cdnIndex == 3 ? 900 : 0);
-        script.add(player(base, "first_frame", position).put("startupTimeMs", startup)
-                .put("bitrateKbps", LADDER[rung]).put("renditionId", LADDER[rung] + "k"));
+        long startup =
+                (long) Math.exp(6.4 + 0.5 * random.nextGaussian()) + (cdnIndex == 3 ? 900 : 0);
+        script.add(
+                player(base, "first_frame", position)
+                        .put("startupTimeMs", startup)
+                        .put("bitrateKbps", LADDER[rung])
+                        .put("renditionId", LADDER[rung] + "k"));
         int beats = 3 + random.nextInt(12);
         for (int i = 0; i < beats; i++) {
             position += 10_000;
             if (random.nextDouble() < CDN_REBUFFER_RISK[cdnIndex]) {
-                script.add(player(base, "buffer_start", position).put("bitrateKbps", LADDER[rung])
-                        .put("renditionId", LADDER[rung] + "k"));
-                script.add(player(base, "buffer_end", position).put("bufferDurationMs", 300 + random.nextInt(4_000))
-                        .put("bitrateKbps", LADDER[rung]).put("renditionId", LADDER[rung] + "k"));
+                script.add(
+                        player(base, "buffer_start", position)
+                                .put("bitrateKbps", LADDER[rung])
+                                .put("renditionId", LADDER[rung] + "k"));
+                script.add(
+                        player(base, "buffer_end", position)
+                                .put("bufferDurationMs", 300 + random.nextInt(4_000))
+                                .put("bitrateKbps", LADDER[rung])
+                                .put("renditionId", LADDER[rung] + "k"));
                 if (rung > 0) {
-                    script.add(player(base, "bitrate_switch", position).put("previousBitrateKbps", LADDER[rung])
-                            .put("bitrateKbps", LADDER[rung - 1]).put("renditionId", LADDER[rung - 1] + "k"));
+                    script.add(
+                            player(base, "bitrate_switch", position)
+                                    .put("previousBitrateKbps", LADDER[rung])
+                                    .put("bitrateKbps", LADDER[rung - 1])
+                                    .put("renditionId", LADDER[rung - 1] + "k"));
                     rung--;
                 }
             } else if (rung < LADDER.length - 1 && random.nextDouble() < 0.15) {
-                script.add(player(base, "bitrate_switch", position).put("previousBitrateKbps", LADDER[rung])
-                        .put("bitrateKbps", LADDER[rung + 1]).put("renditionId", LADDER[rung + 1] + "k"));
+                script.add(
+                        player(base, "bitrate_switch", position)
+                                .put("previousBitrateKbps", LADDER[rung])
+                                .put("bitrateKbps", LADDER[rung + 1])
+                                .put("renditionId", LADDER[rung + 1] + "k"));
                 rung++;
             }
             double action = random.nextDouble();
@@ -253,12 +293,17 @@ public final class TrafficGenerator {
                 script.add(player(base, "seek", target).put("seekFromMs", position));
                 position = target;
             }
-            script.add(player(base, "heartbeat", position).put("bitrateKbps", LADDER[rung])
-                    .put("renditionId", LADDER[rung] + "k"));
+            script.add(
+                    player(base, "heartbeat", position)
+                            .put("bitrateKbps", LADDER[rung])
+                            .put("renditionId", LADDER[rung] + "k"));
         }
         if (random.nextDouble() < 0.02) {
-            script.add(player(base, "error", position).put("errorCode", "DECODER_ERROR").put("errorFatal", true)
-                    .put("renditionId", LADDER[rung] + "k"));
+            script.add(
+                    player(base, "error", position)
+                            .put("errorCode", "DECODER_ERROR")
+                            .put("errorFatal", true)
+                            .put("renditionId", LADDER[rung] + "k"));
         }
         return script;
     }
@@ -278,9 +323,10 @@ public final class TrafficGenerator {
         base.put("accountId", "acct-" + random.nextInt(5_000));
         base.put("country", COUNTRIES[market]);
         base.put("currency", CURRENCIES[market]);
-        String amount = CURRENCIES[market].equals("JPY")
-                ? Integer.toString(500 + random.nextInt(5_000))
-                : String.format(java.util.Locale.ROOT, "%.2f", 4.99 + random.nextInt(60));
+        String amount =
+                CURRENCIES[market].equals("JPY")
+                        ? Integer.toString(500 + random.nextInt(5_000))
+                        : String.format(java.util.Locale.ROOT, "%.2f", 4.99 + random.nextInt(60));
         base.put("amount", amount);
         base.put("producer", "checkout-svc");
         base.put("_topic", Topics.RAW_COMMERCE);
@@ -290,18 +336,37 @@ public final class TrafficGenerator {
         boolean paid = false;
         for (int attempt = 1; attempt <= 3 && !paid; attempt++) {
             String paymentId = "pay-" + UUID.randomUUID();
-            script.add(commerce(base, "payment_attempted").put("paymentId", paymentId).put("paymentMethod", method));
+            script.add(
+                    commerce(base, "payment_attempted")
+                            .put("paymentId", paymentId)
+                            .put("paymentMethod", method));
             if (random.nextDouble() < 0.12) {
-                script.add(commerce(base, "payment_failed").put("paymentId", paymentId)
-                        .put("paymentMethod", method).put("failureReason", pick(new String[] {"insufficient_funds", "card_declined", "expired_card"})));
+                script.add(
+                        commerce(base, "payment_failed")
+                                .put("paymentId", paymentId)
+                                .put("paymentMethod", method)
+                                .put(
+                                        "failureReason",
+                                        pick(
+                                                new String[] {
+                                                    "insufficient_funds",
+                                                    "card_declined",
+                                                    "expired_card"
+                                                })));
             } else {
-                script.add(commerce(base, "payment_succeeded").put("paymentId", paymentId).put("paymentMethod", method));
+                script.add(
+                        commerce(base, "payment_succeeded")
+                                .put("paymentId", paymentId)
+                                .put("paymentMethod", method));
                 paid = true;
             }
         }
         if (paid) {
             script.add(commerce(base, "order_paid"));
-            script.add(commerce(base, random.nextDouble() < 0.97 ? "order_fulfilled" : "order_cancelled"));
+            script.add(
+                    commerce(
+                            base,
+                            random.nextDouble() < 0.97 ? "order_fulfilled" : "order_cancelled"));
         } else {
             script.add(commerce(base, "order_cancelled").put("failureReason", "payment_failed"));
         }
@@ -322,7 +387,8 @@ public final class TrafficGenerator {
         double mean = Double.parseDouble(metric[2]);
         double sd = Double.parseDouble(metric[3]);
         for (int i = 0; i < 10; i++) {
-            double value = mean + sd * random.nextGaussian() + (random.nextDouble() < 0.01 ? 8 * sd : 0);
+            double value =
+                    mean + sd * random.nextGaussian() + (random.nextDouble() < 0.01 ? 8 * sd : 0);
             ObjectNode event = JSON.createObjectNode();
             event.put("type", "telemetry");
             event.put("producer", "iot-gw-" + (1 + random.nextInt(2)));
@@ -349,24 +415,57 @@ public final class TrafficGenerator {
         int chunks = 2 + random.nextInt(6);
         long chunkBytes = 8L * 1024 * 1024;
         for (int i = 0; i < chunks; i++) {
-            script.add(media(base, "upload_chunk").put("uploadId", uploadId).put("chunkIndex", i)
-                    .put("chunkCount", chunks).put("chunkBytes", chunkBytes).put("checksum", hex(64)));
+            script.add(
+                    media(base, "upload_chunk")
+                            .put("uploadId", uploadId)
+                            .put("chunkIndex", i)
+                            .put("chunkCount", chunks)
+                            .put("chunkBytes", chunkBytes)
+                            .put("checksum", hex(64)));
         }
-        script.add(media(base, "upload_completed").put("uploadId", uploadId)
-                .put("totalBytes", chunks * chunkBytes).put("checksum", hex(64)));
+        script.add(
+                media(base, "upload_completed")
+                        .put("uploadId", uploadId)
+                        .put("totalBytes", chunks * chunkBytes)
+                        .put("checksum", hex(64)));
         for (int kbps : LADDER) {
             String rendition = kbps + "k";
             String worker = "ffmpeg-" + random.nextInt(16);
-            script.add(media(base, "transcode_requested").put("rendition", rendition).put("bitrateKbps", kbps));
-            script.add(media(base, "transcode_started").put("rendition", rendition).put("workerId", worker).put("attempt", 1));
-            script.add(media(base, "transcode_progress").put("rendition", rendition).put("workerId", worker).put("progressPercent", 50.0));
-            script.add(media(base, "transcode_completed").put("rendition", rendition).put("workerId", worker).put("attempt", 1));
+            script.add(
+                    media(base, "transcode_requested")
+                            .put("rendition", rendition)
+                            .put("bitrateKbps", kbps));
+            script.add(
+                    media(base, "transcode_started")
+                            .put("rendition", rendition)
+                            .put("workerId", worker)
+                            .put("attempt", 1));
+            script.add(
+                    media(base, "transcode_progress")
+                            .put("rendition", rendition)
+                            .put("workerId", worker)
+                            .put("progressPercent", 50.0));
+            script.add(
+                    media(base, "transcode_completed")
+                            .put("rendition", rendition)
+                            .put("workerId", worker)
+                            .put("attempt", 1));
         }
         for (String format : new String[] {"HLS", "DASH"}) {
-            script.add(media(base, "packaged").put("packagingFormat", format)
-                    .put("manifestUri", "s3://vod/" + base.get("mediaId").asText() + (format.equals("HLS") ? "/master.m3u8" : "/manifest.mpd")));
+            script.add(
+                    media(base, "packaged")
+                            .put("packagingFormat", format)
+                            .put(
+                                    "manifestUri",
+                                    "s3://vod/"
+                                            + base.get("mediaId").asText()
+                                            + (format.equals("HLS")
+                                                    ? "/master.m3u8"
+                                                    : "/manifest.mpd")));
         }
-        script.add(media(base, "published").put("cdnUrl", "https://cdn.example.com/" + base.get("mediaId").asText()));
+        script.add(
+                media(base, "published")
+                        .put("cdnUrl", "https://cdn.example.com/" + base.get("mediaId").asText()));
         return script;
     }
 

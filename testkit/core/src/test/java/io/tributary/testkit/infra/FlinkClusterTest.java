@@ -1,7 +1,7 @@
 package io.tributary.testkit.infra;
 
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -21,7 +21,8 @@ class FlinkClusterTest {
             assertThat(overview.path("flink-version").asText()).isEqualTo("1.20.1");
 
             cluster.killTaskManager();
-            await("the JobManager noticing the loss").atMost(Duration.ofSeconds(30))
+            await("the JobManager noticing the loss")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> cluster.registeredTaskManagers() == 0);
 
             cluster.startTaskManager();

@@ -1,11 +1,10 @@
 package io.tributary.testkit.infra;
 
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.schemas.registry.SchemaRegistryClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,10 +47,15 @@ class RealServersTest {
                             new StringDeserializer())) {
                 consumer.subscribe(List.of("smoke"));
                 List<String> values = new ArrayList<>();
-                await("the record read back").atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
-                    consumer.poll(Duration.ofMillis(500)).forEach(record -> values.add(record.value()));
-                    return !values.isEmpty();
-                });
+                await("the record read back")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInSameThread()
+                        .until(
+                                () -> {
+                                    consumer.poll(Duration.ofMillis(500))
+                                            .forEach(record -> values.add(record.value()));
+                                    return !values.isEmpty();
+                                });
                 assertThat(values).containsExactly("hello");
             }
         }
@@ -70,11 +73,20 @@ class RealServersTest {
             SchemaRegistryClient client = registry.client();
             Schema v1 = SchemaBuilder.record("Reading").fields().requiredString("id").endRecord();
             Schema v2 =
-                    SchemaBuilder.record("Reading").fields().requiredString("id")
-                            .name("unit").type().stringType().stringDefault("celsius").endRecord();
+                    SchemaBuilder.record("Reading")
+                            .fields()
+                            .requiredString("id")
+                            .name("unit")
+                            .type()
+                            .stringType()
+                            .stringDefault("celsius")
+                            .endRecord();
             Schema breaking =
-                    SchemaBuilder.record("Reading").fields().requiredString("id")
-                            .requiredLong("mandatoryWithoutDefault").endRecord();
+                    SchemaBuilder.record("Reading")
+                            .fields()
+                            .requiredString("id")
+                            .requiredLong("mandatoryWithoutDefault")
+                            .endRecord();
 
             int id1 = client.register("readings-value", v1);
             assertThat(client.register("readings-value", v1)).isEqualTo(id1);
@@ -86,10 +98,13 @@ class RealServersTest {
             assertThatThrownBy(() -> client.register("readings-value", breaking))
                     .isInstanceOf(SchemaRegistryClient.IncompatibleSchemaException.class);
             // Parallel sink writers register the same schema at the same moment.
-            Schema reading = SchemaBuilder.record("Parallel").fields().requiredString("id").endRecord();
-            List<Integer> ids = java.util.stream.IntStream.range(0, 8).parallel()
-                    .mapToObj(i -> registry.client().register("parallel-value", reading))
-                    .toList();
+            Schema reading =
+                    SchemaBuilder.record("Parallel").fields().requiredString("id").endRecord();
+            List<Integer> ids =
+                    java.util.stream.IntStream.range(0, 8)
+                            .parallel()
+                            .mapToObj(i -> registry.client().register("parallel-value", reading))
+                            .toList();
             assertThat(ids).containsOnly(ids.get(0));
             assertThatThrownBy(() -> client.schemaById(987_654))
                     .isInstanceOf(io.tributary.schemas.registry.UnknownSchemaIdException.class);

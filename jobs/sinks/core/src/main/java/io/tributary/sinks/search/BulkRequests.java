@@ -13,8 +13,8 @@ import java.util.List;
  * answer means for each document. Pure; {@link IndexDocuments} sends and acts.
  *
  * <p>A revisioned document is written with {@code version_type=external_gte} and its revision as
- * the version, so the engine itself keeps the newest revision: an older one that arrives later
- * (a replay, a late revision) is refused with 409 and changes nothing, however long after.
+ * the version, so the engine itself keeps the newest revision: an older one that arrives later (a
+ * replay, a late revision) is refused with 409 and changes nothing, however long after.
  */
 final class BulkRequests {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +27,9 @@ final class BulkRequests {
         STALE,
         /** Overloaded or failing (429, 5xx): send again later. */
         RETRY,
-        /** The index refuses this document (mapping conflict, bad value): it will never be taken. */
+        /**
+         * The index refuses this document (mapping conflict, bad value): it will never be taken.
+         */
         REFUSED
     }
 
@@ -39,7 +41,8 @@ final class BulkRequests {
         StringBuilder body = new StringBuilder(documents.size() * 512);
         for (SearchDocument document : documents) {
             ObjectNode action = JSON.createObjectNode();
-            ObjectNode index = action.putObject("index").put("_index", document.index).put("_id", document.id);
+            ObjectNode index =
+                    action.putObject("index").put("_index", document.index).put("_id", document.id);
             if (document.revisioned()) {
                 index.put("version", document.revision).put("version_type", "external_gte");
             }
@@ -54,7 +57,8 @@ final class BulkRequests {
     static List<Result> results(String answer, int count) throws IOException {
         JsonNode items = JSON.readTree(answer).path("items");
         if (!items.isArray() || items.size() != count) {
-            throw new IOException("a bulk answer for " + count + " documents holds " + items.size() + " items");
+            throw new IOException(
+                    "a bulk answer for " + count + " documents holds " + items.size() + " items");
         }
         List<Result> results = new ArrayList<>(count);
         for (JsonNode item : items) {
@@ -88,6 +92,13 @@ final class BulkRequests {
         }
         String reason = error.path("type").asText("error") + ": " + error.path("reason").asText("");
         JsonNode cause = error.path("caused_by");
-        return cause.isObject() ? reason + " (" + cause.path("type").asText() + ": " + cause.path("reason").asText() + ")" : reason;
+        return cause.isObject()
+                ? reason
+                        + " ("
+                        + cause.path("type").asText()
+                        + ": "
+                        + cause.path("reason").asText()
+                        + ")"
+                : reason;
     }
 }

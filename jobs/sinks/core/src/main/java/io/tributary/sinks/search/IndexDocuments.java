@@ -9,20 +9,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 
 /**
  * Writes documents to the search engine in bulk requests and emits a dead letter for each document
- * the engine refuses, so that no document can fail the job: a mapping conflict or a value an
- * index will not take is kept on the dead-letter topic with the record it came from, while an
- * overloaded or failing engine (429, 5xx, unreachable) gets the documents again with exponential
- * backoff. Only an engine that keeps failing after {@code retries} fails the task, which then
- * restarts from its last checkpoint.
+ * the engine refuses, so that no document can fail the job: a mapping conflict or a value an index
+ * will not take is kept on the dead-letter topic with the record it came from, while an overloaded
+ * or failing engine (429, 5xx, unreachable) gets the documents again with exponential backoff. Only
+ * an engine that keeps failing after {@code retries} fails the task, which then restarts from its
+ * last checkpoint.
  *
  * <p>At least once: everything buffered is written before a checkpoint barrier passes (and at end
  * of input), so a checkpoint covers what reached the engine; a replay writes documents again under
@@ -35,7 +35,9 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     private static final int REQUEST_OVERHEAD_BYTES = 128;
 
     /** How documents are batched and how a failing engine is retried. */
-    public record Bulk(int maxActions, long maxBytes, Duration interval, int retries, Duration firstBackoff) implements Serializable {}
+    public record Bulk(
+            int maxActions, long maxBytes, Duration interval, int retries, Duration firstBackoff)
+            implements Serializable {}
 
     private final SearchClient.Settings engine;
     private final Bulk bulk;
@@ -73,11 +75,17 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     public void processElement(StreamRecord<SearchDocument> element) throws Exception {
         SearchDocument document = element.getValue();
         pending.add(document);
-        pendingBytes += document.json.length() + document.id.length() + document.index.length() + REQUEST_OVERHEAD_BYTES;
+        pendingBytes +=
+                document.json.length()
+                        + document.id.length()
+                        + document.index.length()
+                        + REQUEST_OVERHEAD_BYTES;
         if (pending.size() >= bulk.maxActions() || pendingBytes >= bulk.maxBytes()) {
             flush();
         } else if (flushTimer < 0) {
-            flushTimer = getProcessingTimeService().getCurrentProcessingTime() + bulk.interval().toMillis();
+            flushTimer =
+                    getProcessingTimeService().getCurrentProcessingTime()
+                            + bulk.interval().toMillis();
             getProcessingTimeService().registerTimer(flushTimer, this);
         }
     }
@@ -108,8 +116,12 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
             List<SearchDocument> again = send(batch);
             if (!again.isEmpty()) {
                 if (attempt >= bulk.retries()) {
-                    throw new IOException("the search engine did not take " + again.size() + " documents after "
-                            + bulk.retries() + " retries; the job restarts from its last checkpoint");
+                    throw new IOException(
+                            "the search engine did not take "
+                                    + again.size()
+                                    + " documents after "
+                                    + bulk.retries()
+                                    + " retries; the job restarts from its last checkpoint");
                 }
                 retried.inc(again.size());
                 Thread.sleep(backoff);
@@ -120,7 +132,8 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     }
 
     /** Sends one bulk request; what comes back is to be sent again. */
-    private List<SearchDocument> send(List<SearchDocument> batch) throws IOException, InterruptedException {
+    private List<SearchDocument> send(List<SearchDocument> batch)
+            throws IOException, InterruptedException {
         SearchClient.Answer answer;
         try {
             answer = client.bulk(BulkRequests.body(batch));
@@ -134,8 +147,11 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
         if (answer.status() / 100 != 2) {
             // The request as a whole was refused (credentials, permissions, size): no document can
             // be the cause, so this is the deployment's problem and the task fails.
-            throw new IOException("the search engine refused the bulk request: HTTP " + answer.status() + " "
-                    + DeadLetters.cut(answer.body(), 500));
+            throw new IOException(
+                    "the search engine refused the bulk request: HTTP "
+                            + answer.status()
+                            + " "
+                            + DeadLetters.cut(answer.body(), 500));
         }
         List<BulkRequests.Result> results = BulkRequests.results(answer.body(), batch.size());
         List<SearchDocument> again = new ArrayList<>();
@@ -156,9 +172,22 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     }
 
     private DeadLetter deadLetter(SearchDocument document, BulkRequests.Result result) {
-        String message = "the index " + document.index + " refused document " + document.id + " (HTTP " + result.status() + "): "
-                + result.error();
+        String message =
+                "the index "
+                        + document.index
+                        + " refused document "
+                        + document.id
+                        + " (HTTP "
+                        + result.status()
+                        + "): "
+                        + result.error();
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        return DeadLetters.of(document.raw, DeadLetterReason.INVALID_VALUE, message, null, job, Instant.ofEpochMilli(now));
+        return DeadLetters.of(
+                document.raw,
+                DeadLetterReason.INVALID_VALUE,
+                message,
+                null,
+                job,
+                Instant.ofEpochMilli(now));
     }
 }

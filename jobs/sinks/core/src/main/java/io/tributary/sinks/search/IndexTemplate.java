@@ -31,23 +31,42 @@ public final class IndexTemplate {
     }
 
     /** Installs or replaces the template; fails with the server's answer if it refuses. */
-    public static void install(String searchUrl, String indexPrefix, int replicas, String user, String password) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stripSlash(searchUrl) + "/_index_template/" + indexPrefix + "documents"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body(indexPrefix, replicas)));
+    public static void install(
+            String searchUrl, String indexPrefix, int replicas, String user, String password) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        stripSlash(searchUrl)
+                                                + "/_index_template/"
+                                                + indexPrefix
+                                                + "documents"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body(indexPrefix, replicas)));
         if (user != null) {
             String credentials = user + ":" + (password == null ? "" : password);
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient()
+                            .send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("The search server at " + searchUrl + " refused the index template: HTTP "
-                        + response.statusCode() + " " + response.body());
+                throw new IllegalStateException(
+                        "The search server at "
+                                + searchUrl
+                                + " refused the index template: HTTP "
+                                + response.statusCode()
+                                + " "
+                                + response.body());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("The search server at " + searchUrl + " is unreachable", e);
+            throw new UncheckedIOException(
+                    "The search server at " + searchUrl + " is unreachable", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

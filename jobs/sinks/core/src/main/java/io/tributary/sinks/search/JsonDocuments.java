@@ -28,7 +28,8 @@ public final class JsonDocuments {
         try {
             return JSON.writeValueAsString(toNode(record));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write " + record.getSchema().getName() + " as JSON", e);
+            throw new IllegalArgumentException(
+                    "cannot write " + record.getSchema().getName() + " as JSON", e);
         }
     }
 

@@ -12,13 +12,14 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Sends bulk requests to the nodes of an Elasticsearch or OpenSearch cluster over their common
- * REST API, trying the next node when one cannot be reached. Not thread-safe: one per subtask.
+ * Sends bulk requests to the nodes of an Elasticsearch or OpenSearch cluster over their common REST
+ * API, trying the next node when one cannot be reached. Not thread-safe: one per subtask.
  */
 public final class SearchClient {
 
     /** Where and as whom; travels in the job graph. */
-    public record Settings(List<String> urls, String user, String password, Duration timeout) implements Serializable {
+    public record Settings(List<String> urls, String user, String password, Duration timeout)
+            implements Serializable {
         public Settings {
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("at least one search node URL is needed");
@@ -38,24 +39,40 @@ public final class SearchClient {
     SearchClient(Settings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        this.authorization = settings.user() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
-                (settings.user() + ":" + (settings.password() == null ? "" : settings.password())).getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                settings.user() == null
+                        ? null
+                        : "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (settings.user()
+                                                                + ":"
+                                                                + (settings.password() == null
+                                                                        ? ""
+                                                                        : settings.password()))
+                                                        .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @throws IOException when no node answers */
+    /**
+     * @throws IOException when no node answers
+     */
     Answer bulk(String ndjson) throws IOException, InterruptedException {
         IOException last = null;
         for (int tried = 0; tried < settings.urls().size(); tried++) {
             String url = strip(settings.urls().get(node));
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/_bulk"))
-                    .timeout(settings.timeout())
-                    .header("Content-Type", "application/x-ndjson")
-                    .POST(HttpRequest.BodyPublishers.ofString(ndjson, StandardCharsets.UTF_8));
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(URI.create(url + "/_bulk"))
+                            .timeout(settings.timeout())
+                            .header("Content-Type", "application/x-ndjson")
+                            .POST(
+                                    HttpRequest.BodyPublishers.ofString(
+                                            ndjson, StandardCharsets.UTF_8));
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response =
+                        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 return new Answer(response.statusCode(), response.body());
             } catch (IOException e) {
                 last = e;

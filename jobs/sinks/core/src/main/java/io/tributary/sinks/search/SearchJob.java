@@ -1,9 +1,9 @@
 package io.tributary.sinks.search;
 
-import io.tributary.jobs.kafka.RawRecord;
-import io.tributary.schemas.DeadLetter;
 import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.deadletters.Violation;
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.schemas.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +14,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The hot tier: alerts and the newest revision of every aggregate as documents in Elasticsearch
- * or OpenSearch, for dashboards and lookups by key.
+ * The hot tier: alerts and the newest revision of every aggregate as documents in Elasticsearch or
+ * OpenSearch, for dashboards and lookups by key.
  *
  * <pre>
  *  raw records ─┬─ alerts topic ─▶ decode + check ─▶ document ─┐
@@ -32,44 +32,76 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class SearchJob {
     public static final String JOB = "sinks-search";
+
     /** Elasticsearch and OpenSearch refuse longer document ids. */
     static final int MAX_ID_BYTES = 512;
 
     private SearchJob() {}
 
-    public static void build(DataStream<RawRecord> input, Map<SearchIndex<?>, String> topics, String indexPrefix,
-            String registryUrl, SearchSinks sinks) {
+    public static void build(
+            DataStream<RawRecord> input,
+            Map<SearchIndex<?>, String> topics,
+            String indexPrefix,
+            String registryUrl,
+            SearchSinks sinks) {
         DataStream<SearchDocument> documents = null;
         DataStream<DeadLetter> deadLetters = null;
         for (Map.Entry<SearchIndex<?>, String> route : topics.entrySet()) {
-            SingleOutputStreamOperator<SearchDocument> indexed = documents(input, route.getKey(), route.getValue(), indexPrefix, registryUrl);
+            SingleOutputStreamOperator<SearchDocument> indexed =
+                    documents(input, route.getKey(), route.getValue(), indexPrefix, registryUrl);
             DataStream<DeadLetter> rejected = indexed.getSideOutput(DecodeRecords.DEAD_LETTERS);
             documents = documents == null ? indexed : documents.union(indexed);
             deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
         }
         if (documents != null) {
-            DataStream<DeadLetter> refused = documents
-                    .transform("search index (bulk)", new AvroTypeInfo<>(DeadLetter.class), new IndexDocuments(sinks.engine(), sinks.bulk(), JOB))
-                    .uid("search-index-documents");
-            deadLetters.union(refused).sinkTo(sinks.rejected()).uid("search-dead-letter-sink").name("dead-letter topic");
+            DataStream<DeadLetter> refused =
+                    documents
+                            .transform(
+                                    "search index (bulk)",
+                                    new AvroTypeInfo<>(DeadLetter.class),
+                                    new IndexDocuments(sinks.engine(), sinks.bulk(), JOB))
+                            .uid("search-index-documents");
+            deadLetters
+                    .union(refused)
+                    .sinkTo(sinks.rejected())
+                    .uid("search-dead-letter-sink")
+                    .name("dead-letter topic");
         }
     }
 
     private static <T extends SpecificRecord> SingleOutputStreamOperator<SearchDocument> documents(
-            DataStream<RawRecord> input, SearchIndex<T> index, String topic, String indexPrefix, String registryUrl) {
-        return input
-                .filter(raw -> topic.equals(raw.topic)).uid("search-" + index.name() + "-topic").name(index.name() + ": its topic")
-                .process(DecodeRecords.keepingRaw(index.type(), registryUrl, index.check(),
-                        (raw, record) -> index.document(indexPrefix, record).from(raw), SearchJob::acceptedId, JOB))
+            DataStream<RawRecord> input,
+            SearchIndex<T> index,
+            String topic,
+            String indexPrefix,
+            String registryUrl) {
+        return input.filter(raw -> topic.equals(raw.topic))
+                .uid("search-" + index.name() + "-topic")
+                .name(index.name() + ": its topic")
+                .process(
+                        DecodeRecords.keepingRaw(
+                                index.type(),
+                                registryUrl,
+                                index.check(),
+                                (raw, record) -> index.document(indexPrefix, record).from(raw),
+                                SearchJob::acceptedId,
+                                JOB))
                 .returns(TypeInformation.of(SearchDocument.class))
-                .uid("search-" + index.name() + "-decode").name(index.name() + ": decode and check");
+                .uid("search-" + index.name() + "-decode")
+                .name(index.name() + ": decode and check");
     }
 
     static Optional<Violation> acceptedId(SearchDocument document) {
         int idBytes = document.id.getBytes(StandardCharsets.UTF_8).length;
         if (idBytes > MAX_ID_BYTES) {
-            return Optional.of(new Violation("id", "the document id (the record's key) is " + idBytes
-                    + " bytes long; at most " + MAX_ID_BYTES + " are accepted"));
+            return Optional.of(
+                    new Violation(
+                            "id",
+                            "the document id (the record's key) is "
+                                    + idBytes
+                                    + " bytes long; at most "
+                                    + MAX_ID_BYTES
+                                    + " are accepted"));
         }
         return Optional.empty();
     }

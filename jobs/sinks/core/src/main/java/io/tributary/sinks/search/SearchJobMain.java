@@ -1,7 +1,7 @@
 package io.tributary.sinks.search;
 
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.RawInput;
 import java.time.Duration;
@@ -10,8 +10,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * What the main classes of both search jars do: parse the options, install the index template
- * (on the client, before the job is submitted), build and run the job with the jar's engine.
+ * What the main classes of both search jars do: parse the options, install the index template (on
+ * the client, before the job is submitted), build and run the job with the jar's engine.
  */
 public final class SearchJobMain {
     private SearchJobMain() {}
@@ -22,7 +22,12 @@ public final class SearchJobMain {
             return;
         }
         if (!options.skipIndexTemplate) {
-            IndexTemplate.install(options.searchUrls.get(0), options.indexPrefix, options.indexReplicas, options.user, options.password);
+            IndexTemplate.install(
+                    options.searchUrls.get(0),
+                    options.indexPrefix,
+                    options.indexReplicas,
+                    options.user,
+                    options.password);
         }
         TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -31,21 +36,41 @@ public final class SearchJobMain {
         env.execute("tributary sinks: search (" + engine.name() + ")");
     }
 
-    public static void buildOnKafka(StreamExecutionEnvironment env, SearchOptions options, SearchEngine engine) {
+    public static void buildOnKafka(
+            StreamExecutionEnvironment env, SearchOptions options, SearchEngine engine) {
         List<String> topics = List.copyOf(options.topics().values());
         SearchJob.build(
-                env.fromSource(RawInput.source(options.kafka.bootstrapServers, topics, options.groupId, options.runtime.bounded),
-                        WatermarkStrategy.noWatermarks(), "search topics").uid("search-source"),
-                options.topics(), options.indexPrefix, options.kafka.registryUrl, sinks(options, engine));
+                env.fromSource(
+                                RawInput.source(
+                                        options.kafka.bootstrapServers,
+                                        topics,
+                                        options.groupId,
+                                        options.runtime.bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "search topics")
+                        .uid("search-source"),
+                options.topics(),
+                options.indexPrefix,
+                options.kafka.registryUrl,
+                sinks(options, engine));
     }
 
     public static SearchSinks sinks(SearchOptions options, SearchEngine engine) {
         return new SearchSinks(
-                new SearchClient.Settings(options.searchUrls, options.user, options.password, REQUEST_TIMEOUT),
-                new IndexDocuments.Bulk(options.bulkMaxActions, options.bulkMaxSizeMb * 1024L * 1024L, options.bulkInterval,
-                        options.bulkBackoffRetries, options.bulkBackoffDelay),
-                DeadLetterSink.exactlyOnce(options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
-                        options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer()));
+                new SearchClient.Settings(
+                        options.searchUrls, options.user, options.password, REQUEST_TIMEOUT),
+                new IndexDocuments.Bulk(
+                        options.bulkMaxActions,
+                        options.bulkMaxSizeMb * 1024L * 1024L,
+                        options.bulkInterval,
+                        options.bulkBackoffRetries,
+                        options.bulkBackoffDelay),
+                DeadLetterSink.exactlyOnce(
+                        options.kafka.bootstrapServers,
+                        options.sinkDeadLetterTopic,
+                        options.kafka.registryUrl,
+                        options.transactionalIdPrefix,
+                        options.runtime.transactionalProducer()));
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);

@@ -1,6 +1,5 @@
 package io.tributary.sinks.search;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
+import io.tributary.schemas.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -42,17 +42,25 @@ class IndexDocumentsHarnessTest {
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/_bulk", exchange -> {
-            synchronized (this) {
-                requests.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                Answer answer = answers.isEmpty() ? new Answer(500, "no answer scripted") : answers.poll();
-                byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(answer.status(), body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        });
+        server.createContext(
+                "/_bulk",
+                exchange -> {
+                    synchronized (this) {
+                        requests.add(
+                                new String(
+                                        exchange.getRequestBody().readAllBytes(),
+                                        StandardCharsets.UTF_8));
+                        Answer answer =
+                                answers.isEmpty()
+                                        ? new Answer(500, "no answer scripted")
+                                        : answers.poll();
+                        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+                        exchange.sendResponseHeaders(answer.status(), body.length);
+                        try (OutputStream out = exchange.getResponseBody()) {
+                            out.write(body);
+                        }
+                    }
+                });
         server.start();
     }
 
@@ -70,18 +78,24 @@ class IndexDocumentsHarnessTest {
             for (int i = 0; i < 4; i++) {
                 harness.processElement(new StreamRecord<>(document(i)));
             }
-            assertThat(requests).as("nothing is sent before the interval, a full batch or a barrier").isEmpty();
+            assertThat(requests)
+                    .as("nothing is sent before the interval, a full batch or a barrier")
+                    .isEmpty();
             harness.prepareSnapshotPreBarrier(1L);
 
             assertThat(requests).hasSize(2);
-            assertThat(requests.get(1)).contains("\"_id\":\"doc-1\"").doesNotContain("doc-0").doesNotContain("doc-2");
+            assertThat(requests.get(1))
+                    .contains("\"_id\":\"doc-1\"")
+                    .doesNotContain("doc-0")
+                    .doesNotContain("doc-2");
             List<DeadLetter> letters = harness.extractOutputValues();
             assertThat(letters).hasSize(1);
             DeadLetter letter = letters.get(0);
             assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
             assertThat(letter.getMessage()).contains("doc-2").contains("mapper_parsing_exception");
             assertThat(letter.getSourceOffset()).isEqualTo(2L);
-            assertThat(letter.getOriginalValue()).isEqualTo(ByteBuffer.wrap(("value-2").getBytes(StandardCharsets.UTF_8)));
+            assertThat(letter.getOriginalValue())
+                    .isEqualTo(ByteBuffer.wrap(("value-2").getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -101,7 +115,8 @@ class IndexDocumentsHarnessTest {
             }
             harness.processElement(new StreamRecord<>(document(1)));
             assertThatThrownBy(() -> harness.prepareSnapshotPreBarrier(2L))
-                    .isInstanceOf(IOException.class).hasMessageContaining("after 3 retries");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("after 3 retries");
         }
     }
 
@@ -112,7 +127,8 @@ class IndexDocumentsHarnessTest {
             harness.open();
             harness.processElement(new StreamRecord<>(document(0)));
             assertThatThrownBy(() -> harness.prepareSnapshotPreBarrier(1L))
-                    .isInstanceOf(IOException.class).hasMessageContaining("HTTP 401");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 401");
             assertThat(harness.extractOutputValues()).isEmpty();
         }
     }
@@ -121,8 +137,12 @@ class IndexDocumentsHarnessTest {
     void theBufferIsWrittenWhenTheIntervalEndsAndAtEndOfInput() throws Exception {
         answers.add(new Answer(200, items(201)));
         answers.add(new Answer(200, items(201)));
-        IndexDocuments operator = new IndexDocuments(settings(),
-                new IndexDocuments.Bulk(100, 1 << 20, Duration.ofMillis(50), 3, Duration.ofMillis(10)), "test");
+        IndexDocuments operator =
+                new IndexDocuments(
+                        settings(),
+                        new IndexDocuments.Bulk(
+                                100, 1 << 20, Duration.ofMillis(50), 3, Duration.ofMillis(10)),
+                        "test");
         try (var harness = new OneInputStreamOperatorTestHarness<>(operator)) {
             harness.open();
             harness.setProcessingTime(0);
@@ -135,18 +155,30 @@ class IndexDocumentsHarnessTest {
         }
     }
 
-    private OneInputStreamOperatorTestHarness<SearchDocument, DeadLetter> harness() throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new IndexDocuments(settings(), BULK, "test"));
+    private OneInputStreamOperatorTestHarness<SearchDocument, DeadLetter> harness()
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new IndexDocuments(settings(), BULK, "test"));
     }
 
     private SearchClient.Settings settings() {
-        return new SearchClient.Settings(List.of("http://127.0.0.1:" + server.getAddress().getPort()), null, null, Duration.ofSeconds(5));
+        return new SearchClient.Settings(
+                List.of("http://127.0.0.1:" + server.getAddress().getPort()),
+                null,
+                null,
+                Duration.ofSeconds(5));
     }
 
     private static SearchDocument document(int n) {
         SearchDocument document = new SearchDocument("t-iot", "doc-" + n, "{\"n\":" + n + "}", n);
-        document.raw = new RawRecord(Topics.AGG_IOT_DEVICE_5M, 0, n, 0L, ("key-" + n).getBytes(StandardCharsets.UTF_8),
-                ("value-" + n).getBytes(StandardCharsets.UTF_8));
+        document.raw =
+                new RawRecord(
+                        Topics.AGG_IOT_DEVICE_5M,
+                        0,
+                        n,
+                        0L,
+                        ("key-" + n).getBytes(StandardCharsets.UTF_8),
+                        ("value-" + n).getBytes(StandardCharsets.UTF_8));
         return document;
     }
 
@@ -155,7 +187,8 @@ class IndexDocumentsHarnessTest {
         for (int i = 0; i < statuses.length; i++) {
             items.append(i == 0 ? "" : ",").append("{\"index\":{\"status\":").append(statuses[i]);
             if (statuses[i] == 400) {
-                items.append(",\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse field [n]\"}");
+                items.append(
+                        ",\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse field [n]\"}");
             }
             items.append("}}");
         }

@@ -35,8 +35,13 @@ class JsonDocumentsTest {
         QoeMinute qoe = SampleRecords.qoe(4, 1);
         SearchDocument document = SearchIndex.QOE_MINUTE.document("tributary-", qoe);
         assertThat(document.index).isEqualTo("tributary-qoe-minute");
-        assertThat(document.id).isEqualTo(qoe.getWindowStart().toEpochMilli() + "|title-4|fastly|eu-west|" + qoe.getDeviceClass());
+        assertThat(document.id)
+                .isEqualTo(
+                        qoe.getWindowStart().toEpochMilli()
+                                + "|title-4|fastly|eu-west|"
+                                + qoe.getDeviceClass());
         assertThat(document.revision).isEqualTo(1);
-        assertThat(SearchIndex.ALERTS.document("tributary-", SampleRecords.alert(1)).revisioned()).isFalse();
+        assertThat(SearchIndex.ALERTS.document("tributary-", SampleRecords.alert(1)).revisioned())
+                .isFalse();
     }
 }

@@ -1,20 +1,19 @@
 package io.tributary.sinks.search;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.schemas.DeadLetterReason;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.SampleRecords;
-import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
@@ -24,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,7 +63,9 @@ public abstract class SearchJobContract {
     protected abstract SearchEngine engine();
 
     @Test
-    void alertsAndTheNewestRevisionOfEveryAggregateAreIndexedOnceAndUnindexableRecordsAreDeadLettered() throws Exception {
+    void
+            alertsAndTheNewestRevisionOfEveryAggregateAreIndexedOnceAndUnindexableRecordsAreDeadLettered()
+                    throws Exception {
         String prefix = "it-" + engine().name().toLowerCase().replaceAll("[^a-z0-9]", "") + "-";
         String alerts = prefix + Topics.CEP_ALERTS;
         String qoe = prefix + Topics.AGG_QOE_MINUTE;
@@ -97,39 +97,99 @@ public abstract class SearchJobContract {
         produce(qoe, qoeRecords);
         produce(iot, iotRecords);
         Map<String, String> expectedDeadLetters = new HashMap<>();
-        expectedDeadLetters.put(produceBad(qoe, QoeMinute.newBuilder(SampleRecords.qoe(90, 0)).setRebufferRatio(Double.NaN).build()),
+        expectedDeadLetters.put(
+                produceBad(
+                        qoe,
+                        QoeMinute.newBuilder(SampleRecords.qoe(90, 0))
+                                .setRebufferRatio(Double.NaN)
+                                .build()),
                 "INVALID_VALUE:rebufferRatio");
-        expectedDeadLetters.put(produceBad(qoe, QoeMinute.newBuilder(SampleRecords.qoe(91, 0)).setTitleId("t".repeat(600)).build()),
+        expectedDeadLetters.put(
+                produceBad(
+                        qoe,
+                        QoeMinute.newBuilder(SampleRecords.qoe(91, 0))
+                                .setTitleId("t".repeat(600))
+                                .build()),
                 "INVALID_VALUE:id");
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
-            RecordMetadata at = producer.send(new ProducerRecord<>(iot, null, new byte[] {0, 0, 0, 0})).get(60, TimeUnit.SECONDS);
-            expectedDeadLetters.put(at.topic() + "/" + at.partition() + "@" + at.offset(), "MALFORMED_AVRO:null");
+            RecordMetadata at =
+                    producer.send(new ProducerRecord<>(iot, null, new byte[] {0, 0, 0, 0}))
+                            .get(60, TimeUnit.SECONDS);
+            expectedDeadLetters.put(
+                    at.topic() + "/" + at.partition() + "@" + at.offset(), "MALFORMED_AVRO:null");
         }
         // An index whose mapping someone set by hand (below) refuses one document: details.score
-        // must be a number there. The engine refuses it, the sink dead-letters it, all else goes on.
-        Alert refusedByIndex = Alert.newBuilder(SampleRecords.alert(500))
-                .setDetails(Map.of("count", "500", "note", "n", "score", "high")).build();
+        // must be a number there. The engine refuses it, the sink dead-letters it, all else goes
+        // on.
+        Alert refusedByIndex =
+                Alert.newBuilder(SampleRecords.alert(500))
+                        .setDetails(Map.of("count", "500", "note", "n", "score", "high"))
+                        .build();
         expectedDeadLetters.put(produceBad(alerts, refusedByIndex), "INVALID_VALUE:null");
 
-        SearchOptions options = JobCommandLine.parse(new SearchOptions(), new String[] {
-                "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
-                "--search-url", searchUrl(), "--index-prefix", prefix, "--index-replicas", "0",
-                "--alerts-topic", alerts, "--qoe-topic", qoe, "--iot-topic", iot, "--trending-topic", prefix + "unused",
-                "--sessions-topic", prefix + "unused", "--commerce-topic", prefix + "unused",
-                "--sink-dead-letter-topic", deadLetters, "--transactional-id-prefix", prefix + "search",
-                "--group-id", prefix + "search", "--transaction-timeout", "5m", "--bulk-interval", "200ms"});
+        SearchOptions options =
+                JobCommandLine.parse(
+                        new SearchOptions(),
+                        new String[] {
+                            "--bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "--registry-url",
+                            REGISTRY.url(),
+                            "--search-url",
+                            searchUrl(),
+                            "--index-prefix",
+                            prefix,
+                            "--index-replicas",
+                            "0",
+                            "--alerts-topic",
+                            alerts,
+                            "--qoe-topic",
+                            qoe,
+                            "--iot-topic",
+                            iot,
+                            "--trending-topic",
+                            prefix + "unused",
+                            "--sessions-topic",
+                            prefix + "unused",
+                            "--commerce-topic",
+                            prefix + "unused",
+                            "--sink-dead-letter-topic",
+                            deadLetters,
+                            "--transactional-id-prefix",
+                            prefix + "search",
+                            "--group-id",
+                            prefix + "search",
+                            "--transaction-timeout",
+                            "5m",
+                            "--bulk-interval",
+                            "200ms"
+                        });
         IndexTemplate.install(searchUrl(), options.indexPrefix, options.indexReplicas, null, null);
-        http("PUT", "/" + prefix + "alerts", "{\"mappings\":{\"properties\":{\"details\":{\"properties\":{\"score\":{\"type\":\"long\"}}}}}}");
+        http(
+                "PUT",
+                "/" + prefix + "alerts",
+                "{\"mappings\":{\"properties\":{\"details\":{\"properties\":{\"score\":{\"type\":\"long\"}}}}}}");
 
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
-        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), List.of(alerts, qoe, iot),
-                options.groupId, true), WatermarkStrategy.noWatermarks(), "search topics");
-        SearchJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.topics(), options.indexPrefix,
-                REGISTRY.url(), SearchJobMain.sinks(options, engine()));
+        DataStream<RawRecord> raw =
+                env.fromSource(
+                        RawInput.source(
+                                KAFKA.bootstrapServers(),
+                                List.of(alerts, qoe, iot),
+                                options.groupId,
+                                true),
+                        WatermarkStrategy.noWatermarks(),
+                        "search topics");
+        SearchJob.build(
+                raw.map(failure).returns(raw.getType()).name("inject failure"),
+                options.topics(),
+                options.indexPrefix,
+                REGISTRY.url(),
+                SearchJobMain.sinks(options, engine()));
         env.execute("search-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
@@ -137,8 +197,10 @@ public abstract class SearchJobContract {
         Map<String, JsonNode> alertDocs = documents(prefix + "alerts");
         assertThat(alertDocs).hasSize(100);
         Alert sample = SampleRecords.alert(7);
-        assertThat(alertDocs.get(sample.getAlertId()).path("ruleId").asText()).isEqualTo(sample.getRuleId());
-        assertThat(alertDocs.get(sample.getAlertId()).path("details").path("note").asText()).isEqualTo("it's \"quoted\"");
+        assertThat(alertDocs.get(sample.getAlertId()).path("ruleId").asText())
+                .isEqualTo(sample.getRuleId());
+        assertThat(alertDocs.get(sample.getAlertId()).path("details").path("note").asText())
+                .isEqualTo("it's \"quoted\"");
 
         Map<String, String> expectedQoe = new HashMap<>();
         for (QoeMinute record : qoeRecords) {
@@ -148,25 +210,50 @@ public abstract class SearchJobContract {
             }
         }
         Map<String, String> storedQoe = new HashMap<>();
-        documents(prefix + "qoe-minute").forEach((id, doc) -> storedQoe.put(id, doc.path("revision").asInt() + "/" + doc.path("plays").asLong()));
+        documents(prefix + "qoe-minute")
+                .forEach(
+                        (id, doc) ->
+                                storedQoe.put(
+                                        id,
+                                        doc.path("revision").asInt()
+                                                + "/"
+                                                + doc.path("plays").asLong()));
         assertThat(storedQoe).isEqualTo(expectedQoe);
 
         Map<String, Integer> storedIot = new HashMap<>();
-        documents(prefix + "iot-device-5m").forEach((id, doc) -> storedIot.put(id, doc.path("revision").asInt()));
-        assertThat(storedIot).hasSize(10).allSatisfy((id, revision) -> assertThat(revision).as(id).isEqualTo(1));
+        documents(prefix + "iot-device-5m")
+                .forEach((id, doc) -> storedIot.put(id, doc.path("revision").asInt()));
+        assertThat(storedIot)
+                .hasSize(10)
+                .allSatisfy((id, revision) -> assertThat(revision).as(id).isEqualTo(1));
 
-        JsonNode mapping = JSON.readTree(http("GET", "/" + prefix + "qoe-minute/_mapping")).path(prefix + "qoe-minute").path("mappings").path("properties");
+        JsonNode mapping =
+                JSON.readTree(http("GET", "/" + prefix + "qoe-minute/_mapping"))
+                        .path(prefix + "qoe-minute")
+                        .path("mappings")
+                        .path("properties");
         assertThat(mapping.path("windowStart").path("type").asText()).isEqualTo("date");
         assertThat(mapping.path("titleId").path("type").asText()).isEqualTo("keyword");
-        JsonNode alertMapping = JSON.readTree(http("GET", "/" + prefix + "alerts/_mapping")).path(prefix + "alerts").path("mappings").path("properties");
+        JsonNode alertMapping =
+                JSON.readTree(http("GET", "/" + prefix + "alerts/_mapping"))
+                        .path(prefix + "alerts")
+                        .path("mappings")
+                        .path("properties");
         assertThat(alertMapping.path("summary").path("type").asText()).isEqualTo("text");
 
         var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
         Map<String, String> storedDeadLetters = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readCommitted(KAFKA.bootstrapServers(), List.of(deadLetters), Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> record :
+                TopicReader.readCommitted(
+                        KAFKA.bootstrapServers(), List.of(deadLetters), Duration.ofSeconds(60))) {
             DeadLetter letter = decoder.deserialize(record.value());
             assertThat(letter.getJob()).isEqualTo(SearchJob.JOB);
-            storedDeadLetters.put(letter.getSourceTopic() + "/" + letter.getSourcePartition() + "@" + letter.getSourceOffset(),
+            storedDeadLetters.put(
+                    letter.getSourceTopic()
+                            + "/"
+                            + letter.getSourcePartition()
+                            + "@"
+                            + letter.getSourceOffset(),
                     letter.getReason() + ":" + letter.getField());
         }
         assertThat(storedDeadLetters).isEqualTo(expectedDeadLetters);
@@ -174,7 +261,10 @@ public abstract class SearchJobContract {
 
     /** Every document of an index by id (the test indexes hold well under 10,000). */
     private Map<String, JsonNode> documents(String index) throws Exception {
-        JsonNode hits = JSON.readTree(http("GET", "/" + index + "/_search?size=10000")).path("hits").path("hits");
+        JsonNode hits =
+                JSON.readTree(http("GET", "/" + index + "/_search?size=10000"))
+                        .path("hits")
+                        .path("hits");
         Map<String, JsonNode> documents = new HashMap<>();
         for (JsonNode hit : hits) {
             assertThat(documents.put(hit.path("_id").asText(), hit.path("_source"))).isNull();
@@ -191,21 +281,31 @@ public abstract class SearchJobContract {
         if (json == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json));
         }
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as(method + " " + path + ": " + response.body())
+                .isBetween(200, 299);
         return response.body();
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> void produce(String topic, List<T> records) throws Exception {
-        var serializer = ConfluentAvro.serializer((Class<T>) records.get(0).getClass(), topic, REGISTRY.url());
+    private static <T extends SpecificRecord> void produce(String topic, List<T> records)
+            throws Exception {
+        var serializer =
+                ConfluentAvro.serializer(
+                        (Class<T>) records.get(0).getClass(), topic, REGISTRY.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (T record : records) {
-                acks.add(producer.send(new ProducerRecord<>(topic, null, serializer.serialize(record))));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(topic, null, serializer.serialize(record))));
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(60, TimeUnit.SECONDS);
@@ -215,11 +315,15 @@ public abstract class SearchJobContract {
 
     /** Writes one record and returns where it went, as topic/partition@offset. */
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> String produceBad(String topic, T record) throws Exception {
-        var serializer = ConfluentAvro.serializer((Class<T>) record.getClass(), topic, REGISTRY.url());
+    private static <T extends SpecificRecord> String produceBad(String topic, T record)
+            throws Exception {
+        var serializer =
+                ConfluentAvro.serializer((Class<T>) record.getClass(), topic, REGISTRY.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
-            RecordMetadata at = producer.send(new ProducerRecord<>(topic, null, serializer.serialize(record))).get(60, TimeUnit.SECONDS);
+            RecordMetadata at =
+                    producer.send(new ProducerRecord<>(topic, null, serializer.serialize(record)))
+                            .get(60, TimeUnit.SECONDS);
             return at.topic() + "/" + at.partition() + "@" + at.offset();
         }
     }

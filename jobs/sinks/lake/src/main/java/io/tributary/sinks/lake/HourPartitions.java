@@ -9,13 +9,15 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 import org.apache.flink.util.function.SerializableFunction;
 
 /**
- * Hive-style partitions by the record's own time in UTC, {@code event_date=2026-03-01/event_hour=10},
- * which DuckDB, Spark and Trino all read as partition columns (and prune on).
+ * Hive-style partitions by the record's own time in UTC, {@code
+ * event_date=2026-03-01/event_hour=10}, which DuckDB, Spark and Trino all read as partition columns
+ * (and prune on).
  */
 public final class HourPartitions<T> implements BucketAssigner<T, String> {
     private static final long serialVersionUID = 1L;
     private static final DateTimeFormatter PARTITION =
-            DateTimeFormatter.ofPattern("'event_date='yyyy-MM-dd'/event_hour='HH").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("'event_date='yyyy-MM-dd'/event_hour='HH")
+                    .withZone(ZoneOffset.UTC);
 
     private final SerializableFunction<T, Instant> time;
 

@@ -10,11 +10,11 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * The lake's shape of a canonical event. The Envelope's payload is a union of four records;
- * Parquet writers turn such a union into anonymous {@code member0..member3} columns, which no
- * analyst should have to decode. Here each payload type gets its own nullable column named after
- * its domain ({@code player}, {@code media}, {@code commerce}, {@code iot}), so a query reads
- * {@code player.titleId}. Derived from the Envelope schema, so a field added there appears here.
+ * The lake's shape of a canonical event. The Envelope's payload is a union of four records; Parquet
+ * writers turn such a union into anonymous {@code member0..member3} columns, which no analyst
+ * should have to decode. Here each payload type gets its own nullable column named after its domain
+ * ({@code player}, {@code media}, {@code commerce}, {@code iot}), so a query reads {@code
+ * player.titleId}. Derived from the Envelope schema, so a field added there appears here.
  */
 public final class LakeEvents {
     public static final Schema SCHEMA = schema();
@@ -27,7 +27,9 @@ public final class LakeEvents {
             if (!field.name().equals("payload")) {
                 Object value = envelope.get(field.pos());
                 // Generic records hold timestamp-millis as the long it is on the wire.
-                record.put(field.name(), value instanceof Instant instant ? instant.toEpochMilli() : value);
+                record.put(
+                        field.name(),
+                        value instanceof Instant instant ? instant.toEpochMilli() : value);
             }
         }
         Object payload = envelope.getPayload();
@@ -58,15 +60,23 @@ public final class LakeEvents {
             if (field.name().equals("payload")) {
                 for (Schema branch : field.schema().getTypes()) {
                     if (branch.getType() == Schema.Type.RECORD) {
-                        fields.add(new Schema.Field(columnOf(branch), Schema.createUnion(Schema.create(Schema.Type.NULL), branch),
-                                "Set when the event is a " + branch.getName(), Schema.Field.NULL_DEFAULT_VALUE));
+                        fields.add(
+                                new Schema.Field(
+                                        columnOf(branch),
+                                        Schema.createUnion(Schema.create(Schema.Type.NULL), branch),
+                                        "Set when the event is a " + branch.getName(),
+                                        Schema.Field.NULL_DEFAULT_VALUE));
                     }
                 }
             } else {
                 fields.add(new Schema.Field(field, field.schema()));
             }
         }
-        return Schema.createRecord("LakeEvent", "A canonical event as the lake stores it: one nullable column per payload type.",
-                "io.tributary.lake", false, fields);
+        return Schema.createRecord(
+                "LakeEvent",
+                "A canonical event as the lake stores it: one nullable column per payload type.",
+                "io.tributary.lake",
+                false,
+                fields);
     }
 }

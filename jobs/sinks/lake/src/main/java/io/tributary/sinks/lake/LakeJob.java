@@ -1,11 +1,11 @@
 package io.tributary.sinks.lake;
 
-import io.tributary.jobs.kafka.RawRecord;
-import io.tributary.schemas.DeadLetter;
-import io.tributary.schemas.Envelope;
 import io.tributary.jobs.deadletters.CanonicalEnvelopeCheck;
 import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.deadletters.RecordCheck;
+import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.Envelope;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
@@ -29,28 +29,55 @@ public final class LakeJob {
 
     private LakeJob() {}
 
-    public static void build(DataStream<RawRecord> input, List<String> eventTopics, List<String> deadLetterTopics,
-            String registryUrl, LakeSinks sinks) {
+    public static void build(
+            DataStream<RawRecord> input,
+            List<String> eventTopics,
+            List<String> deadLetterTopics,
+            String registryUrl,
+            LakeSinks sinks) {
         Set<String> events = Set.copyOf(eventTopics);
         Set<String> deadLetters = Set.copyOf(deadLetterTopics);
 
-        SingleOutputStreamOperator<GenericRecord> lakeEvents = input
-                .filter(raw -> events.contains(raw.topic)).uid("lake-event-topics").name("canonical topics")
-                .process(new DecodeRecords<>(Envelope.class, registryUrl, new CanonicalEnvelopeCheck(), LakeEvents::of,
-                        RecordCheck.acceptAll(), JOB))
-                .returns(new GenericRecordAvroTypeInfo(LakeEvents.SCHEMA))
-                .uid("lake-events-decode").name("decode events");
+        SingleOutputStreamOperator<GenericRecord> lakeEvents =
+                input.filter(raw -> events.contains(raw.topic))
+                        .uid("lake-event-topics")
+                        .name("canonical topics")
+                        .process(
+                                new DecodeRecords<>(
+                                        Envelope.class,
+                                        registryUrl,
+                                        new CanonicalEnvelopeCheck(),
+                                        LakeEvents::of,
+                                        RecordCheck.acceptAll(),
+                                        JOB))
+                        .returns(new GenericRecordAvroTypeInfo(LakeEvents.SCHEMA))
+                        .uid("lake-events-decode")
+                        .name("decode events");
         lakeEvents.sinkTo(sinks.events()).uid("lake-events-sink").name("events/ (Parquet)");
 
-        SingleOutputStreamOperator<DeadLetter> storedDeadLetters = input
-                .filter(raw -> deadLetters.contains(raw.topic)).uid("lake-dead-letter-topics").name("dead-letter topics")
-                .process(DecodeRecords.as(DeadLetter.class, registryUrl, RecordCheck.acceptAll(), JOB))
-                .returns(new AvroTypeInfo<>(DeadLetter.class))
-                .uid("lake-dead-letters-decode").name("decode dead letters");
-        storedDeadLetters.sinkTo(sinks.deadLetters()).uid("lake-dead-letters-sink").name("dead_letters/ (Parquet)");
+        SingleOutputStreamOperator<DeadLetter> storedDeadLetters =
+                input.filter(raw -> deadLetters.contains(raw.topic))
+                        .uid("lake-dead-letter-topics")
+                        .name("dead-letter topics")
+                        .process(
+                                DecodeRecords.as(
+                                        DeadLetter.class,
+                                        registryUrl,
+                                        RecordCheck.acceptAll(),
+                                        JOB))
+                        .returns(new AvroTypeInfo<>(DeadLetter.class))
+                        .uid("lake-dead-letters-decode")
+                        .name("decode dead letters");
+        storedDeadLetters
+                .sinkTo(sinks.deadLetters())
+                .uid("lake-dead-letters-sink")
+                .name("dead_letters/ (Parquet)");
 
-        lakeEvents.getSideOutput(DecodeRecords.DEAD_LETTERS)
+        lakeEvents
+                .getSideOutput(DecodeRecords.DEAD_LETTERS)
                 .union(storedDeadLetters.getSideOutput(DecodeRecords.DEAD_LETTERS))
-                .sinkTo(sinks.rejected()).uid("lake-rejected-sink").name("dead-letter topic");
+                .sinkTo(sinks.rejected())
+                .uid("lake-rejected-sink")
+                .name("dead-letter topic");
     }
 }

@@ -1,12 +1,15 @@
 package io.tributary.sinks.lake;
 
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** {@code flink run tributary-sinks-lake-job.jar --bootstrap-servers ... --registry-url ... --lake-path s3://lake/tributary} */
+/**
+ * {@code flink run tributary-sinks-lake-job.jar --bootstrap-servers ... --registry-url ...
+ * --lake-path s3://lake/tributary}
+ */
 public final class LakeJobMain {
     private LakeJobMain() {}
 
@@ -24,9 +27,18 @@ public final class LakeJobMain {
 
     public static void buildOnKafka(StreamExecutionEnvironment env, LakeOptions options) {
         LakeJob.build(
-                env.fromSource(RawInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
-                                options.runtime.bounded), WatermarkStrategy.noWatermarks(), "lake topics")
+                env.fromSource(
+                                RawInput.source(
+                                        options.kafka.bootstrapServers,
+                                        options.inputTopics(),
+                                        options.groupId,
+                                        options.runtime.bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "lake topics")
                         .uid("lake-source"),
-                options.eventTopics, options.deadLetterTopics, options.kafka.registryUrl, ParquetLake.of(options));
+                options.eventTopics,
+                options.deadLetterTopics,
+                options.kafka.registryUrl,
+                ParquetLake.of(options));
     }
 }

@@ -18,19 +18,27 @@ import picocli.CommandLine.Parameters;
 
 /**
  * SQL over the lake with DuckDB: {@code bin/tributary lake query --lake /data/lake "SELECT ..."}.
- * The views {@code events} and {@code dead_letters} read every Parquet file under the lake,
- * with {@code event_date} and {@code event_hour} as partition columns (filters on them skip files).
+ * The views {@code events} and {@code dead_letters} read every Parquet file under the lake, with
+ * {@code event_date} and {@code event_hour} as partition columns (filters on them skip files).
  */
-@Command(name = "lake query", mixinStandardHelpOptions = true,
+@Command(
+        name = "lake query",
+        mixinStandardHelpOptions = true,
         description = "Runs SQL over the Parquet lake with DuckDB. Views: events, dead_letters.")
 public final class LakeQuery implements Callable<Integer> {
-    static final String DEFAULT_QUERY = "SELECT event_date, event_hour, domain, count(*) AS events "
-            + "FROM events GROUP BY ALL ORDER BY ALL";
+    static final String DEFAULT_QUERY =
+            "SELECT event_date, event_hour, domain, count(*) AS events "
+                    + "FROM events GROUP BY ALL ORDER BY ALL";
 
-    @Option(names = "--lake", required = true, description = "The lake directory (a local path; copy s3 data down first).")
+    @Option(
+            names = "--lake",
+            required = true,
+            description = "The lake directory (a local path; copy s3 data down first).")
     Path lake;
 
-    @Parameters(arity = "0..1", description = "The query (default: events per date, hour and domain).")
+    @Parameters(
+            arity = "0..1",
+            description = "The query (default: events per date, hour and domain).")
     String sql = DEFAULT_QUERY;
 
     public static void main(String[] args) {
@@ -39,7 +47,8 @@ public final class LakeQuery implements Callable<Integer> {
 
     @Override
     public Integer call() throws SQLException {
-        try (Connection duck = open(lake); Statement statement = duck.createStatement();
+        try (Connection duck = open(lake);
+                Statement statement = duck.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
             print(result);
         }
@@ -52,10 +61,12 @@ public final class LakeQuery implements Callable<Integer> {
         try (Statement statement = duck.createStatement()) {
             for (String view : List.of("events", "dead_letters")) {
                 Path dir = lake.resolve(view);
-                String source = Files.isDirectory(dir)
-                        ? "read_parquet('" + dir.toAbsolutePath().toString().replace("'", "''")
-                                + "/**/*.parquet', hive_partitioning = true, union_by_name = true)"
-                        : "(SELECT NULL AS nothing WHERE false)";
+                String source =
+                        Files.isDirectory(dir)
+                                ? "read_parquet('"
+                                        + dir.toAbsolutePath().toString().replace("'", "''")
+                                        + "/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+                                : "(SELECT NULL AS nothing WHERE false)";
                 statement.execute("CREATE VIEW " + view + " AS SELECT * FROM " + source);
             }
         }
@@ -87,7 +98,8 @@ public final class LakeQuery implements Callable<Integer> {
         for (int r = 0; r < rows.size(); r++) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < columns; i++) {
-                line.append(String.format("%-" + widths[i] + "s", rows.get(r)[i])).append(i < columns - 1 ? " | " : "");
+                line.append(String.format("%-" + widths[i] + "s", rows.get(r)[i]))
+                        .append(i < columns - 1 ? " | " : "");
             }
             System.out.println(line.toString().stripTrailing());
             if (r == 0) {

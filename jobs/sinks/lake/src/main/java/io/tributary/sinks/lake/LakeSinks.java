@@ -4,7 +4,10 @@ import io.tributary.schemas.DeadLetter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.connector.sink2.Sink;
 
-/** Where the lake job writes: canonical events and dead letters as files, and what it cannot read to Kafka. */
+/**
+ * Where the lake job writes: canonical events and dead letters as files, and what it cannot read to
+ * Kafka.
+ */
 public interface LakeSinks {
     Sink<GenericRecord> events();
 

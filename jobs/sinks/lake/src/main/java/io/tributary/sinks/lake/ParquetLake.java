@@ -1,12 +1,12 @@
 package io.tributary.sinks.lake;
 
-import io.tributary.schemas.DeadLetter;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.schemas.DeadLetter;
 import java.util.Properties;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -17,10 +17,10 @@ import org.apache.parquet.avro.AvroParquetWriter;
 
 /**
  * The lake on any Flink file system ({@code file://}, {@code s3://} with flink-s3-fs-hadoop):
- * {@code <lake>/events/event_date=.../event_hour=.../part-*.parquet} and the same under
- * {@code <lake>/dead_letters/}. FileSink with a bulk format rolls a file on every checkpoint and
- * commits it only when the checkpoint completes, so a reader never sees a file of a run that
- * failed, and a replay after a failure rewrites nothing twice.
+ * {@code <lake>/events/event_date=.../event_hour=.../part-*.parquet} and the same under {@code
+ * <lake>/dead_letters/}. FileSink with a bulk format rolls a file on every checkpoint and commits
+ * it only when the checkpoint completes, so a reader never sees a file of a run that failed, and a
+ * replay after a failure rewrites nothing twice.
  */
 public final class ParquetLake implements LakeSinks {
     private static final OutputFileConfig PARQUET_FILES =
@@ -33,9 +33,15 @@ public final class ParquetLake implements LakeSinks {
     private final String transactionalIdPrefix;
     private final Properties producer;
 
-    public ParquetLake(String lakePath, String bootstrapServers, String deadLetterTopic, String registryUrl,
-            String transactionalIdPrefix, Properties producer) {
-        this.lakePath = lakePath.endsWith("/") ? lakePath.substring(0, lakePath.length() - 1) : lakePath;
+    public ParquetLake(
+            String lakePath,
+            String bootstrapServers,
+            String deadLetterTopic,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
+        this.lakePath =
+                lakePath.endsWith("/") ? lakePath.substring(0, lakePath.length() - 1) : lakePath;
         this.bootstrapServers = bootstrapServers;
         this.deadLetterTopic = deadLetterTopic;
         this.registryUrl = registryUrl;
@@ -44,13 +50,20 @@ public final class ParquetLake implements LakeSinks {
     }
 
     public static ParquetLake of(LakeOptions options) {
-        return new ParquetLake(options.lakePath, options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
-                options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer());
+        return new ParquetLake(
+                options.lakePath,
+                options.kafka.bootstrapServers,
+                options.sinkDeadLetterTopic,
+                options.kafka.registryUrl,
+                options.transactionalIdPrefix,
+                options.runtime.transactionalProducer());
     }
 
     @Override
     public Sink<GenericRecord> events() {
-        return FileSink.forBulkFormat(new Path(lakePath + "/events"), AvroParquetWriters.forGenericRecord(LakeEvents.SCHEMA))
+        return FileSink.forBulkFormat(
+                        new Path(lakePath + "/events"),
+                        AvroParquetWriters.forGenericRecord(LakeEvents.SCHEMA))
                 .withBucketAssigner(new HourPartitions<>(LakeEvents::eventTime))
                 .withOutputFileConfig(PARQUET_FILES)
                 .build();
@@ -58,7 +71,8 @@ public final class ParquetLake implements LakeSinks {
 
     @Override
     public Sink<DeadLetter> deadLetters() {
-        return FileSink.forBulkFormat(new Path(lakePath + "/dead_letters"), withLogicalTypes(DeadLetter.class))
+        return FileSink.forBulkFormat(
+                        new Path(lakePath + "/dead_letters"), withLogicalTypes(DeadLetter.class))
                 .withBucketAssigner(new HourPartitions<>(DeadLetter::getSourceTimestamp))
                 .withOutputFileConfig(PARQUET_FILES)
                 .build();
@@ -66,19 +80,23 @@ public final class ParquetLake implements LakeSinks {
 
     /**
      * Flink's {@code AvroParquetWriters.forSpecificRecord} writes with a data model that lacks the
-     * record's logical-type conversions, and fails on a timestamp held as {@link java.time.Instant};
-     * the generated class's own model has them.
+     * record's logical-type conversions, and fails on a timestamp held as {@link
+     * java.time.Instant}; the generated class's own model has them.
      */
-    private static <T extends SpecificRecordBase> ParquetWriterFactory<T> withLogicalTypes(Class<T> type) {
+    private static <T extends SpecificRecordBase> ParquetWriterFactory<T> withLogicalTypes(
+            Class<T> type) {
         String schema = SpecificData.get().getSchema(type).toString();
-        return new ParquetWriterFactory<>(out -> AvroParquetWriter.<T>builder(out)
-                .withSchema(new Schema.Parser().parse(schema))
-                .withDataModel(SpecificData.getForClass(type))
-                .build());
+        return new ParquetWriterFactory<>(
+                out ->
+                        AvroParquetWriter.<T>builder(out)
+                                .withSchema(new Schema.Parser().parse(schema))
+                                .withDataModel(SpecificData.getForClass(type))
+                                .build());
     }
 
     @Override
     public Sink<DeadLetter> rejected() {
-        return DeadLetterSink.exactlyOnce(bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+        return DeadLetterSink.exactlyOnce(
+                bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

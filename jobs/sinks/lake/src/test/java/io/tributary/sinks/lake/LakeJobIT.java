@@ -1,9 +1,9 @@
 package io.tributary.sinks.lake;
 
-import io.tributary.schemas.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
@@ -11,11 +11,11 @@ import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
-import io.tributary.jobs.kafka.RawInput;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -86,7 +86,8 @@ class LakeJobIT {
         Path files() throws Exception;
     }
 
-    private void writeLakeAndCheck(String run, String lakeUri, LocalView localView) throws Exception {
+    private void writeLakeAndCheck(String run, String lakeUri, LocalView localView)
+            throws Exception {
         String player = run + ".events.player";
         String media = run + ".events.media";
         String ingestDeadLetters = run + ".ingest.dead-letters";
@@ -111,83 +112,144 @@ class LakeJobIT {
         produce(media, mediaEvents);
         produce(ingestDeadLetters, deadLetters);
         // Records no canonical topic should hold: each becomes one dead letter, the lake goes on.
-        Map<String, String> expectedHostile = HostileCanonicalRecords.produce(KAFKA.broker(), REGISTRY.url(), player, Domain.PLAYER);
+        Map<String, String> expectedHostile =
+                HostileCanonicalRecords.produce(
+                        KAFKA.broker(), REGISTRY.url(), player, Domain.PLAYER);
         byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
         RecordMetadata garbageAt;
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
-            garbageAt = producer.send(new ProducerRecord<>(player, null, garbage)).get(60, TimeUnit.SECONDS);
+            garbageAt =
+                    producer.send(new ProducerRecord<>(player, null, garbage))
+                            .get(60, TimeUnit.SECONDS);
         }
 
-        LakeOptions options = JobCommandLine.parse(new LakeOptions(), new String[] {
-                "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", REGISTRY.url(),
-                "--lake-path", lakeUri, "--event-topics", player + "," + media,
-                "--dead-letter-topics", ingestDeadLetters + "," + sinkDeadLetters,
-                "--sink-dead-letter-topic", sinkDeadLetters, "--group-id", "lake-it-" + run,
-                "--transactional-id-prefix", "lake-it-" + run, "--transaction-timeout", "5m"});
+        LakeOptions options =
+                JobCommandLine.parse(
+                        new LakeOptions(),
+                        new String[] {
+                            "--bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "--registry-url",
+                            REGISTRY.url(),
+                            "--lake-path",
+                            lakeUri,
+                            "--event-topics",
+                            player + "," + media,
+                            "--dead-letter-topics",
+                            ingestDeadLetters + "," + sinkDeadLetters,
+                            "--sink-dead-letter-topic",
+                            sinkDeadLetters,
+                            "--group-id",
+                            "lake-it-" + run,
+                            "--transactional-id-prefix",
+                            "lake-it-" + run,
+                            "--transaction-timeout",
+                            "5m"
+                        });
         FailOnceAfterCheckpoint<RawRecord> failure = new FailOnceAfterCheckpoint<>();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(FlinkTestClusters.PARALLELISM);
         env.enableCheckpointing(300);
         env.getConfig().disableGenericTypes();
-        DataStream<RawRecord> raw = env.fromSource(RawInput.source(KAFKA.bootstrapServers(), options.inputTopics(),
-                options.groupId, true), WatermarkStrategy.noWatermarks(), "lake topics");
-        LakeJob.build(raw.map(failure).returns(raw.getType()).name("inject failure"), options.eventTopics,
-                options.deadLetterTopics, REGISTRY.url(), ParquetLake.of(options));
+        DataStream<RawRecord> raw =
+                env.fromSource(
+                        RawInput.source(
+                                KAFKA.bootstrapServers(),
+                                options.inputTopics(),
+                                options.groupId,
+                                true),
+                        WatermarkStrategy.noWatermarks(),
+                        "lake topics");
+        LakeJob.build(
+                raw.map(failure).returns(raw.getType()).name("inject failure"),
+                options.eventTopics,
+                options.deadLetterTopics,
+                REGISTRY.url(),
+                ParquetLake.of(options));
         env.execute("lake-it-" + run);
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();
 
         Path lake = localView.files();
         try (Stream<Path> files = Files.walk(lake)) {
-            List<Path> visible = files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).toList();
-            assertThat(visible).isNotEmpty().allSatisfy(file -> assertThat(file.getFileName().toString()).endsWith(".parquet"));
-            assertThat(visible).allSatisfy(file -> assertThat(lake.relativize(file).toString())
-                    .matches("(events|dead_letters)/event_date=\\d{4}-\\d{2}-\\d{2}/event_hour=\\d{2}/part-.*\\.parquet"));
+            List<Path> visible =
+                    files.filter(Files::isRegularFile)
+                            .filter(f -> !f.getFileName().toString().startsWith("."))
+                            .toList();
+            assertThat(visible)
+                    .isNotEmpty()
+                    .allSatisfy(
+                            file -> assertThat(file.getFileName().toString()).endsWith(".parquet"));
+            assertThat(visible)
+                    .allSatisfy(
+                            file ->
+                                    assertThat(lake.relativize(file).toString())
+                                            .matches(
+                                                    "(events|dead_letters)/event_date=\\d{4}-\\d{2}-\\d{2}/event_hour=\\d{2}/part-.*\\.parquet"));
         }
 
         List<Envelope> all = new ArrayList<>(playerEvents);
         all.addAll(mediaEvents);
         Map<String, Long> expectedPerHour = new HashMap<>();
         for (Envelope event : all) {
-            expectedPerHour.merge(HourPartitions.partitionOf(event.getEventTime()) + "/" + event.getDomain(), 1L, Long::sum);
+            expectedPerHour.merge(
+                    HourPartitions.partitionOf(event.getEventTime()) + "/" + event.getDomain(),
+                    1L,
+                    Long::sum);
         }
-        try (Connection duck = LakeQuery.open(lake); Statement sql = duck.createStatement()) {
-            ResultSet totals = sql.executeQuery("SELECT count(*), count(DISTINCT eventId) FROM events");
+        try (Connection duck = LakeQuery.open(lake);
+                Statement sql = duck.createStatement()) {
+            ResultSet totals =
+                    sql.executeQuery("SELECT count(*), count(DISTINCT eventId) FROM events");
             totals.next();
             assertThat(totals.getLong(1)).as("events in the lake").isEqualTo(all.size());
             assertThat(totals.getLong(2)).as("distinct events in the lake").isEqualTo(all.size());
 
             Map<String, Long> perHour = new HashMap<>();
-            ResultSet hours = sql.executeQuery("SELECT 'event_date=' || CAST(event_date AS VARCHAR) || '/event_hour=' "
-                    + "|| lpad(CAST(event_hour AS VARCHAR), 2, '0') || '/' || domain, count(*) FROM events GROUP BY ALL");
+            ResultSet hours =
+                    sql.executeQuery(
+                            "SELECT 'event_date=' || CAST(event_date AS VARCHAR) || '/event_hour=' "
+                                    + "|| lpad(CAST(event_hour AS VARCHAR), 2, '0') || '/' || domain, count(*) FROM events GROUP BY ALL");
             while (hours.next()) {
                 perHour.put(hours.getString(1), hours.getLong(2));
             }
             assertThat(perHour).isEqualTo(expectedPerHour);
 
             Envelope sample = playerEvents.get(17);
-            ResultSet one = sql.executeQuery("SELECT player.titleId, player.deviceClass, media IS NULL, eventTime "
-                    + "FROM events WHERE eventId = '" + sample.getEventId() + "'");
+            ResultSet one =
+                    sql.executeQuery(
+                            "SELECT player.titleId, player.deviceClass, media IS NULL, eventTime "
+                                    + "FROM events WHERE eventId = '"
+                                    + sample.getEventId()
+                                    + "'");
             assertThat(one.next()).isTrue();
             PlayerEvent payload = (PlayerEvent) sample.getPayload();
             assertThat(one.getString(1)).isEqualTo(payload.getTitleId());
             assertThat(one.getString(2)).isEqualTo(payload.getDeviceClass().name());
             assertThat(one.getBoolean(3)).isTrue();
 
-            ResultSet letters = sql.executeQuery("SELECT count(*), count(DISTINCT sourceOffset), min(reason) FROM dead_letters");
+            ResultSet letters =
+                    sql.executeQuery(
+                            "SELECT count(*), count(DISTINCT sourceOffset), min(reason) FROM dead_letters");
             letters.next();
             assertThat(letters.getLong(1)).isEqualTo(deadLetters.size());
             assertThat(letters.getLong(2)).isEqualTo(deadLetters.size());
         }
 
         var decoder = ConfluentAvro.deserializer(DeadLetter.class, REGISTRY.url());
-        List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readCommitted(KAFKA.bootstrapServers(),
-                List.of(sinkDeadLetters), Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> rejected =
+                TopicReader.readCommitted(
+                        KAFKA.bootstrapServers(), List.of(sinkDeadLetters), Duration.ofSeconds(60));
         assertThat(rejected).hasSize(1 + expectedHostile.size());
         Map<String, String> hostile = new HashMap<>();
         DeadLetter letter = null;
         for (ConsumerRecord<byte[], byte[]> record : rejected) {
             DeadLetter decoded = decoder.deserialize(record.value());
-            String key = decoded.getOriginalKey() == null ? "" : StandardCharsets.UTF_8.decode(decoded.getOriginalKey().duplicate()).toString();
+            String key =
+                    decoded.getOriginalKey() == null
+                            ? ""
+                            : StandardCharsets.UTF_8
+                                    .decode(decoded.getOriginalKey().duplicate())
+                                    .toString();
             if (key.startsWith("hostile-")) {
                 hostile.put(decoded.getSourceTopic() + "/" + key, decoded.getReason().name());
             } else {
@@ -204,42 +266,87 @@ class LakeJobIT {
     }
 
     private static Envelope playerEvent(int i, Instant time) {
-        return envelope("p-" + i, EventType.values()[i % 9], Domain.PLAYER, time,
-                PlayerEvent.newBuilder().setSessionId("session-" + i % 40).setViewerId("viewer-" + i % 30)
-                        .setAccountId("account-" + i % 20).setDeviceId("device-" + i % 25).setTitleId("title-" + i % 7)
-                        .setDeviceClass(DeviceClass.values()[i % 6]).setCdn("fastly").setRegion("eu-west")
+        return envelope(
+                "p-" + i,
+                EventType.values()[i % 9],
+                Domain.PLAYER,
+                time,
+                PlayerEvent.newBuilder()
+                        .setSessionId("session-" + i % 40)
+                        .setViewerId("viewer-" + i % 30)
+                        .setAccountId("account-" + i % 20)
+                        .setDeviceId("device-" + i % 25)
+                        .setTitleId("title-" + i % 7)
+                        .setDeviceClass(DeviceClass.values()[i % 6])
+                        .setCdn("fastly")
+                        .setRegion("eu-west")
                         .setPositionMs(i * 1000L)
                         // What any of the nine types needs, as the ingest job requires it.
-                        .setStartupTimeMs(800L).setBufferDurationMs(1_200L).setBitrateKbps(2000).setPreviousBitrateKbps(1000)
-                        .setSeekFromMs(0L).setErrorCode("E1").build());
+                        .setStartupTimeMs(800L)
+                        .setBufferDurationMs(1_200L)
+                        .setBitrateKbps(2000)
+                        .setPreviousBitrateKbps(1000)
+                        .setSeekFromMs(0L)
+                        .setErrorCode("E1")
+                        .build());
     }
 
     private static Envelope mediaEvent(int i, Instant time) {
-        return envelope("m-" + i, EventType.TRANSCODE_PROGRESS, Domain.MEDIA, time,
-                MediaEvent.newBuilder().setMediaId("media-" + i % 10).setRendition("2000k").setProgressPercent(i % 100 * 1.0).build());
+        return envelope(
+                "m-" + i,
+                EventType.TRANSCODE_PROGRESS,
+                Domain.MEDIA,
+                time,
+                MediaEvent.newBuilder()
+                        .setMediaId("media-" + i % 10)
+                        .setRendition("2000k")
+                        .setProgressPercent(i % 100 * 1.0)
+                        .build());
     }
 
-    private static Envelope envelope(String id, EventType type, Domain domain, Instant time, Object payload) {
-        return Envelope.newBuilder().setEventId(id).setEventType(type).setDomain(domain).setEventTime(time)
-                .setIngestTime(time.plusMillis(250)).setProducer("lake-it").setOrigin(new Origin("raw", 0, 0L))
-                .setPayload(payload).build();
+    private static Envelope envelope(
+            String id, EventType type, Domain domain, Instant time, Object payload) {
+        return Envelope.newBuilder()
+                .setEventId(id)
+                .setEventType(type)
+                .setDomain(domain)
+                .setEventTime(time)
+                .setIngestTime(time.plusMillis(250))
+                .setProducer("lake-it")
+                .setOrigin(new Origin("raw", 0, 0L))
+                .setPayload(payload)
+                .build();
     }
 
     private static DeadLetter deadLetter(int i) {
-        return DeadLetter.newBuilder().setReason(DeadLetterReason.MALFORMED_JSON).setMessage("bad " + i).setField(null)
-                .setJob("ingest").setSourceTopic(Topics.RAW_PLAYER).setSourcePartition(0).setSourceOffset((long) i)
-                .setSourceTimestamp(T0.plusSeconds(i * 1000L)).setDeadLetteredAt(T0.plusSeconds(i * 1000L + 1))
-                .setOriginalKey(null).setOriginalValue(ByteBuffer.wrap(("{" + i).getBytes(StandardCharsets.UTF_8))).build();
+        return DeadLetter.newBuilder()
+                .setReason(DeadLetterReason.MALFORMED_JSON)
+                .setMessage("bad " + i)
+                .setField(null)
+                .setJob("ingest")
+                .setSourceTopic(Topics.RAW_PLAYER)
+                .setSourcePartition(0)
+                .setSourceOffset((long) i)
+                .setSourceTimestamp(T0.plusSeconds(i * 1000L))
+                .setDeadLetteredAt(T0.plusSeconds(i * 1000L + 1))
+                .setOriginalKey(null)
+                .setOriginalValue(ByteBuffer.wrap(("{" + i).getBytes(StandardCharsets.UTF_8)))
+                .build();
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> void produce(String topic, List<T> records) throws Exception {
-        var serializer = ConfluentAvro.serializer((Class<T>) records.get(0).getClass(), topic, REGISTRY.url());
+    private static <T extends SpecificRecord> void produce(String topic, List<T> records)
+            throws Exception {
+        var serializer =
+                ConfluentAvro.serializer(
+                        (Class<T>) records.get(0).getClass(), topic, REGISTRY.url());
         serializer.open(null);
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.broker().producer()) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (T record : records) {
-                acks.add(producer.send(new ProducerRecord<>(topic, null, serializer.serialize(record))));
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(topic, null, serializer.serialize(record))));
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(60, TimeUnit.SECONDS);

@@ -1,6 +1,9 @@
 package io.tributary.sinks.warehouse;
 
-/** How a value is bound to a statement, and the placeholder that casts it where PostgreSQL needs that. */
+/**
+ * How a value is bound to a statement, and the placeholder that casts it where PostgreSQL needs
+ * that.
+ */
 public enum ColumnType {
     TEXT("?"),
     INTEGER("?"),

@@ -6,9 +6,9 @@ import io.tributary.schemas.media.MediaEvent;
 import java.time.Instant;
 
 /**
- * One part of one media item's pipeline as the media_jobs table holds it: the upload, the
- * transcode of one rendition, the packaging in one format, or the publication. A POJO, so Flink
- * serializes it without Kryo.
+ * One part of one media item's pipeline as the media_jobs table holds it: the upload, the transcode
+ * of one rendition, the packaging in one format, or the publication. A POJO, so Flink serializes it
+ * without Kryo.
  */
 public class MediaJobRow {
     public String mediaId;
@@ -16,6 +16,7 @@ public class MediaJobRow {
     public String part;
     public String state;
     public Instant eventTime;
+
     /**
      * Orders the events of one part that carry the same time: the pipeline stamps a decision with
      * the time of the report that caused it (UPLOADED with that of its UPLOAD_COMPLETED), so time
@@ -23,6 +24,7 @@ public class MediaJobRow {
      * a later lifecycle step an earlier one.
      */
     public int step;
+
     public String eventId;
     public String uploadId;
     public String rendition;
@@ -37,11 +39,17 @@ public class MediaJobRow {
 
     public MediaJobRow() {}
 
-    /** @throws IllegalArgumentException if the envelope holds no media event */
+    /**
+     * @throws IllegalArgumentException if the envelope holds no media event
+     */
     public static MediaJobRow of(Envelope envelope) {
         if (!(envelope.getPayload() instanceof MediaEvent media)) {
-            throw new IllegalArgumentException("event " + envelope.getEventId() + " of type " + envelope.getEventType()
-                    + " is not a media pipeline event");
+            throw new IllegalArgumentException(
+                    "event "
+                            + envelope.getEventId()
+                            + " of type "
+                            + envelope.getEventType()
+                            + " is not a media pipeline event");
         }
         MediaJobRow row = new MediaJobRow();
         row.mediaId = media.getMediaId();
@@ -64,7 +72,11 @@ public class MediaJobRow {
                 row.stage = "upload";
                 row.part = orEmpty(media.getUploadId());
             }
-            case TRANSCODE_REQUESTED, TRANSCODE_STARTED, TRANSCODE_PROGRESS, TRANSCODE_COMPLETED, TRANSCODE_FAILED -> {
+            case TRANSCODE_REQUESTED,
+                    TRANSCODE_STARTED,
+                    TRANSCODE_PROGRESS,
+                    TRANSCODE_COMPLETED,
+                    TRANSCODE_FAILED -> {
                 row.stage = "transcode";
                 row.part = orEmpty(media.getRendition());
             }
@@ -88,19 +100,25 @@ public class MediaJobRow {
                 row.stage = "publish";
                 row.part = "";
             }
-            default -> throw new IllegalArgumentException("event " + envelope.getEventId() + " of type "
-                    + envelope.getEventType() + " is not a media pipeline stage");
+            default ->
+                    throw new IllegalArgumentException(
+                            "event "
+                                    + envelope.getEventId()
+                                    + " of type "
+                                    + envelope.getEventType()
+                                    + " is not a media pipeline stage");
         }
         return row;
     }
 
     static int step(EventType type, Integer attempt) {
-        int rank = switch (type) {
-            case UPLOAD_CHUNK, TRANSCODE_REQUESTED -> 0;
-            case UPLOAD_COMPLETED, TRANSCODE_STARTED -> 1;
-            case TRANSCODE_PROGRESS -> 2;
-            default -> 3;
-        };
+        int rank =
+                switch (type) {
+                    case UPLOAD_CHUNK, TRANSCODE_REQUESTED -> 0;
+                    case UPLOAD_COMPLETED, TRANSCODE_STARTED -> 1;
+                    case TRANSCODE_PROGRESS -> 2;
+                    default -> 3;
+                };
         return (attempt == null ? 0 : attempt) * 10 + rank;
     }
 

@@ -1,7 +1,7 @@
 package io.tributary.sinks.warehouse;
 
-import io.tributary.schemas.DeadLetter;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -9,7 +9,9 @@ import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
-/** The production sinks: flink-connector-jdbc into PostgreSQL, dead letters to Kafka exactly once. */
+/**
+ * The production sinks: flink-connector-jdbc into PostgreSQL, dead letters to Kafka exactly once.
+ */
 public final class PostgresSinks implements WarehouseSinks {
     private final JdbcConnectionOptions connection;
     private final JdbcExecutionOptions execution;
@@ -19,22 +21,34 @@ public final class PostgresSinks implements WarehouseSinks {
     private final String transactionalIdPrefix;
     private final Properties producer;
 
-    public PostgresSinks(String jdbcUrl, String user, String password, int batchSize, Duration batchInterval, int maxRetries,
-            String bootstrapServers, String deadLetterTopic, String registryUrl, String transactionalIdPrefix, Properties producer) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(jdbcUrl)
-                .withDriverName("org.postgresql.Driver")
-                .withUsername(user)
-                .withConnectionCheckTimeoutSeconds(10);
+    public PostgresSinks(
+            String jdbcUrl,
+            String user,
+            String password,
+            int batchSize,
+            Duration batchInterval,
+            int maxRetries,
+            String bootstrapServers,
+            String deadLetterTopic,
+            String registryUrl,
+            String transactionalIdPrefix,
+            Properties producer) {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(jdbcUrl)
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(user)
+                        .withConnectionCheckTimeoutSeconds(10);
         if (password != null && !password.isEmpty()) {
             builder.withPassword(password);
         }
         this.connection = builder.build();
-        this.execution = JdbcExecutionOptions.builder()
-                .withBatchSize(batchSize)
-                .withBatchIntervalMs(batchInterval.toMillis())
-                .withMaxRetries(maxRetries)
-                .build();
+        this.execution =
+                JdbcExecutionOptions.builder()
+                        .withBatchSize(batchSize)
+                        .withBatchIntervalMs(batchInterval.toMillis())
+                        .withMaxRetries(maxRetries)
+                        .build();
         this.bootstrapServers = bootstrapServers;
         this.deadLetterTopic = deadLetterTopic;
         this.registryUrl = registryUrl;
@@ -43,9 +57,18 @@ public final class PostgresSinks implements WarehouseSinks {
     }
 
     public static PostgresSinks of(WarehouseOptions options) {
-        return new PostgresSinks(options.jdbcUrl, options.jdbcUser, options.jdbcPassword, options.batchSize,
-                options.batchInterval, options.maxRetries, options.kafka.bootstrapServers, options.sinkDeadLetterTopic,
-                options.kafka.registryUrl, options.transactionalIdPrefix, options.runtime.transactionalProducer());
+        return new PostgresSinks(
+                options.jdbcUrl,
+                options.jdbcUser,
+                options.jdbcPassword,
+                options.batchSize,
+                options.batchInterval,
+                options.maxRetries,
+                options.kafka.bootstrapServers,
+                options.sinkDeadLetterTopic,
+                options.kafka.registryUrl,
+                options.transactionalIdPrefix,
+                options.runtime.transactionalProducer());
     }
 
     @Override
@@ -58,6 +81,7 @@ public final class PostgresSinks implements WarehouseSinks {
 
     @Override
     public Sink<DeadLetter> deadLetters() {
-        return DeadLetterSink.exactlyOnce(bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+        return DeadLetterSink.exactlyOnce(
+                bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

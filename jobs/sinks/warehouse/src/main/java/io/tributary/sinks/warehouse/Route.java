@@ -8,10 +8,15 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /** Which topics feed a table, the Avro type on those topics, and what of a record becomes a row. */
 public record Route<A extends SpecificRecord, T>(
-        List<String> topics, Class<A> wireType, SerializableFunction<A, T> toRow, TableSpec<T> table) implements Serializable {
+        List<String> topics,
+        Class<A> wireType,
+        SerializableFunction<A, T> toRow,
+        TableSpec<T> table)
+        implements Serializable {
 
     /** Topics of records stored as they are. */
-    public static <A extends SpecificRecord> Route<A, A> direct(List<String> topics, TableSpec<A> table) {
+    public static <A extends SpecificRecord> Route<A, A> direct(
+            List<String> topics, TableSpec<A> table) {
         return new Route<>(topics, table.type(), record -> record, table);
     }
 

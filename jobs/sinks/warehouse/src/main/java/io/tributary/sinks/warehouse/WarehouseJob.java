@@ -1,8 +1,8 @@
 package io.tributary.sinks.warehouse;
 
+import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
-import io.tributary.jobs.deadletters.DecodeRecords;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -29,28 +29,48 @@ public final class WarehouseJob {
 
     private WarehouseJob() {}
 
-    public static void build(DataStream<RawRecord> input, List<Route<?, ?>> routes, String registryUrl, WarehouseSinks sinks) {
+    public static void build(
+            DataStream<RawRecord> input,
+            List<Route<?, ?>> routes,
+            String registryUrl,
+            WarehouseSinks sinks) {
         DataStream<DeadLetter> deadLetters = null;
         for (Route<?, ?> route : routes) {
             DataStream<DeadLetter> rejected = store(input, route, registryUrl, sinks);
             deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
         }
         if (deadLetters != null) {
-            deadLetters.sinkTo(sinks.deadLetters()).uid("warehouse-dead-letter-sink").name("dead-letter topic");
+            deadLetters
+                    .sinkTo(sinks.deadLetters())
+                    .uid("warehouse-dead-letter-sink")
+                    .name("dead-letter topic");
         }
     }
 
     private static <A extends SpecificRecord, T> DataStream<DeadLetter> store(
-            DataStream<RawRecord> input, Route<A, T> route, String registryUrl, WarehouseSinks sinks) {
+            DataStream<RawRecord> input,
+            Route<A, T> route,
+            String registryUrl,
+            WarehouseSinks sinks) {
         String table = route.table().table();
         Set<String> topics = Set.copyOf(route.topics());
-        SingleOutputStreamOperator<T> rows = input
-                .filter(raw -> topics.contains(raw.topic))
-                .uid("warehouse-" + table + "-topics").name(table + ": its topics")
-                .process(DecodeRecords.converting(route.wireType(), registryUrl, route.toRow(), route.table().check(), JOB))
-                .returns(typeOf(route.table().type()))
-                .uid("warehouse-" + table + "-decode").name(table + ": decode and check");
-        rows.sinkTo(sinks.table(route.table())).uid("warehouse-" + table + "-sink").name(table + ": upsert");
+        SingleOutputStreamOperator<T> rows =
+                input.filter(raw -> topics.contains(raw.topic))
+                        .uid("warehouse-" + table + "-topics")
+                        .name(table + ": its topics")
+                        .process(
+                                DecodeRecords.converting(
+                                        route.wireType(),
+                                        registryUrl,
+                                        route.toRow(),
+                                        route.table().check(),
+                                        JOB))
+                        .returns(typeOf(route.table().type()))
+                        .uid("warehouse-" + table + "-decode")
+                        .name(table + ": decode and check");
+        rows.sinkTo(sinks.table(route.table()))
+                .uid("warehouse-" + table + "-sink")
+                .name(table + ": upsert");
         return rows.getSideOutput(DecodeRecords.DEAD_LETTERS);
     }
 

@@ -1,13 +1,14 @@
 package io.tributary.sinks.warehouse;
 
-import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code flink run tributary-sinks-warehouse-job.jar --bootstrap-servers ... --registry-url ... --jdbc-url ...}
+ * {@code flink run tributary-sinks-warehouse-job.jar --bootstrap-servers ... --registry-url ...
+ * --jdbc-url ...}
  *
  * <p>Migrates the schema (Flyway) on the client before the job is submitted, so the tables are
  * there before the first write. Nothing calls {@code System.exit}.
@@ -32,9 +33,17 @@ public final class WarehouseJobMain {
 
     public static void buildOnKafka(StreamExecutionEnvironment env, WarehouseOptions options) {
         WarehouseJob.build(
-                env.fromSource(RawInput.source(options.kafka.bootstrapServers, options.inputTopics(), options.groupId,
-                                options.runtime.bounded), WatermarkStrategy.noWatermarks(), "warehouse topics")
+                env.fromSource(
+                                RawInput.source(
+                                        options.kafka.bootstrapServers,
+                                        options.inputTopics(),
+                                        options.groupId,
+                                        options.runtime.bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "warehouse topics")
                         .uid("warehouse-source"),
-                options.routes(), options.kafka.registryUrl, PostgresSinks.of(options));
+                options.routes(),
+                options.kafka.registryUrl,
+                PostgresSinks.of(options));
     }
 }

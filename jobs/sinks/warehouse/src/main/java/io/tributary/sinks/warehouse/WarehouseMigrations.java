@@ -4,9 +4,9 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Creates and migrates the warehouse schema with Flyway from the versioned scripts in
- * {@code db/migration} (this module's resources). The job runs it before it starts, so a new
- * build's tables are in place before its first write; running it twice changes nothing.
+ * Creates and migrates the warehouse schema with Flyway from the versioned scripts in {@code
+ * db/migration} (this module's resources). The job runs it before it starts, so a new build's
+ * tables are in place before its first write; running it twice changes nothing.
  */
 public final class WarehouseMigrations {
     private WarehouseMigrations() {}

@@ -3,7 +3,10 @@ package io.tributary.sinks.search.opensearch2;
 import io.tributary.sinks.search.SearchEngine;
 import io.tributary.sinks.search.SearchJobMain;
 
-/** {@code flink run tributary-sinks-search-opensearch2-job.jar --search-url http://opensearch:9200 --bootstrap-servers ... --registry-url ...} */
+/**
+ * {@code flink run tributary-sinks-search-opensearch2-job.jar --search-url http://opensearch:9200
+ * --bootstrap-servers ... --registry-url ...}
+ */
 public final class OpenSearch2SearchJobMain {
     public static final SearchEngine ENGINE = new SearchEngine("OpenSearch 2");
 
