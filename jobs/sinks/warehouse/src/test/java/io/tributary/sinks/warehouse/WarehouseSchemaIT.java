@@ -37,7 +37,7 @@ class WarehouseSchemaIT {
         assertThat(
                         WarehouseMigrations.migrate(jdbcUrl, PostgresServer.USER, null)
                                 .migrationsExecuted)
-                .isEqualTo(4);
+                .isEqualTo(5);
     }
 
     @Test
