@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,6 +40,7 @@ import picocli.CommandLine.Option;
         description = "Ingest job events/s vs a plain Kafka copy of the same records.")
 public final class IngestBenchmark implements Callable<Integer> {
     private static final String RAW_TOPIC = "bench.raw";
+    private static final String BASELINE = "plain Kafka consumer -> producer copy";
 
     @Option(
             names = "--events",
@@ -60,6 +63,13 @@ public final class IngestBenchmark implements Callable<Integer> {
     String checkpointInterval;
 
     @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description =
+                    "Rounds, each measuring the baseline and every backend in turn (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
             names = "--results",
             defaultValue = "results/ingest.md",
             description = "Results file (default: ${DEFAULT-VALUE}).")
@@ -72,10 +82,10 @@ public final class IngestBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = TempDirs.create("bench");
-        List<String> lines = new ArrayList<>();
+        Map<String, List<Run>> runs = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start();
                 SchemaRegistry registry = SchemaRegistry.start()) {
-            kafka.createTopics(2, RAW_TOPIC, "bench.copy");
+            kafka.createTopics(2, RAW_TOPIC);
             long bytes = load(kafka);
             say(
                     String.format(
@@ -84,38 +94,42 @@ public final class IngestBenchmark implements Callable<Integer> {
                             events,
                             bytes >> 20,
                             RAW_TOPIC));
-
-            double baseline = plainCopy(kafka);
-            say(
-                    String.format(
-                            Locale.ROOT,
-                            "baseline: plain consumer -> producer copy   %,10.0f records/s",
-                            baseline));
-            lines.add(row("plain Kafka consumer -> producer copy", baseline, baseline));
-
             int run = 0;
-            for (RuntimeOptions.StateBackend backend : backends) {
-                double ingest = ingest(kafka, registry, work.resolve("run" + run), backend, run++);
-                say(
-                        String.format(
-                                Locale.ROOT,
-                                "ingest job (%s, exactly-once)         %,10.0f records/s  ratio %.2f",
-                                backend,
-                                ingest,
-                                ingest / baseline));
-                lines.add(
-                        row(
-                                "ingest job, "
-                                        + backend.name().toLowerCase(Locale.ROOT)
-                                        + " state, EXACTLY_ONCE",
-                                ingest,
-                                baseline));
+            for (int round = 1; round <= rounds; round++) {
+                Run copy = plainCopy(kafka, round);
+                runs.computeIfAbsent(BASELINE, k -> new ArrayList<>()).add(copy);
+                say(String.format(Locale.ROOT, "round %d: %-45s %s", round, BASELINE, copy));
+                for (RuntimeOptions.StateBackend backend : backends) {
+                    Run ingest = ingest(kafka, registry, work.resolve("run" + run), backend, run++);
+                    String name =
+                            "ingest job, "
+                                    + backend.name().toLowerCase(Locale.ROOT)
+                                    + " state, EXACTLY_ONCE";
+                    runs.computeIfAbsent(name, k -> new ArrayList<>()).add(ingest);
+                    say(String.format(Locale.ROOT, "round %d: %-45s %s", round, name, ingest));
+                }
             }
-            write(lines);
+            write(runs);
         } finally {
             TempDirs.delete(work);
         }
         return 0;
+    }
+
+    /**
+     * One measured run: records/s over the whole run (start and final commit included) and in
+     * steady state ({@link ThroughputSampler}), both per input record.
+     */
+    record Run(double whole, double steady, double firstOutput, List<double[]> progress) {
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "whole %,9.0f/s  steady %,9.0f/s  first output after %.1f s",
+                    whole,
+                    steady,
+                    firstOutput);
+        }
     }
 
     private long load(KafkaBroker kafka) throws Exception {
@@ -134,39 +148,40 @@ public final class IngestBenchmark implements Callable<Integer> {
         return bytes;
     }
 
-    private double plainCopy(KafkaBroker kafka) {
-        long copied = 0;
+    private Run plainCopy(KafkaBroker kafka, int round) {
+        String target = "bench.copy-" + round;
+        kafka.createTopics(2, target);
+        AtomicLong copied = new AtomicLong();
         long start = System.nanoTime();
+        ThroughputSampler sampler = ThroughputSampler.of(copied::get);
         try (KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(
                                 Map.of(
-                                        "bootstrap.servers",
-                                        kafka.bootstrapServers(),
-                                        "group.id",
-                                        "bench-copy",
-                                        "auto.offset.reset",
-                                        "earliest",
-                                        "enable.auto.commit",
-                                        "false",
-                                        "max.poll.records",
-                                        "2000"),
+                                        "bootstrap.servers", kafka.bootstrapServers(),
+                                        "group.id", "bench-copy-" + round,
+                                        "auto.offset.reset", "earliest",
+                                        "enable.auto.commit", "false",
+                                        "max.poll.records", "2000"),
                                 new ByteArrayDeserializer(),
                                 new ByteArrayDeserializer());
                 KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             consumer.subscribe(List.of(RAW_TOPIC));
-            while (copied < events) {
+            while (copied.get() < events) {
                 ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> record : batch) {
-                    producer.send(new ProducerRecord<>("bench.copy", record.key(), record.value()));
-                    copied++;
+                    producer.send(new ProducerRecord<>(target, record.key(), record.value()));
+                    copied.incrementAndGet();
                 }
             }
             producer.flush();
+        } finally {
+            sampler.close();
         }
-        return copied / ((System.nanoTime() - start) / 1e9);
+        double whole = copied.get() / ((System.nanoTime() - start) / 1e9);
+        return new Run(whole, sampler.steadyState(), sampler.firstOutput(), sampler.series());
     }
 
-    private double ingest(
+    private Run ingest(
             KafkaBroker kafka,
             SchemaRegistry registry,
             Path work,
@@ -176,6 +191,16 @@ public final class IngestBenchmark implements Callable<Integer> {
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         IngestOptions options = new IngestOptions();
         String suffix = "-" + run;
+        List<String> outputs =
+                List.of(
+                        "bench.player" + suffix,
+                        "bench.media" + suffix,
+                        "bench.commerce" + suffix,
+                        "bench.iot" + suffix,
+                        "bench.dlq" + suffix);
+        // Created first, as production does: a transactional producer writing to a partition the
+        // broker is still auto-creating was seen retrying for its whole delivery timeout.
+        kafka.createTopics(2, outputs.toArray(String[]::new));
         new CommandLine(options)
                 .parseArgs(
                         "--bootstrap-servers",
@@ -185,15 +210,15 @@ public final class IngestBenchmark implements Callable<Integer> {
                         "--raw-topics",
                         RAW_TOPIC,
                         "--player-topic",
-                        "bench.player" + suffix,
+                        outputs.get(0),
                         "--media-topic",
-                        "bench.media" + suffix,
+                        outputs.get(1),
                         "--commerce-topic",
-                        "bench.commerce" + suffix,
+                        outputs.get(2),
                         "--iot-topic",
-                        "bench.iot" + suffix,
+                        outputs.get(3),
                         "--dead-letter-topic",
-                        "bench.dlq" + suffix,
+                        outputs.get(4),
                         "--group-id",
                         "bench-ingest" + suffix,
                         "--transactional-id-prefix",
@@ -208,8 +233,23 @@ public final class IngestBenchmark implements Callable<Integer> {
         options.runtime.configure(env);
         IngestJobMain.buildOnKafka(env, options);
         long start = System.nanoTime();
-        env.execute("bench ingest " + backend);
-        return events / ((System.nanoTime() - start) / 1e9);
+        ThroughputSampler sampler =
+                ThroughputSampler.ofTopics(kafka.bootstrapServers(), outputs, 2);
+        try {
+            env.execute("bench ingest " + backend);
+        } finally {
+            sampler.close();
+        }
+        double whole = events / ((System.nanoTime() - start) / 1e9);
+        // Outputs are the inputs less the duplicates: per input record, like the whole-run figure.
+        List<double[]> progress = sampler.series();
+        double written = progress.get(progress.size() - 1)[1];
+        double perInput = written > 0 ? events / written : 1;
+        List<double[]> scaled = new ArrayList<>();
+        for (double[] p : progress) {
+            scaled.add(new double[] {p[0], p[1] * perInput});
+        }
+        return new Run(whole, sampler.steadyState() * perInput, sampler.firstOutput(), scaled);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(KafkaBroker kafka) {
@@ -226,12 +266,9 @@ public final class IngestBenchmark implements Callable<Integer> {
                         5));
     }
 
-    private static String row(String name, double perSecond, double baseline) {
-        return String.format(
-                Locale.ROOT, "| %s | %,.0f | %.2f |", name, perSecond, perSecond / baseline);
-    }
-
-    private void write(List<String> rows) throws Exception {
+    private void write(Map<String, List<Run>> runs) throws Exception {
+        double baselineWhole = median(runs.get(BASELINE), Run::whole);
+        double baselineSteady = median(runs.get(BASELINE), Run::steady);
         StringBuilder text =
                 new StringBuilder()
                         .append("# Ingest throughput\n\n")
@@ -242,15 +279,60 @@ public final class IngestBenchmark implements Callable<Integer> {
                         .append(" cores; ")
                         .append(String.format(Locale.ROOT, "%,d", events))
                         .append(
-                                " generated records (3% duplicates), 2 partitions, broker on the same machine.\n")
+                                " generated records (3% duplicates), 2 partitions, broker on the same machine; ")
+                        .append(rounds)
+                        .append(" rounds, each measuring the baseline and every variant in turn.\n")
                         .append(
                                 "Ingest runs on a local MiniCluster at parallelism 2, checkpoints every ")
                         .append(checkpointInterval)
-                        .append(", both sinks EXACTLY_ONCE;")
-                        .append(" its time includes job start and the final commit.\n\n")
-                        .append("| pipeline | records/s | of baseline |\n|---|---|---|\n");
-        rows.forEach(r -> text.append(r).append('\n'));
+                        .append(
+                                ", both sinks EXACTLY_ONCE. *Whole run* includes job start and the final")
+                        .append(
+                                " commit; *steady state* is the rate between 10% and 90% of the run's output, read from the")
+                        .append(" output topics' log end (open transactions included) every ")
+                        .append(ThroughputSampler.INTERVAL_MS)
+                        .append(
+                                " ms. Both count input records per second. Medians over the rounds; the chart shows round 1.\n\n")
+                        .append(
+                                "| pipeline | whole run | of baseline | steady state | of baseline | first output after | runs (whole / steady) |\n")
+                        .append("|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<Run>> pipeline : runs.entrySet()) {
+            List<Run> r = pipeline.getValue();
+            double whole = median(r, Run::whole);
+            double steady = median(r, Run::steady);
+            StringBuilder each = new StringBuilder();
+            for (Run run : r) {
+                each.append(each.length() == 0 ? "" : "; ")
+                        .append(
+                                String.format(
+                                        Locale.ROOT, "%,.0f / %,.0f", run.whole(), run.steady()));
+            }
+            text.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,.0f | %.2f | %,.0f | %.2f | %.1f s | %s |%n",
+                            pipeline.getKey(),
+                            whole,
+                            whole / baselineWhole,
+                            steady,
+                            steady / baselineSteady,
+                            median(r, Run::firstOutput),
+                            each));
+        }
+        Path chart =
+                results.resolveSibling(
+                        results.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
+        text.append("\n![records/s over time, round 1](").append(chart.getFileName()).append(")\n");
         LocalRuns.writeResults(results, text.toString());
+        RateChart rates = new RateChart("Ingest: input records/s over time (round 1)");
+        runs.forEach((name, r) -> rates.add(name, r.get(0).progress()));
+        LocalRuns.writeResults(chart, rates.svg());
+    }
+
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
+        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private static void say(String line) {
