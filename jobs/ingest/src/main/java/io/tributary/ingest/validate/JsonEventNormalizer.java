@@ -6,7 +6,6 @@ import static io.tributary.schemas.DeadLetterReason.UNKNOWN_EVENT_TYPE;
 import static io.tributary.schemas.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.jobs.validate.EnvelopeValidator;
 import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.Envelope;
@@ -28,16 +27,9 @@ import java.util.Locale;
  */
 public final class JsonEventNormalizer {
 
-    private final IngestLimits limits;
-
-    public JsonEventNormalizer(IngestLimits limits) {
-        this.limits = limits;
-    }
-
-    public Envelope normalize(ObjectNode json, RecordOrigin origin) throws Rejection {
-        JsonFields fields = new JsonFields(json, limits.maxStringLength());
+    Envelope normalize(JsonFields fields, RecordOrigin origin) throws Rejection {
         String eventId = fields.requiredString("eventId");
-        EventType type = eventType(json);
+        EventType type = eventType(fields);
         long eventTime = fields.requiredInstant("eventTime");
         Object payload =
                 switch (EventTypes.domain(type)) {
@@ -47,20 +39,20 @@ public final class JsonEventNormalizer {
                     case IOT -> iot(fields);
                     case UNKNOWN -> throw Rejection.of(UNKNOWN_EVENT_TYPE, "no domain for " + type);
                 };
-        return Envelope.newBuilder()
-                .setEventId(eventId)
-                .setEventType(type)
-                .setDomain(EventTypes.domain(type))
-                .setEventTime(java.time.Instant.ofEpochMilli(eventTime))
-                .setIngestTime(java.time.Instant.ofEpochMilli(origin.arrival()))
-                .setProducer(fields.requiredString("producer"))
-                .setOrigin(origin.toAvro())
-                .setPayload(payload)
-                .build();
+        Envelope envelope = new Envelope();
+        envelope.setEventId(eventId);
+        envelope.setEventType(type);
+        envelope.setDomain(EventTypes.domain(type));
+        envelope.setEventTime(java.time.Instant.ofEpochMilli(eventTime));
+        envelope.setIngestTime(java.time.Instant.ofEpochMilli(origin.arrival()));
+        envelope.setProducer(fields.requiredString("producer"));
+        envelope.setOrigin(origin.toAvro());
+        envelope.setPayload(payload);
+        return envelope;
     }
 
-    private static EventType eventType(ObjectNode json) throws Rejection {
-        JsonNode node = json.get("type");
+    private static EventType eventType(JsonFields fields) throws Rejection {
+        JsonNode node = fields.get("type");
         if (node == null || node.isNull()) {
             throw new Rejection(MISSING_FIELD, "type", "required field type is missing");
         }
@@ -87,85 +79,74 @@ public final class JsonEventNormalizer {
     }
 
     private PlayerEvent player(JsonFields f, EventType type) throws Rejection {
-        PlayerEvent.Builder event =
-                PlayerEvent.newBuilder()
-                        .setSessionId(f.requiredString("sessionId"))
-                        .setViewerId(f.requiredString("viewerId"))
-                        .setAccountId(f.requiredString("accountId"))
-                        .setDeviceId(f.requiredString("deviceId"))
-                        .setTitleId(f.requiredString("titleId"))
-                        .setDeviceClass(deviceClass(f.requiredString("deviceClass")))
-                        .setCdn(f.requiredString("cdn").toLowerCase(Locale.ROOT))
-                        .setRegion(f.requiredString("region").toLowerCase(Locale.ROOT))
-                        .setPositionMs(f.requiredLong("positionMs", 0, Long.MAX_VALUE))
-                        .setRenditionId(f.optionalString("renditionId"))
-                        .setBitrateKbps(
-                                f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
-                        .setPreviousBitrateKbps(
-                                f.optionalInt(
-                                        "previousBitrateKbps",
-                                        1,
-                                        EnvelopeValidator.MAX_BITRATE_KBPS))
-                        .setBufferDurationMs(
-                                f.optionalLong(
-                                        "bufferDurationMs", 0, EnvelopeValidator.MAX_DURATION_MS))
-                        .setStartupTimeMs(
-                                f.optionalLong(
-                                        "startupTimeMs", 0, EnvelopeValidator.MAX_DURATION_MS))
-                        .setSeekFromMs(f.optionalLong("seekFromMs", 0, Long.MAX_VALUE))
-                        .setErrorCode(f.optionalString("errorCode"))
-                        .setErrorFatal(f.optionalBoolean("errorFatal"));
-        return event.build();
+        PlayerEvent event = new PlayerEvent();
+        event.setSessionId(f.requiredString("sessionId"));
+        event.setViewerId(f.requiredString("viewerId"));
+        event.setAccountId(f.requiredString("accountId"));
+        event.setDeviceId(f.requiredString("deviceId"));
+        event.setTitleId(f.requiredString("titleId"));
+        event.setDeviceClass(deviceClass(f.requiredString("deviceClass")));
+        event.setCdn(f.requiredString("cdn").toLowerCase(Locale.ROOT));
+        event.setRegion(f.requiredString("region").toLowerCase(Locale.ROOT));
+        event.setPositionMs(f.requiredLong("positionMs", 0, Long.MAX_VALUE));
+        event.setRenditionId(f.optionalString("renditionId"));
+        event.setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS));
+        event.setPreviousBitrateKbps(
+                f.optionalInt("previousBitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS));
+        event.setBufferDurationMs(
+                f.optionalLong("bufferDurationMs", 0, EnvelopeValidator.MAX_DURATION_MS));
+        event.setStartupTimeMs(
+                f.optionalLong("startupTimeMs", 0, EnvelopeValidator.MAX_DURATION_MS));
+        event.setSeekFromMs(f.optionalLong("seekFromMs", 0, Long.MAX_VALUE));
+        event.setErrorCode(f.optionalString("errorCode"));
+        event.setErrorFatal(f.optionalBoolean("errorFatal"));
+        return event;
     }
 
     private MediaEvent media(JsonFields f, EventType type) throws Rejection {
-        MediaEvent.Builder event =
-                MediaEvent.newBuilder()
-                        .setMediaId(f.requiredString("mediaId"))
-                        .setUploadId(f.optionalString("uploadId"))
-                        .setChunkIndex(
-                                f.optionalInt("chunkIndex", 0, EnvelopeValidator.MAX_CHUNKS - 1))
-                        .setChunkCount(f.optionalInt("chunkCount", 1, EnvelopeValidator.MAX_CHUNKS))
-                        .setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE))
-                        .setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE))
-                        .setChecksum(checksum(f.optionalString("checksum")))
-                        .setRendition(f.optionalString("rendition"))
-                        .setBitrateKbps(
-                                f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS))
-                        .setWorkerId(f.optionalString("workerId"))
-                        .setAttempt(f.optionalInt("attempt", 1, 100))
-                        .setProgressPercent(f.optionalDouble("progressPercent", 0, 100))
-                        .setFailureReason(f.optionalString("failureReason"))
-                        .setPackagingFormat(packagingFormat(f.optionalString("packagingFormat")))
-                        .setManifestUri(f.optionalString("manifestUri"))
-                        .setCdnUrl(f.optionalString("cdnUrl"));
-        return event.build();
+        MediaEvent event = new MediaEvent();
+        event.setMediaId(f.requiredString("mediaId"));
+        event.setUploadId(f.optionalString("uploadId"));
+        event.setChunkIndex(f.optionalInt("chunkIndex", 0, EnvelopeValidator.MAX_CHUNKS - 1));
+        event.setChunkCount(f.optionalInt("chunkCount", 1, EnvelopeValidator.MAX_CHUNKS));
+        event.setChunkBytes(f.optionalLong("chunkBytes", 1, Long.MAX_VALUE));
+        event.setTotalBytes(f.optionalLong("totalBytes", 1, Long.MAX_VALUE));
+        event.setChecksum(checksum(f.optionalString("checksum")));
+        event.setRendition(f.optionalString("rendition"));
+        event.setBitrateKbps(f.optionalInt("bitrateKbps", 1, EnvelopeValidator.MAX_BITRATE_KBPS));
+        event.setWorkerId(f.optionalString("workerId"));
+        event.setAttempt(f.optionalInt("attempt", 1, 100));
+        event.setProgressPercent(f.optionalDouble("progressPercent", 0, 100));
+        event.setFailureReason(f.optionalString("failureReason"));
+        event.setPackagingFormat(packagingFormat(f.optionalString("packagingFormat")));
+        event.setManifestUri(f.optionalString("manifestUri"));
+        event.setCdnUrl(f.optionalString("cdnUrl"));
+        return event;
     }
 
     private CommerceEvent commerce(JsonFields f, EventType type) throws Rejection {
         Currency currency = currency(f.requiredString("currency"));
-        CommerceEvent.Builder event =
-                CommerceEvent.newBuilder()
-                        .setOrderId(f.requiredString("orderId"))
-                        .setAccountId(f.requiredString("accountId"))
-                        .setPaymentId(f.optionalString("paymentId"))
-                        .setAmountMinor(minorUnits(f.requiredDecimal("amount"), currency))
-                        .setCurrency(currency.getCurrencyCode())
-                        .setCountry(country(f.requiredString("country")))
-                        .setPaymentMethod(lowerOrNull(f.optionalString("paymentMethod")))
-                        .setItemCount(f.optionalInt("itemCount", 1, 10_000))
-                        .setFailureReason(f.optionalString("failureReason"));
-        return event.build();
+        CommerceEvent event = new CommerceEvent();
+        event.setOrderId(f.requiredString("orderId"));
+        event.setAccountId(f.requiredString("accountId"));
+        event.setPaymentId(f.optionalString("paymentId"));
+        event.setAmountMinor(minorUnits(f.requiredDecimal("amount"), currency));
+        event.setCurrency(currency.getCurrencyCode());
+        event.setCountry(country(f.requiredString("country")));
+        event.setPaymentMethod(lowerOrNull(f.optionalString("paymentMethod")));
+        event.setItemCount(f.optionalInt("itemCount", 1, 10_000));
+        event.setFailureReason(f.optionalString("failureReason"));
+        return event;
     }
 
     private IotTelemetry iot(JsonFields f) throws Rejection {
-        return IotTelemetry.newBuilder()
-                .setDeviceId(f.requiredString("deviceId"))
-                .setMetric(f.requiredString("metric").toLowerCase(Locale.ROOT))
-                .setValue(f.requiredFiniteDouble("value"))
-                .setUnit(f.requiredString("unit").toLowerCase(Locale.ROOT))
-                .setSite(f.optionalString("site"))
-                .build();
+        IotTelemetry event = new IotTelemetry();
+        event.setDeviceId(f.requiredString("deviceId"));
+        event.setMetric(f.requiredString("metric").toLowerCase(Locale.ROOT));
+        event.setValue(f.requiredFiniteDouble("value"));
+        event.setUnit(f.requiredString("unit").toLowerCase(Locale.ROOT));
+        event.setSite(f.optionalString("site"));
+        return event;
     }
 
     private static DeviceClass deviceClass(String value) throws Rejection {

@@ -12,9 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.jobs.validate.ConfluentAvroDecoder;
 import io.tributary.jobs.validate.EnvelopeValidator;
 import io.tributary.jobs.validate.Rejection;
@@ -59,9 +57,14 @@ public final class RawEventDecoder {
      */
     public RawEventDecoder(IngestLimits limits, IntFunction<Schema> schemaById) {
         this.limits = limits;
-        this.normalizer = new JsonEventNormalizer(limits);
+        this.normalizer = new JsonEventNormalizer();
         this.validator = new EnvelopeValidator(limits.maxStringLength(), false);
         this.avro = new ConfluentAvroDecoder<>(Envelope.class, schemaById);
+        this.json = jsonMapper(limits);
+    }
+
+    /** Jackson as the decoder uses it: bounded nesting, numbers and strings. */
+    static ObjectMapper jsonMapper(IngestLimits limits) {
         JsonFactory factory =
                 JsonFactory.builder()
                         .streamReadConstraints(
@@ -71,11 +74,10 @@ public final class RawEventDecoder {
                                         .maxStringLength(limits.maxRecordBytes())
                                         .build())
                         .build();
-        // A field named twice is refused where the tree is built (the map's put already says so),
-        // which costs nothing extra; the parser's own duplicate detection keeps a set per object.
-        this.json =
-                new ObjectMapper(factory)
-                        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        // The event's top level refuses a field named twice as it is read (JsonFields); nested
+        // values are trees, refused where the tree is built, which costs nothing extra.
+        return new ObjectMapper(factory)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     }
 
     public Envelope decode(byte[] key, byte[] value, RecordOrigin origin) throws Rejection {
@@ -118,15 +120,17 @@ public final class RawEventDecoder {
         return envelope;
     }
 
-    private ObjectNode parseJson(byte[] value) throws Rejection {
+    private JsonFields parseJson(byte[] value) throws Rejection {
         requireUtf8(value);
-        JsonNode node;
+        JsonFields fields;
         try (JsonParser parser = json.createParser(value)) {
-            node = json.readTree(parser);
-            if (node != null && parser.nextToken() != null) {
+            fields = JsonFields.read(parser, json, limits.maxStringLength());
+            if (parser.nextToken() != null) {
                 throw Rejection.of(
                         MALFORMED_JSON,
-                        "the record holds more than one JSON value; it must hold exactly one event");
+                        fields == null
+                                ? "an event must be a JSON object"
+                                : "the record holds more than one JSON value; it must hold exactly one event");
             }
         } catch (StreamConstraintsException e) {
             throw Rejection.of(
@@ -142,10 +146,10 @@ public final class RawEventDecoder {
                     MALFORMED_JSON,
                     "not valid JSON: " + EnvelopeValidator.shown(e.getMessage(), 200));
         }
-        if (node == null || !node.isObject()) {
+        if (fields == null) {
             throw Rejection.of(MALFORMED_JSON, "an event must be a JSON object");
         }
-        return (ObjectNode) node;
+        return fields;
     }
 
     private static final VarHandle LONGS =
