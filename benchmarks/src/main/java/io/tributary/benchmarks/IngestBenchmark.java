@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
         description = "Ingest job events/s vs a plain Kafka copy of the same records.")
 public final class IngestBenchmark implements Callable<Integer> {
     private static final String RAW_TOPIC = "bench.raw";
+    private static final String WARMUP_TOPIC = "bench.warmup";
     private static final String BASELINE = "plain Kafka consumer -> producer copy";
 
     @Option(
@@ -61,6 +62,14 @@ public final class IngestBenchmark implements Callable<Integer> {
             description =
                     "Checkpoint interval of the ingest job, as its default (default: ${DEFAULT-VALUE}).")
     String checkpointInterval;
+
+    @Option(
+            names = "--warmup-events",
+            defaultValue = "300000",
+            description =
+                    "Records each pipeline reads once before the measured rounds, not counted, so that the JIT"
+                            + " has compiled the job's code before it is timed; 0 for none (default: ${DEFAULT-VALUE}).")
+    int warmupEvents;
 
     @Option(
             names = "--rounds",
@@ -85,8 +94,8 @@ public final class IngestBenchmark implements Callable<Integer> {
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start();
                 SchemaRegistry registry = SchemaRegistry.start()) {
-            kafka.createTopics(2, RAW_TOPIC);
-            long bytes = load(kafka);
+            kafka.createTopics(2, RAW_TOPIC, WARMUP_TOPIC);
+            long bytes = load(kafka, RAW_TOPIC, events);
             say(
                     String.format(
                             Locale.ROOT,
@@ -95,12 +104,35 @@ public final class IngestBenchmark implements Callable<Integer> {
                             bytes >> 20,
                             RAW_TOPIC));
             int run = 0;
+            if (warmupEvents > 0) {
+                load(kafka, WARMUP_TOPIC, warmupEvents);
+                plainCopy(kafka, "warmup", WARMUP_TOPIC, warmupEvents);
+                for (RuntimeOptions.StateBackend backend : backends) {
+                    ingest(
+                            kafka,
+                            registry,
+                            work.resolve("run" + run),
+                            backend,
+                            run++,
+                            WARMUP_TOPIC,
+                            warmupEvents);
+                }
+                say(String.format(Locale.ROOT, "warmed up on %,d records", warmupEvents));
+            }
             for (int round = 1; round <= rounds; round++) {
-                Run copy = plainCopy(kafka, round);
+                Run copy = plainCopy(kafka, Integer.toString(round), RAW_TOPIC, events);
                 runs.computeIfAbsent(BASELINE, k -> new ArrayList<>()).add(copy);
                 say(String.format(Locale.ROOT, "round %d: %-45s %s", round, BASELINE, copy));
                 for (RuntimeOptions.StateBackend backend : backends) {
-                    Run ingest = ingest(kafka, registry, work.resolve("run" + run), backend, run++);
+                    Run ingest =
+                            ingest(
+                                    kafka,
+                                    registry,
+                                    work.resolve("run" + run),
+                                    backend,
+                                    run++,
+                                    RAW_TOPIC,
+                                    events);
                     String name =
                             "ingest job, "
                                     + backend.name().toLowerCase(Locale.ROOT)
@@ -132,23 +164,23 @@ public final class IngestBenchmark implements Callable<Integer> {
         }
     }
 
-    private long load(KafkaBroker kafka) throws Exception {
+    private static long load(KafkaBroker kafka, String topic, int count) throws Exception {
         // Duplicates as gateways produce them; no malformed records, whose oversized samples
         // would dominate the bytes moved.
         TrafficGenerator generator = new TrafficGenerator(1, System::currentTimeMillis, 0.03, 0.0);
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            for (int i = 0; i < events; i++) {
+            for (int i = 0; i < count; i++) {
                 GeneratedRecord record = generator.next();
                 bytes += record.value().length;
-                producer.send(new ProducerRecord<>(RAW_TOPIC, record.key(), record.value()));
+                producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
             }
             producer.flush();
         }
         return bytes;
     }
 
-    private Run plainCopy(KafkaBroker kafka, int round) {
+    private static Run plainCopy(KafkaBroker kafka, String round, String source, int count) {
         String target = "bench.copy-" + round;
         kafka.createTopics(2, target);
         AtomicLong copied = new AtomicLong();
@@ -165,8 +197,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                                 new ByteArrayDeserializer(),
                                 new ByteArrayDeserializer());
                 KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            consumer.subscribe(List.of(RAW_TOPIC));
-            while (copied.get() < events) {
+            consumer.subscribe(List.of(source));
+            while (copied.get() < count) {
                 ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> record : batch) {
                     producer.send(new ProducerRecord<>(target, record.key(), record.value()));
@@ -186,7 +218,9 @@ public final class IngestBenchmark implements Callable<Integer> {
             SchemaRegistry registry,
             Path work,
             RuntimeOptions.StateBackend backend,
-            int run)
+            int run,
+            String source,
+            int count)
             throws Exception {
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         IngestOptions options = new IngestOptions();
@@ -208,7 +242,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                         "--registry-url",
                         registry.url(),
                         "--raw-topics",
-                        RAW_TOPIC,
+                        source,
                         "--player-topic",
                         outputs.get(0),
                         "--media-topic",
@@ -240,11 +274,11 @@ public final class IngestBenchmark implements Callable<Integer> {
         } finally {
             sampler.close();
         }
-        double whole = events / ((System.nanoTime() - start) / 1e9);
+        double whole = count / ((System.nanoTime() - start) / 1e9);
         // Outputs are the inputs less the duplicates: per input record, like the whole-run figure.
         List<double[]> progress = sampler.series();
         double written = progress.get(progress.size() - 1)[1];
-        double perInput = written > 0 ? events / written : 1;
+        double perInput = written > 0 ? count / written : 1;
         List<double[]> scaled = new ArrayList<>();
         for (double[] p : progress) {
             scaled.add(new double[] {p[0], p[1] * perInput});
@@ -281,7 +315,15 @@ public final class IngestBenchmark implements Callable<Integer> {
                         .append(
                                 " generated records (3% duplicates), 2 partitions, broker on the same machine; ")
                         .append(rounds)
-                        .append(" rounds, each measuring the baseline and every variant in turn.\n")
+                        .append(
+                                " rounds, each measuring the baseline and every variant in turn, after ")
+                        .append(
+                                warmupEvents > 0
+                                        ? String.format(
+                                                Locale.ROOT,
+                                                "each pipeline read %,d other records once (not counted) so that its code was compiled.\n",
+                                                warmupEvents)
+                                        : "no warm-up (the JIT compiles during the first round).\n")
                         .append(
                                 "Ingest runs on a local MiniCluster at parallelism 2, checkpoints every ")
                         .append(checkpointInterval)
