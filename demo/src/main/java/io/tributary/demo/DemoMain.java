@@ -23,6 +23,7 @@ import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseMigrations;
 import io.tributary.sinks.warehouse.WarehouseOptions;
+import io.tributary.testkit.Repository;
 import io.tributary.testkit.infra.FreePorts;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.PostgresServer;
@@ -148,7 +149,7 @@ public final class DemoMain implements Callable<Integer> {
             }
             try (DemoFlink flink =
                     standalone
-                            ? StandaloneDemoCluster.start(portOrFree(webUiPort), Path.of(".."))
+                            ? StandaloneDemoCluster.start(portOrFree(webUiPort), Repository.root())
                             : DemoCluster.start(work, portOrFree(webUiPort))) {
                 List<String> ingestArgs = args(kafka, registry, work, "ingest");
                 IngestOptions ingest = parse(new IngestOptions(), ingestArgs);

@@ -19,6 +19,7 @@ import io.tributary.sinks.search.SearchOptions;
 import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
 import io.tributary.sinks.warehouse.WarehouseOptions;
+import io.tributary.testkit.Repository;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,7 +56,7 @@ class StableUidsTest {
 
     @Test
     void cepRulesWithEveryShippedRule() {
-        Path rules = Path.of("..", "rules").toAbsolutePath().normalize();
+        Path rules = Repository.rules();
         CepRulesOptions options =
                 JobCommandLine.parse(new CepRulesOptions(), with("--rules", rules.toString()));
         assertEveryOperatorHasAUniqueUid(

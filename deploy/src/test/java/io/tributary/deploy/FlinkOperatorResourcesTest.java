@@ -11,6 +11,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.tributary.launcher.SuiteJob;
+import io.tributary.testkit.Repository;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,8 @@ import org.yaml.snakeyaml.Yaml;
  * jar is one the image holds, and the job's own options class accepts the arguments.
  */
 class FlinkOperatorResourcesTest {
-    private static final Path OPERATOR =
-            Path.of("..", "k8s", "flink-operator").toAbsolutePath().normalize();
-    private static final Path REPOSITORY = OPERATOR.getParent().getParent();
+    private static final Path OPERATOR = Repository.path("k8s", "flink-operator");
+    private static final Path REPOSITORY = Repository.root();
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String VERSION = System.getProperty("tributary.version", "0.1.0-SNAPSHOT");
