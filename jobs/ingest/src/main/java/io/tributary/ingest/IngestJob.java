@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -87,7 +88,9 @@ public final class IngestJob {
                         .uid(EVENT_TIME_UID)
                         .name("assign event time")
                         .keyBy(new ByDomainAndEventId())
-                        .process(
+                        .transform(
+                                "deduplicate by event id",
+                                TypeInformation.of(CanonicalRecord.class),
                                 new DeduplicateByEventId(
                                         settings.dedupTtl(),
                                         ParseAndValidate.DEAD_LETTERS,

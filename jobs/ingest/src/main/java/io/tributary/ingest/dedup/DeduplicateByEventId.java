@@ -7,13 +7,17 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -29,65 +33,104 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>TTL rather than a timer per id: timers would double the state writes of the hottest operator
  * of the suite, and RocksDB's compaction filter drops expired entries for free.
+ *
+ * <p>Almost every event is new, and asking the state about a new id is a RocksDB point lookup that
+ * finds nothing. {@link RecentKeys}, a filter in memory over the ids stored within the TTL, answers
+ * those without the state; only its "maybe" (a copy, or a rare false positive) reads the state. The
+ * filter is not checkpointed: it is rebuilt from the state's keys when the operator starts, so it
+ * is right after a restore and after a change of parallelism alike. An operator rather than a
+ * {@code KeyedProcessFunction} because only an operator can list its state's keys; the uid and
+ * state are the same, so savepoints of the function restore into it.
  */
-public final class DeduplicateByEventId
-        extends KeyedProcessFunction<String, CanonicalRecord, CanonicalRecord> {
+public final class DeduplicateByEventId extends AbstractStreamOperator<CanonicalRecord>
+        implements OneInputStreamOperator<CanonicalRecord, CanonicalRecord> {
     private static final long serialVersionUID = 1L;
+    static final String STATE = "first-fingerprint";
 
     private final Duration ttl;
     private final OutputTag<DeadLetter> deadLetters;
     private final String job;
     private transient ValueState<Long> firstFingerprint;
+    private transient RecentKeys recent;
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient Counter eventsOut;
+    private transient Counter stateReads;
 
     public DeduplicateByEventId(Duration ttl, OutputTag<DeadLetter> deadLetters, String job) {
         this.ttl = ttl;
         this.deadLetters = deadLetters;
         this.job = job;
+        // Chained to the sink as the function's operator was: no serialization in between.
+        this.chainingStrategy = ChainingStrategy.ALWAYS;
     }
 
     public static ValueStateDescriptor<Long> fingerprintDescriptor(Duration ttl) {
-        ValueStateDescriptor<Long> descriptor =
-                new ValueStateDescriptor<>("first-fingerprint", Types.LONG);
+        ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>(STATE, Types.LONG);
         descriptor.enableTimeToLive(StateTtl.expireAfterWrite(ttl));
         return descriptor;
     }
 
     @Override
-    public void open(Configuration parameters) {
-        firstFingerprint = getRuntimeContext().getState(fingerprintDescriptor(ttl));
-        duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
-        conflicts = getRuntimeContext().getMetricGroup().counter("eventIdConflicts");
-        eventsOut = getRuntimeContext().getMetricGroup().counter("eventsOut");
+    public void open() throws Exception {
+        super.open();
+        firstFingerprint =
+                getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        fingerprintDescriptor(ttl));
+        long now = now();
+        recent = new RecentKeys(ttl.toMillis(), now);
+        // Expired ids not yet compacted away are added too: a "maybe" more, never an event lost.
+        try (Stream<Object> keys = getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
+            keys.forEach(key -> recent.add(RecentKeys.hash((String) key), now));
+        }
+        duplicates = getMetricGroup().counter("duplicates");
+        conflicts = getMetricGroup().counter("eventIdConflicts");
+        eventsOut = getMetricGroup().counter("eventsOut");
+        stateReads = getMetricGroup().counter("dedupStateReads");
+        getMetricGroup().gauge("recentKeysBytes", () -> recent.sizeInBytes());
     }
 
     @Override
-    public void processElement(CanonicalRecord event, Context ctx, Collector<CanonicalRecord> out)
-            throws Exception {
-        Long first = firstFingerprint.value();
+    public void processElement(StreamRecord<CanonicalRecord> element) throws Exception {
+        CanonicalRecord event = element.getValue();
+        long hash = RecentKeys.hash((String) getCurrentKey());
+        long now = now();
+        Long first = null;
+        if (recent.mightContain(hash, now)) {
+            stateReads.inc();
+            first = firstFingerprint.value();
+        }
         if (first == null) {
             firstFingerprint.update(event.fingerprint);
+            recent.add(hash, now);
             eventsOut.inc();
-            out.collect(event);
+            output.collect(element);
         } else if (first == event.fingerprint) {
             duplicates.inc();
         } else {
             conflicts.inc();
-            ctx.output(
+            output.collect(
                     deadLetters,
-                    DeadLetters.of(
-                            event.raw,
-                            DeadLetterReason.EVENT_ID_CONFLICT,
-                            "event id "
-                                    + DeadLetters.cut(event.eventId, 200)
-                                    + " was already taken by a different "
-                                    + event.topic
-                                    + " event; ids must be unique, a copy must be identical",
-                            "eventId",
-                            job,
-                            Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
+                    new StreamRecord<>(
+                            DeadLetters.of(
+                                    event.raw,
+                                    DeadLetterReason.EVENT_ID_CONFLICT,
+                                    "event id "
+                                            + DeadLetters.cut(event.eventId, 200)
+                                            + " was already taken by a different "
+                                            + event.topic
+                                            + " event; ids must be unique, a copy must be identical",
+                                    "eventId",
+                                    job,
+                                    Instant.ofEpochMilli(now)),
+                            element.getTimestamp()));
         }
+    }
+
+    /** The clock of the state's TTL (system time), as the operator's processing time tells it. */
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
     }
 }

@@ -12,11 +12,16 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +35,7 @@ class DeduplicateByEventIdTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = newHarness();
-        harness.setStateTtlProcessingTime(0);
+        at(0);
     }
 
     @AfterEach
@@ -55,11 +60,11 @@ class DeduplicateByEventIdTest {
         send("a", "b", "c", "d", "e");
         assertThat(harness.numKeyedStateEntries()).isEqualTo(5);
 
-        harness.setStateTtlProcessingTime(TTL_MS - 1);
+        at(TTL_MS - 1);
         send("a");
         assertThat(outputIds()).containsExactly("a", "b", "c", "d", "e");
 
-        harness.setStateTtlProcessingTime(TTL_MS + 1);
+        at(TTL_MS + 1);
         // Incremental cleanup visits a few entries per state access, so a little traffic after
         // the TTL sweeps every expired id out of the heap state.
         String[] fresh =
@@ -78,7 +83,7 @@ class DeduplicateByEventIdTest {
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         harness.open();
         send("a", "a");
-        harness.setStateTtlProcessingTime(TTL_MS + 1);
+        at(TTL_MS + 1);
         send("a", "a");
 
         assertThat(outputIds()).containsExactly("a", "a");
@@ -135,11 +140,58 @@ class DeduplicateByEventIdTest {
         assertThat(deadLetters()).isEmpty();
     }
 
+    /**
+     * The previous version was a KeyedProcessFunction with the same uid and state; its savepoints
+     * restore into the operator, ids and all.
+     */
+    @Test
+    void restoresWhatTheFunctionVersionRemembered() throws Exception {
+        var function =
+                new KeyedProcessFunction<String, CanonicalRecord, CanonicalRecord>() {
+                    private transient ValueState<Long> first;
+
+                    @Override
+                    public void open(OpenContext context) {
+                        first =
+                                getRuntimeContext()
+                                        .getState(
+                                                DeduplicateByEventId.fingerprintDescriptor(
+                                                        DEDUP_TTL));
+                    }
+
+                    @Override
+                    public void processElement(
+                            CanonicalRecord event, Context ctx, Collector<CanonicalRecord> out)
+                            throws Exception {
+                        if (first.value() == null) {
+                            first.update(event.fingerprint);
+                            out.collect(event);
+                        }
+                    }
+                };
+        OperatorSubtaskState snapshot;
+        try (var previous =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(function),
+                        new IngestJob.ByDomainAndEventId(),
+                        Types.STRING)) {
+            previous.setStateBackend(new EmbeddedRocksDBStateBackend());
+            previous.open();
+            previous.processElement(new StreamRecord<>(telemetryRecord("a"), 0L));
+            snapshot = previous.snapshot(1L, 1L);
+        }
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        send("a", "b");
+
+        assertThat(outputIds()).containsExactly("b");
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test")),
+                new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test"),
                 new IngestJob.ByDomainAndEventId(),
                 Types.STRING);
     }
@@ -157,6 +209,12 @@ class DeduplicateByEventIdTest {
     private List<DeadLetter> deadLetters() {
         var letters = harness.getSideOutput(ParseAndValidate.DEAD_LETTERS);
         return letters == null ? List.of() : letters.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The state's TTL and the operator read the same clock, as they do in a job. */
+    private void at(long time) throws Exception {
+        harness.setStateTtlProcessingTime(time);
+        harness.setProcessingTime(time);
     }
 
     private void send(String... ids) throws Exception {
