@@ -64,6 +64,15 @@ public final class IngestBenchmark implements Callable<Integer> {
     String checkpointInterval;
 
     @Option(
+            names = "--dedup-filter-off",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Also measure each backend with --no-dedup-filter, the design before the filter (default: ${DEFAULT-VALUE}).")
+    boolean withoutDedupFilter;
+
+    @Option(
             names = "--warmup-events",
             defaultValue = "300000",
             description =
@@ -88,6 +97,26 @@ public final class IngestBenchmark implements Callable<Integer> {
         System.exit(new CommandLine(new IngestBenchmark()).execute(args));
     }
 
+    /** One configuration of the ingest job. */
+    record Variant(String name, RuntimeOptions.StateBackend backend, List<String> args) {}
+
+    private List<Variant> variants() {
+        List<Variant> variants = new ArrayList<>();
+        for (RuntimeOptions.StateBackend backend : backends) {
+            String state = backend.name().toLowerCase(Locale.ROOT) + " state";
+            variants.add(
+                    new Variant("ingest job, " + state + ", EXACTLY_ONCE", backend, List.of()));
+            if (withoutDedupFilter) {
+                variants.add(
+                        new Variant(
+                                "ingest job, " + state + ", no dedup filter",
+                                backend,
+                                List.of("--no-dedup-filter")));
+            }
+        }
+        return variants;
+    }
+
     @Override
     public Integer call() throws Exception {
         Path work = TempDirs.create("bench");
@@ -107,12 +136,12 @@ public final class IngestBenchmark implements Callable<Integer> {
             if (warmupEvents > 0) {
                 load(kafka, WARMUP_TOPIC, warmupEvents);
                 plainCopy(kafka, "warmup", WARMUP_TOPIC, warmupEvents);
-                for (RuntimeOptions.StateBackend backend : backends) {
+                for (Variant variant : variants()) {
                     ingest(
                             kafka,
                             registry,
                             work.resolve("run" + run),
-                            backend,
+                            variant,
                             run++,
                             WARMUP_TOPIC,
                             warmupEvents);
@@ -123,22 +152,24 @@ public final class IngestBenchmark implements Callable<Integer> {
                 Run copy = plainCopy(kafka, Integer.toString(round), RAW_TOPIC, events);
                 runs.computeIfAbsent(BASELINE, k -> new ArrayList<>()).add(copy);
                 say(String.format(Locale.ROOT, "round %d: %-45s %s", round, BASELINE, copy));
-                for (RuntimeOptions.StateBackend backend : backends) {
+                for (Variant variant : variants()) {
                     Run ingest =
                             ingest(
                                     kafka,
                                     registry,
                                     work.resolve("run" + run),
-                                    backend,
+                                    variant,
                                     run++,
                                     RAW_TOPIC,
                                     events);
-                    String name =
-                            "ingest job, "
-                                    + backend.name().toLowerCase(Locale.ROOT)
-                                    + " state, EXACTLY_ONCE";
-                    runs.computeIfAbsent(name, k -> new ArrayList<>()).add(ingest);
-                    say(String.format(Locale.ROOT, "round %d: %-45s %s", round, name, ingest));
+                    runs.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(ingest);
+                    say(
+                            String.format(
+                                    Locale.ROOT,
+                                    "round %d: %-45s %s",
+                                    round,
+                                    variant.name(),
+                                    ingest));
                 }
             }
             write(runs);
@@ -217,7 +248,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             KafkaBroker kafka,
             SchemaRegistry registry,
             Path work,
-            RuntimeOptions.StateBackend backend,
+            Variant variant,
             int run,
             String source,
             int count)
@@ -235,42 +266,45 @@ public final class IngestBenchmark implements Callable<Integer> {
         // Created first, as production does: a transactional producer writing to a partition the
         // broker is still auto-creating was seen retrying for its whole delivery timeout.
         kafka.createTopics(2, outputs.toArray(String[]::new));
-        new CommandLine(options)
-                .parseArgs(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--registry-url",
-                        registry.url(),
-                        "--raw-topics",
-                        source,
-                        "--player-topic",
-                        outputs.get(0),
-                        "--media-topic",
-                        outputs.get(1),
-                        "--commerce-topic",
-                        outputs.get(2),
-                        "--iot-topic",
-                        outputs.get(3),
-                        "--dead-letter-topic",
-                        outputs.get(4),
-                        "--group-id",
-                        "bench-ingest" + suffix,
-                        "--transactional-id-prefix",
-                        "bench" + suffix,
-                        "--transaction-timeout",
-                        "5m",
-                        "--checkpoint-interval",
-                        checkpointInterval,
-                        "--state-backend",
-                        backend.name(),
-                        "--bounded");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--registry-url",
+                                registry.url(),
+                                "--raw-topics",
+                                source,
+                                "--player-topic",
+                                outputs.get(0),
+                                "--media-topic",
+                                outputs.get(1),
+                                "--commerce-topic",
+                                outputs.get(2),
+                                "--iot-topic",
+                                outputs.get(3),
+                                "--dead-letter-topic",
+                                outputs.get(4),
+                                "--group-id",
+                                "bench-ingest" + suffix,
+                                "--transactional-id-prefix",
+                                "bench" + suffix,
+                                "--transaction-timeout",
+                                "5m",
+                                "--checkpoint-interval",
+                                checkpointInterval,
+                                "--state-backend",
+                                variant.backend().name(),
+                                "--bounded"));
+        args.addAll(variant.args());
+        new CommandLine(options).parseArgs(args.toArray(String[]::new));
         options.runtime.configure(env);
         IngestJobMain.buildOnKafka(env, options);
         long start = System.nanoTime();
         ThroughputSampler sampler =
                 ThroughputSampler.ofTopics(kafka.bootstrapServers(), outputs, 2);
         try {
-            env.execute("bench ingest " + backend);
+            env.execute("bench ingest, " + variant.name());
         } finally {
             sampler.close();
         }

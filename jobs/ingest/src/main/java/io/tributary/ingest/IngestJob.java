@@ -53,6 +53,7 @@ public final class IngestJob {
     public record Settings(
             IngestLimits limits,
             Duration dedupTtl,
+            boolean dedupFilter,
             Duration maxOutOfOrderness,
             Duration idleness,
             String registryUrl,
@@ -93,6 +94,7 @@ public final class IngestJob {
                                 TypeInformation.of(CanonicalRecord.class),
                                 new DeduplicateByEventId(
                                         settings.dedupTtl(),
+                                        settings.dedupFilter(),
                                         ParseAndValidate.DEAD_LETTERS,
                                         ParseAndValidate.JOB_NAME))
                         .uid(DEDUP_UID)

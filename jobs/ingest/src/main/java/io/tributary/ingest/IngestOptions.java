@@ -84,6 +84,17 @@ public class IngestOptions {
     public Duration dedupTtl;
 
     @Option(
+            names = "--dedup-filter",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Keep an in-memory filter of the ids stored within --dedup-ttl, so that a new id (almost every event)"
+                            + " needs no state lookup; about 2 MB of heap per million ids per subtask. --no-dedup-filter"
+                            + " reads the state for every event (default: ${DEFAULT-VALUE}).")
+    public boolean dedupFilter;
+
+    @Option(
             names = "--max-record-bytes",
             defaultValue = "65536",
             description = "Larger raw records are dead-lettered (default: ${DEFAULT-VALUE}).")
@@ -121,6 +132,7 @@ public class IngestOptions {
         return new IngestJob.Settings(
                 new IngestLimits(maxRecordBytes, maxStringLength, maxFutureSkew, maxEventAge),
                 dedupTtl,
+                dedupFilter,
                 kafka.maxOutOfOrderness,
                 kafka.idleness,
                 kafka.registryUrl,

@@ -38,6 +38,7 @@ final class IngestOnKafka {
                 new IngestJob.Settings(
                         IngestLimits.DEFAULTS,
                         dedupTtl,
+                        true,
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(30),
                         registryUrl,

@@ -48,6 +48,7 @@ public final class DeduplicateByEventId extends AbstractStreamOperator<Canonical
     static final String STATE = "first-fingerprint";
 
     private final Duration ttl;
+    private final boolean filter;
     private final OutputTag<DeadLetter> deadLetters;
     private final String job;
     private transient ValueState<Long> firstFingerprint;
@@ -57,8 +58,13 @@ public final class DeduplicateByEventId extends AbstractStreamOperator<Canonical
     private transient Counter eventsOut;
     private transient Counter stateReads;
 
-    public DeduplicateByEventId(Duration ttl, OutputTag<DeadLetter> deadLetters, String job) {
+    /**
+     * @param filter whether to keep {@link RecentKeys}; without it every event reads the state
+     */
+    public DeduplicateByEventId(
+            Duration ttl, boolean filter, OutputTag<DeadLetter> deadLetters, String job) {
         this.ttl = ttl;
+        this.filter = filter;
         this.deadLetters = deadLetters;
         this.job = job;
         // Chained to the sink as the function's operator was: no serialization in between.
@@ -79,32 +85,37 @@ public final class DeduplicateByEventId extends AbstractStreamOperator<Canonical
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
                         fingerprintDescriptor(ttl));
-        long now = now();
-        recent = new RecentKeys(ttl.toMillis(), now);
-        // Expired ids not yet compacted away are added too: a "maybe" more, never an event lost.
-        try (Stream<Object> keys = getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
-            keys.forEach(key -> recent.add(RecentKeys.hash((String) key), now));
+        if (filter) {
+            long now = now();
+            recent = new RecentKeys(ttl.toMillis(), now);
+            // Expired ids not yet compacted away are added too: a "maybe" more, never a loss.
+            try (Stream<Object> keys =
+                    getKeyedStateBackend().getKeys(STATE, VoidNamespace.INSTANCE)) {
+                keys.forEach(key -> recent.add(RecentKeys.hash((String) key), now));
+            }
+            getMetricGroup().gauge("recentKeysBytes", () -> recent.sizeInBytes());
         }
         duplicates = getMetricGroup().counter("duplicates");
         conflicts = getMetricGroup().counter("eventIdConflicts");
         eventsOut = getMetricGroup().counter("eventsOut");
         stateReads = getMetricGroup().counter("dedupStateReads");
-        getMetricGroup().gauge("recentKeysBytes", () -> recent.sizeInBytes());
     }
 
     @Override
     public void processElement(StreamRecord<CanonicalRecord> element) throws Exception {
         CanonicalRecord event = element.getValue();
-        long hash = RecentKeys.hash((String) getCurrentKey());
+        long hash = filter ? RecentKeys.hash((String) getCurrentKey()) : 0;
         long now = now();
         Long first = null;
-        if (recent.mightContain(hash, now)) {
+        if (!filter || recent.mightContain(hash, now)) {
             stateReads.inc();
             first = firstFingerprint.value();
         }
         if (first == null) {
             firstFingerprint.update(event.fingerprint);
-            recent.add(hash, now);
+            if (filter) {
+                recent.add(hash, now);
+            }
             eventsOut.inc();
             output.collect(element);
         } else if (first == event.fingerprint) {

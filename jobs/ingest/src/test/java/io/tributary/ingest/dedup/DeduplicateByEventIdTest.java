@@ -191,7 +191,7 @@ class DeduplicateByEventIdTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test"),
+                new DeduplicateByEventId(DEDUP_TTL, true, ParseAndValidate.DEAD_LETTERS, "test"),
                 new IngestJob.ByDomainAndEventId(),
                 Types.STRING);
     }

@@ -59,19 +59,20 @@ class DeduplicationPropertiesTest {
     }
 
     @Property(tries = 60)
-    void decidesAsThePlainRuleOnHeapState(@ForAll("streams") List<Arrival> stream)
-            throws Exception {
-        decidesAsThePlainRule(stream, false);
+    void decidesAsThePlainRuleOnHeapState(
+            @ForAll("streams") List<Arrival> stream, @ForAll boolean filter) throws Exception {
+        decidesAsThePlainRule(stream, false, filter);
     }
 
     @Property(tries = 15)
     void decidesAsThePlainRuleOnRocksDb(@ForAll("streams") List<Arrival> stream) throws Exception {
-        decidesAsThePlainRule(stream, true);
+        decidesAsThePlainRule(stream, true, true);
     }
 
-    private void decidesAsThePlainRule(List<Arrival> stream, boolean rocksDb) throws Exception {
+    private void decidesAsThePlainRule(List<Arrival> stream, boolean rocksDb, boolean filter)
+            throws Exception {
         Model model = new Model();
-        try (var harness = harness(1, 0, rocksDb)) {
+        try (var harness = harness(1, 0, rocksDb, filter)) {
             harness.open();
             long now = 0;
             int offset = 0;
@@ -194,9 +195,16 @@ class DeduplicationPropertiesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
             harness(int parallelism, int subtask, boolean rocksDb) throws Exception {
+        return harness(parallelism, subtask, rocksDb, true);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalRecord, CanonicalRecord>
+            harness(int parallelism, int subtask, boolean rocksDb, boolean filter)
+                    throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new DeduplicateByEventId(DEDUP_TTL, ParseAndValidate.DEAD_LETTERS, "test"),
+                        new DeduplicateByEventId(
+                                DEDUP_TTL, filter, ParseAndValidate.DEAD_LETTERS, "test"),
                         new IngestJob.ByDomainAndEventId(),
                         Types.STRING,
                         MAX_PARALLELISM,
