@@ -16,7 +16,7 @@ import java.util.List;
  * positive rate stays near 0.3% whatever the traffic.
  */
 public final class RecentKeys {
-    /** Keys per block; 16 bits per key and 4 probes give about 0.25% false positives. */
+    /** Keys per block; 16 bits per key, 4 probes in one cache line: about 0.3% false positives. */
     static final int BLOCK_KEYS = 1 << 20;
 
     private static final int BITS_PER_KEY = 16;
@@ -103,9 +103,16 @@ public final class RecentKeys {
         }
     }
 
+    /**
+     * A blocked Bloom filter: a key's probes all fall in one 512-bit line, one cache miss per
+     * lookup instead of one per probe (the plain layout's misses were a tenth of the dedup task).
+     */
     private static final class Block {
         static final int BITS = BLOCK_KEYS * BITS_PER_KEY;
         static final int BYTES = BITS / 8;
+        private static final int LINE_BITS = 512;
+        private static final int LINES = BITS / LINE_BITS;
+        private static final int LINE_INDEX_BITS = Integer.numberOfTrailingZeros(LINES);
         private final long[] words = new long[BITS / 64];
         private int keys;
 
@@ -114,21 +121,21 @@ public final class RecentKeys {
         }
 
         void add(long hash) {
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
-            for (int i = 0; i < PROBES; i++) {
-                int bit = (h1 + i * h2) & (BITS - 1);
-                words[bit >>> 6] |= 1L << bit;
+            int line = (int) (hash & (LINES - 1)) << 3;
+            long probes = hash >>> LINE_INDEX_BITS;
+            for (int i = 0; i < PROBES; i++, probes >>>= 9) {
+                int bit = (int) probes & (LINE_BITS - 1);
+                words[line + (bit >>> 6)] |= 1L << bit;
             }
             keys++;
         }
 
         boolean mightContain(long hash) {
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
-            for (int i = 0; i < PROBES; i++) {
-                int bit = (h1 + i * h2) & (BITS - 1);
-                if ((words[bit >>> 6] & (1L << bit)) == 0) {
+            int line = (int) (hash & (LINES - 1)) << 3;
+            long probes = hash >>> LINE_INDEX_BITS;
+            for (int i = 0; i < PROBES; i++, probes >>>= 9) {
+                int bit = (int) probes & (LINE_BITS - 1);
+                if ((words[line + (bit >>> 6)] & (1L << bit)) == 0) {
                     return false;
                 }
             }

@@ -21,7 +21,6 @@ import io.tributary.jobs.validate.Rejection;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,7 +28,7 @@ import java.util.Map;
  * Typed, bounded reads of one JSON event's fields. Every failure names the field and says what was
  * expected, because the message ends up in front of whoever owns the sending gateway.
  *
- * <p>The event's top level is read straight from the parser into two arrays instead of a Jackson
+ * <p>The event's top level is read straight from the parser into a small table instead of a Jackson
  * tree: an {@code ObjectNode} (a {@code LinkedHashMap} of nodes, hashed on every put and get) was a
  * fifth of the ingest parse task. Values are the nodes a tree would hold, so every check reads them
  * as before; nested objects and arrays, which no event field has, are still built as trees.
@@ -39,14 +38,21 @@ final class JsonFields {
     static final int MAX_DECIMAL_CHARS = 64;
     static final int MAX_DECIMAL_DIGITS = 38;
 
-    /** Events have about twenty fields; beyond this many, names are found through a hash map. */
-    private static final int SCANNED_FIELDS = 32;
+    /**
+     * Events have about twenty fields, kept in a small open-addressing table (names' hash codes are
+     * cached: the parser interns them, Java its literals). Beyond this many, a record could be
+     * crafted with colliding names to make probing quadratic: the rest go to a {@link HashMap},
+     * whose bins turn into trees under collisions.
+     */
+    private static final int TABLE_FIELDS = 32;
+
+    private static final int TABLE_SLOTS = 64;
 
     private final int maxStringLength;
-    private String[] names = new String[SCANNED_FIELDS];
-    private JsonNode[] values = new JsonNode[SCANNED_FIELDS];
+    private final String[] names = new String[TABLE_SLOTS];
+    private final JsonNode[] values = new JsonNode[TABLE_SLOTS];
     private int size;
-    private Map<String, JsonNode> index;
+    private Map<String, JsonNode> overflow;
 
     private JsonFields(int maxStringLength) {
         this.maxStringLength = maxStringLength;
@@ -72,14 +78,13 @@ final class JsonFields {
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonNode value = value(parser, parser.nextToken(), trees);
-            if (fields.get(name) != null) {
+            if (!fields.add(name, value)) {
                 throw Rejection.of(
                         MALFORMED_JSON,
                         "not valid JSON: the field \""
                                 + abbreviate(name)
                                 + "\" appears twice in the event");
             }
-            fields.add(name, value);
         }
         if (token != JsonToken.END_OBJECT) {
             throw new JsonParseException(parser, "unexpected " + token + " in an object");
@@ -110,22 +115,40 @@ final class JsonFields {
         };
     }
 
-    private void add(String name, JsonNode value) {
-        if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
-        }
-        names[size] = name;
-        values[size] = value;
-        size++;
-        if (index != null) {
-            index.put(name, value);
-        } else if (size > SCANNED_FIELDS) {
-            index = new HashMap<>(size * 2);
-            for (int i = 0; i < size; i++) {
-                index.put(names[i], values[i]);
+    /** Adds a field; {@code false} if the name is already there. */
+    private boolean add(String name, JsonNode value) {
+        if (size < TABLE_FIELDS) {
+            int slot = name.hashCode() & (TABLE_SLOTS - 1);
+            for (String held; (held = names[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
+                if (held == name || held.equals(name)) {
+                    return false;
+                }
+            }
+            names[slot] = name;
+            values[slot] = value;
+        } else {
+            if (slotOf(name) >= 0) {
+                return false;
+            }
+            if (overflow == null) {
+                overflow = new HashMap<>();
+            }
+            if (overflow.putIfAbsent(name, value) != null) {
+                return false;
             }
         }
+        size++;
+        return true;
+    }
+
+    private int slotOf(String name) {
+        int slot = name.hashCode() & (TABLE_SLOTS - 1);
+        for (String held; (held = names[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
+            if (held == name || held.equals(name)) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
     int size() {
@@ -134,21 +157,11 @@ final class JsonFields {
 
     /** The field's node as the event holds it (a JSON null included), or {@code null}. */
     JsonNode get(String field) {
-        if (index != null) {
-            return index.get(field);
+        int slot = slotOf(field);
+        if (slot >= 0) {
+            return values[slot];
         }
-        // The parser interns field names, as Java interns the literals asked for: identity first.
-        for (int i = 0; i < size; i++) {
-            if (names[i] == field) {
-                return values[i];
-            }
-        }
-        for (int i = 0; i < size; i++) {
-            if (names[i].equals(field)) {
-                return values[i];
-            }
-        }
-        return null;
+        return overflow == null ? null : overflow.get(field);
     }
 
     String requiredString(String field) throws Rejection {
