@@ -74,7 +74,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--warmup-events",
-            defaultValue = "300000",
+            defaultValue = "1000000",
             description =
                     "Records each pipeline reads once before the measured rounds, not counted, so that the JIT"
                             + " has compiled the job's code before it is timed; 0 for none (default: ${DEFAULT-VALUE}).")
