@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -24,10 +28,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * an engine that keeps failing after {@code retries} fails the task, which then restarts from its
  * last checkpoint.
  *
- * <p>At least once: everything buffered is written before a checkpoint barrier passes (and at end
- * of input), so a checkpoint covers what reached the engine; a replay writes documents again under
- * the same ids. Revisions are versions ({@link BulkRequests}), so a replayed older revision never
- * overwrites a newer one.
+ * <p>One bulk request is in flight while the next batch fills: the task hands the request to a
+ * sender thread and goes on with records, and settles the answer (counts, dead letters, retries)
+ * before it sends the next one. Waiting for each answer left the engine idle while the task
+ * decoded, and the task idle while the engine indexed.
+ *
+ * <p>At least once: everything buffered is written and answered before a checkpoint barrier passes
+ * (and at end of input), so a checkpoint covers what reached the engine; a replay writes documents
+ * again under the same ids. Revisions are versions ({@link BulkRequests}), so a replayed older
+ * revision never overwrites a newer one.
  */
 public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
         implements OneInputStreamOperator<SearchDocument, DeadLetter>, ProcessingTimeCallback {
@@ -44,6 +53,9 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     private final String job;
 
     private transient SearchClient client;
+    private transient ExecutorService sender;
+    private transient Future<SearchClient.Answer> inFlight;
+    private transient List<SearchDocument> inFlightBatch;
     private transient List<SearchDocument> pending;
     private transient long pendingBytes;
     private transient long flushTimer;
@@ -63,6 +75,14 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     public void open() throws Exception {
         super.open();
         client = new SearchClient(engine);
+        String thread = "search-bulk-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        sender =
+                Executors.newSingleThreadExecutor(
+                        task -> {
+                            Thread t = new Thread(task, thread);
+                            t.setDaemon(true);
+                            return t;
+                        });
         pending = new ArrayList<>();
         flushTimer = -1;
         written = getMetricGroup().counter("documentsWritten");
@@ -93,41 +113,80 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
     @Override
     public void onProcessingTime(long time) throws Exception {
         flushTimer = -1;
+        // Traffic is slow when the timer fires: settle the answer now rather than at the next
+        // batch.
         flush();
+        awaitInFlight();
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
+        awaitInFlight();
     }
 
     @Override
     public void finish() throws Exception {
         flush();
+        awaitInFlight();
         super.finish();
     }
 
+    @Override
+    public void close() throws Exception {
+        if (sender != null) {
+            sender.shutdownNow();
+        }
+        super.close();
+    }
+
+    /** Sends what is pending once the request in flight is settled. */
     private void flush() throws IOException, InterruptedException {
+        if (pending.isEmpty()) {
+            return;
+        }
         List<SearchDocument> batch = pending;
         pending = new ArrayList<>();
         pendingBytes = 0;
-        long backoff = bulk.firstBackoff().toMillis();
-        for (int attempt = 0; !batch.isEmpty(); attempt++) {
-            List<SearchDocument> again = send(batch);
-            if (!again.isEmpty()) {
-                if (attempt >= bulk.retries()) {
-                    throw new IOException(
-                            "the search engine did not take "
-                                    + again.size()
-                                    + " documents after "
-                                    + bulk.retries()
-                                    + " retries; the job restarts from its last checkpoint");
-                }
-                retried.inc(again.size());
-                Thread.sleep(backoff);
-                backoff *= 2;
+        String body = BulkRequests.body(batch);
+        awaitInFlight();
+        inFlightBatch = batch;
+        inFlight = sender.submit(() -> client.bulk(body));
+    }
+
+    /** Settles the request in flight: counts, dead letters, and retries of what must go again. */
+    private void awaitInFlight() throws IOException, InterruptedException {
+        if (inFlight == null) {
+            return;
+        }
+        List<SearchDocument> batch = inFlightBatch;
+        Future<SearchClient.Answer> answer = inFlight;
+        inFlight = null;
+        inFlightBatch = null;
+        List<SearchDocument> again;
+        try {
+            again = settle(batch, answer.get());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof IOException unreachable)) {
+                throw new IOException("the bulk request failed", e.getCause());
             }
-            batch = again;
+            LOG.warn("No search node answered; retrying {} documents", batch.size(), unreachable);
+            again = batch;
+        }
+        long backoff = bulk.firstBackoff().toMillis();
+        for (int attempt = 0; !again.isEmpty(); attempt++) {
+            if (attempt >= bulk.retries()) {
+                throw new IOException(
+                        "the search engine did not take "
+                                + again.size()
+                                + " documents after "
+                                + bulk.retries()
+                                + " retries; the job restarts from its last checkpoint");
+            }
+            retried.inc(again.size());
+            Thread.sleep(backoff);
+            backoff *= 2;
+            again = send(again);
         }
     }
 
@@ -141,6 +200,12 @@ public final class IndexDocuments extends AbstractStreamOperator<DeadLetter>
             LOG.warn("No search node answered; retrying {} documents", batch.size(), unreachable);
             return batch;
         }
+        return settle(batch, answer);
+    }
+
+    /** What the engine's answer says of each document; returns those to send again. */
+    private List<SearchDocument> settle(List<SearchDocument> batch, SearchClient.Answer answer)
+            throws IOException {
         if (BulkRequests.outcome(answer.status()) == BulkRequests.Outcome.RETRY) {
             return batch;
         }
