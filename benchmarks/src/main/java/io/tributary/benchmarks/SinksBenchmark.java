@@ -6,9 +6,11 @@ import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.sinks.search.IndexTemplate;
 import io.tributary.sinks.search.JsonDocuments;
+import io.tributary.sinks.search.SearchEngine;
 import io.tributary.sinks.search.SearchIndex;
 import io.tributary.sinks.search.SearchJobMain;
 import io.tributary.sinks.search.SearchOptions;
+import io.tributary.sinks.search.elasticsearch7.Elasticsearch7SearchJobMain;
 import io.tributary.sinks.search.opensearch2.OpenSearch2SearchJobMain;
 import io.tributary.sinks.warehouse.Tables;
 import io.tributary.sinks.warehouse.WarehouseJobMain;
@@ -79,6 +81,30 @@ public final class SinksBenchmark implements Callable<Integer> {
     int bulkActions;
 
     @Option(
+            names = "--engines",
+            split = ",",
+            defaultValue = "OPENSEARCH_2,ELASTICSEARCH_7",
+            description =
+                    "Search engines to measure, one after the other (default: ${DEFAULT-VALUE}).")
+    List<SearchServer.Engine> engines;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description =
+                    "Search rounds per engine, each the job and then the _bulk loop, after one unmeasured"
+                            + " warm-up of both; medians reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
+            names = "--warehouse",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Measure the warehouse too (default: ${DEFAULT-VALUE}).")
+    boolean warehouse;
+
+    @Option(
             names = "--results",
             defaultValue = "results/sinks.md",
             description = "Results file (default: ${DEFAULT-VALUE}).")
@@ -93,48 +119,110 @@ public final class SinksBenchmark implements Callable<Integer> {
         Path work = TempDirs.create("bench-sinks");
         List<String> table = new ArrayList<>();
         try (KafkaBroker kafka = KafkaBroker.start();
-                SchemaRegistry registry = SchemaRegistry.start();
-                PostgresServer postgres = PostgresServer.start("bench");
-                SearchServer search = SearchServer.start(SearchServer.Engine.OPENSEARCH_2)) {
+                SchemaRegistry registry = SchemaRegistry.start()) {
             kafka.createTopics(2, QOE_TOPIC);
             kafka.createTopics(2, EMPTY_TOPICS.toArray(String[]::new));
             List<QoeMinute> records = records();
             produce(kafka, registry, records);
             System.out.printf(Locale.ROOT, "Loaded %,d QoE aggregates%n", records.size());
 
-            warehouseJob(kafka, registry, postgres, work.resolve("warm"), "warm");
-            double job = warehouseJob(kafka, registry, postgres, work.resolve("job"), "job");
-            double plain = plainJdbc(postgres, records);
-            report(
-                    table,
-                    "warehouse job -> PostgreSQL (JDBC upsert, batch "
-                            + batchSize
-                            + ", p=2, from Kafka)",
-                    job,
-                    plain);
-            report(
-                    table,
-                    "plain JDBC batch of the same upsert (1 connection, records in memory)",
-                    plain,
-                    plain);
-
-            double searchJob = searchJob(kafka, registry, search, work.resolve("search"));
-            double rawBulk = rawBulk(search, records);
-            report(
-                    table,
-                    "search job -> OpenSearch 2.19 (bulk " + bulkActions + ", p=2, from Kafka)",
-                    searchJob,
-                    rawBulk);
-            report(
-                    table,
-                    "raw _bulk loop of the same documents (1 client, records in memory)",
-                    rawBulk,
-                    rawBulk);
+            if (warehouse) {
+                try (PostgresServer postgres = PostgresServer.start("bench")) {
+                    warehouseJob(kafka, registry, postgres, work.resolve("warm"), "warm");
+                    double job =
+                            warehouseJob(kafka, registry, postgres, work.resolve("job"), "job");
+                    double plain = plainJdbc(postgres, records);
+                    report(
+                            table,
+                            "warehouse job -> PostgreSQL (JDBC upsert, batch "
+                                    + batchSize
+                                    + ", p=2, from Kafka)",
+                            job,
+                            plain,
+                            List.of(job));
+                    report(
+                            table,
+                            "plain JDBC batch of the same upsert (1 connection, records in memory)",
+                            plain,
+                            plain,
+                            List.of(plain));
+                }
+            }
+            for (SearchServer.Engine engine : engines) {
+                try (SearchServer search = SearchServer.start(engine)) {
+                    searchRounds(kafka, registry, search, engine, records, work, table);
+                }
+            }
             write(table, records.size());
         } finally {
             TempDirs.delete(work);
         }
         return 0;
+    }
+
+    /**
+     * The search job and the {@code _bulk} loop in turn, into fresh indices each time (an update of
+     * an existing document costs the engine more than a first write), after a warm-up of both.
+     */
+    private void searchRounds(
+            KafkaBroker kafka,
+            SchemaRegistry registry,
+            SearchServer search,
+            SearchServer.Engine engine,
+            List<QoeMinute> records,
+            Path work,
+            List<String> table)
+            throws Exception {
+        String name =
+                engine == SearchServer.Engine.OPENSEARCH_2 ? "OpenSearch 2" : "Elasticsearch 7";
+        SearchEngine flavour =
+                engine == SearchServer.Engine.OPENSEARCH_2
+                        ? OpenSearch2SearchJobMain.ENGINE
+                        : Elasticsearch7SearchJobMain.ENGINE;
+        // Each run its own consumer group (a bounded run reads from its group's committed offsets)
+        // and its own indices.
+        String tag = engine.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-";
+        searchJob(kafka, registry, search, flavour, work.resolve(tag + "warm"), tag + "warm");
+        rawBulk(search, records, tag + "warm");
+        List<Double> jobs = new ArrayList<>();
+        List<Double> loops = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            jobs.add(
+                    searchJob(
+                            kafka,
+                            registry,
+                            search,
+                            flavour,
+                            work.resolve(tag + round),
+                            tag + "r" + round));
+            loops.add(rawBulk(search, records, tag + "r" + round));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s round %d: search job %,.0f documents/s, _bulk loop %,.0f documents/s%n",
+                    name,
+                    round,
+                    jobs.get(jobs.size() - 1),
+                    loops.get(loops.size() - 1));
+        }
+        double loop = median(loops);
+        report(
+                table,
+                "search job -> " + name + " (bulk " + bulkActions + ", p=2, from Kafka)",
+                median(jobs),
+                loop,
+                jobs);
+        report(
+                table,
+                "raw _bulk loop of the same documents into " + name + " (1 client, in memory)",
+                loop,
+                loop,
+                loops);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private List<QoeMinute> records() {
@@ -253,8 +341,14 @@ public final class SinksBenchmark implements Callable<Integer> {
     }
 
     private double searchJob(
-            KafkaBroker kafka, SchemaRegistry registry, SearchServer search, Path work)
+            KafkaBroker kafka,
+            SchemaRegistry registry,
+            SearchServer search,
+            SearchEngine flavour,
+            Path work,
+            String label)
             throws Exception {
+        String prefix = "bench-job-" + label + "-";
         SearchOptions options =
                 JobCommandLine.parse(
                         new SearchOptions(),
@@ -266,7 +360,7 @@ public final class SinksBenchmark implements Callable<Integer> {
                             "--search-url",
                             search.url(),
                             "--index-prefix",
-                            "bench-job-",
+                            prefix,
                             "--index-replicas",
                             "0",
                             "--qoe-topic",
@@ -284,9 +378,9 @@ public final class SinksBenchmark implements Callable<Integer> {
                             "--sink-dead-letter-topic",
                             EMPTY_TOPICS.get(1),
                             "--group-id",
-                            "bench-search",
+                            "bench-search-" + label,
                             "--transactional-id-prefix",
-                            "bench-search",
+                            "bench-search-" + label,
                             "--bulk-max-actions",
                             Integer.toString(bulkActions),
                             "--transaction-timeout",
@@ -296,23 +390,27 @@ public final class SinksBenchmark implements Callable<Integer> {
         IndexTemplate.install(search.url(), options.indexPrefix, 0, null, null);
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
-        SearchJobMain.buildOnKafka(env, options, OpenSearch2SearchJobMain.ENGINE);
+        SearchJobMain.buildOnKafka(env, options, flavour);
         long start = System.nanoTime();
-        env.execute("bench search");
+        env.execute("bench search " + label);
         double seconds = (System.nanoTime() - start) / 1e9;
-        requireDocuments(search, "bench-job-qoe-minute");
+        requireDocuments(search, prefix + "qoe-minute");
         return rows / seconds;
     }
 
-    private double rawBulk(SearchServer search, List<QoeMinute> records) throws Exception {
-        IndexTemplate.install(search.url(), "bench-raw-", 0, null, null);
+    private double rawBulk(SearchServer search, List<QoeMinute> records, String label)
+            throws Exception {
+        String prefix = "bench-raw-" + label + "-";
+        IndexTemplate.install(search.url(), prefix, 0, null, null);
         HttpClient http = HttpClient.newHttpClient();
         long start = System.nanoTime();
         StringBuilder body = new StringBuilder();
         int inBulk = 0;
         for (QoeMinute record : records) {
             String id = SearchIndex.QOE_MINUTE.id().apply(record);
-            body.append("{\"index\":{\"_index\":\"bench-raw-qoe-minute\",\"_id\":\"")
+            body.append("{\"index\":{\"_index\":\"")
+                    .append(prefix)
+                    .append("qoe-minute\",\"_id\":\"")
                     .append(id.replace("\"", "\\\""))
                     .append("\"}}\n")
                     .append(JsonDocuments.toJson(record))
@@ -327,7 +425,7 @@ public final class SinksBenchmark implements Callable<Integer> {
             bulk(http, search, body);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        requireDocuments(search, "bench-raw-qoe-minute");
+        requireDocuments(search, prefix + "qoe-minute");
         return records.size() / seconds;
     }
 
@@ -399,7 +497,8 @@ public final class SinksBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void report(List<String> table, String path, double perSecond, double baseline) {
+    private static void report(
+            List<String> table, String path, double perSecond, double baseline, List<Double> runs) {
         System.out.printf(
                 Locale.ROOT,
                 "%-95s %,10.0f /s  (%.2f of baseline)%n",
@@ -409,10 +508,15 @@ public final class SinksBenchmark implements Callable<Integer> {
         table.add(
                 String.format(
                         Locale.ROOT,
-                        "| %s | %,.0f | %.2f |",
+                        "| %s | %,.0f | %.2f | %s |",
                         path,
                         perSecond,
-                        perSecond / baseline));
+                        perSecond / baseline,
+                        String.join(
+                                " / ",
+                                runs.stream()
+                                        .map(r -> String.format(Locale.ROOT, "%,.0f", r))
+                                        .toList())));
     }
 
     private void write(List<String> table, int loaded) throws Exception {
@@ -426,12 +530,16 @@ public final class SinksBenchmark implements Callable<Integer> {
                         .append(" cores; ")
                         .append(String.format(Locale.ROOT, "%,d", loaded))
                         .append(
-                                " distinct QoE aggregates (one row/document each); Kafka, the registry, PostgreSQL 15 and OpenSearch 2.19 on")
+                                " distinct QoE aggregates (one row/document each); Kafka, the registry, PostgreSQL 15, OpenSearch 2.19 and")
                         .append(
-                                " the same machine. Job figures include job start, reading and decoding from Kafka and the final flush;")
+                                " Elasticsearch 7.17 (one at a time) on the same machine. Job figures include job start, reading and decoding")
                         .append(
-                                " baselines write records already in memory from one thread. Ratio = figure / its baseline.\n\n")
-                        .append("| path | rows or documents/s | ratio |\n|---|---|---|\n");
+                                " from Kafka and the final flush; baselines write records already in memory from one thread. Search: ")
+                        .append(rounds)
+                        .append(
+                                " rounds after a warm-up, each into fresh indices, medians. Ratio = figure / its baseline.\n\n")
+                        .append(
+                                "| path | rows or documents/s | ratio | runs |\n|---|---|---|---|\n");
         table.forEach(row -> text.append(row).append('\n'));
         LocalRuns.writeResults(results, text.toString());
     }
