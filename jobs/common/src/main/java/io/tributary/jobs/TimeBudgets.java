@@ -22,6 +22,15 @@ public final class TimeBudgets {
     /** The broker setting a producer's {@code transaction.timeout.ms} may not exceed. */
     public static final String BROKER_TRANSACTION_MAX = "transaction.max.timeout.ms";
 
+    /**
+     * How far ahead of the broker's clock a record's timestamp may be (Kafka 3.6+; the default is
+     * an hour); older brokers have only {@value #BROKER_TIMESTAMP_DIFFERENCE_MAX}.
+     */
+    public static final String BROKER_TIMESTAMP_AFTER_MAX = "log.message.timestamp.after.max.ms";
+
+    public static final String BROKER_TIMESTAMP_DIFFERENCE_MAX =
+            "log.message.timestamp.difference.max.ms";
+
     private TimeBudgets() {}
 
     /**
@@ -123,9 +132,54 @@ public final class TimeBudgets {
                 brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
     }
 
+    /**
+     * A job stamps what it writes with event time, which it lets run at most {@code maxFutureSkew}
+     * ahead of its clock; a broker that accepts less refuses those writes, and an exactly-once sink
+     * then fails the job over and over on the same record.
+     */
+    public static void requireFutureSkewWithinBroker(
+            Duration maxFutureSkew, Duration brokerAfterMax) {
+        if (maxFutureSkew.compareTo(brokerAfterMax) >= 0) {
+            throw new IllegalArgumentException(
+                    "--max-future-skew "
+                            + show(maxFutureSkew)
+                            + " is not shorter than the broker's "
+                            + BROKER_TIMESTAMP_AFTER_MAX
+                            + " ("
+                            + show(brokerAfterMax)
+                            + "): an event stamped that far ahead would be accepted here and its canonical write refused"
+                            + " by the broker. Lower --max-future-skew or raise the broker's limit.");
+        }
+    }
+
+    /**
+     * How far ahead of its clock the broker accepts record timestamps: {@value
+     * #BROKER_TIMESTAMP_AFTER_MAX}, or {@value #BROKER_TIMESTAMP_DIFFERENCE_MAX} on a broker older
+     * than Kafka 3.6.
+     */
+    public static Duration brokerTimestampAfterMax(
+            String bootstrapServers, Properties clientSettings) throws Exception {
+        Config config = brokerConfig(bootstrapServers, clientSettings);
+        ConfigEntry entry = config.get(BROKER_TIMESTAMP_AFTER_MAX);
+        if (entry == null || entry.value() == null) {
+            entry = config.get(BROKER_TIMESTAMP_DIFFERENCE_MAX);
+        }
+        // A broker that reports neither takes any timestamp.
+        return entry == null || entry.value() == null
+                ? Duration.ofMillis(Long.MAX_VALUE)
+                : Duration.ofMillis(Long.parseLong(entry.value()));
+    }
+
     /** Asks a broker of the cluster for its {@value #BROKER_TRANSACTION_MAX}. */
     public static Duration brokerTransactionMaxTimeout(
             String bootstrapServers, Properties clientSettings) throws Exception {
+        ConfigEntry entry =
+                brokerConfig(bootstrapServers, clientSettings).get(BROKER_TRANSACTION_MAX);
+        return Duration.ofMillis(Long.parseLong(entry.value()));
+    }
+
+    private static Config brokerConfig(String bootstrapServers, Properties clientSettings)
+            throws Exception {
         Properties admin = new Properties();
         admin.putAll(clientSettings);
         admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -137,8 +191,7 @@ public final class TimeBudgets {
                             ConfigResource.Type.BROKER, nodes.iterator().next().idString());
             Map<ConfigResource, Config> configs =
                     client.describeConfigs(List.of(broker)).all().get(60, TimeUnit.SECONDS);
-            ConfigEntry entry = configs.get(broker).get(BROKER_TRANSACTION_MAX);
-            return Duration.ofMillis(Long.parseLong(entry.value()));
+            return configs.get(broker);
         }
     }
 

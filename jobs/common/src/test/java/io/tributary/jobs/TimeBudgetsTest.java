@@ -30,6 +30,22 @@ class TimeBudgetsTest {
     }
 
     @Test
+    void eventTimeMayNotRunFurtherAheadThanTheBrokerAcceptsTimestamps() {
+        assertThatCode(
+                        () ->
+                                TimeBudgets.requireFutureSkewWithinBroker(
+                                        Duration.ofMinutes(5), Duration.ofHours(1)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(
+                        () ->
+                                TimeBudgets.requireFutureSkewWithinBroker(
+                                        Duration.ofHours(2), Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--max-future-skew 2h")
+                .hasMessageContaining("log.message.timestamp.after.max.ms (1h)");
+    }
+
+    @Test
     void aTransactionTimeoutAboveTheBrokersLimitIsRefused() {
         assertThatCode(
                         () ->

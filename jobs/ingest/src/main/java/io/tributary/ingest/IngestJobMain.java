@@ -33,6 +33,10 @@ public final class IngestJobMain {
 
     static void run(IngestOptions options) throws Exception {
         TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+        TimeBudgets.requireFutureSkewWithinBroker(
+                options.maxFutureSkew,
+                TimeBudgets.brokerTimestampAfterMax(
+                        options.kafka.bootstrapServers, new java.util.Properties()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);

@@ -161,6 +161,30 @@ class IngestHostileInputIT {
                         "--transaction-timeout 20m is longer than the broker's transaction.max.timeout.ms (15m)");
     }
 
+    @Test
+    void aFutureSkewTheBrokerWouldRefuseIsRefusedAtStart() throws Exception {
+        assertThat(
+                        TimeBudgets.brokerTimestampAfterMax(
+                                KAFKA.bootstrapServers(), new java.util.Properties()))
+                .isEqualTo(Duration.ofHours(1));
+        IngestOptions options =
+                IngestJobMain.parse(
+                        new String[] {
+                            "--bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "--registry-url",
+                            REGISTRY.url(),
+                            "--max-future-skew",
+                            "2h",
+                            "--dedup-ttl",
+                            "27h"
+                        });
+        assertThatThrownBy(() -> IngestJobMain.run(options))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "--max-future-skew 2h is not shorter than the broker's log.message.timestamp.after.max.ms (1h)");
+    }
+
     /**
      * @return whether the original was cut
      */
