@@ -1,14 +1,13 @@
 package io.tributary.ingest;
 
 import io.tributary.jobs.kafka.RawRecord;
+import io.tributary.jobs.types.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -22,78 +21,16 @@ import org.apache.flink.types.StringValue;
  * only has to agree between the two ends of one running job; it has a snapshot all the same, as
  * every serializer must.
  */
-public final class CanonicalRecordType extends TypeInformation<CanonicalRecord> {
-    private static final long serialVersionUID = 1L;
+public final class CanonicalRecordType {
+    private CanonicalRecordType() {}
 
     /** Found by Flink's type extraction through {@code @TypeInfo} on {@link CanonicalRecord}. */
     public static final class Factory extends TypeInfoFactory<CanonicalRecord> {
         @Override
         public TypeInformation<CanonicalRecord> createTypeInfo(
                 Type type, Map<String, TypeInformation<?>> genericParameters) {
-            return new CanonicalRecordType();
+            return new SerializerTypeInfo<>(CanonicalRecord.class, Serializer.INSTANCE);
         }
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<CanonicalRecord> getTypeClass() {
-        return CanonicalRecord.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<CanonicalRecord> createSerializer(SerializerConfig config) {
-        return Serializer.INSTANCE;
-    }
-
-    @Override
-    @Deprecated
-    public TypeSerializer<CanonicalRecord> createSerializer(
-            org.apache.flink.api.common.ExecutionConfig config) {
-        return Serializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "CanonicalRecord";
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof CanonicalRecordType;
-    }
-
-    @Override
-    public int hashCode() {
-        return CanonicalRecordType.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object other) {
-        return other instanceof CanonicalRecordType;
     }
 
     /** Field by field; a byte array or the raw record that is absent is written as length -1. */
