@@ -82,7 +82,7 @@ public final class EnvelopeFingerprint {
     }
 
     /** MurmurHash3's 64-bit finaliser. */
-    private static long mix(long k) {
+    static long mix(long k) {
         k ^= k >>> 33;
         k *= 0xFF51AFD7ED558CCDL;
         k ^= k >>> 33;

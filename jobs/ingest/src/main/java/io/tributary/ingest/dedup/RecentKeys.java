@@ -70,12 +70,7 @@ public final class RecentKeys {
             h ^= key.charAt(i);
             h *= 0x100000001b3L;
         }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return EnvelopeFingerprint.mix(h);
     }
 
     private static final class Generation {

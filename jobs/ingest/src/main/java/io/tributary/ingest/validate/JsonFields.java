@@ -117,19 +117,14 @@ final class JsonFields {
 
     /** Adds a field; {@code false} if the name is already there. */
     private boolean add(String name, JsonNode value) {
+        int slot = slotOf(name);
+        if (names[slot] != null) {
+            return false;
+        }
         if (size < TABLE_FIELDS) {
-            int slot = name.hashCode() & (TABLE_SLOTS - 1);
-            for (String held; (held = names[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
-                if (held == name || held.equals(name)) {
-                    return false;
-                }
-            }
             names[slot] = name;
             values[slot] = value;
         } else {
-            if (slotOf(name) >= 0) {
-                return false;
-            }
             if (overflow == null) {
                 overflow = new HashMap<>();
             }
@@ -141,6 +136,10 @@ final class JsonFields {
         return true;
     }
 
+    /**
+     * The table slot holding {@code name}, or the empty one where it would go (the table is never
+     * more than half full, so there is one).
+     */
     private int slotOf(String name) {
         int slot = name.hashCode() & (TABLE_SLOTS - 1);
         for (String held; (held = names[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
@@ -148,7 +147,7 @@ final class JsonFields {
                 return slot;
             }
         }
-        return -1;
+        return slot;
     }
 
     int size() {
@@ -158,7 +157,7 @@ final class JsonFields {
     /** The field's node as the event holds it (a JSON null included), or {@code null}. */
     JsonNode get(String field) {
         int slot = slotOf(field);
-        if (slot >= 0) {
+        if (names[slot] != null) {
             return values[slot];
         }
         return overflow == null ? null : overflow.get(field);
