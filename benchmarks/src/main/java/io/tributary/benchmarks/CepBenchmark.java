@@ -10,6 +10,7 @@ import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
@@ -531,7 +532,7 @@ public final class CepBenchmark implements Callable<Integer> {
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                kafka.bootstrapServers(),
+                                KafkaConnection.plaintext(kafka.bootstrapServers()),
                                 List.of(input),
                                 "bench-latency",
                                 registry.url(),
@@ -638,7 +639,7 @@ public final class CepBenchmark implements Callable<Integer> {
                         options.alertsTopic,
                         new CepRulesJobMain.AlertKey(),
                         alert -> alert.getLastEventTime().toEpochMilli(),
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-alerts-" + UUID.randomUUID(),
                         producer),
@@ -646,12 +647,12 @@ public final class CepBenchmark implements Callable<Integer> {
                         Envelope.class,
                         options.lateTopic,
                         new CepRulesJobMain.EventIdKey(),
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-late-" + UUID.randomUUID(),
                         producer),
                 DeadLetterSink.exactlyOnce(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.deadLetterTopic,
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-dead-letters-" + UUID.randomUUID(),

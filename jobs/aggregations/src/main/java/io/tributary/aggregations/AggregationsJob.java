@@ -11,6 +11,7 @@ import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.aggregates.CommerceMinute;
@@ -176,24 +177,24 @@ public final class AggregationsJob {
     }
 
     public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(
-            String bootstrapServers,
+            KafkaConnection kafka,
             List<String> topics,
             String groupId,
             String registryUrl,
             Duration maxFutureSkew,
             boolean bounded) {
         return CanonicalInput.kafkaSource(
-                bootstrapServers, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
+                kafka, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
     }
 
     /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
     public static Sinks kafkaSinks(
-            String bootstrapServers,
+            KafkaConnection kafka,
             String registryUrl,
             Topics topics,
             String transactionalIdPrefix,
             Properties producer) {
-        var sinks = new AvroSinks(bootstrapServers, registryUrl, transactionalIdPrefix, producer);
+        var sinks = new AvroSinks(kafka, registryUrl, transactionalIdPrefix, producer);
         return new Sinks(
                 sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
                 sinks.build(
@@ -216,7 +217,7 @@ public final class AggregationsJob {
                         "trending"),
                 sinks.build(Envelope.class, topics.lateEvents(), new EntityKey(), "late"),
                 DeadLetterSink.exactlyOnce(
-                        bootstrapServers,
+                        kafka,
                         topics.deadLetters(),
                         registryUrl,
                         transactionalIdPrefix + "-dead-letters",
@@ -224,7 +225,7 @@ public final class AggregationsJob {
     }
 
     private record AvroSinks(
-            String bootstrapServers,
+            KafkaConnection kafka,
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
@@ -234,7 +235,7 @@ public final class AggregationsJob {
                     type,
                     topic,
                     key,
-                    bootstrapServers,
+                    kafka,
                     registryUrl,
                     transactionalIdPrefix + "-" + name,
                     producer);

@@ -35,7 +35,7 @@ public final class AggregationsJobMain {
                 AggregationsJob.readCanonical(
                         env,
                         AggregationsJob.kafkaSource(
-                                options.kafka.bootstrapServers,
+                                options.kafka.connection(),
                                 options.inputTopics,
                                 options.groupId,
                                 options.kafka.registryUrl,
@@ -44,7 +44,7 @@ public final class AggregationsJobMain {
                         options.settings()),
                 options.settings(),
                 AggregationsJob.kafkaSinks(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.topics(),
                         options.transactionalIdPrefix,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.kafka.CanonicalInput;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -147,7 +148,7 @@ class AggregationsJobIT {
                 AggregationsJob.readCanonical(
                         env,
                         AggregationsJob.kafkaSource(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 names.inputs(),
                                 names.group(),
                                 REGISTRY.url(),
@@ -306,7 +307,7 @@ class AggregationsJobIT {
         RuntimeOptions runtime = new RuntimeOptions();
         runtime.transactionTimeout = Duration.ofMinutes(5);
         return AggregationsJob.kafkaSinks(
-                KAFKA.bootstrapServers(),
+                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                 REGISTRY.url(),
                 names.outputs(),
                 names.prefix() + "agg-it-" + UUID.randomUUID(),
@@ -319,7 +320,7 @@ class AggregationsJobIT {
                 AggregationsJob.readCanonical(
                         env,
                         AggregationsJob.kafkaSource(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 names.inputs(),
                                 names.group(),
                                 REGISTRY.url(),

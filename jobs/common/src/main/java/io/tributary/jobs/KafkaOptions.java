@@ -1,7 +1,20 @@
 package io.tributary.jobs;
 
+import io.tributary.jobs.kafka.KafkaConnection;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Where a job finds Kafka and the schema registry, and how it reads event time from the topics: the
@@ -14,6 +27,25 @@ public class KafkaOptions {
             required = true,
             description = "Kafka bootstrap servers.")
     public String bootstrapServers;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            converter = SettingConverter.class,
+            description =
+                    "A Kafka client setting for every source, sink and admin client of the job (repeatable),"
+                            + " e.g. security.protocol=SASL_SSL. Name secrets instead of writing them:"
+                            + " $${env:NAME}, $${file:/path/file.properties:key} or $${dir:/mounted/dir:file}."
+                            + " Overrides --kafka-properties.")
+    public List<Setting> kafkaProperties = new ArrayList<>();
+
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description =
+                    "A Java properties file of Kafka client settings (as --kafka-property), e.g. mounted"
+                            + " from a Kubernetes Secret.")
+    public Path kafkaPropertiesFile;
 
     @Option(
             names = "--registry-url",
@@ -36,4 +68,60 @@ public class KafkaOptions {
             description =
                     "A source split silent this long stops holding back watermarks (default: ${DEFAULT-VALUE}).")
     public Duration idleness;
+
+    /** One {@code KEY=VALUE} of {@code --kafka-property}. */
+    public record Setting(String key, String value) {
+        @Override
+        public String toString() {
+            return key + "=" + KafkaConnection.shown(key, value);
+        }
+    }
+
+    /**
+     * Splits at the first '='. Its errors never repeat the value: a mistyped setting may be a
+     * password.
+     */
+    public static final class SettingConverter implements ITypeConverter<Setting> {
+        @Override
+        public Setting convert(String text) {
+            int equals = text.indexOf('=');
+            if (equals <= 0) {
+                throw new TypeConversionException(
+                        "expected KEY=VALUE (the value is not shown here, as it may be a secret)");
+            }
+            return new Setting(text.substring(0, equals).trim(), text.substring(equals + 1));
+        }
+    }
+
+    /**
+     * The cluster and the client settings: the file's, then those given one by one.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or a setting is one the job
+     *     owns
+     */
+    public KafkaConnection connection() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (kafkaPropertiesFile != null) {
+            settings.putAll(readSettings(kafkaPropertiesFile));
+        }
+        for (Setting setting : kafkaProperties) {
+            settings.put(setting.key(), setting.value());
+        }
+        return KafkaConnection.of(bootstrapServers, settings);
+    }
+
+    private static Map<String, String> readSettings(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "Cannot read --kafka-properties " + file + ": " + e, e);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        properties
+                .stringPropertyNames()
+                .forEach(key -> settings.put(key, properties.getProperty(key)));
+        return settings;
+    }
 }

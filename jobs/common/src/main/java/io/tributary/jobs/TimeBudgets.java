@@ -1,17 +1,10 @@
 package io.tributary.jobs;
 
+import io.tributary.jobs.kafka.BrokerSettings;
+import io.tributary.jobs.kafka.KafkaConnection;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * Time settings that only work together, checked when a job starts so that a disagreement is a
@@ -128,8 +121,7 @@ public final class TimeBudgets {
         requireTransactionOutlivesOutage(
                 runtime.transactionTimeout, runtime.maxOutage, runtime.checkpointInterval);
         requireTransactionTimeoutWithinBroker(
-                runtime.transactionTimeout,
-                brokerTransactionMaxTimeout(kafka.bootstrapServers, new Properties()));
+                runtime.transactionTimeout, brokerTransactionMaxTimeout(kafka.connection()));
     }
 
     /**
@@ -157,9 +149,8 @@ public final class TimeBudgets {
      * #BROKER_TIMESTAMP_AFTER_MAX}, or {@value #BROKER_TIMESTAMP_DIFFERENCE_MAX} on a broker older
      * than Kafka 3.6.
      */
-    public static Duration brokerTimestampAfterMax(
-            String bootstrapServers, Properties clientSettings) throws Exception {
-        Config config = brokerConfig(bootstrapServers, clientSettings);
+    public static Duration brokerTimestampAfterMax(KafkaConnection kafka) throws Exception {
+        Config config = BrokerSettings.read(kafka);
         ConfigEntry entry = config.get(BROKER_TIMESTAMP_AFTER_MAX);
         if (entry == null || entry.value() == null) {
             entry = config.get(BROKER_TIMESTAMP_DIFFERENCE_MAX);
@@ -171,28 +162,9 @@ public final class TimeBudgets {
     }
 
     /** Asks a broker of the cluster for its {@value #BROKER_TRANSACTION_MAX}. */
-    public static Duration brokerTransactionMaxTimeout(
-            String bootstrapServers, Properties clientSettings) throws Exception {
-        ConfigEntry entry =
-                brokerConfig(bootstrapServers, clientSettings).get(BROKER_TRANSACTION_MAX);
+    public static Duration brokerTransactionMaxTimeout(KafkaConnection kafka) throws Exception {
+        ConfigEntry entry = BrokerSettings.read(kafka).get(BROKER_TRANSACTION_MAX);
         return Duration.ofMillis(Long.parseLong(entry.value()));
-    }
-
-    private static Config brokerConfig(String bootstrapServers, Properties clientSettings)
-            throws Exception {
-        Properties admin = new Properties();
-        admin.putAll(clientSettings);
-        admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        admin.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
-        try (AdminClient client = AdminClient.create(admin)) {
-            Collection<Node> nodes = client.describeCluster().nodes().get(60, TimeUnit.SECONDS);
-            ConfigResource broker =
-                    new ConfigResource(
-                            ConfigResource.Type.BROKER, nodes.iterator().next().idString());
-            Map<ConfigResource, Config> configs =
-                    client.describeConfigs(List.of(broker)).all().get(60, TimeUnit.SECONDS);
-            return configs.get(broker);
-        }
     }
 
     private static String show(Duration duration) {

@@ -5,6 +5,7 @@ import io.tributary.ingest.kafka.CanonicalRecordSerializer;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.schemas.DeadLetter;
@@ -109,10 +110,10 @@ public final class IngestJob {
     }
 
     public static KafkaSource<RawRecord> kafkaSource(
-            String bootstrapServers, List<String> topics, String groupId, boolean bounded) {
+            KafkaConnection kafka, List<String> topics, String groupId, boolean bounded) {
         var builder =
                 KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setProperties(kafka.clientProperties())
                         .setTopics(topics)
                         .setGroupId(groupId)
                         .setStartingOffsets(
@@ -133,22 +134,22 @@ public final class IngestJob {
      *     io.tributary.jobs.RuntimeOptions#transactionalProducer()}
      */
     public static Sinks kafkaSinks(
-            String bootstrapServers,
+            KafkaConnection kafka,
             String registryUrl,
             CanonicalTopics topics,
             String transactionalIdPrefix,
             Properties producer) {
         KafkaSink<CanonicalRecord> events =
                 KafkaSink.<CanonicalRecord>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setBootstrapServers(kafka.bootstrapServers())
                         .setRecordSerializer(new CanonicalRecordSerializer(topics, registryUrl))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
-                        .setKafkaProducerConfig(producer)
+                        .setKafkaProducerConfig(kafka.producerProperties(producer))
                         .build();
         KafkaSink<DeadLetter> deadLetters =
                 DeadLetterSink.exactlyOnce(
-                        bootstrapServers,
+                        kafka,
                         topics.deadLetters(),
                         registryUrl,
                         transactionalIdPrefix + "-dlq",

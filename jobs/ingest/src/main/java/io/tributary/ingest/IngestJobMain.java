@@ -35,8 +35,7 @@ public final class IngestJobMain {
         TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         TimeBudgets.requireFutureSkewWithinBroker(
                 options.maxFutureSkew,
-                TimeBudgets.brokerTimestampAfterMax(
-                        options.kafka.bootstrapServers, new java.util.Properties()));
+                TimeBudgets.brokerTimestampAfterMax(options.kafka.connection()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);
@@ -52,13 +51,13 @@ public final class IngestJobMain {
                 IngestJob.readRaw(
                         env,
                         IngestJob.kafkaSource(
-                                options.kafka.bootstrapServers,
+                                options.kafka.connection(),
                                 options.rawTopics,
                                 options.groupId,
                                 options.runtime.bounded)),
                 options.settings(),
                 IngestJob.kafkaSinks(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.topics(),
                         options.transactionalIdPrefix,

@@ -9,6 +9,7 @@ import io.tributary.ingest.HostileCorpus.Case;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetters;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
@@ -143,7 +144,7 @@ class IngestHostileInputIT {
     void aTransactionTimeoutLongerThanTheBrokerAllowsIsRefusedAtStart() throws Exception {
         Duration brokerMax =
                 TimeBudgets.brokerTransactionMaxTimeout(
-                        KAFKA.bootstrapServers(), new java.util.Properties());
+                        KafkaConnection.plaintext(KAFKA.bootstrapServers()));
         assertThat(brokerMax).isEqualTo(Duration.ofMinutes(15));
         IngestOptions options =
                 IngestJobMain.parse(
@@ -165,7 +166,7 @@ class IngestHostileInputIT {
     void aFutureSkewTheBrokerWouldRefuseIsRefusedAtStart() throws Exception {
         assertThat(
                         TimeBudgets.brokerTimestampAfterMax(
-                                KAFKA.bootstrapServers(), new java.util.Properties()))
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers())))
                 .isEqualTo(Duration.ofHours(1));
         IngestOptions options =
                 IngestJobMain.parse(

@@ -3,6 +3,7 @@ package io.tributary.ingest;
 import io.tributary.ingest.kafka.CanonicalTopics;
 import io.tributary.ingest.validate.IngestLimits;
 import io.tributary.jobs.RuntimeOptions;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Topics;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -47,14 +48,17 @@ final class IngestOnKafka {
                 IngestJob.readRaw(
                         env,
                         IngestJob.kafkaSource(
-                                bootstrapServers, Topics.list(Topics.RAW_ALL), name, true));
+                                KafkaConnection.plaintext(bootstrapServers),
+                                Topics.list(Topics.RAW_ALL),
+                                name,
+                                true));
         RuntimeOptions runtime = new RuntimeOptions();
         runtime.transactionTimeout = Duration.ofMinutes(5);
         IngestJob.build(
                 between.apply(raw),
                 settings,
                 IngestJob.kafkaSinks(
-                        bootstrapServers,
+                        KafkaConnection.plaintext(bootstrapServers),
                         registryUrl,
                         topics,
                         name + "-" + UUID.randomUUID(),

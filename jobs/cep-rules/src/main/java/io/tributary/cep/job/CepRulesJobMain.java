@@ -44,7 +44,7 @@ public final class CepRulesJobMain {
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                options.kafka.bootstrapServers,
+                                options.kafka.connection(),
                                 options.inputTopics,
                                 options.groupId,
                                 options.kafka.registryUrl,
@@ -69,7 +69,7 @@ public final class CepRulesJobMain {
                         options.alertsTopic,
                         new AlertKey(),
                         alert -> alert.getLastEventTime().toEpochMilli(),
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-alerts",
                         producer),
@@ -77,12 +77,12 @@ public final class CepRulesJobMain {
                         Envelope.class,
                         options.lateTopic,
                         new EventIdKey(),
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-late",
                         producer),
                 DeadLetterSink.exactlyOnce(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.deadLetterTopic,
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-dead-letters",

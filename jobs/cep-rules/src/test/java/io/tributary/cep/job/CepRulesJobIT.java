@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.kafka.CanonicalInput;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.Topics;
@@ -75,7 +76,7 @@ class CepRulesJobIT {
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 List.of(player, commerce),
                                 "cep-it",
                                 REGISTRY.url(),

@@ -7,6 +7,7 @@ import io.tributary.cep.fixtures.FixtureEvents;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.kafka.CanonicalInput;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -117,7 +118,7 @@ class CepRulesSavepointIT {
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 List.of(INPUT),
                                 GROUP,
                                 REGISTRY.url(),

@@ -1,6 +1,7 @@
 package io.tributary.jobs.deadletters;
 
 import io.tributary.jobs.kafka.DeadLetterSerializer;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -18,16 +19,15 @@ public final class DeadLetterSink {
     private DeadLetterSink() {}
 
     public static KafkaSink<DeadLetter> exactlyOnce(
-            String bootstrapServers,
+            KafkaConnection kafka,
             String topic,
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
-        Properties withLimit = new Properties();
-        withLimit.putAll(producer);
+        Properties withLimit = kafka.producerProperties(producer);
         withLimit.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new DeadLetterSerializer(topic, registryUrl))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)

@@ -47,7 +47,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
      * @param bounded stop at the offsets that are latest when the job starts (benchmarks, replays)
      */
     public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(
-            String bootstrapServers,
+            KafkaConnection kafka,
             List<String> topics,
             String groupId,
             String registryUrl,
@@ -56,7 +56,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
             boolean bounded) {
         var builder =
                 KafkaSource.<Either<DeadLetter, Envelope>>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setProperties(kafka.clientProperties())
                         .setTopics(topics)
                         .setGroupId(groupId)
                         .setStartingOffsets(

@@ -28,14 +28,14 @@ public final class CanonicalKafka {
      * @param bounded stop at the offsets that are latest when the job starts (benchmarks, replays)
      */
     public static KafkaSource<Envelope> source(
-            String bootstrapServers,
+            KafkaConnection kafka,
             List<String> topics,
             String groupId,
             String registryUrl,
             boolean bounded) {
         var builder =
                 KafkaSource.<Envelope>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setProperties(kafka.clientProperties())
                         .setTopics(topics)
                         .setGroupId(groupId)
                         .setStartingOffsets(
@@ -59,7 +59,7 @@ public final class CanonicalKafka {
             Class<T> type,
             String topic,
             SerializationSchema<T> key,
-            String bootstrapServers,
+            KafkaConnection kafka,
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
@@ -70,7 +70,7 @@ public final class CanonicalKafka {
                         .setValueSerializationSchema(
                                 ConfluentAvro.serializer(type, topic, registryUrl))
                         .build(),
-                bootstrapServers,
+                kafka,
                 transactionalIdPrefix,
                 producer);
     }
@@ -81,29 +81,29 @@ public final class CanonicalKafka {
             String topic,
             SerializationSchema<T> key,
             TimestampedRecords.Timestamp<T> timestamp,
-            String bootstrapServers,
+            KafkaConnection kafka,
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
         return exactlyOnceSink(
                 new TimestampedRecords<>(
                         topic, key, ConfluentAvro.serializer(type, topic, registryUrl), timestamp),
-                bootstrapServers,
+                kafka,
                 transactionalIdPrefix,
                 producer);
     }
 
     private static <T> KafkaSink<T> exactlyOnceSink(
             KafkaRecordSerializationSchema<T> records,
-            String bootstrapServers,
+            KafkaConnection kafka,
             String transactionalIdPrefix,
             Properties producer) {
         return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(records)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setKafkaProducerConfig(producer)
+                .setKafkaProducerConfig(kafka.producerProperties(producer))
                 .build();
     }
 }

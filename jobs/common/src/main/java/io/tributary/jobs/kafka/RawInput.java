@@ -14,10 +14,10 @@ public final class RawInput {
     private RawInput() {}
 
     public static KafkaSource<RawRecord> source(
-            String bootstrapServers, List<String> topics, String groupId, boolean bounded) {
+            KafkaConnection kafka, List<String> topics, String groupId, boolean bounded) {
         var builder =
                 KafkaSource.<RawRecord>builder()
-                        .setBootstrapServers(bootstrapServers)
+                        .setProperties(kafka.clientProperties())
                         .setTopics(topics)
                         .setGroupId(groupId)
                         .setStartingOffsets(

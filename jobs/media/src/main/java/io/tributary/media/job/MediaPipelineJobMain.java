@@ -39,7 +39,7 @@ public final class MediaPipelineJobMain {
         MediaPipelineJob.build(
                 env.fromSource(
                                 RawInput.source(
-                                        options.kafka.bootstrapServers,
+                                        options.kafka.connection(),
                                         List.of(options.mediaTopic),
                                         options.groupId,
                                         options.runtime.bounded),
@@ -59,12 +59,12 @@ public final class MediaPipelineJobMain {
                         options.pipelineTopic,
                         new MediaIdKey(),
                         event -> event.getEventTime().toEpochMilli(),
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-pipeline",
                         options.runtime.transactionalProducer()),
                 DeadLetterSink.exactlyOnce(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.deadLetterTopic,
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix + "-dead-letters",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.media.packaging.ParsedManifests;
@@ -120,7 +121,10 @@ class MediaPipelineJobIT {
         DataStream<RawRecord> raw =
                 env.fromSource(
                         RawInput.source(
-                                KAFKA.bootstrapServers(), List.of(MEDIA), options.groupId, false),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
+                                List.of(MEDIA),
+                                options.groupId,
+                                false),
                         LiveEventTime.watermarks(
                                 options.kafka.maxOutOfOrderness, options.quietAfter),
                         MEDIA);

@@ -42,7 +42,7 @@ public final class SearchJobMain {
         SearchJob.build(
                 env.fromSource(
                                 RawInput.source(
-                                        options.kafka.bootstrapServers,
+                                        options.kafka.connection(),
                                         topics,
                                         options.groupId,
                                         options.runtime.bounded),
@@ -66,7 +66,7 @@ public final class SearchJobMain {
                         options.bulkBackoffRetries,
                         options.bulkBackoffDelay),
                 DeadLetterSink.exactlyOnce(
-                        options.kafka.bootstrapServers,
+                        options.kafka.connection(),
                         options.sinkDeadLetterTopic,
                         options.kafka.registryUrl,
                         options.transactionalIdPrefix,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
@@ -178,7 +179,7 @@ public abstract class SearchJobContract {
         DataStream<RawRecord> raw =
                 env.fromSource(
                         RawInput.source(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 List.of(alerts, qoe, iot),
                                 options.groupId,
                                 true),

@@ -29,7 +29,7 @@ public final class LakeJobMain {
         LakeJob.build(
                 env.fromSource(
                                 RawInput.source(
-                                        options.kafka.bootstrapServers,
+                                        options.kafka.connection(),
                                         options.inputTopics(),
                                         options.groupId,
                                         options.runtime.bounded),

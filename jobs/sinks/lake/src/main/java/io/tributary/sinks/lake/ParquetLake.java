@@ -1,6 +1,7 @@
 package io.tributary.sinks.lake;
 
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
 import java.util.Properties;
 import org.apache.avro.Schema;
@@ -27,7 +28,7 @@ public final class ParquetLake implements LakeSinks {
             OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build();
 
     private final String lakePath;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String deadLetterTopic;
     private final String registryUrl;
     private final String transactionalIdPrefix;
@@ -35,14 +36,14 @@ public final class ParquetLake implements LakeSinks {
 
     public ParquetLake(
             String lakePath,
-            String bootstrapServers,
+            KafkaConnection kafka,
             String deadLetterTopic,
             String registryUrl,
             String transactionalIdPrefix,
             Properties producer) {
         this.lakePath =
                 lakePath.endsWith("/") ? lakePath.substring(0, lakePath.length() - 1) : lakePath;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.deadLetterTopic = deadLetterTopic;
         this.registryUrl = registryUrl;
         this.transactionalIdPrefix = transactionalIdPrefix;
@@ -52,7 +53,7 @@ public final class ParquetLake implements LakeSinks {
     public static ParquetLake of(LakeOptions options) {
         return new ParquetLake(
                 options.lakePath,
-                options.kafka.bootstrapServers,
+                options.kafka.connection(),
                 options.sinkDeadLetterTopic,
                 options.kafka.registryUrl,
                 options.transactionalIdPrefix,
@@ -97,6 +98,6 @@ public final class ParquetLake implements LakeSinks {
     @Override
     public Sink<DeadLetter> rejected() {
         return DeadLetterSink.exactlyOnce(
-                bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+                kafka, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

@@ -3,6 +3,7 @@ package io.tributary.sinks.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
@@ -154,7 +155,7 @@ class LakeJobIT {
         DataStream<RawRecord> raw =
                 env.fromSource(
                         RawInput.source(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 options.inputTopics(),
                                 options.groupId,
                                 true),

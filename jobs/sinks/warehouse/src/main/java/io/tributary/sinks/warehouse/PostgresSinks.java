@@ -1,6 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
 import java.time.Duration;
 import java.util.Properties;
@@ -15,7 +16,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 public final class PostgresSinks implements WarehouseSinks {
     private final JdbcConnectionOptions connection;
     private final JdbcExecutionOptions execution;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String deadLetterTopic;
     private final String registryUrl;
     private final String transactionalIdPrefix;
@@ -28,7 +29,7 @@ public final class PostgresSinks implements WarehouseSinks {
             int batchSize,
             Duration batchInterval,
             int maxRetries,
-            String bootstrapServers,
+            KafkaConnection kafka,
             String deadLetterTopic,
             String registryUrl,
             String transactionalIdPrefix,
@@ -49,7 +50,7 @@ public final class PostgresSinks implements WarehouseSinks {
                         .withBatchIntervalMs(batchInterval.toMillis())
                         .withMaxRetries(maxRetries)
                         .build();
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.deadLetterTopic = deadLetterTopic;
         this.registryUrl = registryUrl;
         this.transactionalIdPrefix = transactionalIdPrefix;
@@ -64,7 +65,7 @@ public final class PostgresSinks implements WarehouseSinks {
                 options.batchSize,
                 options.batchInterval,
                 options.maxRetries,
-                options.kafka.bootstrapServers,
+                options.kafka.connection(),
                 options.sinkDeadLetterTopic,
                 options.kafka.registryUrl,
                 options.transactionalIdPrefix,
@@ -82,6 +83,6 @@ public final class PostgresSinks implements WarehouseSinks {
     @Override
     public Sink<DeadLetter> deadLetters() {
         return DeadLetterSink.exactlyOnce(
-                bootstrapServers, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+                kafka, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
     }
 }

@@ -35,7 +35,7 @@ public final class WarehouseJobMain {
         WarehouseJob.build(
                 env.fromSource(
                                 RawInput.source(
-                                        options.kafka.bootstrapServers,
+                                        options.kafka.connection(),
                                         options.inputTopics(),
                                         options.groupId,
                                         options.runtime.bounded),

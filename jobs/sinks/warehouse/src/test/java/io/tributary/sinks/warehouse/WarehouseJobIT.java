@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawInput;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
@@ -312,7 +313,7 @@ class WarehouseJobIT {
         DataStream<RawRecord> raw =
                 env.fromSource(
                         RawInput.source(
-                                KAFKA.bootstrapServers(),
+                                KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 options.inputTopics(),
                                 options.groupId,
                                 true),
