@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -34,33 +35,79 @@ public final class KafkaBroker implements AutoCloseable {
     /** The longest transaction the broker accepts; producers must stay below it. */
     public static final Duration MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
+    /** The SCRAM mechanism of a secured broker's users. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    private static final String ADMIN_USER = "tributary-admin";
+
     private final Path home;
     private final int port;
     private final ChildProcess process;
+    private final TestCertificates certificates;
 
-    private KafkaBroker(Path home, int port, ChildProcess process) {
+    /** The test kit's own client settings: empty on a PLAINTEXT broker, its admin user's else. */
+    private final Map<String, String> adminSettings;
+
+    private KafkaBroker(
+            Path home,
+            int port,
+            ChildProcess process,
+            TestCertificates certificates,
+            Map<String, String> adminSettings) {
         this.home = home;
         this.port = port;
         this.process = process;
+        this.certificates = certificates;
+        this.adminSettings = adminSettings;
     }
 
-    /** Starts a broker and waits until it answers metadata requests. */
+    /** Starts a PLAINTEXT broker and waits until it answers metadata requests. */
     public static KafkaBroker start() {
+        return start(null, Map.of());
+    }
+
+    /**
+     * Starts a broker whose only client listener is SASL_SSL: TLS with a certificate of {@code
+     * certificates}' CA for 127.0.0.1, and {@value #SCRAM_MECHANISM} users, created at format time
+     * with these passwords (and an admin user of the test kit's own).
+     */
+    public static KafkaBroker startSecured(
+            TestCertificates certificates, Map<String, String> scramUsers) {
+        return start(certificates, scramUsers);
+    }
+
+    private static KafkaBroker start(
+            TestCertificates certificates, Map<String, String> scramUsers) {
         Path home = TempDirs.create("kafka");
         int port = FreePorts.next();
         int controllerPort = FreePorts.next();
         try {
-            Path config = writeConfig(home, port, controllerPort);
+            Map<String, String> users = new java.util.LinkedHashMap<>(scramUsers);
+            Map<String, String> adminSettings = Map.of();
+            if (certificates != null) {
+                String adminPassword = "admin-" + Long.toHexString(System.nanoTime());
+                users.put(ADMIN_USER, adminPassword);
+                adminSettings = securedSettings(certificates, ADMIN_USER, adminPassword);
+            }
+            Path config = writeConfig(home, port, controllerPort, certificates, users);
+            List<String> format =
+                    new ArrayList<>(
+                            List.of(
+                                    "format",
+                                    "-t",
+                                    CLUSTER_ID,
+                                    "-c",
+                                    config.toString(),
+                                    "--ignore-formatted"));
+            users.forEach(
+                    (user, password) -> {
+                        format.add("--add-scram");
+                        format.add(
+                                SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]");
+                    });
             ChildProcess.run(
                     "kafka-storage-format",
-                    java(
-                            "kafka.tools.StorageTool",
-                            "format",
-                            "-t",
-                            CLUSTER_ID,
-                            "-c",
-                            config.toString(),
-                            "--ignore-formatted"),
+                    java("kafka.tools.StorageTool", format.toArray(String[]::new)),
                     home,
                     home.resolve("format.log"),
                     Duration.ofSeconds(60));
@@ -70,7 +117,7 @@ public final class KafkaBroker implements AutoCloseable {
                             java("kafka.Kafka", config.toString()),
                             home,
                             home.resolve("broker.log"));
-            KafkaBroker broker = new KafkaBroker(home, port, process);
+            KafkaBroker broker = new KafkaBroker(home, port, process, certificates, adminSettings);
             broker.awaitReady(Duration.ofSeconds(60));
             return broker;
         } catch (RuntimeException e) {
@@ -81,6 +128,50 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Whether clients must use SASL_SSL. */
+    public boolean secured() {
+        return certificates != null;
+    }
+
+    /**
+     * What a client of {@code user} sets to reach this broker: SASL_SSL with SCRAM and a truststore
+     * of the test CA. Empty for a PLAINTEXT broker.
+     */
+    public Map<String, String> clientSettings(String user, String password) {
+        return certificates == null ? Map.of() : securedSettings(certificates, user, password);
+    }
+
+    /** The test kit's own admin user's settings (for tests that read output topics). */
+    public Map<String, String> adminSettings() {
+        return adminSettings;
+    }
+
+    static Map<String, String> securedSettings(
+            TestCertificates certificates, String user, String password) {
+        return Map.of(
+                "security.protocol",
+                "SASL_SSL",
+                "sasl.mechanism",
+                SCRAM_MECHANISM,
+                "sasl.jaas.config",
+                scramLogin(user, password),
+                "ssl.truststore.location",
+                certificates.truststore().toString(),
+                "ssl.truststore.type",
+                "PKCS12",
+                "ssl.truststore.password",
+                certificates.storePassword());
+    }
+
+    /** A JAAS line for the SCRAM login module. */
+    public static String scramLogin(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user
+                + "\" password=\""
+                + password
+                + "\";";
     }
 
     public ChildProcess process() {
@@ -131,7 +222,7 @@ public final class KafkaBroker implements AutoCloseable {
      * flight keeps records in send order without it; callers check their send futures.
      */
     public KafkaProducer<byte[], byte[]> producer(Map<String, Object> overrides) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(adminSettings);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -147,6 +238,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     public Admin admin() {
         Properties props = new Properties();
+        props.putAll(adminSettings);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return Admin.create(props);
     }
@@ -162,48 +254,78 @@ public final class KafkaBroker implements AutoCloseable {
                 "Kafka broker answering on " + bootstrapServers(),
                 timeout,
                 () -> {
-                    try (Admin admin = admin()) {
+                    // Closing waits for pending calls unless told not to, which would hide a
+                    // broker that exited behind a minute-long wait.
+                    Admin admin = admin();
+                    try {
                         admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                         return true;
                     } catch (Exception e) {
                         return false;
+                    } finally {
+                        admin.close(Duration.ofSeconds(1));
                     }
                 });
     }
 
-    private static Path writeConfig(Path home, int port, int controllerPort) {
+    private static Path writeConfig(
+            Path home,
+            int port,
+            int controllerPort,
+            TestCertificates certificates,
+            Map<String, String> users) {
+        String client = certificates == null ? "PLAINTEXT" : "SASL_SSL";
         Map<String, String> settings =
-                Map.ofEntries(
-                        Map.entry("process.roles", "broker,controller"),
-                        Map.entry("node.id", "1"),
-                        Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
-                        Map.entry(
-                                "listeners",
-                                "PLAINTEXT://127.0.0.1:"
-                                        + port
-                                        + ",CONTROLLER://127.0.0.1:"
-                                        + controllerPort),
-                        Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
-                        Map.entry("controller.listener.names", "CONTROLLER"),
-                        Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                        Map.entry(
-                                "listener.security.protocol.map",
-                                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-                        Map.entry("log.dirs", home.resolve("data").toString()),
-                        Map.entry("num.partitions", "2"),
-                        Map.entry("offsets.topic.replication.factor", "1"),
-                        Map.entry("offsets.topic.num.partitions", "4"),
-                        Map.entry("transaction.state.log.replication.factor", "1"),
-                        Map.entry("transaction.state.log.min.isr", "1"),
-                        Map.entry("transaction.state.log.num.partitions", "4"),
-                        Map.entry(
-                                "transaction.max.timeout.ms",
-                                Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis())),
-                        Map.entry("group.initial.rebalance.delay.ms", "0"),
-                        Map.entry("auto.create.topics.enable", "true"),
-                        Map.entry("log.flush.interval.messages", "9223372036854775807"),
-                        Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-                        Map.entry("share.coordinator.state.topic.min.isr", "1"));
+                new HashMap<>(
+                        Map.ofEntries(
+                                Map.entry("process.roles", "broker,controller"),
+                                Map.entry("node.id", "1"),
+                                Map.entry(
+                                        "controller.quorum.voters",
+                                        "1@127.0.0.1:" + controllerPort),
+                                Map.entry(
+                                        "listeners",
+                                        client
+                                                + "://127.0.0.1:"
+                                                + port
+                                                + ",CONTROLLER://127.0.0.1:"
+                                                + controllerPort),
+                                Map.entry("advertised.listeners", client + "://127.0.0.1:" + port),
+                                Map.entry("controller.listener.names", "CONTROLLER"),
+                                Map.entry("inter.broker.listener.name", client),
+                                Map.entry(
+                                        "listener.security.protocol.map",
+                                        client + ":" + client + ",CONTROLLER:PLAINTEXT"),
+                                Map.entry("log.dirs", home.resolve("data").toString()),
+                                Map.entry("num.partitions", "2"),
+                                Map.entry("offsets.topic.replication.factor", "1"),
+                                Map.entry("offsets.topic.num.partitions", "4"),
+                                Map.entry("transaction.state.log.replication.factor", "1"),
+                                Map.entry("transaction.state.log.min.isr", "1"),
+                                Map.entry("transaction.state.log.num.partitions", "4"),
+                                Map.entry(
+                                        "transaction.max.timeout.ms",
+                                        Long.toString(MAX_TRANSACTION_TIMEOUT.toMillis())),
+                                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                                Map.entry("auto.create.topics.enable", "true"),
+                                Map.entry("log.flush.interval.messages", "9223372036854775807"),
+                                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                                Map.entry("share.coordinator.state.topic.min.isr", "1")));
+        if (certificates != null) {
+            // The controller listener stays PLAINTEXT on loopback: only this broker talks to it.
+            String jaas = "listener.name.sasl_ssl." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT);
+            settings.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            settings.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+            settings.put(jaas + ".sasl.jaas.config", scramLogin(ADMIN_USER, users.get(ADMIN_USER)));
+            settings.put("ssl.keystore.location", certificates.serverKeystore().toString());
+            settings.put("ssl.keystore.type", "PKCS12");
+            settings.put("ssl.keystore.password", certificates.storePassword());
+            settings.put("ssl.key.password", certificates.storePassword());
+            // The broker is its own inter-broker client, and checks at start that it trusts itself.
+            settings.put("ssl.truststore.location", certificates.truststore().toString());
+            settings.put("ssl.truststore.type", "PKCS12");
+            settings.put("ssl.truststore.password", certificates.storePassword());
+        }
         StringBuilder text = new StringBuilder();
         settings.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Path config = home.resolve("server.properties");

@@ -31,7 +31,20 @@ public final class TopicReader {
 
     public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
             String bootstrapServers, Collection<String> topics, Duration timeout) {
+        return readCommitted(bootstrapServers, Map.of(), topics, timeout);
+    }
+
+    /**
+     * @param clientSettings security and other client settings of the cluster ({@link
+     *     io.tributary.testkit.infra.KafkaBroker#clientSettings})
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+            String bootstrapServers,
+            Map<String, String> clientSettings,
+            Collection<String> topics,
+            Duration timeout) {
         Properties props = new Properties();
+        props.putAll(clientSettings);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -49,7 +62,8 @@ public final class TopicReader {
                 }
             }
             long start = System.nanoTime();
-            Map<TopicPartition, Long> end = decidedEnd(bootstrapServers, partitions, timeout);
+            Map<TopicPartition, Long> end =
+                    decidedEnd(bootstrapServers, clientSettings, partitions, timeout);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             await("reading " + topics + " to " + end)
@@ -74,12 +88,13 @@ public final class TopicReader {
      * transaction. Wait until the two agree.
      */
     private static Map<TopicPartition, Long> decidedEnd(
-            String bootstrapServers, List<TopicPartition> partitions, Duration timeout) {
+            String bootstrapServers,
+            Map<String, String> clientSettings,
+            List<TopicPartition> partitions,
+            Duration timeout) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-        try (Admin admin =
-                Admin.create(
-                        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(withBootstrap(bootstrapServers, clientSettings))) {
             return await("every transaction on " + partitions + " decided")
                     .atMost(timeout)
                     .pollInterval(Duration.ofMillis(100))
@@ -118,5 +133,12 @@ public final class TopicReader {
             }
         }
         return true;
+    }
+
+    private static Map<String, Object> withBootstrap(
+            String bootstrapServers, Map<String, String> clientSettings) {
+        Map<String, Object> config = new HashMap<>(clientSettings);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
     }
 }
