@@ -27,19 +27,40 @@ public final class PostgresServer implements AutoCloseable {
     private final Path binaries;
     private final int port;
     private final Unprivileged account = Unprivileged.as("postgres");
+    private final boolean tls;
     private ChildProcess process;
 
-    private PostgresServer(Path home, Path binaries, int port) {
+    private PostgresServer(Path home, Path binaries, int port, boolean tls) {
         this.home = home;
         this.binaries = binaries;
         this.port = port;
+        this.tls = tls;
     }
 
     /** Initialises a new cluster with the database {@value #DATABASE} and starts it. */
     public static PostgresServer start(String name) {
+        return start(name, null, null);
+    }
+
+    /**
+     * As {@link #start(String)}, configured as a production server is: TCP connections only over
+     * TLS ({@code ssl=on}, a certificate of {@code certificates}' CA for 127.0.0.1) and only with
+     * {@value #USER}'s password (SCRAM); unencrypted connections are refused.
+     */
+    public static PostgresServer startWithTls(
+            String name, TestCertificates certificates, String password) {
+        return start(name, certificates, password);
+    }
+
+    private static PostgresServer start(
+            String name, TestCertificates certificates, String password) {
         Path home = TempDirs.create("pg-" + name);
-        PostgresServer server = new PostgresServer(home, binaries(), FreePorts.next());
+        PostgresServer server =
+                new PostgresServer(home, binaries(), FreePorts.next(), certificates != null);
         try {
+            if (certificates != null) {
+                server.copyCertificates(certificates);
+            }
             server.account.own(home, home.resolve("chown.log"));
             ChildProcess.run(
                     "initdb",
@@ -58,8 +79,15 @@ public final class PostgresServer implements AutoCloseable {
                     home,
                     home.resolve("initdb.log"),
                     Duration.ofMinutes(2));
+            if (certificates != null) {
+                server.requireTlsAndPasswords();
+            }
             server.start();
             server.createDatabase(DATABASE);
+            if (password != null) {
+                server.psql(
+                        "ALTER USER " + USER + " PASSWORD '" + password.replace("'", "''") + "'");
+            }
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -95,7 +123,13 @@ public final class PostgresServer implements AutoCloseable {
                                         "-c",
                                         "full_page_writes=off",
                                         "-c",
-                                        "max_connections=200")),
+                                        "max_connections=200",
+                                        "-c",
+                                        "ssl=" + (tls ? "on" : "off"),
+                                        "-c",
+                                        "ssl_cert_file=" + home.resolve("tls/server.pem"),
+                                        "-c",
+                                        "ssl_key_file=" + home.resolve("tls/server.key"))),
                         home,
                         home.resolve("postgres.log"));
         awaitListening(Duration.ofSeconds(60));
@@ -132,8 +166,9 @@ public final class PostgresServer implements AutoCloseable {
                 "createdb",
                 List.of(
                         binary("createdb"),
+                        // The socket: trusted locally, whatever TCP requires.
                         "-h",
-                        "127.0.0.1",
+                        home.toString(),
                         "-p",
                         Integer.toString(port),
                         "-U",
@@ -143,6 +178,53 @@ public final class PostgresServer implements AutoCloseable {
                 home.resolve("createdb.log"),
                 Duration.ofMinutes(1));
         return jdbcUrl(name);
+    }
+
+    private void copyCertificates(TestCertificates certificates) {
+        try {
+            Path dir = Files.createDirectories(home.resolve("tls"));
+            Files.copy(certificates.serverCertificatePem(), dir.resolve("server.pem"));
+            Path key = Files.copy(certificates.serverKeyPem(), dir.resolve("server.key"));
+            // PostgreSQL refuses a key that others may read.
+            Files.setPosixFilePermissions(
+                    key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void requireTlsAndPasswords() {
+        String rules =
+                "local all all trust\n"
+                        + "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+                        + "hostnossl all all 127.0.0.1/32 reject\n";
+        try {
+            Files.writeString(data().resolve("pg_hba.conf"), rules);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void psql(String sql) {
+        ChildProcess.run(
+                "psql",
+                List.of(
+                        binary("psql"),
+                        "-h",
+                        home.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-U",
+                        USER,
+                        "-d",
+                        DATABASE,
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-c",
+                        sql),
+                home,
+                home.resolve("psql.log"),
+                Duration.ofMinutes(1));
     }
 
     public String jdbcUrl() {

@@ -23,9 +23,7 @@ public final class PostgresSinks implements WarehouseSinks {
     private final Properties producer;
 
     public PostgresSinks(
-            String jdbcUrl,
-            String user,
-            String password,
+            DatabaseConnection database,
             int batchSize,
             Duration batchInterval,
             int maxRetries,
@@ -36,12 +34,12 @@ public final class PostgresSinks implements WarehouseSinks {
             Properties producer) {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder =
                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(jdbcUrl)
+                        .withUrl(database.url())
                         .withDriverName("org.postgresql.Driver")
-                        .withUsername(user)
+                        .withUsername(database.user())
                         .withConnectionCheckTimeoutSeconds(10);
-        if (password != null && !password.isEmpty()) {
-            builder.withPassword(password);
+        if (database.password() != null && !database.password().isEmpty()) {
+            builder.withPassword(database.password());
         }
         this.connection = builder.build();
         this.execution =
@@ -59,9 +57,7 @@ public final class PostgresSinks implements WarehouseSinks {
 
     public static PostgresSinks of(WarehouseOptions options) {
         return new PostgresSinks(
-                options.jdbcUrl,
-                options.jdbcUser,
-                options.jdbcPassword,
+                options.database(),
                 options.batchSize,
                 options.batchInterval,
                 options.maxRetries,

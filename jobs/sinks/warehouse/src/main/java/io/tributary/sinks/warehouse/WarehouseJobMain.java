@@ -21,8 +21,10 @@ public final class WarehouseJobMain {
         if (options == null) {
             return;
         }
+        DatabaseConnection database = options.database();
+        database.verify();
         if (!options.skipMigrations) {
-            WarehouseMigrations.migrate(options.jdbcUrl, options.jdbcUser, options.jdbcPassword);
+            WarehouseMigrations.migrate(database);
         }
         TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -11,6 +11,11 @@ import org.flywaydb.core.api.output.MigrateResult;
 public final class WarehouseMigrations {
     private WarehouseMigrations() {}
 
+    /** The same database, TLS settings and credentials as the sinks. */
+    public static MigrateResult migrate(DatabaseConnection database) {
+        return migrate(database.url(), database.user(), database.password());
+    }
+
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
         return Flyway.configure(WarehouseMigrations.class.getClassLoader())
                 .dataSource(jdbcUrl, user, password)

@@ -3,9 +3,14 @@ package io.tributary.sinks.warehouse;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,9 +39,31 @@ public class WarehouseOptions {
     @Option(
             names = "--jdbc-password",
             defaultValue = "${env:TRIBUTARY_JDBC_PASSWORD}",
+            showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description =
                     "Database password (default: the environment variable TRIBUTARY_JDBC_PASSWORD).")
     public String jdbcPassword;
+
+    @Option(
+            names = "--jdbc-password-file",
+            paramLabel = "FILE",
+            description =
+                    "A file holding the database password (a mounted Secret); instead of --jdbc-password.")
+    public Path jdbcPasswordFile;
+
+    @Option(
+            names = "--jdbc-ssl-mode",
+            description =
+                    "TLS to PostgreSQL: ${COMPLETION-CANDIDATES}. VERIFY_FULL checks the server's"
+                            + " certificate and host name; when absent the URL or the driver decides"
+                            + " (PREFER, which verifies nothing).")
+    public DatabaseConnection.SslMode jdbcSslMode;
+
+    @Option(
+            names = "--jdbc-ssl-root-cert",
+            paramLabel = "PEM",
+            description = "The CA certificate(s) that sign the server's certificate, PEM.")
+    public String jdbcSslRootCert;
 
     @Option(
             names = "--batch-size",
@@ -159,4 +186,31 @@ public class WarehouseOptions {
         routes().forEach(route -> topics.addAll(route.topics()));
         return topics;
     }
+
+    /**
+     * The database as the options describe it.
+     *
+     * @throws IllegalArgumentException when the password file cannot be read, or the password is
+     *     given twice
+     */
+    public DatabaseConnection database() {
+        String password = jdbcPassword;
+        if (jdbcPasswordFile != null) {
+            if (password != null
+                    && !password.isEmpty()
+                    && !password.equals(System.getenv(PASSWORD_VARIABLE))) {
+                throw new IllegalArgumentException(
+                        "Give the database password once: --jdbc-password or --jdbc-password-file.");
+            }
+            try {
+                password = Files.readString(jdbcPasswordFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "Cannot read --jdbc-password-file " + jdbcPasswordFile + ": " + e, e);
+            }
+        }
+        return DatabaseConnection.of(jdbcUrl, jdbcUser, password, jdbcSslMode, jdbcSslRootCert);
+    }
+
+    private static final String PASSWORD_VARIABLE = "TRIBUTARY_JDBC_PASSWORD";
 }
