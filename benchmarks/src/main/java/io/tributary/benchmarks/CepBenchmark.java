@@ -15,6 +15,7 @@ import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.SchemaRegistry;
 import io.tributary.testkit.infra.TempDirs;
@@ -535,7 +536,7 @@ public final class CepBenchmark implements Callable<Integer> {
                                 KafkaConnection.plaintext(kafka.bootstrapServers()),
                                 List.of(input),
                                 "bench-latency",
-                                registry.url(),
+                                RegistryConnection.of(registry.url()),
                                 CepRulesJob.JOB,
                                 Duration.ofMinutes(5),
                                 false),
@@ -640,7 +641,7 @@ public final class CepBenchmark implements Callable<Integer> {
                         new CepRulesJobMain.AlertKey(),
                         alert -> alert.getLastEventTime().toEpochMilli(),
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-alerts-" + UUID.randomUUID(),
                         producer),
                 CanonicalKafka.exactlyOnceSink(
@@ -648,13 +649,13 @@ public final class CepBenchmark implements Callable<Integer> {
                         options.lateTopic,
                         new CepRulesJobMain.EventIdKey(),
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-late-" + UUID.randomUUID(),
                         producer),
                 DeadLetterSink.exactlyOnce(
                         options.kafka.connection(),
                         options.deadLetterTopic,
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-dead-letters-" + UUID.randomUUID(),
                         producer));
     }

@@ -14,6 +14,7 @@ import io.tributary.launcher.SuiteJob;
 import io.tributary.media.job.MediaPipelineJobMain;
 import io.tributary.media.job.MediaPipelineOptions;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.sinks.lake.LakeJobMain;
 import io.tributary.sinks.lake.LakeOptions;
 import io.tributary.sinks.search.IndexTemplate;
@@ -283,7 +284,11 @@ public final class DemoMain implements Callable<Integer> {
                 try (TrafficPump pump =
                                 TrafficPump.start(kafka, rate, duplicateShare, malformedShare);
                         UploadPump uploads =
-                                UploadPump.start(kafka, registry.url(), media.mediaTopic, 3_000);
+                                UploadPump.start(
+                                        kafka,
+                                        RegistryConnection.of(registry.url()),
+                                        media.mediaTopic,
+                                        3_000);
                         WorkerSimulator workers =
                                 WorkerSimulator.start(
                                         kafka.bootstrapServers(),

@@ -7,6 +7,7 @@ import io.tributary.schemas.EventType;
 import io.tributary.schemas.Origin;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.traffic.TrafficGenerator;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,11 @@ final class UploadPump implements AutoCloseable {
     private final Random random = new Random();
     private volatile boolean running = true;
 
-    private UploadPump(KafkaBroker kafka, String registryUrl, String topic, long intervalMs)
+    private UploadPump(
+            KafkaBroker kafka, RegistryConnection registry, String topic, long intervalMs)
             throws Exception {
         this.producer = kafka.producer();
-        this.encoder = ConfluentAvro.serializer(Envelope.class, topic, registryUrl);
+        this.encoder = ConfluentAvro.serializer(Envelope.class, topic, registry);
         this.encoder.open(null);
         this.topic = topic;
         this.intervalMs = intervalMs;
@@ -50,9 +52,10 @@ final class UploadPump implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static UploadPump start(KafkaBroker kafka, String registryUrl, String topic, long intervalMs)
+    static UploadPump start(
+            KafkaBroker kafka, RegistryConnection registry, String topic, long intervalMs)
             throws Exception {
-        UploadPump pump = new UploadPump(kafka, registryUrl, topic, intervalMs);
+        UploadPump pump = new UploadPump(kafka, registry, topic, intervalMs);
         pump.thread.start();
         return pump;
     }

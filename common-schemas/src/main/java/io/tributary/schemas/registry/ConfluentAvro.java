@@ -14,17 +14,29 @@ public final class ConfluentAvro {
      * <topic>-value}.
      */
     public static <T extends SpecificRecord> RegistryAvroSerializationSchema<T> serializer(
-            Class<T> type, String topic, String registryUrl) {
+            Class<T> type, String topic, RegistryConnection registry) {
         return RegistryAvroSerializationSchema.forSpecific(
                 type,
                 new ConfluentSchemaCoder.Provider(
-                        registryUrl, ConfluentSchemaCoder.valueSubject(topic)));
+                        registry, ConfluentSchemaCoder.valueSubject(topic)));
+    }
+
+    /** As above, for a registry that needs nothing but its URL. */
+    public static <T extends SpecificRecord> RegistryAvroSerializationSchema<T> serializer(
+            Class<T> type, String topic, String registryUrl) {
+        return serializer(type, topic, RegistryConnection.of(registryUrl));
     }
 
     /** Reads Confluent-framed records written with any registered version, as {@code type}. */
     public static <T extends SpecificRecord> RegistryAvroDeserializationSchema<T> deserializer(
+            Class<T> type, RegistryConnection registry) {
+        return new WithCustomCoders<>(type, new ConfluentSchemaCoder.Provider(registry, null));
+    }
+
+    /** As above, for a registry that needs nothing but its URL. */
+    public static <T extends SpecificRecord> RegistryAvroDeserializationSchema<T> deserializer(
             Class<T> type, String registryUrl) {
-        return new WithCustomCoders<>(type, new ConfluentSchemaCoder.Provider(registryUrl, null));
+        return deserializer(type, RegistryConnection.of(registryUrl));
     }
 
     /**

@@ -60,22 +60,22 @@ public final class ConfluentSchemaCoder implements SchemaCoder {
     public static final class Provider implements SchemaCoder.SchemaCoderProvider {
         private static final long serialVersionUID = 1L;
 
-        private final String registryUrl;
+        private final RegistryConnection registry;
         private final String subject;
         private transient SchemaCoder coder;
 
         /**
          * @param subject the subject writes register under; {@code null} for a read-only coder
          */
-        public Provider(String registryUrl, String subject) {
-            this.registryUrl = Objects.requireNonNull(registryUrl, "registryUrl");
+        public Provider(RegistryConnection registry, String subject) {
+            this.registry = Objects.requireNonNull(registry, "registry");
             this.subject = subject;
         }
 
         @Override
         public SchemaCoder get() {
             if (coder == null) {
-                coder = new ConfluentSchemaCoder(new SchemaRegistryClient(registryUrl), subject);
+                coder = new ConfluentSchemaCoder(new SchemaRegistryClient(registry), subject);
             }
             return coder;
         }
@@ -83,13 +83,13 @@ public final class ConfluentSchemaCoder implements SchemaCoder {
         @Override
         public boolean equals(Object o) {
             return o instanceof Provider other
-                    && registryUrl.equals(other.registryUrl)
+                    && registry.equals(other.registry)
                     && Objects.equals(subject, other.subject);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(registryUrl, subject);
+            return Objects.hash(registry, subject);
         }
     }
 }

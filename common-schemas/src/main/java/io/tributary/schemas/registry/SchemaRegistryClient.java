@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
@@ -30,11 +31,78 @@ public final class SchemaRegistryClient {
 
     private final String baseUrl;
     private final HttpClient http;
+    private final Optional<String> authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
     public SchemaRegistryClient(String baseUrl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this(RegistryConnection.of(baseUrl));
+    }
+
+    /** A client with the connection's credentials and TLS settings, secrets resolved here. */
+    public SchemaRegistryClient(RegistryConnection connection) {
+        this.baseUrl = connection.url();
+        this.http = connection.httpClient();
+        this.authorization = connection.authorization();
+    }
+
+    /**
+     * Asks the registry for its global compatibility, so that a wrong URL, untrusted certificate or
+     * refused credentials is one clear error when a job is submitted rather than restarts of its
+     * tasks.
+     *
+     * @throws IllegalStateException saying which of those it is
+     */
+    public void verifyAccess() {
+        try {
+            send("GET", "/config", null);
+        } catch (RegistryException e) {
+            if (e.status() == 401 || e.status() == 403) {
+                throw new IllegalStateException(
+                        "Schema registry at "
+                                + baseUrl
+                                + " refused the job's credentials (HTTP "
+                                + e.status()
+                                + "). Set "
+                                + RegistryConnection.BASIC_AUTH_USER_INFO
+                                + " or "
+                                + RegistryConnection.BEARER_AUTH_TOKEN
+                                + " with --registry-property.",
+                        e);
+            }
+            throw new IllegalStateException(
+                    "Schema registry at " + baseUrl + " answered: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            if (tlsFailure(e)) {
+                throw new IllegalStateException(
+                        "Schema registry at "
+                                + baseUrl
+                                + " failed the TLS handshake ("
+                                + rootMessage(e)
+                                + "). If its certificate is signed by your own CA, set"
+                                + " ssl.truststore.location (and ssl.truststore.password) with"
+                                + " --registry-property.",
+                        e);
+            }
+            throw new IllegalStateException(
+                    "Schema registry at " + baseUrl + " unreachable: " + rootMessage(e), e);
+        }
+    }
+
+    private static boolean tlsFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     public String baseUrl() {
@@ -146,6 +214,7 @@ public final class SchemaRegistryClient {
                 HttpRequest.newBuilder(URI.create(baseUrl + path))
                         .timeout(Duration.ofSeconds(30))
                         .header("Accept", CONTENT_TYPE + ", application/json");
+        authorization.ifPresent(value -> request.header("Authorization", value));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

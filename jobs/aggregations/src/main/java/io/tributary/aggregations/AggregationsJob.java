@@ -23,6 +23,7 @@ import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.commerce.CommerceEvent;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.player.PlayerEvent;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -180,21 +181,21 @@ public final class AggregationsJob {
             KafkaConnection kafka,
             List<String> topics,
             String groupId,
-            String registryUrl,
+            RegistryConnection registry,
             Duration maxFutureSkew,
             boolean bounded) {
         return CanonicalInput.kafkaSource(
-                kafka, topics, groupId, registryUrl, JOB, maxFutureSkew, bounded);
+                kafka, topics, groupId, registry, JOB, maxFutureSkew, bounded);
     }
 
     /** Every sink EXACTLY_ONCE, Avro in the Confluent wire format under {@code <topic>-value}. */
     public static Sinks kafkaSinks(
             KafkaConnection kafka,
-            String registryUrl,
+            RegistryConnection registry,
             Topics topics,
             String transactionalIdPrefix,
             Properties producer) {
-        var sinks = new AvroSinks(kafka, registryUrl, transactionalIdPrefix, producer);
+        var sinks = new AvroSinks(kafka, registry, transactionalIdPrefix, producer);
         return new Sinks(
                 sinks.build(QoeMinute.class, topics.qoeMinute(), new QoeMinuteKey(), "qoe"),
                 sinks.build(
@@ -219,14 +220,14 @@ public final class AggregationsJob {
                 DeadLetterSink.exactlyOnce(
                         kafka,
                         topics.deadLetters(),
-                        registryUrl,
+                        registry,
                         transactionalIdPrefix + "-dead-letters",
                         producer));
     }
 
     private record AvroSinks(
             KafkaConnection kafka,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         <T extends SpecificRecord> KafkaSink<T> build(
@@ -236,7 +237,7 @@ public final class AggregationsJob {
                     topic,
                     key,
                     kafka,
-                    registryUrl,
+                    registry,
                     transactionalIdPrefix + "-" + name,
                     producer);
         }

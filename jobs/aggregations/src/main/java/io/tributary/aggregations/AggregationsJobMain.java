@@ -1,7 +1,7 @@
 package io.tributary.aggregations;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.TimeBudgets;
+import io.tributary.jobs.Preflight;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -16,7 +16,7 @@ public final class AggregationsJobMain {
     public static void main(String[] args) throws Exception {
         AggregationsOptions options = parse(args);
         if (options != null) {
-            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+            Preflight.check(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);
@@ -38,14 +38,14 @@ public final class AggregationsJobMain {
                                 options.kafka.connection(),
                                 options.inputTopics,
                                 options.groupId,
-                                options.kafka.registryUrl,
+                                options.kafka.registry(),
                                 options.canonical.maxFutureSkew,
                                 options.runtime.bounded),
                         options.settings()),
                 options.settings(),
                 AggregationsJob.kafkaSinks(
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.topics(),
                         options.transactionalIdPrefix,
                         options.runtime.transactionalProducer()));

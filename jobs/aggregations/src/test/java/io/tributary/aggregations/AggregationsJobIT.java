@@ -18,6 +18,7 @@ import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.iot.IotTelemetry;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.flink.JobWatermarks;
@@ -151,7 +152,7 @@ class AggregationsJobIT {
                                 KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 names.inputs(),
                                 names.group(),
-                                REGISTRY.url(),
+                                RegistryConnection.of(REGISTRY.url()),
                                 FUTURE_SKEW,
                                 true),
                         SETTINGS);
@@ -308,7 +309,7 @@ class AggregationsJobIT {
         runtime.transactionTimeout = Duration.ofMinutes(5);
         return AggregationsJob.kafkaSinks(
                 KafkaConnection.plaintext(KAFKA.bootstrapServers()),
-                REGISTRY.url(),
+                RegistryConnection.of(REGISTRY.url()),
                 names.outputs(),
                 names.prefix() + "agg-it-" + UUID.randomUUID(),
                 runtime.transactionalProducer());
@@ -323,7 +324,7 @@ class AggregationsJobIT {
                                 KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 names.inputs(),
                                 names.group(),
-                                REGISTRY.url(),
+                                RegistryConnection.of(REGISTRY.url()),
                                 FUTURE_SKEW,
                                 false),
                         NEVER_IDLE),

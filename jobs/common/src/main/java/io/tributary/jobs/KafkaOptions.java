@@ -1,6 +1,7 @@
 package io.tributary.jobs;
 
 import io.tributary.jobs.kafka.KafkaConnection;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,25 @@ public class KafkaOptions {
             required = true,
             description = "Confluent-compatible schema registry URL.")
     public String registryUrl;
+
+    @Option(
+            names = "--registry-property",
+            paramLabel = "KEY=VALUE",
+            converter = SettingConverter.class,
+            description =
+                    "A schema registry client setting (repeatable), named as Confluent's clients name them:"
+                            + " basic.auth.user.info=USER:PASSWORD or bearer.auth.token=TOKEN;"
+                            + " ssl.truststore.location/password/type for a private CA;"
+                            + " ssl.keystore.location/password/type and ssl.key.password for a client"
+                            + " certificate. Secrets as for --kafka-property. Overrides --registry-properties.")
+    public List<Setting> registryProperties = new ArrayList<>();
+
+    @Option(
+            names = "--registry-properties",
+            paramLabel = "FILE",
+            description =
+                    "A Java properties file of schema registry settings (as --registry-property).")
+    public Path registryPropertiesFile;
 
     @Option(
             names = "--max-out-of-orderness",
@@ -110,13 +130,28 @@ public class KafkaOptions {
         return KafkaConnection.of(bootstrapServers, settings);
     }
 
+    /**
+     * The schema registry and its client settings: the file's, then those given one by one.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or a setting is unknown
+     */
+    public RegistryConnection registry() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (registryPropertiesFile != null) {
+            settings.putAll(readSettings(registryPropertiesFile));
+        }
+        for (Setting setting : registryProperties) {
+            settings.put(setting.key(), setting.value());
+        }
+        return RegistryConnection.of(registryUrl, settings);
+    }
+
     private static Map<String, String> readSettings(Path file) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "Cannot read --kafka-properties " + file + ": " + e, e);
+            throw new IllegalArgumentException("Cannot read " + file + ": " + e, e);
         }
         Map<String, String> settings = new LinkedHashMap<>();
         properties

@@ -9,6 +9,7 @@ import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.jobs.kafka.RawRecordDeserializer;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -57,7 +58,7 @@ public final class IngestJob {
             boolean dedupFilter,
             Duration maxOutOfOrderness,
             Duration idleness,
-            String registryUrl,
+            RegistryConnection registry,
             CanonicalTopics topics) {}
 
     /** Where accepted events and dead letters go. */
@@ -75,9 +76,7 @@ public final class IngestJob {
         SingleOutputStreamOperator<CanonicalRecord> valid =
                 raw.process(
                                 new ParseAndValidate(
-                                        settings.limits(),
-                                        settings.registryUrl(),
-                                        settings.topics()))
+                                        settings.limits(), settings.registry(), settings.topics()))
                         .uid(PARSE_UID)
                         .name("parse, validate, normalise");
 
@@ -135,14 +134,14 @@ public final class IngestJob {
      */
     public static Sinks kafkaSinks(
             KafkaConnection kafka,
-            String registryUrl,
+            RegistryConnection registry,
             CanonicalTopics topics,
             String transactionalIdPrefix,
             Properties producer) {
         KafkaSink<CanonicalRecord> events =
                 KafkaSink.<CanonicalRecord>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
-                        .setRecordSerializer(new CanonicalRecordSerializer(topics, registryUrl))
+                        .setRecordSerializer(new CanonicalRecordSerializer(topics, registry))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-events")
                         .setKafkaProducerConfig(kafka.producerProperties(producer))
@@ -151,7 +150,7 @@ public final class IngestJob {
                 DeadLetterSink.exactlyOnce(
                         kafka,
                         topics.deadLetters(),
-                        registryUrl,
+                        registry,
                         transactionalIdPrefix + "-dlq",
                         producer);
         return new Sinks(events, deadLetters);

@@ -1,6 +1,7 @@
 package io.tributary.ingest;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.TimeBudgets;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -32,7 +33,7 @@ public final class IngestJobMain {
     }
 
     static void run(IngestOptions options) throws Exception {
-        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+        Preflight.check(options.runtime, options.kafka);
         TimeBudgets.requireFutureSkewWithinBroker(
                 options.maxFutureSkew,
                 TimeBudgets.brokerTimestampAfterMax(options.kafka.connection()));
@@ -58,7 +59,7 @@ public final class IngestJobMain {
                 options.settings(),
                 IngestJob.kafkaSinks(
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.topics(),
                         options.transactionalIdPrefix,
                         options.runtime.transactionalProducer()));

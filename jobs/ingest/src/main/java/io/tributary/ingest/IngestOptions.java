@@ -135,7 +135,7 @@ public class IngestOptions {
                 dedupFilter,
                 kafka.maxOutOfOrderness,
                 kafka.idleness,
-                kafka.registryUrl,
+                kafka.registry(),
                 topics());
     }
 }

@@ -11,6 +11,7 @@ import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -32,7 +33,7 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final IngestLimits limits;
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private final CanonicalTopics topics;
 
     private transient RawEventDecoder decoder;
@@ -40,16 +41,17 @@ public final class ParseAndValidate extends ProcessFunction<RawRecord, Canonical
     private transient Counter eventsIn;
     private transient Map<DeadLetterReason, Counter> deadLettersByReason;
 
-    public ParseAndValidate(IngestLimits limits, String registryUrl, CanonicalTopics topics) {
+    public ParseAndValidate(
+            IngestLimits limits, RegistryConnection registry, CanonicalTopics topics) {
         this.limits = limits;
-        this.registryUrl = registryUrl;
+        this.registry = registry;
         this.topics = topics;
     }
 
     @Override
     public void open(Configuration parameters) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(registryUrl);
-        decoder = new RawEventDecoder(limits, registry::schemaById);
+        SchemaRegistryClient client = new SchemaRegistryClient(registry);
+        decoder = new RawEventDecoder(limits, client::schemaById);
         encoder = new EnvelopeEncoder(topics);
         eventsIn = getRuntimeContext().getMetricGroup().counter("eventsIn");
         deadLettersByReason = new EnumMap<>(DeadLetterReason.class);

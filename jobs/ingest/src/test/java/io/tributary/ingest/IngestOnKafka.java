@@ -6,6 +6,7 @@ import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import java.time.Duration;
 import java.util.UUID;
@@ -42,7 +43,7 @@ final class IngestOnKafka {
                         true,
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(30),
-                        registryUrl,
+                        RegistryConnection.of(registryUrl),
                         topics);
         DataStream<RawRecord> raw =
                 IngestJob.readRaw(
@@ -59,7 +60,7 @@ final class IngestOnKafka {
                 settings,
                 IngestJob.kafkaSinks(
                         KafkaConnection.plaintext(bootstrapServers),
-                        registryUrl,
+                        RegistryConnection.of(registryUrl),
                         topics,
                         name + "-" + UUID.randomUUID(),
                         runtime.transactionalProducer()));

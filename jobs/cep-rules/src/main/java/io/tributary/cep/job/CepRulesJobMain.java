@@ -3,7 +3,7 @@ package io.tributary.cep.job;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.TimeBudgets;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
@@ -29,7 +29,7 @@ public final class CepRulesJobMain {
         CepRulesOptions options = JobCommandLine.parse(new CepRulesOptions(), args);
         if (options != null) {
             List<Rule> rules = RuleLoader.load(options.rules).rulesOrThrow();
-            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+            Preflight.check(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options, rules);
@@ -47,7 +47,7 @@ public final class CepRulesJobMain {
                                 options.kafka.connection(),
                                 options.inputTopics,
                                 options.groupId,
-                                options.kafka.registryUrl,
+                                options.kafka.registry(),
                                 CepRulesJob.JOB,
                                 options.canonical.maxFutureSkew,
                                 options.runtime.bounded),
@@ -70,7 +70,7 @@ public final class CepRulesJobMain {
                         new AlertKey(),
                         alert -> alert.getLastEventTime().toEpochMilli(),
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-alerts",
                         producer),
                 CanonicalKafka.exactlyOnceSink(
@@ -78,13 +78,13 @@ public final class CepRulesJobMain {
                         options.lateTopic,
                         new EventIdKey(),
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-late",
                         producer),
                 DeadLetterSink.exactlyOnce(
                         options.kafka.connection(),
                         options.deadLetterTopic,
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-dead-letters",
                         producer));
     }

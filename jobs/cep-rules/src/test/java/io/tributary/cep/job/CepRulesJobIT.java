@@ -10,6 +10,7 @@ import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.Repository;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -79,7 +80,7 @@ class CepRulesJobIT {
                                 KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 List.of(player, commerce),
                                 "cep-it",
-                                REGISTRY.url(),
+                                RegistryConnection.of(REGISTRY.url()),
                                 CepRulesJob.JOB,
                                 Duration.ofMinutes(5),
                                 true),

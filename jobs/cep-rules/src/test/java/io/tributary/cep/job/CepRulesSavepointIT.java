@@ -10,6 +10,7 @@ import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.flink.JobWatermarks;
 import io.tributary.testkit.junit.RealKafka;
@@ -121,7 +122,7 @@ class CepRulesSavepointIT {
                                 KafkaConnection.plaintext(KAFKA.bootstrapServers()),
                                 List.of(INPUT),
                                 GROUP,
-                                REGISTRY.url(),
+                                RegistryConnection.of(REGISTRY.url()),
                                 CepRulesJob.JOB,
                                 Duration.ofMinutes(5),
                                 false),

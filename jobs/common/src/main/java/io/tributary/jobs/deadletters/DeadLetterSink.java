@@ -3,6 +3,7 @@ package io.tributary.jobs.deadletters;
 import io.tributary.jobs.kafka.DeadLetterSerializer;
 import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -21,14 +22,14 @@ public final class DeadLetterSink {
     public static KafkaSink<DeadLetter> exactlyOnce(
             KafkaConnection kafka,
             String topic,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         Properties withLimit = kafka.producerProperties(producer);
         withLimit.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerializer(topic, registryUrl))
+                .setRecordSerializer(new DeadLetterSerializer(topic, registry))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setKafkaProducerConfig(withLimit)

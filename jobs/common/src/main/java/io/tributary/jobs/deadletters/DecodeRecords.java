@@ -5,6 +5,7 @@ import io.tributary.jobs.validate.ConfluentAvroDecoder;
 import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import java.time.Instant;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public final class DecodeRecords<A extends SpecificRecord, T>
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final Class<A> type;
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private final RecordCheck<A> decodedCheck;
     private final FromRecord<A, T> toStored;
     private final RecordCheck<T> storedCheck;
@@ -43,14 +44,14 @@ public final class DecodeRecords<A extends SpecificRecord, T>
      */
     public DecodeRecords(
             Class<A> type,
-            String registryUrl,
+            RegistryConnection registry,
             RecordCheck<A> decodedCheck,
             SerializableFunction<A, T> toStored,
             RecordCheck<T> storedCheck,
             String job) {
         this(
                 type,
-                registryUrl,
+                registry,
                 decodedCheck,
                 (raw, decoded) -> toStored.apply(decoded),
                 storedCheck,
@@ -59,13 +60,13 @@ public final class DecodeRecords<A extends SpecificRecord, T>
 
     private DecodeRecords(
             Class<A> type,
-            String registryUrl,
+            RegistryConnection registry,
             RecordCheck<A> decodedCheck,
             FromRecord<A, T> toStored,
             RecordCheck<T> storedCheck,
             String job) {
         this.type = type;
-        this.registryUrl = registryUrl;
+        this.registry = registry;
         this.decodedCheck = decodedCheck;
         this.toStored = toStored;
         this.storedCheck = storedCheck;
@@ -74,20 +75,19 @@ public final class DecodeRecords<A extends SpecificRecord, T>
 
     /** Stores the decoded records themselves. */
     public static <A extends SpecificRecord> DecodeRecords<A, A> as(
-            Class<A> type, String registryUrl, RecordCheck<A> check, String job) {
+            Class<A> type, RegistryConnection registry, RecordCheck<A> check, String job) {
         return new DecodeRecords<>(
-                type, registryUrl, check, record -> record, RecordCheck.acceptAll(), job);
+                type, registry, check, record -> record, RecordCheck.acceptAll(), job);
     }
 
     /** Stores what {@code toStored} makes of each decoded record, checked after it is made. */
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> converting(
             Class<A> type,
-            String registryUrl,
+            RegistryConnection registry,
             SerializableFunction<A, T> toStored,
             RecordCheck<T> check,
             String job) {
-        return new DecodeRecords<>(
-                type, registryUrl, RecordCheck.acceptAll(), toStored, check, job);
+        return new DecodeRecords<>(type, registry, RecordCheck.acceptAll(), toStored, check, job);
     }
 
     /**
@@ -96,22 +96,22 @@ public final class DecodeRecords<A extends SpecificRecord, T>
      */
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(
             Class<A> type,
-            String registryUrl,
+            RegistryConnection registry,
             RecordCheck<A> check,
             FromRecord<A, T> withRaw,
             String job) {
-        return keepingRaw(type, registryUrl, check, withRaw, RecordCheck.acceptAll(), job);
+        return keepingRaw(type, registry, check, withRaw, RecordCheck.acceptAll(), job);
     }
 
     /** As above, with a check of what is passed on. */
     public static <A extends SpecificRecord, T> DecodeRecords<A, T> keepingRaw(
             Class<A> type,
-            String registryUrl,
+            RegistryConnection registry,
             RecordCheck<A> check,
             FromRecord<A, T> withRaw,
             RecordCheck<T> storedCheck,
             String job) {
-        return new DecodeRecords<>(type, registryUrl, check, withRaw, storedCheck, job);
+        return new DecodeRecords<>(type, registry, check, withRaw, storedCheck, job);
     }
 
     /** Makes what is passed on from a raw record and its decoded value. */
@@ -122,8 +122,7 @@ public final class DecodeRecords<A extends SpecificRecord, T>
 
     @Override
     public void open(Configuration parameters) {
-        decoder =
-                new ConfluentAvroDecoder<>(type, new SchemaRegistryClient(registryUrl)::schemaById);
+        decoder = new ConfluentAvroDecoder<>(type, new SchemaRegistryClient(registry)::schemaById);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.tributary.jobs.validate.Rejection;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,23 +37,24 @@ public final class CanonicalEventsDeserializer
         implements KafkaRecordDeserializationSchema<Either<DeadLetter, Envelope>> {
     private static final long serialVersionUID = 1L;
 
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private final String job;
     private final Duration maxFutureSkew;
 
     private transient ConfluentAvroDecoder<Envelope> decoder;
     private transient EnvelopeValidator validator;
 
-    public CanonicalEventsDeserializer(String registryUrl, String job, Duration maxFutureSkew) {
-        this.registryUrl = registryUrl;
+    public CanonicalEventsDeserializer(
+            RegistryConnection registry, String job, Duration maxFutureSkew) {
+        this.registry = registry;
         this.job = job;
         this.maxFutureSkew = maxFutureSkew;
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(registryUrl);
-        decoder = new ConfluentAvroDecoder<>(Envelope.class, registry::schemaById);
+        SchemaRegistryClient client = new SchemaRegistryClient(registry);
+        decoder = new ConfluentAvroDecoder<>(Envelope.class, client::schemaById);
         validator = EnvelopeValidator.forCanonicalTopics();
     }
 
@@ -75,7 +77,7 @@ public final class CanonicalEventsDeserializer
                                     now));
         } catch (RuntimeException | StackOverflowError e) {
             if (SchemaRegistryClient.isOutage(e)) {
-                throw new IOException("schema registry at " + registryUrl + " cannot answer", e);
+                throw new IOException("schema registry at " + registry + " cannot answer", e);
             }
             // The last line of defence: no record may stop the job.
             decoded =

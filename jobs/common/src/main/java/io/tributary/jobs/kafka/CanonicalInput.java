@@ -2,6 +2,7 @@ package io.tributary.jobs.kafka;
 
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
@@ -50,7 +51,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
             KafkaConnection kafka,
             List<String> topics,
             String groupId,
-            String registryUrl,
+            RegistryConnection registry,
             String job,
             Duration maxFutureSkew,
             boolean bounded) {
@@ -62,7 +63,7 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
                         .setStartingOffsets(
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(
-                                new CanonicalEventsDeserializer(registryUrl, job, maxFutureSkew))
+                                new CanonicalEventsDeserializer(registry, job, maxFutureSkew))
                         .setProperty("isolation.level", "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());

@@ -2,6 +2,7 @@ package io.tributary.jobs.kafka;
 
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,7 +32,7 @@ public final class CanonicalKafka {
             KafkaConnection kafka,
             List<String> topics,
             String groupId,
-            String registryUrl,
+            RegistryConnection registry,
             boolean bounded) {
         var builder =
                 KafkaSource.<Envelope>builder()
@@ -42,7 +43,7 @@ public final class CanonicalKafka {
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(
                                 KafkaRecordDeserializationSchema.valueOnly(
-                                        ConfluentAvro.deserializer(Envelope.class, registryUrl)))
+                                        ConfluentAvro.deserializer(Envelope.class, registry)))
                         // Canonical topics are written in transactions; only committed data counts.
                         .setProperty("isolation.level", "read_committed");
         if (bounded) {
@@ -60,7 +61,7 @@ public final class CanonicalKafka {
             String topic,
             SerializationSchema<T> key,
             KafkaConnection kafka,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         return exactlyOnceSink(
@@ -68,7 +69,7 @@ public final class CanonicalKafka {
                         .setTopic(topic)
                         .setKeySerializationSchema(key)
                         .setValueSerializationSchema(
-                                ConfluentAvro.serializer(type, topic, registryUrl))
+                                ConfluentAvro.serializer(type, topic, registry))
                         .build(),
                 kafka,
                 transactionalIdPrefix,
@@ -82,12 +83,12 @@ public final class CanonicalKafka {
             SerializationSchema<T> key,
             TimestampedRecords.Timestamp<T> timestamp,
             KafkaConnection kafka,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         return exactlyOnceSink(
                 new TimestampedRecords<>(
-                        topic, key, ConfluentAvro.serializer(type, topic, registryUrl), timestamp),
+                        topic, key, ConfluentAvro.serializer(type, topic, registry), timestamp),
                 kafka,
                 transactionalIdPrefix,
                 producer);

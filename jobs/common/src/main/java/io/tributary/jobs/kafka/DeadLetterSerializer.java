@@ -2,6 +2,7 @@ package io.tributary.jobs.kafka;
 
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.nio.ByteBuffer;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -14,9 +15,9 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     private final String topic;
     private final SerializationSchema<DeadLetter> values;
 
-    public DeadLetterSerializer(String topic, String registryUrl) {
+    public DeadLetterSerializer(String topic, RegistryConnection registry) {
         this.topic = topic;
-        this.values = ConfluentAvro.serializer(DeadLetter.class, topic, registryUrl);
+        this.values = ConfluentAvro.serializer(DeadLetter.class, topic, registry);
     }
 
     @Override

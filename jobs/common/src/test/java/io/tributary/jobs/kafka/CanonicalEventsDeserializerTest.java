@@ -7,6 +7,7 @@ import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.DeadLetterReason;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ class CanonicalEventsDeserializerTest {
     /** No registry is asked: records without the wire-format header are refused before that. */
     private final CanonicalEventsDeserializer deserializer =
             new CanonicalEventsDeserializer(
-                    "http://127.0.0.1:9/unused", "test-job", Duration.ofMinutes(5));
+                    RegistryConnection.of("http://127.0.0.1:9/unused"),
+                    "test-job",
+                    Duration.ofMinutes(5));
 
     @Test
     void aRecordThatIsNotAnEventIsADeadLetterWithItsBytesAndCoordinates() throws Exception {

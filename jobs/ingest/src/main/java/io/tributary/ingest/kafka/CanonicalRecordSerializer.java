@@ -4,6 +4,7 @@ import io.tributary.ingest.CanonicalRecord;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
 import io.tributary.schemas.registry.ConfluentWireFormat;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.schemas.registry.SchemaRegistryClient;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,22 +23,22 @@ public final class CanonicalRecordSerializer
     private static final long serialVersionUID = 1L;
 
     private final CanonicalTopics topics;
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private transient Map<String, byte[]> headersByTopic;
 
-    public CanonicalRecordSerializer(CanonicalTopics topics, String registryUrl) {
+    public CanonicalRecordSerializer(CanonicalTopics topics, RegistryConnection registry) {
         this.topics = topics;
-        this.registryUrl = registryUrl;
+        this.registry = registry;
     }
 
     @Override
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(registryUrl);
+        SchemaRegistryClient client = new SchemaRegistryClient(registry);
         headersByTopic = new HashMap<>();
         for (String topic : topics.eventTopics()) {
             int id =
-                    registry.register(
+                    client.register(
                             ConfluentSchemaCoder.valueSubject(topic), Envelope.getClassSchema());
             headersByTopic.put(topic, ConfluentWireFormat.header(id));
         }

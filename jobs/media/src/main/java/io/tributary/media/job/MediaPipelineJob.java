@@ -14,6 +14,7 @@ import io.tributary.media.upload.AssembleUploads;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -81,13 +82,16 @@ public final class MediaPipelineJob {
      *     watermarks (see {@link LiveEventTime})
      */
     public static void build(
-            DataStream<RawRecord> mediaEvents, String registryUrl, Settings settings, Sinks sinks) {
+            DataStream<RawRecord> mediaEvents,
+            RegistryConnection registry,
+            Settings settings,
+            Sinks sinks) {
         SingleOutputStreamOperator<MediaRecord> decoded =
                 mediaEvents
                         .process(
                                 DecodeRecords.keepingRaw(
                                         Envelope.class,
-                                        registryUrl,
+                                        registry,
                                         new CanonicalEnvelopeCheck(),
                                         MediaRecord::new,
                                         JOB))

@@ -1,6 +1,7 @@
 package io.tributary.media.job;
 
 import io.tributary.jobs.JobCommandLine;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.TimeBudgets;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalKafka;
@@ -26,7 +27,7 @@ public final class MediaPipelineJobMain {
         MediaPipelineOptions options = JobCommandLine.parse(new MediaPipelineOptions(), args);
         if (options != null) {
             TimeBudgets.requireRetentionCoversReplay(options.retention, options.maxEventAge);
-            TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+            Preflight.check(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
             buildOnKafka(env, options);
@@ -47,7 +48,7 @@ public final class MediaPipelineJobMain {
                                         options.kafka.maxOutOfOrderness, options.quietAfter),
                                 Topics.EVENTS_MEDIA)
                         .uid("media-source"),
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 options.settings(),
                 sinks(options));
     }
@@ -60,13 +61,13 @@ public final class MediaPipelineJobMain {
                         new MediaIdKey(),
                         event -> event.getEventTime().toEpochMilli(),
                         options.kafka.connection(),
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-pipeline",
                         options.runtime.transactionalProducer()),
                 DeadLetterSink.exactlyOnce(
                         options.kafka.connection(),
                         options.deadLetterTopic,
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix + "-dead-letters",
                         options.runtime.transactionalProducer()));
     }

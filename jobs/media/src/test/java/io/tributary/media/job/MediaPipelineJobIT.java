@@ -18,6 +18,7 @@ import io.tributary.schemas.EventType;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -130,7 +131,7 @@ class MediaPipelineJobIT {
                         MEDIA);
         MediaPipelineJob.build(
                 raw.map(failure).returns(raw.getType()).name("inject failure"),
-                REGISTRY.url(),
+                RegistryConnection.of(REGISTRY.url()),
                 options.settings(),
                 MediaPipelineJobMain.sinks(options));
         JobClient job = env.executeAsync("media-it");

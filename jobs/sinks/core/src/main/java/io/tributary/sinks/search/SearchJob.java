@@ -4,6 +4,7 @@ import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.deadletters.Violation;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -42,13 +43,13 @@ public final class SearchJob {
             DataStream<RawRecord> input,
             Map<SearchIndex<?>, String> topics,
             String indexPrefix,
-            String registryUrl,
+            RegistryConnection registry,
             SearchSinks sinks) {
         DataStream<SearchDocument> documents = null;
         DataStream<DeadLetter> deadLetters = null;
         for (Map.Entry<SearchIndex<?>, String> route : topics.entrySet()) {
             SingleOutputStreamOperator<SearchDocument> indexed =
-                    documents(input, route.getKey(), route.getValue(), indexPrefix, registryUrl);
+                    documents(input, route.getKey(), route.getValue(), indexPrefix, registry);
             DataStream<DeadLetter> rejected = indexed.getSideOutput(DecodeRecords.DEAD_LETTERS);
             documents = documents == null ? indexed : documents.union(indexed);
             deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
@@ -74,14 +75,14 @@ public final class SearchJob {
             SearchIndex<T> index,
             String topic,
             String indexPrefix,
-            String registryUrl) {
+            RegistryConnection registry) {
         return input.filter(raw -> topic.equals(raw.topic))
                 .uid("search-" + index.name() + "-topic")
                 .name(index.name() + ": its topic")
                 .process(
                         DecodeRecords.keepingRaw(
                                 index.type(),
-                                registryUrl,
+                                registry,
                                 index.check(),
                                 (raw, record) -> index.document(indexPrefix, record).from(raw),
                                 SearchJob::acceptedId,

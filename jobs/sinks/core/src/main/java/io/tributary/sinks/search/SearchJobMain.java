@@ -1,7 +1,7 @@
 package io.tributary.sinks.search;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.TimeBudgets;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.RawInput;
 import java.time.Duration;
@@ -29,7 +29,7 @@ public final class SearchJobMain {
                     options.user,
                     options.password);
         }
-        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+        Preflight.check(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options, engine);
@@ -51,7 +51,7 @@ public final class SearchJobMain {
                         .uid("search-source"),
                 options.topics(),
                 options.indexPrefix,
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 sinks(options, engine));
     }
 
@@ -68,7 +68,7 @@ public final class SearchJobMain {
                 DeadLetterSink.exactlyOnce(
                         options.kafka.connection(),
                         options.sinkDeadLetterTopic,
-                        options.kafka.registryUrl,
+                        options.kafka.registry(),
                         options.transactionalIdPrefix,
                         options.runtime.transactionalProducer()));
     }

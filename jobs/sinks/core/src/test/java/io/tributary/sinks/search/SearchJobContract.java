@@ -14,6 +14,7 @@ import io.tributary.schemas.aggregates.IotDevice5m;
 import io.tributary.schemas.aggregates.QoeMinute;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.sinks.SampleRecords;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -189,7 +190,7 @@ public abstract class SearchJobContract {
                 raw.map(failure).returns(raw.getType()).name("inject failure"),
                 options.topics(),
                 options.indexPrefix,
-                REGISTRY.url(),
+                RegistryConnection.of(REGISTRY.url()),
                 SearchJobMain.sinks(options, engine()));
         env.execute("search-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();

@@ -6,6 +6,7 @@ import io.tributary.jobs.deadletters.RecordCheck;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
@@ -33,7 +34,7 @@ public final class LakeJob {
             DataStream<RawRecord> input,
             List<String> eventTopics,
             List<String> deadLetterTopics,
-            String registryUrl,
+            RegistryConnection registry,
             LakeSinks sinks) {
         Set<String> events = Set.copyOf(eventTopics);
         Set<String> deadLetters = Set.copyOf(deadLetterTopics);
@@ -45,7 +46,7 @@ public final class LakeJob {
                         .process(
                                 new DecodeRecords<>(
                                         Envelope.class,
-                                        registryUrl,
+                                        registry,
                                         new CanonicalEnvelopeCheck(),
                                         LakeEvents::of,
                                         RecordCheck.acceptAll(),
@@ -61,10 +62,7 @@ public final class LakeJob {
                         .name("dead-letter topics")
                         .process(
                                 DecodeRecords.as(
-                                        DeadLetter.class,
-                                        registryUrl,
-                                        RecordCheck.acceptAll(),
-                                        JOB))
+                                        DeadLetter.class, registry, RecordCheck.acceptAll(), JOB))
                         .returns(new AvroTypeInfo<>(DeadLetter.class))
                         .uid("lake-dead-letters-decode")
                         .name("decode dead letters");

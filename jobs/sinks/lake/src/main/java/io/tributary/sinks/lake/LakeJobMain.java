@@ -1,7 +1,7 @@
 package io.tributary.sinks.lake;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.TimeBudgets;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -18,7 +18,7 @@ public final class LakeJobMain {
         if (options == null) {
             return;
         }
-        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+        Preflight.check(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);
@@ -38,7 +38,7 @@ public final class LakeJobMain {
                         .uid("lake-source"),
                 options.eventTopics,
                 options.deadLetterTopics,
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 ParquetLake.of(options));
     }
 }

@@ -3,6 +3,7 @@ package io.tributary.sinks.lake;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -30,7 +31,7 @@ public final class ParquetLake implements LakeSinks {
     private final String lakePath;
     private final KafkaConnection kafka;
     private final String deadLetterTopic;
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private final String transactionalIdPrefix;
     private final Properties producer;
 
@@ -38,14 +39,14 @@ public final class ParquetLake implements LakeSinks {
             String lakePath,
             KafkaConnection kafka,
             String deadLetterTopic,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         this.lakePath =
                 lakePath.endsWith("/") ? lakePath.substring(0, lakePath.length() - 1) : lakePath;
         this.kafka = kafka;
         this.deadLetterTopic = deadLetterTopic;
-        this.registryUrl = registryUrl;
+        this.registry = registry;
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.producer = producer;
     }
@@ -55,7 +56,7 @@ public final class ParquetLake implements LakeSinks {
                 options.lakePath,
                 options.kafka.connection(),
                 options.sinkDeadLetterTopic,
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 options.transactionalIdPrefix,
                 options.runtime.transactionalProducer());
     }
@@ -98,6 +99,6 @@ public final class ParquetLake implements LakeSinks {
     @Override
     public Sink<DeadLetter> rejected() {
         return DeadLetterSink.exactlyOnce(
-                kafka, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+                kafka, deadLetterTopic, registry, transactionalIdPrefix, producer);
     }
 }

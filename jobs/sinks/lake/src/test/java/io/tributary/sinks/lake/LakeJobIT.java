@@ -17,6 +17,7 @@ import io.tributary.schemas.media.MediaEvent;
 import io.tributary.schemas.player.DeviceClass;
 import io.tributary.schemas.player.PlayerEvent;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkFileSystems;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -165,7 +166,7 @@ class LakeJobIT {
                 raw.map(failure).returns(raw.getType()).name("inject failure"),
                 options.eventTopics,
                 options.deadLetterTopics,
-                REGISTRY.url(),
+                RegistryConnection.of(REGISTRY.url()),
                 ParquetLake.of(options));
         env.execute("lake-it-" + run);
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();

@@ -3,6 +3,7 @@ package io.tributary.sinks.warehouse;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.KafkaConnection;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,7 +19,7 @@ public final class PostgresSinks implements WarehouseSinks {
     private final JdbcExecutionOptions execution;
     private final KafkaConnection kafka;
     private final String deadLetterTopic;
-    private final String registryUrl;
+    private final RegistryConnection registry;
     private final String transactionalIdPrefix;
     private final Properties producer;
 
@@ -29,7 +30,7 @@ public final class PostgresSinks implements WarehouseSinks {
             int maxRetries,
             KafkaConnection kafka,
             String deadLetterTopic,
-            String registryUrl,
+            RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
         JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder =
@@ -50,7 +51,7 @@ public final class PostgresSinks implements WarehouseSinks {
                         .build();
         this.kafka = kafka;
         this.deadLetterTopic = deadLetterTopic;
-        this.registryUrl = registryUrl;
+        this.registry = registry;
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.producer = producer;
     }
@@ -63,7 +64,7 @@ public final class PostgresSinks implements WarehouseSinks {
                 options.maxRetries,
                 options.kafka.connection(),
                 options.sinkDeadLetterTopic,
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 options.transactionalIdPrefix,
                 options.runtime.transactionalProducer());
     }
@@ -79,6 +80,6 @@ public final class PostgresSinks implements WarehouseSinks {
     @Override
     public Sink<DeadLetter> deadLetters() {
         return DeadLetterSink.exactlyOnce(
-                kafka, deadLetterTopic, registryUrl, transactionalIdPrefix, producer);
+                kafka, deadLetterTopic, registry, transactionalIdPrefix, producer);
     }
 }

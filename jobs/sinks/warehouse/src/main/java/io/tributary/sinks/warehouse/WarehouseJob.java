@@ -3,6 +3,7 @@ package io.tributary.sinks.warehouse;
 import io.tributary.jobs.deadletters.DecodeRecords;
 import io.tributary.jobs.kafka.RawRecord;
 import io.tributary.schemas.DeadLetter;
+import io.tributary.schemas.registry.RegistryConnection;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -32,11 +33,11 @@ public final class WarehouseJob {
     public static void build(
             DataStream<RawRecord> input,
             List<Route<?, ?>> routes,
-            String registryUrl,
+            RegistryConnection registry,
             WarehouseSinks sinks) {
         DataStream<DeadLetter> deadLetters = null;
         for (Route<?, ?> route : routes) {
-            DataStream<DeadLetter> rejected = store(input, route, registryUrl, sinks);
+            DataStream<DeadLetter> rejected = store(input, route, registry, sinks);
             deadLetters = deadLetters == null ? rejected : deadLetters.union(rejected);
         }
         if (deadLetters != null) {
@@ -50,7 +51,7 @@ public final class WarehouseJob {
     private static <A extends SpecificRecord, T> DataStream<DeadLetter> store(
             DataStream<RawRecord> input,
             Route<A, T> route,
-            String registryUrl,
+            RegistryConnection registry,
             WarehouseSinks sinks) {
         String table = route.table().table();
         Set<String> topics = Set.copyOf(route.topics());
@@ -61,7 +62,7 @@ public final class WarehouseJob {
                         .process(
                                 DecodeRecords.converting(
                                         route.wireType(),
-                                        registryUrl,
+                                        registry,
                                         route.toRow(),
                                         route.table().check(),
                                         JOB))

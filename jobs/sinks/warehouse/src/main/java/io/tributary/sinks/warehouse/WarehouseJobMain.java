@@ -1,7 +1,7 @@
 package io.tributary.sinks.warehouse;
 
 import io.tributary.jobs.JobCommandLine;
-import io.tributary.jobs.TimeBudgets;
+import io.tributary.jobs.Preflight;
 import io.tributary.jobs.kafka.RawInput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,7 +26,7 @@ public final class WarehouseJobMain {
         if (!options.skipMigrations) {
             WarehouseMigrations.migrate(database);
         }
-        TimeBudgets.requireTransactionBudget(options.runtime, options.kafka);
+        Preflight.check(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         options.runtime.configure(env);
         buildOnKafka(env, options);
@@ -45,7 +45,7 @@ public final class WarehouseJobMain {
                                 "warehouse topics")
                         .uid("warehouse-source"),
                 options.routes(),
-                options.kafka.registryUrl,
+                options.kafka.registry(),
                 PostgresSinks.of(options));
     }
 }

@@ -21,6 +21,7 @@ import io.tributary.schemas.aggregates.TrendingTitles;
 import io.tributary.schemas.aggregates.ViewerSession;
 import io.tributary.schemas.alerts.Alert;
 import io.tributary.schemas.registry.ConfluentAvro;
+import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.sinks.SampleRecords;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
@@ -322,7 +323,7 @@ class WarehouseJobIT {
         WarehouseJob.build(
                 raw.map(failure).returns(raw.getType()).name("inject failure"),
                 options.routes(),
-                REGISTRY.url(),
+                RegistryConnection.of(REGISTRY.url()),
                 PostgresSinks.of(options));
         env.execute("warehouse-it");
         assertThat(failure.hasFailed()).as("failure was injected").isTrue();

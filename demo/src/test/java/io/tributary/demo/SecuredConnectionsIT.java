@@ -11,6 +11,7 @@ import io.tributary.schemas.Topics;
 import io.tributary.schemas.aggregates.CommerceMinute;
 import io.tributary.schemas.registry.ConfluentAvro;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.infra.AuthenticatingProxy;
 import io.tributary.testkit.infra.KafkaBroker;
 import io.tributary.testkit.infra.TestCertificates;
 import io.tributary.testkit.junit.RealSchemaRegistry;
@@ -50,12 +51,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ingest and the aggregations job, started through their own {@code main} as an operator would,
- * against a broker that only speaks SASL_SSL (SCRAM-SHA-512 users, a certificate of a test CA), at
- * parallelism 2 with exactly-once sinks. Each job has its own user. The secrets reach the jobs the
- * three ways an operator has: an environment variable, a mounted file and a literal option; none of
- * them may appear in the logs or in {@code --help}.
+ * with a schema registry behind HTTPS that requires credentials (its password from a file, from a
+ * Secret directory and from an option), and against a broker that only speaks SASL_SSL
+ * (SCRAM-SHA-512 users, a certificate of a test CA), at parallelism 2 with exactly-once sinks. Each
+ * job has its own user. The secrets reach the jobs the three ways an operator has: an environment
+ * variable, a mounted file and a literal option; none of them may appear in the logs or in {@code
+ * --help}.
  */
-class SecuredKafkaIT {
+class SecuredConnectionsIT {
     @RegisterExtension static final RealSchemaRegistry REGISTRY = new RealSchemaRegistry();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestClusters.miniCluster(4);
 
@@ -63,12 +66,15 @@ class SecuredKafkaIT {
     private static final String INGEST_PASSWORD_VARIABLE = "TRIBUTARY_IT_INGEST_PASSWORD";
 
     private static final String AGGREGATIONS_PASSWORD = "aggregations-literal-9f3c";
+    private static final String REGISTRY_USER = "tributary-jobs";
+    private static final String REGISTRY_PASSWORD = "registry-secret-77e1";
     private static final int EVENTS = 3_000;
 
     @TempDir static Path dir;
 
     private static TestCertificates certificates;
     private static KafkaBroker broker;
+    private static AuthenticatingProxy securedRegistry;
     private static String ingestPassword;
     private static final CapturedLog LOG = new CapturedLog();
 
@@ -83,12 +89,18 @@ class SecuredKafkaIT {
                 KafkaBroker.startSecured(
                         certificates,
                         Map.of("ingest", ingestPassword, "aggregations", AGGREGATIONS_PASSWORD));
+        securedRegistry =
+                AuthenticatingProxy.basicAuth(
+                        REGISTRY.url(), certificates, REGISTRY_USER, REGISTRY_PASSWORD);
         LOG.attach();
     }
 
     @AfterAll
     static void stop() {
         LOG.detach();
+        if (securedRegistry != null) {
+            securedRegistry.close();
+        }
         if (broker != null) {
             broker.close();
         }
@@ -100,8 +112,9 @@ class SecuredKafkaIT {
         // kafka-clients meeting a partition whose leader is still being elected expires its batch.
         broker.createTopics(2, Topics.all().toArray(String[]::new));
         Set<String> goodIds = produce();
+        int refusedBefore = securedRegistry.refused();
 
-        IngestJobMain.main(ingestArgs(ingestPropertiesFile(), List.of()));
+        IngestJobMain.main(ingestArgs(ingestPropertiesFile(), ingestRegistryFile(), List.of()));
         AggregationsJobMain.main(aggregationsArgs());
 
         Map<String, Envelope> canonical = new HashMap<>();
@@ -136,7 +149,13 @@ class SecuredKafkaIT {
                 .as("what the jobs and their Kafka clients logged")
                 .contains("SASL_SSL")
                 .doesNotContain(
-                        ingestPassword, AGGREGATIONS_PASSWORD, certificates.storePassword());
+                        ingestPassword,
+                        AGGREGATIONS_PASSWORD,
+                        REGISTRY_PASSWORD,
+                        certificates.storePassword());
+        assertThat(securedRegistry.refused() - refusedBefore)
+                .as("registry calls of these jobs without credentials")
+                .isZero();
     }
 
     @Test
@@ -150,7 +169,8 @@ class SecuredKafkaIT {
                         certificates.truststore(),
                         certificates.storePassword()));
 
-        assertThatThrownBy(() -> IngestJobMain.main(ingestArgs(file, List.of())))
+        assertThatThrownBy(
+                        () -> IngestJobMain.main(ingestArgs(file, ingestRegistryFile(), List.of())))
                 .hasMessageContaining("refused the job's credentials")
                 .hasMessageContaining("sasl.jaas.config")
                 .hasMessageNotContaining("not-the-password");
@@ -165,7 +185,50 @@ class SecuredKafkaIT {
                 ingestSettings(
                         "ingest", ingestPassword, otherCa.truststore(), otherCa.storePassword()));
 
-        assertThatThrownBy(() -> IngestJobMain.main(ingestArgs(file, List.of())))
+        assertThatThrownBy(
+                        () -> IngestJobMain.main(ingestArgs(file, ingestRegistryFile(), List.of())))
+                .hasMessageContaining("failed the TLS handshake")
+                .hasMessageContaining("ssl.truststore.location");
+    }
+
+    @Test
+    void aRegistryWithoutCredentialsFailsTheSubmissionClearly() throws Exception {
+        Path registryFile = dir.resolve("registry-without-credentials.properties");
+        Files.writeString(
+                registryFile,
+                "ssl.truststore.location="
+                        + certificates.truststore()
+                        + "\n"
+                        + "ssl.truststore.password="
+                        + certificates.storePassword()
+                        + "\n");
+
+        assertThatThrownBy(
+                        () ->
+                                IngestJobMain.main(
+                                        ingestArgs(
+                                                ingestPropertiesFile(), registryFile, List.of())))
+                .hasMessageContaining("Schema registry at " + securedRegistry.url())
+                .hasMessageContaining("refused the job's credentials (HTTP 401)");
+    }
+
+    @Test
+    void aRegistryCertificateFromAnotherCaFailsTheSubmissionClearly() throws Exception {
+        TestCertificates otherCa = TestCertificates.create(dir.resolve("other-registry-ca"));
+        List<String> otherTruststore =
+                List.of(
+                        "--registry-property",
+                        "ssl.truststore.location=" + otherCa.truststore(),
+                        "--registry-property",
+                        "ssl.truststore.password=" + otherCa.storePassword());
+
+        assertThatThrownBy(
+                        () ->
+                                IngestJobMain.main(
+                                        ingestArgs(
+                                                ingestPropertiesFile(),
+                                                ingestRegistryFile(),
+                                                otherTruststore)))
                 .hasMessageContaining("failed the TLS handshake")
                 .hasMessageContaining("ssl.truststore.location");
     }
@@ -182,8 +245,13 @@ class SecuredKafkaIT {
             System.setOut(original);
         }
         assertThat(help.toString(StandardCharsets.UTF_8))
-                .contains("--kafka-property", "--kafka-properties", "${env:NAME}")
-                .doesNotContain(ingestPassword, AGGREGATIONS_PASSWORD);
+                .contains(
+                        "--kafka-property",
+                        "--kafka-properties",
+                        "--registry-property",
+                        "--registry-properties",
+                        "${env:NAME}")
+                .doesNotContain(ingestPassword, AGGREGATIONS_PASSWORD, REGISTRY_PASSWORD);
     }
 
     /**
@@ -220,14 +288,38 @@ class SecuredKafkaIT {
                 + "\n";
     }
 
-    private static String[] ingestArgs(Path kafkaProperties, List<String> more) {
+    /** Ingest's registry settings as a mounted file: the password named in another secrets file. */
+    private static Path ingestRegistryFile() throws Exception {
+        Path secrets = dir.resolve("registry-secret.properties");
+        Files.writeString(secrets, "registry.password=" + REGISTRY_PASSWORD + "\n");
+        Path file = dir.resolve("ingest-registry.properties");
+        Files.writeString(
+                file,
+                "basic.auth.user.info="
+                        + REGISTRY_USER
+                        + ":${file:"
+                        + secrets
+                        + ":registry.password}\n"
+                        + "ssl.truststore.location="
+                        + certificates.truststore()
+                        + "\n"
+                        + "ssl.truststore.password="
+                        + certificates.storePassword()
+                        + "\n");
+        return file;
+    }
+
+    private static String[] ingestArgs(
+            Path kafkaProperties, Path registryProperties, List<String> more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 "--bootstrap-servers",
                                 broker.bootstrapServers(),
                                 "--registry-url",
-                                REGISTRY.url(),
+                                securedRegistry.url(),
+                                "--registry-properties",
+                                registryProperties.toString(),
                                 "--kafka-properties",
                                 kafkaProperties.toString(),
                                 "--bounded",
@@ -252,7 +344,13 @@ class SecuredKafkaIT {
             "--bootstrap-servers",
             broker.bootstrapServers(),
             "--registry-url",
-            REGISTRY.url(),
+            securedRegistry.url(),
+            "--registry-property",
+            "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD,
+            "--registry-property",
+            "ssl.truststore.location=" + certificates.truststore(),
+            "--registry-property",
+            "ssl.truststore.password=${dir:" + secretDir + ":truststore-password}",
             "--kafka-property",
             "security.protocol=SASL_SSL",
             "--kafka-property",
