@@ -1,6 +1,9 @@
 package io.tributary.launcher;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +49,27 @@ public final class ClusterCli {
     String rest;
 
     @Option(
+            names = "--rest-ca",
+            paramLabel = "PEM",
+            defaultValue = "${env:FLINK_REST_CA}",
+            scope = CommandLine.ScopeType.INHERIT,
+            description =
+                    "CA certificate(s), PEM, that sign the REST endpoint's certificate, for a cluster with"
+                            + " security.ssl.rest.enabled or an HTTPS proxy in front of it (default: $FLINK_REST_CA).")
+    Path restCa;
+
+    @Option(
+            names = "--rest-authorization-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:FLINK_REST_AUTHORIZATION_FILE}",
+            scope = CommandLine.ScopeType.INHERIT,
+            description =
+                    "A file holding the Authorization header an authenticating proxy in front of the"
+                            + " cluster wants, e.g. 'Bearer <token>'; or set FLINK_REST_AUTHORIZATION itself"
+                            + " (default: $FLINK_REST_AUTHORIZATION_FILE).")
+    Path restAuthorizationFile;
+
+    @Option(
             names = "--jars",
             defaultValue = "${env:TRIBUTARY_JARS:-.}",
             scope = CommandLine.ScopeType.INHERIT,
@@ -72,7 +96,21 @@ public final class ClusterCli {
     }
 
     FlinkRest cluster() {
-        return new FlinkRest(rest);
+        return new FlinkRest(rest, restCa, restAuthorization());
+    }
+
+    /** From the file, else the environment; never from an argument, which process lists show. */
+    private String restAuthorization() {
+        if (restAuthorizationFile != null) {
+            try {
+                return Files.readString(restAuthorizationFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "Cannot read --rest-authorization-file " + restAuthorizationFile + ": " + e,
+                        e);
+            }
+        }
+        return System.getenv("FLINK_REST_AUTHORIZATION");
     }
 
     /** Uploads a job's jar, runs it and forgets the upload; returns the job id. */

@@ -28,11 +28,73 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
+    private final String authorization;
 
     public FlinkRest(String baseUrl) {
+        this(baseUrl, null, null);
+    }
+
+    /**
+     * @param caCertificates PEM file of the CA(s) that sign the REST endpoint's certificate (a
+     *     cluster with {@code security.ssl.rest.enabled}, or an HTTPS proxy in front of it); null
+     *     to trust the JVM's default CAs
+     * @param authorization the {@code Authorization} header an authenticating proxy in front of the
+     *     cluster wants ({@code Bearer ...}, {@code Basic ...}); null for none
+     */
+    public FlinkRest(String baseUrl, Path caCertificates, String authorization) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (caCertificates != null) {
+            http.sslContext(trusting(caCertificates));
+        }
+        this.http = http.build();
+        this.authorization =
+                authorization == null || authorization.isBlank() ? null : authorization;
+    }
+
+    private static javax.net.ssl.SSLContext trusting(Path pem) {
+        try (var in = Files.newInputStream(pem)) {
+            var certificates =
+                    java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("No certificate in " + pem);
+            }
+            var store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int i = 0;
+            for (var certificate : certificates) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            var trust =
+                    javax.net.ssl.TrustManagerFactory.getInstance(
+                            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            var context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "Cannot read the CA certificates in " + pem + ": " + e, e);
+        }
+    }
+
+    private static boolean tlsFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     /** A job as the cluster lists it. */
@@ -181,6 +243,9 @@ public final class FlinkRest {
     }
 
     private JsonNode send(HttpRequest.Builder request, String what) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
             response =
@@ -188,6 +253,17 @@ public final class FlinkRest {
                             request.timeout(Duration.ofMinutes(2)).build(),
                             HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            if (tlsFailure(e)) {
+                throw new IllegalStateException(
+                        what
+                                + ": the TLS handshake with the Flink REST API at "
+                                + baseUrl
+                                + " failed ("
+                                + rootMessage(e)
+                                + "). If its certificate is signed by your own CA, give that CA with"
+                                + " --rest-ca.",
+                        e);
+            }
             throw new UncheckedIOException(
                     what
                             + ": cannot reach the Flink REST API at "
@@ -199,6 +275,19 @@ public final class FlinkRest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + " interrupted", e);
+        }
+        if (response.statusCode() == 401 || response.statusCode() == 403) {
+            throw new IllegalStateException(
+                    what
+                            + ": the Flink REST API at "
+                            + baseUrl
+                            + " refused the request (HTTP "
+                            + response.statusCode()
+                            + (authorization == null
+                                    ? "); it wants credentials: give --rest-authorization-file or set"
+                                            + " FLINK_REST_AUTHORIZATION (e.g. 'Bearer <token>')."
+                                    : "); check the credentials in --rest-authorization-file or"
+                                            + " FLINK_REST_AUTHORIZATION."));
         }
         JsonNode body;
         try {
