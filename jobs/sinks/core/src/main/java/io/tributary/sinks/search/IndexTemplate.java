@@ -1,15 +1,15 @@
 package io.tributary.sinks.search;
 
+import io.tributary.schemas.tls.PemTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.List;
 
 /**
  * The index template of the hot tier (resource {@code index-template.json}): strings as keywords,
@@ -18,6 +18,8 @@ import java.util.Base64;
  * index the sink creates by its first write gets these mappings.
  */
 public final class IndexTemplate {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private IndexTemplate() {}
 
     public static String body(String indexPrefix, int replicas) {
@@ -33,6 +35,19 @@ public final class IndexTemplate {
     /** Installs or replaces the template; fails with the server's answer if it refuses. */
     public static void install(
             String searchUrl, String indexPrefix, int replicas, String user, String password) {
+        install(
+                new SearchClient.Settings(List.of(searchUrl), user, password, TIMEOUT),
+                indexPrefix,
+                replicas);
+    }
+
+    /**
+     * Installs or replaces the template on the first node, with the job's TLS settings and
+     * credentials: the job's first contact with the search cluster, so a refused password or an
+     * untrusted certificate is one clear error at submission.
+     */
+    public static void install(SearchClient.Settings search, String indexPrefix, int replicas) {
+        String searchUrl = search.urls().get(0);
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(
                                 URI.create(
@@ -40,21 +55,25 @@ public final class IndexTemplate {
                                                 + "/_index_template/"
                                                 + indexPrefix
                                                 + "documents"))
-                        .timeout(Duration.ofSeconds(30))
+                        .timeout(TIMEOUT)
                         .header("Content-Type", "application/json")
                         .PUT(HttpRequest.BodyPublishers.ofString(body(indexPrefix, replicas)));
-        if (user != null) {
-            String credentials = user + ":" + (password == null ? "" : password);
-            request.header(
-                    "Authorization",
-                    "Basic "
-                            + Base64.getEncoder()
-                                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        String authorization = search.authorization();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
         }
         try {
             HttpResponse<String> response =
-                    HttpClient.newHttpClient()
-                            .send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    search.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new IllegalStateException(
+                        "The search server at "
+                                + searchUrl
+                                + " refused the job's credentials (HTTP "
+                                + response.statusCode()
+                                + "). Check --search-user and --search-password-file (or"
+                                + " TRIBUTARY_SEARCH_PASSWORD).");
+            }
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException(
                         "The search server at "
@@ -65,6 +84,16 @@ public final class IndexTemplate {
                                 + response.body());
             }
         } catch (IOException e) {
+            if (PemTrust.isTlsFailure(e)) {
+                throw new IllegalStateException(
+                        "The search server at "
+                                + searchUrl
+                                + " failed the TLS handshake ("
+                                + PemTrust.rootMessage(e)
+                                + "). If its certificate is signed by your own CA, give that CA with"
+                                + " --search-ca.",
+                        e);
+            }
             throw new UncheckedIOException(
                     "The search server at " + searchUrl + " is unreachable", e);
         } catch (InterruptedException e) {

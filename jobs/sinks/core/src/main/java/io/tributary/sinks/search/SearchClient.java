@@ -1,5 +1,6 @@
 package io.tributary.sinks.search;
 
+import io.tributary.schemas.tls.PemTrust;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -17,14 +18,56 @@ import java.util.List;
  */
 public final class SearchClient {
 
-    /** Where and as whom; travels in the job graph. */
-    public record Settings(List<String> urls, String user, String password, Duration timeout)
+    /**
+     * Where and as whom; travels in the job graph.
+     *
+     * @param caCertificatesPem the CA certificates (PEM text) that sign the nodes' certificates, or
+     *     null to trust the JVM's default CAs
+     */
+    public record Settings(
+            List<String> urls,
+            String user,
+            String password,
+            Duration timeout,
+            String caCertificatesPem)
             implements Serializable {
         public Settings {
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("at least one search node URL is needed");
             }
             urls = List.copyOf(urls);
+        }
+
+        public Settings(List<String> urls, String user, String password, Duration timeout) {
+            this(urls, user, password, timeout, null);
+        }
+
+        HttpClient httpClient() {
+            HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(timeout);
+            if (caCertificatesPem != null) {
+                http.sslContext(PemTrust.sslContext(caCertificatesPem));
+            }
+            return http.build();
+        }
+
+        /** The HTTP Basic header, or null without a user. */
+        String authorization() {
+            return user == null
+                    ? null
+                    : "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(
+                                            (user + ":" + (password == null ? "" : password))
+                                                    .getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Never the password. */
+        @Override
+        public String toString() {
+            return "search nodes "
+                    + urls
+                    + (user == null ? "" : " as " + user)
+                    + (caCertificatesPem == null ? "" : ", trusting the given CA");
         }
     }
 
@@ -38,19 +81,8 @@ public final class SearchClient {
 
     SearchClient(Settings settings) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        this.authorization =
-                settings.user() == null
-                        ? null
-                        : "Basic "
-                                + Base64.getEncoder()
-                                        .encodeToString(
-                                                (settings.user()
-                                                                + ":"
-                                                                + (settings.password() == null
-                                                                        ? ""
-                                                                        : settings.password()))
-                                                        .getBytes(StandardCharsets.UTF_8));
+        this.http = settings.httpClient();
+        this.authorization = settings.authorization();
     }
 
     /**

@@ -23,11 +23,7 @@ public final class SearchJobMain {
         }
         if (!options.skipIndexTemplate) {
             IndexTemplate.install(
-                    options.searchUrls.get(0),
-                    options.indexPrefix,
-                    options.indexReplicas,
-                    options.user,
-                    options.password);
+                    options.client(REQUEST_TIMEOUT), options.indexPrefix, options.indexReplicas);
         }
         Preflight.check(options.runtime, options.kafka);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -57,8 +53,7 @@ public final class SearchJobMain {
 
     public static SearchSinks sinks(SearchOptions options, SearchEngine engine) {
         return new SearchSinks(
-                new SearchClient.Settings(
-                        options.searchUrls, options.user, options.password, REQUEST_TIMEOUT),
+                options.client(REQUEST_TIMEOUT),
                 new IndexDocuments.Bulk(
                         options.bulkMaxActions,
                         options.bulkMaxSizeMb * 1024L * 1024L,

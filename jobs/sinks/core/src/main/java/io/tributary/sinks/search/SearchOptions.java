@@ -3,10 +3,16 @@ package io.tributary.sinks.search;
 import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.tls.PemTrust;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,9 +40,25 @@ public class SearchOptions {
     @Option(
             names = "--search-password",
             defaultValue = "${env:TRIBUTARY_SEARCH_PASSWORD}",
+            showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description =
                     "Password for HTTP basic authentication (default: the environment variable TRIBUTARY_SEARCH_PASSWORD).")
     public String password;
+
+    @Option(
+            names = "--search-password-file",
+            paramLabel = "FILE",
+            description =
+                    "A file holding the password (a mounted Secret); instead of --search-password.")
+    public Path passwordFile;
+
+    @Option(
+            names = "--search-ca",
+            paramLabel = "PEM",
+            description =
+                    "CA certificate(s), PEM, that sign the search nodes' certificates (https:// URLs"
+                            + " of a cluster with its own CA).")
+    public Path caCertificates;
 
     @Option(
             names = "--index-prefix",
@@ -156,5 +178,29 @@ public class SearchOptions {
         topics.put(SearchIndex.COMMERCE_MINUTE, commerceTopic);
         topics.put(SearchIndex.IOT_DEVICE_5M, iotTopic);
         return topics;
+    }
+
+    /**
+     * Where the search nodes are and how the job proves who it is, the CA read here (it is public)
+     * and the password from its file.
+     *
+     * @throws IllegalArgumentException when a file cannot be read
+     */
+    public SearchClient.Settings client(Duration timeout) {
+        String secret = password;
+        if (passwordFile != null) {
+            try {
+                secret = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "Cannot read --search-password-file " + passwordFile + ": " + e, e);
+            }
+        }
+        return new SearchClient.Settings(
+                searchUrls,
+                user,
+                secret,
+                timeout,
+                caCertificates == null ? null : PemTrust.read(caCertificates));
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.sinks.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,8 @@ import io.tributary.schemas.registry.RegistryConnection;
 import io.tributary.sinks.SampleRecords;
 import io.tributary.testkit.flink.FailOnceAfterCheckpoint;
 import io.tributary.testkit.flink.FlinkTestClusters;
+import io.tributary.testkit.infra.AuthenticatingProxy;
+import io.tributary.testkit.infra.TestCertificates;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
 import io.tributary.testkit.kafka.TopicReader;
@@ -25,6 +28,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +50,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the search job must do on either engine, run by each engine's module against its real
@@ -259,6 +265,120 @@ public abstract class SearchJobContract {
                     letter.getReason() + ":" + letter.getField());
         }
         assertThat(storedDeadLetters).isEqualTo(expectedDeadLetters);
+    }
+
+    /**
+     * The job started through its main, as an operator would, against the search cluster behind
+     * HTTPS (a certificate of a test CA) and required credentials: with the CA and the password
+     * from a mounted file it indexes every alert; a CA that did not sign the certificate and a
+     * missing password each fail the submission with an error naming the option to give.
+     */
+    @Test
+    void aSearchClusterBehindTlsAndCredentialsIsWrittenAndMisconfigurationIsNamed(@TempDir Path dir)
+            throws Exception {
+        String prefix = "tls-" + engine().name().toLowerCase().replaceAll("[^a-z0-9]", "") + "-";
+        String alerts = prefix + Topics.CEP_ALERTS;
+        String unused = prefix + "unused";
+        String deadLetters = prefix + Topics.SINKS_DEAD_LETTERS;
+        KAFKA.broker().createTopics(2, alerts, unused, deadLetters);
+        List<Alert> alertRecords = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            alertRecords.add(SampleRecords.alert(i));
+        }
+        produce(alerts, alertRecords);
+
+        String password = "search-writer-" + Long.toHexString(System.nanoTime());
+        Path passwordFile = dir.resolve("search-password");
+        Files.writeString(passwordFile, password + "\n");
+        TestCertificates certificates = TestCertificates.create(dir.resolve("ca"));
+        TestCertificates otherCa = TestCertificates.create(dir.resolve("other-ca"));
+        try (AuthenticatingProxy secured =
+                AuthenticatingProxy.basicAuth(searchUrl(), certificates, "writer", password)) {
+            List<String> args =
+                    List.of(
+                            "--bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "--registry-url",
+                            REGISTRY.url(),
+                            "--search-url",
+                            secured.url(),
+                            "--search-user",
+                            "writer",
+                            "--index-prefix",
+                            prefix,
+                            "--index-replicas",
+                            "0",
+                            "--alerts-topic",
+                            alerts,
+                            "--qoe-topic",
+                            unused,
+                            "--iot-topic",
+                            unused,
+                            "--trending-topic",
+                            unused,
+                            "--sessions-topic",
+                            unused,
+                            "--commerce-topic",
+                            unused,
+                            "--sink-dead-letter-topic",
+                            deadLetters,
+                            "--transactional-id-prefix",
+                            prefix + "search",
+                            "--group-id",
+                            prefix + "search",
+                            "--transaction-timeout",
+                            "5m",
+                            "--bulk-interval",
+                            "200ms",
+                            "--parallelism",
+                            "2",
+                            "--state-backend",
+                            "HASHMAP",
+                            "--checkpoint-interval",
+                            "500ms",
+                            "--bounded");
+
+            assertThatThrownBy(
+                            () ->
+                                    SearchJobMain.run(
+                                            with(
+                                                    args,
+                                                    "--search-ca",
+                                                    otherCa.caCertificatePem().toString(),
+                                                    "--search-password-file",
+                                                    passwordFile.toString()),
+                                            engine()))
+                    .hasMessageContaining("failed the TLS handshake")
+                    .hasMessageContaining("--search-ca");
+            assertThatThrownBy(
+                            () ->
+                                    SearchJobMain.run(
+                                            with(
+                                                    args,
+                                                    "--search-ca",
+                                                    certificates.caCertificatePem().toString()),
+                                            engine()))
+                    .hasMessageContaining("refused the job's credentials (HTTP 401)")
+                    .hasMessageContaining("--search-password-file");
+
+            SearchJobMain.run(
+                    with(
+                            args,
+                            "--search-ca",
+                            certificates.caCertificatePem().toString(),
+                            "--search-password-file",
+                            passwordFile.toString()),
+                    engine());
+        }
+
+        http("POST", "/" + prefix + "*/_refresh");
+        assertThat(documents(prefix + "alerts")).hasSize(alertRecords.size());
+    }
+
+    private static String[] with(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     /** Every document of an index by id (the test indexes hold well under 10,000). */
