@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.launcher.SuiteFile;
 import io.tributary.launcher.SuiteJob;
 import io.tributary.testkit.Repository;
-import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -28,17 +29,45 @@ import org.yaml.snakeyaml.Yaml;
 class ComposeFileTest {
     private static final Path REPOSITORY = Repository.root();
 
+    /** Compose's own variable syntax: ${NAME}, ${NAME:?error}, ${NAME:-default}. */
+    private static final Pattern VARIABLE =
+            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?[?-][^}]*)?}");
+
+    /** Environment keys and Flink settings whose values are secrets. */
+    private static final Pattern SECRET_KEY =
+            Pattern.compile("(?i).*(password|secret|token|api[-_]?key).*");
+
+    private static String composeText;
+    private static Map<String, String> envExample;
     private static Map<String, Map<String, Object>> services;
+    private static Map<String, Map<String, Object>> rawServices;
     private static List<JobOptions> suite;
     private static Set<String> createdTopics;
 
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void load() throws Exception {
-        try (Reader reader = Files.newBufferedReader(REPOSITORY.resolve("docker-compose.yml"))) {
-            Map<String, Object> compose = new Yaml().load(reader);
-            services = (Map<String, Map<String, Object>>) compose.get("services");
+        composeText = Files.readString(REPOSITORY.resolve("docker-compose.yml"));
+        envExample = new HashMap<>();
+        for (String line : Files.readAllLines(REPOSITORY.resolve(".env.example"))) {
+            int equals = line.indexOf('=');
+            if (!line.startsWith("#") && equals > 0) {
+                envExample.put(line.substring(0, equals).strip(), line.substring(equals + 1));
+            }
         }
+        // As `docker compose` does with the .env an operator copies from .env.example.
+        String interpolated =
+                VARIABLE.matcher(composeText)
+                        .replaceAll(
+                                variable ->
+                                        Matcher.quoteReplacement(
+                                                envExample.getOrDefault(variable.group(1), "")));
+        services =
+                (Map<String, Map<String, Object>>)
+                        new Yaml().<Map<String, Object>>load(interpolated).get("services");
+        rawServices =
+                (Map<String, Map<String, Object>>)
+                        new Yaml().<Map<String, Object>>load(composeText).get("services");
         createdTopics = new HashSet<>();
         for (String line : Files.readAllLines(REPOSITORY.resolve("deploy/compose/topics.txt"))) {
             if (!line.isBlank() && !line.startsWith("#")) {
@@ -52,6 +81,57 @@ class ComposeFileTest {
                 SuiteFile.read(REPOSITORY.resolve("deploy/compose/suite.conf"), suiteEnvironment)) {
             suite.add(JobOptions.parse(entry.job(), entry.args()));
         }
+    }
+
+    @Test
+    void everyPublishedPortListensOnLoopbackOnly() {
+        rawServices.forEach(
+                (name, service) -> {
+                    if (service.get("ports") instanceof List<?> ports) {
+                        assertThat(ports)
+                                .as(name + " publishes only on 127.0.0.1")
+                                .allSatisfy(
+                                        port ->
+                                                assertThat(port.toString())
+                                                        .startsWith("127.0.0.1:"));
+                    }
+                });
+    }
+
+    @Test
+    void noSecretIsWrittenInTheFileAndEveryOneIsRequiredFromTheUncommittedEnvFile()
+            throws Exception {
+        Map<String, String> secrets = new HashMap<>();
+        rawServices.forEach(
+                (name, service) -> {
+                    if (service.get("environment") instanceof Map<?, ?> environment) {
+                        environment.forEach(
+                                (key, value) -> {
+                                    if (SECRET_KEY.matcher(key.toString()).matches()) {
+                                        secrets.put(name + " " + key, String.valueOf(value));
+                                    }
+                                });
+                    }
+                });
+        for (String line : composeText.split("\n")) {
+            String setting = line.strip();
+            int colon = setting.indexOf(": ");
+            if (colon > 0 && SECRET_KEY.matcher(setting.substring(0, colon)).matches()) {
+                secrets.put("line " + setting.substring(0, colon), setting.substring(colon + 2));
+            }
+        }
+        assertThat(secrets).isNotEmpty();
+        secrets.forEach(
+                (where, value) -> {
+                    Matcher required = VARIABLE.matcher(value);
+                    assertThat(required.matches() && value.contains(":?"))
+                            .as(where + " is a required variable, not a value: " + value)
+                            .isTrue();
+                    assertThat(envExample)
+                            .as(".env.example names " + required.group(1))
+                            .containsKey(required.group(1));
+                });
+        assertThat(Files.readAllLines(REPOSITORY.resolve(".gitignore"))).contains(".env");
     }
 
     @Test
