@@ -224,6 +224,107 @@ class FlinkOperatorResourcesTest {
      * The jar is a suite job's, by name and version, and the job's own options accept the
      * arguments.
      */
+    /**
+     * Where credentials come from: every job reads its Kafka and registry settings, and the
+     * warehouse and search sinks their passwords, from files on Secret volumes its pod mounts, and
+     * no such Secret is optional (a pod without it does not start, rather than a job that fails to
+     * authenticate). No password is an argument. Production reaches every server over TLS and
+     * verifies it against the mounted CA.
+     */
+    @Test
+    void credentialsComeFromRequiredSecretFilesAndProductionVerifiesTls() throws Exception {
+        for (String variant : List.of("base", "overlays/dev", "overlays/prod", "session")) {
+            List<Map<String, Object>> resources = Kustomize.render(OPERATOR.resolve(variant));
+            Map<String, String> secretMounts = new HashMap<>();
+            for (Map<String, Object> resource : resources) {
+                JsonNode pod = JSON.valueToTree(resource).at("/spec/podTemplate/spec");
+                for (JsonNode volume : pod.path("volumes")) {
+                    if (volume.has("secret")) {
+                        assertThat(volume.at("/secret/optional").asBoolean(false))
+                                .as(
+                                        variant
+                                                + ": Secret volume "
+                                                + volume.path("name")
+                                                + " is required")
+                                .isFalse();
+                    }
+                }
+                for (JsonNode env : pod.at("/containers/0/env")) {
+                    assertThat(env.at("/valueFrom/secretKeyRef/optional").asBoolean(false))
+                            .as(variant + ": " + env.path("name") + " is required")
+                            .isFalse();
+                }
+                for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+                    for (JsonNode volume : pod.path("volumes")) {
+                        if (volume.path("name").equals(mount.path("name"))
+                                && volume.has("secret")) {
+                            secretMounts.put(
+                                    name(resource) + " " + mount.path("mountPath").asText(),
+                                    volume.at("/secret/secretName").asText());
+                        }
+                    }
+                }
+            }
+            for (Map<String, Object> resource : resources) {
+                JsonNode spec = JSON.valueToTree(resource).path("spec");
+                if (!spec.has("job")) {
+                    continue;
+                }
+                String pod =
+                        spec.has("deploymentName")
+                                ? spec.path("deploymentName").asText()
+                                : name(resource);
+                List<String> args = new ArrayList<>();
+                spec.at("/job/args").forEach(arg -> args.add(arg.asText()));
+                String what = variant + " " + name(resource);
+                assertThat(args)
+                        .as(what + " takes no password as an argument")
+                        .doesNotContain("--jdbc-password", "--search-password")
+                        .noneMatch(arg -> arg.toLowerCase().contains("password="));
+                List<String> files = new ArrayList<>();
+                for (String option :
+                        List.of(
+                                "--kafka-properties",
+                                "--registry-properties",
+                                "--jdbc-password-file",
+                                "--search-password-file",
+                                "--jdbc-ssl-root-cert",
+                                "--search-ca")) {
+                    int at = args.indexOf(option);
+                    if (at >= 0) {
+                        files.add(args.get(at + 1));
+                    }
+                }
+                assertThat(args).as(what).contains("--kafka-properties", "--registry-properties");
+                for (String file : files) {
+                    String directory = file.substring(0, file.lastIndexOf('/'));
+                    assertThat(secretMounts)
+                            .as(what + " reads " + file + " from a mounted Secret")
+                            .containsKey(pod + " " + directory);
+                }
+                if (variant.equals("overlays/prod")) {
+                    assertThat(args.get(args.indexOf("--registry-url") + 1))
+                            .as(what)
+                            .startsWith("https://");
+                    if (args.contains("--jdbc-url")) {
+                        assertThat(args.get(args.indexOf("--jdbc-ssl-mode") + 1))
+                                .isEqualTo("VERIFY_FULL");
+                        assertThat(args).contains("--jdbc-ssl-root-cert");
+                    }
+                    if (args.contains("--search-url")) {
+                        assertThat(args.get(args.indexOf("--search-url") + 1))
+                                .startsWith("https://");
+                        assertThat(args).contains("--search-ca");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String name(Map<String, Object> resource) {
+        return JSON.valueToTree(resource).at("/metadata/name").asText();
+    }
+
     private static SuiteJob checkJob(JsonNode job, String jarLocation) {
         String jarUri = job.path("jarURI").asText();
         assertThat(jarUri).startsWith(jarLocation);

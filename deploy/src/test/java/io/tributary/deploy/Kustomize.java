@@ -14,9 +14,11 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The subset of kustomize that k8s/flink-operator/ uses, so the tests can render each overlay
  * without the kustomize binary: {@code resources} (files and directories), {@code components},
- * {@code patches} (strategic-merge patches of maps, by target kind and name), {@code images} and
- * {@code namespace}, applied in kustomize's order. Anything else in a kustomization fails the
- * render, so the subset cannot silently drift from what the files use.
+ * {@code patches} (strategic-merge patches by target kind and name: maps merge key by key, the
+ * pod's lists of containers, volumes, env and volume mounts merge by their merge keys as Kubernetes
+ * declares them, other lists are replaced), {@code images} and {@code namespace}, applied in
+ * kustomize's order. Anything else in a kustomization fails the render, so the subset cannot
+ * silently drift from what the files use.
  */
 final class Kustomize {
     private static final List<String> SUPPORTED =
@@ -105,7 +107,19 @@ final class Kustomize {
         }
     }
 
-    /** Strategic merge for maps: maps merge key by key, anything else (lists too) is replaced. */
+    /** The patch merge keys of the pod lists the resources patch (from the Kubernetes API). */
+    private static final Map<String, String> MERGE_KEYS =
+            Map.of(
+                    "containers", "name",
+                    "initContainers", "name",
+                    "volumes", "name",
+                    "env", "name",
+                    "volumeMounts", "mountPath");
+
+    /**
+     * Strategic merge: maps merge key by key; lists with a merge key merge element by element (an
+     * element whose key is new is appended); anything else is replaced.
+     */
     @SuppressWarnings("unchecked")
     static void merge(Map<String, Object> into, Map<String, Object> patch) {
         patch.forEach(
@@ -113,10 +127,34 @@ final class Kustomize {
                     if (value instanceof Map<?, ?> patchMap
                             && into.get(key) instanceof Map<?, ?> existing) {
                         merge((Map<String, Object>) existing, (Map<String, Object>) patchMap);
+                    } else if (MERGE_KEYS.containsKey(key)
+                            && value instanceof List<?> patchList
+                            && into.get(key) instanceof List<?> existing) {
+                        mergeByKey(
+                                (List<Map<String, Object>>) existing,
+                                (List<Map<String, Object>>) patchList,
+                                MERGE_KEYS.get(key));
                     } else {
                         into.put(key, copy(value));
                     }
                 });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeByKey(
+            List<Map<String, Object>> into, List<Map<String, Object>> patch, String mergeKey) {
+        for (Map<String, Object> element : patch) {
+            Map<String, Object> match =
+                    into.stream()
+                            .filter(e -> e.get(mergeKey).equals(element.get(mergeKey)))
+                            .findFirst()
+                            .orElse(null);
+            if (match == null) {
+                into.add((Map<String, Object>) copy(element));
+            } else {
+                merge(match, element);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
