@@ -422,6 +422,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             // A cohort keeps one timer; others under its name were left by an earlier cohort of
             // that name, whose state went when it ended.
             if (cohort == null || cohort.timer != time) {
+                // Loading may have dropped cohorts whose members left the group at a restore; this
+                // timer was their last chance to leave the family's list.
+                run.storeListIfChanged();
                 return;
             }
             cohort.timerFired();
@@ -770,6 +773,11 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 }
                 cohortsChanged |= cohort.timerMoved;
             }
+            storeListIfChanged();
+        }
+
+        /** Writes the family's list of cohorts for the key if it changed (or clears it). */
+        void storeListIfChanged() throws Exception {
             if (!cohortsChanged) {
                 return;
             }

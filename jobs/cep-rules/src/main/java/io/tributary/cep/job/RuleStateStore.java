@@ -178,7 +178,11 @@ final class RuleStateStore implements KeyedStateStore {
                 }
                 state.setCurrentNamespace(to);
                 state.clear();
-                state.putAll(copy);
+                // On the heap, putting nothing still creates the namespace's map, which no removal
+                // ever clears again.
+                if (!copy.isEmpty()) {
+                    state.putAll(copy);
+                }
             } else {
                 InternalValueState<?, String, Object> state = (InternalValueState) shared.state();
                 TypeSerializer<Object> serializer =

@@ -664,6 +664,15 @@ public final class RuleLoader {
                                     + "' only applies to a step that repeats (times, timesOrMore or oneOrMore)");
                 }
             }
+            if (greedy && looping && index == contiguities.size() - 1) {
+                // FLINK-10587: the NFA completes a match on a last step as soon as its minimum is
+                // reached, so the option would promise what the job never does.
+                problemAtKey(
+                        at + "/greedy",
+                        "'greedy' has no effect on the last step: Flink CEP completes the match as soon as"
+                                + " the step's minimum is reached (FLINK-10587). Remove it, or add a step after"
+                                + " this one");
+            }
             if (consecutive && combinations) {
                 problemAtKey(
                         at + "/allowCombinations",

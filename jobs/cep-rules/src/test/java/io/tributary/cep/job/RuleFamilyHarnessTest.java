@@ -104,6 +104,116 @@ class RuleFamilyHarnessTest {
                 stream.size() / 2);
     }
 
+    /**
+     * Several readings of a key at one time: cohorts split after an earlier event of the same time
+     * ended their matches, on the heap, where a split copies state namespace by namespace.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {18, 19, 20})
+    void onTheHeapReadingsAtOneTimeAlertAsIfEachRuleRanAlone(int seed) throws Exception {
+        compareWithRulesAlone(iotVariants(), iotStream(new Random(seed), 3), null);
+    }
+
+    /**
+     * The base rules leave at a restore after the last event, with matches in progress in cohorts
+     * of their own: the variants that stay alert as if they ran alone throughout, and once every
+     * window ended nothing of the rules that left is in state, not even in the families' lists of
+     * cohorts.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {21, 22})
+    void rulesLeavingTheirFamilyAtARestoreLeaveNoStateBehind(int seed) throws Exception {
+        List<Object> stream = iotStream(new Random(seed));
+        List<Rule> before = iotVariants();
+        List<String> leaving = List.of("sensor-flatline", "sensor-flatline-copy", "sensor-spike");
+        List<Rule> after = before.stream().filter(rule -> !leaving.contains(rule.id())).toList();
+        assertThat(after).hasSize(before.size() - leaving.size());
+        compareWithRulesAlone(
+                before,
+                after,
+                stream,
+                null,
+                RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
+                stream.size());
+    }
+
+    /**
+     * A cohort of two variants whose match ended at one event splits at the next event of the same
+     * time: the side that leaves gets a copy of an empty shared buffer. On the heap without the
+     * cache, that copy must not leave empty maps behind when the side ends at once.
+     */
+    @Test
+    void aSplitAfterAMatchEndedAtTheSameTimeLeavesNoEmptyMaps() throws Exception {
+        String flatline = shipped("iot/sensor-flatline.yaml");
+        List<Rule> rules =
+                load(
+                        Map.of(
+                                "site-a", narrowed(flatline, "site-a", "event.site == \"a\""),
+                                "high", narrowed(flatline, "high", "event.value > 50.0")));
+        assertThat(RuleFamily.of(rules)).as("one family, two start conditions").hasSize(1);
+        try (var harness = harness(rules, 0)) {
+            harness.open();
+            replay(
+                    harness,
+                    List.of(
+                            // Both start: one cohort.
+                            reading(10, "d1", "temperature", 60, "a", "e1"),
+                            // Ends the match; neither starts again.
+                            reading(20, "d1", "temperature", 40, "b", "e2"),
+                            // Same time: high (the rule the cohort is named after) starts,
+                            // site-a does not; site-a leaves with a copy of the empty buffer.
+                            reading(20, "d1", "temperature", 60, "b", "e3")));
+            harness.processWatermark(BASE + Duration.ofDays(1).toMillis());
+            harness.snapshot(1, 0);
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.numKeyedStateEntries())
+                    .as("keyed state once every window ended")
+                    .isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /**
+     * A rule leaves its family at a restore while a cohort of its own has a match in progress, and
+     * its key sees no event again: when the cohort's window timer fires, the cohort goes, and so
+     * does the family's list of cohorts that named it.
+     */
+    @Test
+    void aCohortWhoseRulesLeftAtARestoreLeavesTheFamilysListWhenItsTimerFires() throws Exception {
+        String flatline = shipped("iot/sensor-flatline.yaml");
+        List<Rule> before =
+                load(
+                        Map.of(
+                                "flatline",
+                                flatline,
+                                "high",
+                                narrowed(flatline, "high", "event.value > 50.0")));
+        List<Rule> after = before.stream().filter(rule -> rule.id().endsWith("-high")).toList();
+        assertThat(RuleFamily.of(before)).hasSize(1);
+        OperatorSubtaskState checkpoint;
+        try (var running = harness(before)) {
+            running.open();
+            // Only the base rule starts: a cohort of its own, with a window timer.
+            replay(running, List.of(reading(10, "d1", "temperature", 30, "a", "e1")));
+            running.processWatermark(BASE + 11_000);
+            assertThat(running.numEventTimeTimers()).isPositive();
+            checkpoint = running.snapshot(1, 0);
+        }
+        try (var restored = harness(after)) {
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processWatermark(BASE + Duration.ofDays(1).toMillis());
+            restored.snapshot(2, 0);
+
+            assertThat(restored.extractOutputValues()).isEmpty();
+            assertThat(restored.numKeyedStateEntries())
+                    .as("keyed state once the cohort's window ended")
+                    .isZero();
+            assertThat(restored.numEventTimeTimers()).isZero();
+        }
+    }
+
     /** Timers on the heap, as the job keeps them (--timer-state HEAP). */
     private static EmbeddedRocksDBStateBackend rocksDb() {
         EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
@@ -237,12 +347,30 @@ class RuleFamilyHarnessTest {
             int cacheKeys,
             int checkpointAt)
             throws Exception {
+        compareWithRulesAlone(rules, rules, stream, backend, cacheKeys, checkpointAt);
+    }
+
+    /**
+     * @param rulesAfter the rules of the operator restored from the checkpoint: the rules before
+     *     without some (the others keep their partial matches)
+     */
+    private static void compareWithRulesAlone(
+            List<Rule> rules,
+            List<Rule> rulesAfter,
+            List<Object> stream,
+            StateBackend backend,
+            int cacheKeys,
+            int checkpointAt)
+            throws Exception {
         List<String> expected = new ArrayList<>();
         for (Rule rule : rules) {
+            boolean stays = rulesAfter.contains(rule);
             try (var alone = flinkCep(rule)) {
                 alone.open();
-                replay(alone, stream);
-                alone.processWatermark(BASE + Duration.ofDays(1).toMillis());
+                replay(alone, stays ? stream : stream.subList(0, Math.max(checkpointAt, 0)));
+                if (stays) {
+                    alone.processWatermark(BASE + Duration.ofDays(1).toMillis());
+                }
                 alone.extractOutputValues().forEach(alert -> expected.add(describe(alert)));
             }
         }
@@ -261,7 +389,7 @@ class RuleFamilyHarnessTest {
             }
             rest = stream.subList(checkpointAt, stream.size());
         }
-        try (var together = harness(rules, cacheKeys)) {
+        try (var together = harness(rulesAfter, cacheKeys)) {
             if (backend != null) {
                 together.setStateBackend(backend);
             }
@@ -325,12 +453,20 @@ class RuleFamilyHarnessTest {
      * two sites.
      */
     private static List<Object> iotStream(Random random) throws Exception {
+        return iotStream(random, 0);
+    }
+
+    /**
+     * @param ties one reading in this many shares the previous reading's time (0: none), so a
+     *     cohort may split after an earlier event of the same time ended its partial matches
+     */
+    private static List<Object> iotStream(Random random, int ties) throws Exception {
         List<Object> stream = new ArrayList<>();
         Map<String, Double> last = new LinkedHashMap<>();
         double[] values = {10, 40, 60, 100, 140};
         long seconds = 0;
         for (int i = 0; i < 600; i++) {
-            seconds += 1 + random.nextInt(8);
+            seconds += ties > 0 && random.nextInt(ties) == 0 ? 0 : 1 + random.nextInt(8);
             String device = "d" + random.nextInt(2);
             String metric = random.nextBoolean() ? "temperature" : "humidity";
             String key = device + metric;

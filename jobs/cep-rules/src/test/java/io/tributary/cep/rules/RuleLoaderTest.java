@@ -226,6 +226,35 @@ class RuleLoaderTest {
                 "bad.yaml:12:5: 'greedy' only applies to a step that repeats (times, timesOrMore or oneOrMore)");
     }
 
+    /**
+     * Flink CEP ignores greedy on a pattern's last step (FLINK-10587): a rule saying it would
+     * promise longer matches than it ever reports.
+     */
+    @Test
+    void greedyOnTheLastStepIsRefusedBecauseFlinkCepIgnoresIt() {
+        assertProblems(
+                HEADER
+                        + "within: 60s\n"
+                        + STEPS.replace("    times: 3\n", "    timesOrMore: 3\n    greedy: true\n")
+                        + ALERT,
+                "bad.yaml:13:5: 'greedy' has no effect on the last step: Flink CEP completes the match as"
+                        + " soon as the step's minimum is reached (FLINK-10587). Remove it, or add a step"
+                        + " after this one");
+        assertThat(
+                        RuleLoader.loadText(
+                                        "ok.yaml",
+                                        HEADER
+                                                + "within: 60s\n"
+                                                + STEPS.replace(
+                                                        "    times: 3\n",
+                                                        "    timesOrMore: 3\n    greedy: true\n")
+                                                + "  - followedBy: recovered\n    type: BUFFER_START\n"
+                                                + ALERT)
+                                .problems())
+                .as("greedy before another step")
+                .isEmpty();
+    }
+
     @Test
     void firstStepMustBegin() {
         assertProblems(
