@@ -3,6 +3,7 @@ package io.tributary.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.schemas.tls.TlsFailures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -72,37 +73,21 @@ public final class SchemaRegistryClient {
             throw new IllegalStateException(
                     "Schema registry at " + baseUrl + " answered: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            if (tlsFailure(e)) {
+            if (TlsFailures.isHandshakeFailure(e)) {
                 throw new IllegalStateException(
                         "Schema registry at "
                                 + baseUrl
                                 + " failed the TLS handshake ("
-                                + rootMessage(e)
+                                + TlsFailures.rootMessage(e)
                                 + "). If its certificate is signed by your own CA, set"
                                 + " ssl.truststore.location (and ssl.truststore.password) with"
                                 + " --registry-property.",
                         e);
             }
             throw new IllegalStateException(
-                    "Schema registry at " + baseUrl + " unreachable: " + rootMessage(e), e);
+                    "Schema registry at " + baseUrl + " unreachable: " + TlsFailures.rootMessage(e),
+                    e);
         }
-    }
-
-    private static boolean tlsFailure(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 
     public String baseUrl() {

@@ -73,23 +73,4 @@ public final class PemTrust {
             throw new IllegalArgumentException("not PEM certificates (" + e.getMessage() + ")", e);
         }
     }
-
-    /** Whether a failure was the TLS handshake's. */
-    public static boolean isTlsFailure(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The innermost message of a failure's causes. */
-    public static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
 }

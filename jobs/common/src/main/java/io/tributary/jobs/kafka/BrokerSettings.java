@@ -1,5 +1,6 @@
 package io.tributary.jobs.kafka;
 
+import io.tributary.schemas.tls.TlsFailures;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ public final class BrokerSettings {
             message =
                     where
                             + " failed the TLS handshake ("
-                            + rootMessage(cause)
+                            + TlsFailures.rootMessage(cause)
                             + "). If the broker's certificate is signed by your own CA, set"
                             + " ssl.truststore.location (and ssl.truststore.type, ssl.truststore.password)"
                             + " to a truststore that holds that CA; the broker's certificate must name the"
@@ -81,13 +82,5 @@ public final class BrokerSettings {
             message = where + " could not be asked for its settings: " + cause;
         }
         return new IllegalStateException(message, cause);
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }

@@ -162,21 +162,7 @@ public final class PostgresServer implements AutoCloseable {
      * A new, empty database (tests that must not see each other's tables); returns its JDBC URL.
      */
     public String createDatabase(String name) {
-        ChildProcess.run(
-                "createdb",
-                List.of(
-                        binary("createdb"),
-                        // The socket: trusted locally, whatever TCP requires.
-                        "-h",
-                        home.toString(),
-                        "-p",
-                        Integer.toString(port),
-                        "-U",
-                        USER,
-                        name),
-                home,
-                home.resolve("createdb.log"),
-                Duration.ofMinutes(1));
+        runClient("createdb", name);
         return jdbcUrl(name);
     }
 
@@ -206,25 +192,18 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void psql(String sql) {
+        runClient("psql", "-d", DATABASE, "-v", "ON_ERROR_STOP=1", "-c", sql);
+    }
+
+    /** A client program of the installation, as the superuser, through the server's socket. */
+    private void runClient(String program, String... args) {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(binary(program));
+        // The socket: trusted locally, whatever TCP requires.
+        command.addAll(List.of("-h", home.toString(), "-p", Integer.toString(port), "-U", USER));
+        command.addAll(List.of(args));
         ChildProcess.run(
-                "psql",
-                List.of(
-                        binary("psql"),
-                        "-h",
-                        home.toString(),
-                        "-p",
-                        Integer.toString(port),
-                        "-U",
-                        USER,
-                        "-d",
-                        DATABASE,
-                        "-v",
-                        "ON_ERROR_STOP=1",
-                        "-c",
-                        sql),
-                home,
-                home.resolve("psql.log"),
-                Duration.ofMinutes(1));
+                program, command, home, home.resolve(program + ".log"), Duration.ofMinutes(1));
     }
 
     public String jdbcUrl() {

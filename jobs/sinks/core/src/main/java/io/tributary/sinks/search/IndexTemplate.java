@@ -1,6 +1,6 @@
 package io.tributary.sinks.search;
 
-import io.tributary.schemas.tls.PemTrust;
+import io.tributary.schemas.tls.TlsFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -84,12 +84,12 @@ public final class IndexTemplate {
                                 + response.body());
             }
         } catch (IOException e) {
-            if (PemTrust.isTlsFailure(e)) {
+            if (TlsFailures.isHandshakeFailure(e)) {
                 throw new IllegalStateException(
                         "The search server at "
                                 + searchUrl
                                 + " failed the TLS handshake ("
-                                + PemTrust.rootMessage(e)
+                                + TlsFailures.rootMessage(e)
                                 + "). If its certificate is signed by your own CA, give that CA with"
                                 + " --search-ca.",
                         e);

@@ -1,5 +1,6 @@
 package io.tributary.sinks.warehouse;
 
+import io.tributary.schemas.tls.TlsFailures;
 import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ public final class DatabaseConnection implements Serializable {
             message =
                     where
                             + " failed the TLS handshake ("
-                            + rootMessage(e)
+                            + TlsFailures.rootMessage(e)
                             + "). --jdbc-ssl-root-cert must hold the CA that signed the server's"
                             + " certificate, and with VERIFY_FULL the certificate must name the host"
                             + " in --jdbc-url.";
@@ -132,23 +133,10 @@ public final class DatabaseConnection implements Serializable {
         return new IllegalStateException(message, e);
     }
 
-    private static boolean causedByTls(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException
-                    || t instanceof java.security.cert.CertificateException
-                    || String.valueOf(t.getMessage()).contains("SSL")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
+    private static boolean causedByTls(SQLException error) {
+        // pgjdbc reports some handshake failures only in its message ("SSL error: ...").
+        return TlsFailures.isHandshakeFailure(error)
+                || String.valueOf(error.getMessage()).contains("SSL");
     }
 
     private static String withoutQuery(String url) {
