@@ -101,7 +101,7 @@ public final class CanonicalKafka {
             Properties producer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(records)
+                .setRecordSerializer(new MeasuredRecords<>(records))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setKafkaProducerConfig(kafka.producerProperties(producer))

@@ -1,6 +1,7 @@
 package io.tributary.ingest.kafka;
 
 import io.tributary.ingest.CanonicalRecord;
+import io.tributary.jobs.metrics.EmissionLatency;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.registry.ConfluentSchemaCoder;
 import io.tributary.schemas.registry.ConfluentWireFormat;
@@ -25,6 +26,7 @@ public final class CanonicalRecordSerializer
     private final CanonicalTopics topics;
     private final RegistryConnection registry;
     private transient Map<String, byte[]> headersByTopic;
+    private transient EmissionLatency latency;
 
     public CanonicalRecordSerializer(CanonicalTopics topics, RegistryConnection registry) {
         this.topics = topics;
@@ -34,6 +36,7 @@ public final class CanonicalRecordSerializer
     @Override
     public void open(
             SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        latency = EmissionLatency.register(context.getMetricGroup(), true);
         SchemaRegistryClient client = new SchemaRegistryClient(registry);
         headersByTopic = new HashMap<>();
         for (String topic : topics.eventTopics()) {
@@ -54,6 +57,10 @@ public final class CanonicalRecordSerializer
         byte[] value = new byte[header.length + record.envelopeAvro.length];
         System.arraycopy(header, 0, value, 0, header.length);
         System.arraycopy(record.envelopeAvro, 0, value, header.length, record.envelopeAvro.length);
+        // The raw record's Kafka timestamp is when the event reached the platform.
+        latency.emitted(
+                record.eventTime,
+                record.raw == null ? EmissionLatency.UNKNOWN : record.raw.timestamp);
         return new ProducerRecord<>(record.topic, null, record.eventTime, record.key, value);
     }
 }
