@@ -81,7 +81,20 @@ public final class SchemaRegistryClient {
                                 + TlsFailures.rootMessage(e)
                                 + "). If its certificate is signed by your own CA, set"
                                 + " ssl.truststore.location (and ssl.truststore.password) with"
-                                + " --registry-property.",
+                                + " --registry-property; if it wants a client certificate, set"
+                                + " ssl.keystore.location (and ssl.keystore.password).",
+                        e);
+            }
+            if (baseUrl.startsWith("https:")
+                    && TlsFailures.rootCause(e) instanceof java.io.EOFException) {
+                // With TLS 1.3 a server that refuses the client's certificate (or its absence)
+                // closes the connection after the handshake: the client only sees it end.
+                throw new IllegalStateException(
+                        "Schema registry at "
+                                + baseUrl
+                                + " closed the connection before answering. If it wants a client"
+                                + " certificate, set ssl.keystore.location (and ssl.keystore.password)"
+                                + " with --registry-property.",
                         e);
             }
             throw new IllegalStateException(

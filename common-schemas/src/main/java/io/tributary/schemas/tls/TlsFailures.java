@@ -19,10 +19,15 @@ public final class TlsFailures {
 
     /** The innermost message of a failure's causes: for TLS, what the certificate check said. */
     public static String rootMessage(Throwable error) {
+        return rootCause(error).getMessage();
+    }
+
+    /** The innermost of a failure's causes. */
+    public static Throwable rootCause(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage();
+        return root;
     }
 }

@@ -68,12 +68,34 @@ public final class AuthenticatingProxy implements AutoCloseable {
         return start(target, certificates, "Bearer " + token);
     }
 
+    /**
+     * A proxy that wants a client certificate signed by the test CA instead of a header, as
+     * registries and gateways with mutual TLS do.
+     */
+    public static AuthenticatingProxy clientCertificate(
+            String target, TestCertificates certificates) {
+        return start(target, certificates, null);
+    }
+
+    /**
+     * @param authorization the header value every request must carry; null: a client certificate of
+     *     the test CA instead
+     */
     private static AuthenticatingProxy start(
             String target, TestCertificates certificates, String authorization) {
         try {
             HttpsServer server =
                     HttpsServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 64);
-            server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificates)));
+            SSLContext tls = sslContext(certificates, authorization == null);
+            server.setHttpsConfigurator(
+                    new HttpsConfigurator(tls) {
+                        @Override
+                        public void configure(com.sun.net.httpserver.HttpsParameters parameters) {
+                            javax.net.ssl.SSLParameters ssl = tls.getDefaultSSLParameters();
+                            ssl.setNeedClientAuth(authorization == null);
+                            parameters.setSSLParameters(ssl);
+                        }
+                    });
             ExecutorService threads = Executors.newFixedThreadPool(8);
             server.setExecutor(threads);
             AuthenticatingProxy proxy =
@@ -105,7 +127,7 @@ public final class AuthenticatingProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (!expectedAuthorization.equals(authorization)) {
+            if (expectedAuthorization != null && !expectedAuthorization.equals(authorization)) {
                 refused.incrementAndGet();
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"tributary\"");
                 exchange.sendResponseHeaders(401, -1);
@@ -169,7 +191,10 @@ public final class AuthenticatingProxy implements AutoCloseable {
         }
     }
 
-    private static SSLContext sslContext(TestCertificates certificates) {
+    /**
+     * @param trustClients whether to trust client certificates of the test CA (mutual TLS)
+     */
+    private static SSLContext sslContext(TestCertificates certificates, boolean trustClients) {
         try (InputStream in = Files.newInputStream(certificates.serverKeystore())) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             char[] password = certificates.storePassword().toCharArray();
@@ -177,8 +202,20 @@ public final class AuthenticatingProxy implements AutoCloseable {
             KeyManagerFactory keys =
                     KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, password);
+            javax.net.ssl.TrustManager[] trust = null;
+            if (trustClients) {
+                KeyStore truststore = KeyStore.getInstance("PKCS12");
+                try (InputStream ca = Files.newInputStream(certificates.truststore())) {
+                    truststore.load(ca, password);
+                }
+                javax.net.ssl.TrustManagerFactory factory =
+                        javax.net.ssl.TrustManagerFactory.getInstance(
+                                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(truststore);
+                trust = factory.getTrustManagers();
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
+            context.init(keys.getKeyManagers(), trust, null);
             return context;
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("Cannot load the test server certificate", e);

@@ -49,7 +49,11 @@ public final class TestCertificates {
         return dir.resolve("truststore.p12");
     }
 
-    /** PKCS12 keystore with the server's key and its chain up to the CA. */
+    /**
+     * PKCS12 keystore with the server's key and its chain up to the CA. Its certificate is also
+     * good for client authentication (extended key usage clientAuth): tests of mutual TLS present
+     * it as a client's.
+     */
     public Path serverKeystore() {
         return dir.resolve("server.p12");
     }
