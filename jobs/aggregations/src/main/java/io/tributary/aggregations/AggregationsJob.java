@@ -6,9 +6,9 @@ import io.tributary.aggregations.qoe.QoePerMinute;
 import io.tributary.aggregations.rendition.QoePerRenditionMinute;
 import io.tributary.aggregations.sessions.ViewerSessions;
 import io.tributary.aggregations.trending.TrendingTitlesStage;
-import io.tributary.aggregations.window.EachLateEventOnce;
 import io.tributary.aggregations.window.TwoPhaseWindow;
 import io.tributary.jobs.deadletters.DeadLetterSink;
+import io.tributary.jobs.dedup.FirstCopyPerEventId;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.jobs.kafka.KafkaConnection;
@@ -69,6 +69,9 @@ public final class AggregationsJob {
     public static final String JOB = "tributary-aggregations";
 
     private static final Duration LATE_COPIES_TTL = Duration.ofMinutes(10);
+
+    /** The state of late event ids already sent; its name is part of the savepoint layout. */
+    public static final String LATE_COPY_STATE = "late-event-sent";
 
     private AggregationsJob() {}
 
@@ -168,8 +171,10 @@ public final class AggregationsJob {
                         iot.tooLate(),
                         sessions.tooLate(),
                         trending.tooLate())
-                .keyBy(new EachLateEventOnce.ByEventId())
-                .process(new EachLateEventOnce(LATE_COPIES_TTL))
+                // One player event feeds several aggregates, so when it is too late it is too late
+                // for several of them at once; its copies leave their windows within moments.
+                .keyBy(new FirstCopyPerEventId.ByEventId())
+                .process(new FirstCopyPerEventId(LATE_COPY_STATE, LATE_COPIES_TTL))
                 .uid(LATE_ONCE_UID)
                 .name("each late event once")
                 .sinkTo(sinks.lateEvents())

@@ -103,6 +103,39 @@ public class RuntimeOptions {
                             + " (default: ${DEFAULT-VALUE}).")
     public Duration maxOutage;
 
+    /**
+     * What a job trades for freshness. Both keep every stored result exactly once; they differ in
+     * when output becomes visible and in what the Kafka topics may repeat.
+     */
+    public enum Profile {
+        /**
+         * Everything written in Kafka transactions and read committed: output is visible when the
+         * checkpoint that covers it completes.
+         */
+        EXACTLY_ONCE,
+        /**
+         * Records leave operators within milliseconds instead of in 32 KiB network buffers, and
+         * watermarks move every 50 ms; a job with its own low-latency path (CEP) reads uncommitted
+         * input and writes its alerts without transactions (see the job's documentation).
+         */
+        LOW_LATENCY
+    }
+
+    /** The network buffer timeout of the low-latency profile. */
+    public static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 5;
+
+    /** The watermark interval of the low-latency profile. */
+    public static final long LOW_LATENCY_WATERMARK_INTERVAL_MS = 50;
+
+    @Option(
+            names = "--profile",
+            defaultValue = "exactly-once",
+            converter = ProfileConverter.class,
+            description =
+                    "exactly-once or low-latency: what the job trades for freshness (README.md, \"Freshness\")"
+                            + " (default: ${DEFAULT-VALUE}).")
+    public Profile profile = Profile.EXACTLY_ONCE;
+
     @Option(
             names = "--bounded",
             description = "Stop after the records present at start (backfills, tests).")
@@ -139,6 +172,16 @@ public class RuntimeOptions {
         // No function of the suite keeps or mutates a record after emitting it, so chained
         // operators may share instances instead of deep-copying every record between them.
         env.getConfig().enableObjectReuse();
+        if (profile == Profile.LOW_LATENCY) {
+            // Flink's default 100 ms buffer timeout and 200 ms watermark interval alone would use
+            // most of a 500 ms detection budget.
+            env.setBufferTimeout(LOW_LATENCY_BUFFER_TIMEOUT_MS);
+            env.getConfig().setAutoWatermarkInterval(LOW_LATENCY_WATERMARK_INTERVAL_MS);
+        }
+    }
+
+    public boolean lowLatency() {
+        return profile == Profile.LOW_LATENCY;
     }
 
     /** Producer settings for EXACTLY_ONCE Kafka sinks. */
@@ -147,13 +190,28 @@ public class RuntimeOptions {
         // Must stay below the broker's transaction.max.timeout.ms (15 min by default).
         producer.setProperty(
                 "transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
-        producer.setProperty("linger.ms", "20");
+        // A record waits for its batch at most this long before it is sent (and, without a
+        // transaction, visible).
+        producer.setProperty("linger.ms", profile == Profile.LOW_LATENCY ? "2" : "20");
         producer.setProperty("batch.size", Integer.toString(256 * 1024));
         producer.setProperty("compression.type", "lz4");
         return producer;
     }
 
-    /** Accepts Flink's duration syntax: 500ms, 10s, 5m, 24h, 7d. */
+    /** Accepts {@code exactly-once} and {@code low-latency} (and the enum's own names). */
+    public static final class ProfileConverter implements ITypeConverter<Profile> {
+        @Override
+        public Profile convert(String value) {
+            try {
+                return Profile.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not a profile: expected exactly-once or low-latency");
+            }
+        }
+    }
+
+    /** Accepts Flink's memory sizes: 8mb, 512kb. */
     public static final class MemorySizeConverter implements ITypeConverter<MemorySize> {
         @Override
         public MemorySize convert(String value) {
@@ -161,6 +219,7 @@ public class RuntimeOptions {
         }
     }
 
+    /** Accepts Flink's duration syntax: 500ms, 10s, 5m, 24h, 7d. */
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {

@@ -2,6 +2,8 @@ package io.tributary.aggregations.window;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.aggregations.AggregationsJob;
+import io.tributary.jobs.dedup.FirstCopyPerEventId;
 import io.tributary.schemas.Domain;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
@@ -28,8 +30,9 @@ class EachLateEventOnceTest {
     void setUp() throws Exception {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new EachLateEventOnce(TTL)),
-                        new EachLateEventOnce.ByEventId(),
+                        new KeyedProcessOperator<>(
+                                new FirstCopyPerEventId(AggregationsJob.LATE_COPY_STATE, TTL)),
+                        new FirstCopyPerEventId.ByEventId(),
                         Types.STRING);
         harness.setStateTtlProcessingTime(0);
         harness.open();

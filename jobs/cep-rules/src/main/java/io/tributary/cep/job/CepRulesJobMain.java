@@ -12,6 +12,7 @@ import io.tributary.schemas.alerts.Alert;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -41,6 +42,22 @@ public final class CepRulesJobMain {
     public static void buildOnKafka(
             StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
         CepRulesJob.build(
+                kafkaInput(env, options),
+                rules,
+                kafkaSinks(options),
+                options.stateCacheKeys,
+                options.maxPartialMatches);
+    }
+
+    /**
+     * The canonical topics the options name: committed records, or in the low-latency profile every
+     * record as ingest writes it, with the copies ingest replays after an aborted transaction
+     * dropped ({@link DropReplayedEvents}).
+     */
+    public static CanonicalInput kafkaInput(
+            StreamExecutionEnvironment env, CepRulesOptions options) {
+        boolean lowLatency = options.runtime.lowLatency();
+        CanonicalInput input =
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
@@ -50,29 +67,47 @@ public final class CepRulesJobMain {
                                 options.kafka.registry(),
                                 CepRulesJob.JOB,
                                 options.canonical.maxFutureSkew,
-                                options.runtime.bounded),
+                                options.runtime.bounded,
+                                lowLatency
+                                        ? CanonicalInput.Isolation.UNCOMMITTED
+                                        : CanonicalInput.Isolation.COMMITTED),
                         options.kafka.maxOutOfOrderness,
-                        options.kafka.idleness),
-                rules,
-                kafkaSinks(options),
-                options.stateCacheKeys,
-                options.maxPartialMatches);
+                        options.kafka.idleness);
+        return lowLatency
+                ? input.withEvents(DropReplayedEvents.apply(input.events(), options.replayWindow))
+                : input;
     }
 
-    static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {
+    /**
+     * Alerts, late events and dead letters to the topics the options name; alerts without
+     * transactions in the low-latency profile.
+     */
+    public static CepRulesJob.Sinks kafkaSinks(CepRulesOptions options) {
         var producer = options.runtime.transactionalProducer();
+        // An alert's Kafka timestamp is its last event's time, like every canonical event's.
+        // Low latency: visible when written, repeated after a failure under the same alertId,
+        // which the warehouse and search sinks upsert by.
+        Sink<Alert> alerts =
+                options.runtime.lowLatency()
+                        ? CanonicalKafka.atLeastOnceSink(
+                                Alert.class,
+                                options.alertsTopic,
+                                new AlertKey(),
+                                alert -> alert.getLastEventTime().toEpochMilli(),
+                                options.kafka.connection(),
+                                options.kafka.registry(),
+                                producer)
+                        : CanonicalKafka.exactlyOnceSink(
+                                Alert.class,
+                                options.alertsTopic,
+                                new AlertKey(),
+                                alert -> alert.getLastEventTime().toEpochMilli(),
+                                options.kafka.connection(),
+                                options.kafka.registry(),
+                                options.transactionalIdPrefix + "-alerts",
+                                producer);
         return new CepRulesJob.Sinks(
-                // An alert's Kafka timestamp is its last event's time, like every canonical
-                // event's.
-                CanonicalKafka.exactlyOnceSink(
-                        Alert.class,
-                        options.alertsTopic,
-                        new AlertKey(),
-                        alert -> alert.getLastEventTime().toEpochMilli(),
-                        options.kafka.connection(),
-                        options.kafka.registry(),
-                        options.transactionalIdPrefix + "-alerts",
-                        producer),
+                alerts,
                 CanonicalKafka.exactlyOnceSink(
                         Envelope.class,
                         options.lateTopic,

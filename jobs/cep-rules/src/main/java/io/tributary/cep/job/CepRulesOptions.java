@@ -5,6 +5,7 @@ import io.tributary.jobs.KafkaOptions;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.schemas.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +81,16 @@ public class CepRulesOptions {
                     "Partial matches one key may have in progress per rule (cohort); beyond it the oldest are cut and counted"
                             + " (metric partialMatchesCut), so a flood of events for one key cannot grow state without bound (default: ${DEFAULT-VALUE}).")
     public int maxPartialMatches;
+
+    @Option(
+            names = "--replay-window",
+            defaultValue = "10m",
+            converter = RuntimeOptions.DurationConverter.class,
+            description =
+                    "With --profile low-latency: how long an event id is remembered, so that a copy ingest replays after an"
+                            + " aborted transaction is not judged twice; at least ingest's checkpoint interval plus its recovery time"
+                            + " (default: ${DEFAULT-VALUE}).")
+    public Duration replayWindow;
 
     @Option(
             names = "--transactional-id-prefix",

@@ -55,6 +55,32 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
             String job,
             Duration maxFutureSkew,
             boolean bounded) {
+        return kafkaSource(
+                kafka, topics, groupId, registry, job, maxFutureSkew, bounded, Isolation.COMMITTED);
+    }
+
+    /** Which canonical records a job reads. */
+    public enum Isolation {
+        /** Only records of committed ingest transactions: visible at ingest's checkpoints. */
+        COMMITTED,
+        /**
+         * Every record as soon as ingest writes it, including those of transactions that ingest
+         * aborts and replays after a failure: the job must drop the replayed copies by event id
+         * ({@code DropReplayedEvents} in the CEP job).
+         */
+        UNCOMMITTED
+    }
+
+    /** As above, reading the records {@code isolation} names. */
+    public static KafkaSource<Either<DeadLetter, Envelope>> kafkaSource(
+            KafkaConnection kafka,
+            List<String> topics,
+            String groupId,
+            RegistryConnection registry,
+            String job,
+            Duration maxFutureSkew,
+            boolean bounded,
+            Isolation isolation) {
         var builder =
                 KafkaSource.<Either<DeadLetter, Envelope>>builder()
                         .setProperties(kafka.clientProperties())
@@ -64,7 +90,11 @@ public record CanonicalInput(DataStream<Envelope> events, DataStream<DeadLetter>
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(
                                 new CanonicalEventsDeserializer(registry, job, maxFutureSkew))
-                        .setProperty("isolation.level", "read_committed");
+                        .setProperty(
+                                "isolation.level",
+                                isolation == Isolation.COMMITTED
+                                        ? "read_committed"
+                                        : "read_uncommitted");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

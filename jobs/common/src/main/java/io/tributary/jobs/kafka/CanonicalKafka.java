@@ -94,6 +94,40 @@ public final class CanonicalKafka {
                 producer);
     }
 
+    /**
+     * An AT_LEAST_ONCE sink with the Kafka timestamp read from each record: each record is visible
+     * as soon as the broker acknowledges it, and a replay after a failure may write it again. Only
+     * for records with a stable identity that every reader can deduplicate or upsert by.
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> atLeastOnceSink(
+            Class<T> type,
+            String topic,
+            SerializationSchema<T> key,
+            TimestampedRecords.Timestamp<T> timestamp,
+            KafkaConnection kafka,
+            RegistryConnection registry,
+            Properties producer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setRecordSerializer(
+                        new MeasuredRecords<>(
+                                new TimestampedRecords<>(
+                                        topic,
+                                        key,
+                                        ConfluentAvro.serializer(type, topic, registry),
+                                        timestamp)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(kafka.producerProperties(withoutTransactions(producer)))
+                .build();
+    }
+
+    private static Properties withoutTransactions(Properties producer) {
+        Properties plain = new Properties();
+        plain.putAll(producer);
+        plain.remove("transaction.timeout.ms");
+        return plain;
+    }
+
     private static <T> KafkaSink<T> exactlyOnceSink(
             KafkaRecordSerializationSchema<T> records,
             KafkaConnection kafka,
