@@ -64,4 +64,49 @@ class RuntimeOptionsTest {
 
         assertThat(config.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
     }
+
+    @Test
+    void exactlyOnceProfileKeepsFlinksBufferTimeoutAndWatermarkInterval() {
+        Job job = parsed();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.runtime.configure(env);
+
+        assertThat(job.runtime.lowLatency()).isFalse();
+        assertThat(env.getBufferTimeout()).isEqualTo(100);
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(200);
+        assertThat(job.runtime.transactionalProducer().getProperty("linger.ms")).isEqualTo("20");
+    }
+
+    @Test
+    void lowLatencyProfileSendsRecordsAndWatermarksSooner() {
+        Job job = parsed("--profile", "low-latency");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.runtime.configure(env);
+
+        assertThat(job.runtime.lowLatency()).isTrue();
+        assertThat(env.getBufferTimeout()).isEqualTo(RuntimeOptions.LOW_LATENCY_BUFFER_TIMEOUT_MS);
+        assertThat(env.getConfig().getAutoWatermarkInterval())
+                .isEqualTo(RuntimeOptions.LOW_LATENCY_WATERMARK_INTERVAL_MS);
+        assertThat(job.runtime.transactionalProducer().getProperty("linger.ms")).isEqualTo("2");
+    }
+
+    @Test
+    void anUnknownProfileIsRefusedWithTheChoices() {
+        Job job = new Job();
+        CommandLine line = new CommandLine(job);
+        java.io.StringWriter err = new java.io.StringWriter();
+        line.setErr(new java.io.PrintWriter(err));
+
+        int exit = line.execute("--profile", "fastest");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString())
+                .contains("'fastest' is not a profile: expected exactly-once or low-latency");
+    }
+
+    private static Job parsed(String... args) {
+        Job job = new Job();
+        new CommandLine(job).parseArgs(args);
+        return job;
+    }
 }

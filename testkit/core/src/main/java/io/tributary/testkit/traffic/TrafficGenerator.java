@@ -53,6 +53,7 @@ public final class TrafficGenerator {
     private final double duplicateShare;
     private final double malformedShare;
     private final boolean mediaPipelines;
+    private final int maxDelayMs;
     private final List<Deque<ObjectNode>> scripts = new ArrayList<>();
     private final List<GeneratedRecord> recentGood = new ArrayList<>();
 
@@ -76,6 +77,21 @@ public final class TrafficGenerator {
             double duplicateShare,
             double malformedShare,
             boolean mediaPipelines) {
+        this(seed, clock, duplicateShare, malformedShare, mediaPipelines, 1500);
+    }
+
+    /**
+     * @param maxDelayMs the longest an event's time lies before the clock when it is generated: how
+     *     late gateways deliver, and so how far events arrive out of order
+     */
+    public TrafficGenerator(
+            long seed,
+            LongSupplier clock,
+            double duplicateShare,
+            double malformedShare,
+            boolean mediaPipelines,
+            int maxDelayMs) {
+        this.maxDelayMs = maxDelayMs;
         this.random = new Random(seed);
         this.clock = clock;
         this.duplicateShare = duplicateShare;
@@ -125,7 +141,7 @@ public final class TrafficGenerator {
         ObjectNode stamped = JSON.createObjectNode();
         stamped.put("eventId", eventId);
         stamped.setAll(event);
-        long jitter = random.nextInt(1500);
+        long jitter = maxDelayMs == 0 ? 0 : random.nextInt(maxDelayMs);
         stamped.put("eventTime", Instant.ofEpochMilli(clock.getAsLong() - jitter).toString());
         String topic = stamped.remove("_topic").asText();
         String key = stamped.remove("_key").asText();
