@@ -85,10 +85,10 @@ public final class SchemaRegistryClient {
                                 + " ssl.keystore.location (and ssl.keystore.password).",
                         e);
             }
-            if (baseUrl.startsWith("https:")
-                    && TlsFailures.rootCause(e) instanceof java.io.EOFException) {
+            if (baseUrl.startsWith("https:") && endedBeforeAnswering(e)) {
                 // With TLS 1.3 a server that refuses the client's certificate (or its absence)
-                // closes the connection after the handshake: the client only sees it end.
+                // closes the connection after the handshake: the client only sees it end, or be
+                // reset when the close races the client's first write.
                 throw new IllegalStateException(
                         "Schema registry at "
                                 + baseUrl
@@ -101,6 +101,13 @@ public final class SchemaRegistryClient {
                     "Schema registry at " + baseUrl + " unreachable: " + TlsFailures.rootMessage(e),
                     e);
         }
+    }
+
+    private static boolean endedBeforeAnswering(Throwable error) {
+        Throwable root = TlsFailures.rootCause(error);
+        return root instanceof java.io.EOFException
+                || (root instanceof java.net.SocketException
+                        && String.valueOf(root.getMessage()).contains("Connection reset"));
     }
 
     public String baseUrl() {
