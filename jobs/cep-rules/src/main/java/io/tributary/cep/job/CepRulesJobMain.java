@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -88,24 +89,18 @@ public final class CepRulesJobMain {
         // Low latency: visible when written, repeated after a failure under the same alertId,
         // which the warehouse and search sinks upsert by.
         Sink<Alert> alerts =
-                options.runtime.lowLatency()
-                        ? CanonicalKafka.atLeastOnceSink(
-                                Alert.class,
-                                options.alertsTopic,
-                                new AlertKey(),
-                                alert -> alert.getLastEventTime().toEpochMilli(),
-                                options.kafka.connection(),
-                                options.kafka.registry(),
-                                producer)
-                        : CanonicalKafka.exactlyOnceSink(
-                                Alert.class,
-                                options.alertsTopic,
-                                new AlertKey(),
-                                alert -> alert.getLastEventTime().toEpochMilli(),
-                                options.kafka.connection(),
-                                options.kafka.registry(),
-                                options.transactionalIdPrefix + "-alerts",
-                                producer);
+                CanonicalKafka.sink(
+                        options.runtime.lowLatency()
+                                ? DeliveryGuarantee.AT_LEAST_ONCE
+                                : DeliveryGuarantee.EXACTLY_ONCE,
+                        Alert.class,
+                        options.alertsTopic,
+                        new AlertKey(),
+                        alert -> alert.getLastEventTime().toEpochMilli(),
+                        options.kafka.connection(),
+                        options.kafka.registry(),
+                        options.transactionalIdPrefix + "-alerts",
+                        producer);
         return new CepRulesJob.Sinks(
                 alerts,
                 CanonicalKafka.exactlyOnceSink(

@@ -64,7 +64,8 @@ public final class CanonicalKafka {
             RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
-        return exactlyOnceSink(
+        return sink(
+                DeliveryGuarantee.EXACTLY_ONCE,
                 KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(key)
@@ -86,7 +87,38 @@ public final class CanonicalKafka {
             RegistryConnection registry,
             String transactionalIdPrefix,
             Properties producer) {
-        return exactlyOnceSink(
+        return sink(
+                DeliveryGuarantee.EXACTLY_ONCE,
+                type,
+                topic,
+                key,
+                timestamp,
+                kafka,
+                registry,
+                transactionalIdPrefix,
+                producer);
+    }
+
+    /**
+     * A sink of Avro records with the Kafka timestamp read from each record. EXACTLY_ONCE writes in
+     * transactions; AT_LEAST_ONCE makes each record visible as soon as the broker acknowledges it,
+     * and a replay after a failure may write it again: only for records with a stable identity that
+     * every reader can deduplicate or upsert by.
+     *
+     * @param transactionalIdPrefix unique per sink; unused by AT_LEAST_ONCE
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(
+            DeliveryGuarantee guarantee,
+            Class<T> type,
+            String topic,
+            SerializationSchema<T> key,
+            TimestampedRecords.Timestamp<T> timestamp,
+            KafkaConnection kafka,
+            RegistryConnection registry,
+            String transactionalIdPrefix,
+            Properties producer) {
+        return sink(
+                guarantee,
                 new TimestampedRecords<>(
                         topic, key, ConfluentAvro.serializer(type, topic, registry), timestamp),
                 kafka,
@@ -94,51 +126,25 @@ public final class CanonicalKafka {
                 producer);
     }
 
-    /**
-     * An AT_LEAST_ONCE sink with the Kafka timestamp read from each record: each record is visible
-     * as soon as the broker acknowledges it, and a replay after a failure may write it again. Only
-     * for records with a stable identity that every reader can deduplicate or upsert by.
-     */
-    public static <T extends SpecificRecord> KafkaSink<T> atLeastOnceSink(
-            Class<T> type,
-            String topic,
-            SerializationSchema<T> key,
-            TimestampedRecords.Timestamp<T> timestamp,
-            KafkaConnection kafka,
-            RegistryConnection registry,
-            Properties producer) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(
-                        new MeasuredRecords<>(
-                                new TimestampedRecords<>(
-                                        topic,
-                                        key,
-                                        ConfluentAvro.serializer(type, topic, registry),
-                                        timestamp)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setKafkaProducerConfig(kafka.producerProperties(withoutTransactions(producer)))
-                .build();
-    }
-
-    private static Properties withoutTransactions(Properties producer) {
-        Properties plain = new Properties();
-        plain.putAll(producer);
-        plain.remove("transaction.timeout.ms");
-        return plain;
-    }
-
-    private static <T> KafkaSink<T> exactlyOnceSink(
+    private static <T> KafkaSink<T> sink(
+            DeliveryGuarantee guarantee,
             KafkaRecordSerializationSchema<T> records,
             KafkaConnection kafka,
             String transactionalIdPrefix,
             Properties producer) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new MeasuredRecords<>(records))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setKafkaProducerConfig(kafka.producerProperties(producer))
-                .build();
+        var builder =
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setRecordSerializer(new MeasuredRecords<>(records))
+                        .setDeliveryGuarantee(guarantee);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            return builder.setTransactionalIdPrefix(transactionalIdPrefix)
+                    .setKafkaProducerConfig(kafka.producerProperties(producer))
+                    .build();
+        }
+        Properties plain = new Properties();
+        plain.putAll(producer);
+        plain.remove("transaction.timeout.ms");
+        return builder.setKafkaProducerConfig(kafka.producerProperties(plain)).build();
     }
 }
