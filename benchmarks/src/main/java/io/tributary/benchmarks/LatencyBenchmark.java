@@ -124,6 +124,15 @@ public final class LatencyBenchmark implements Callable<Integer> {
     List<Duration> checkpointIntervals;
 
     @Option(
+            names = "--changelog-intervals",
+            split = ",",
+            defaultValue = "none",
+            converter = DurationOrNone.class,
+            description =
+                    "Exactly-once setups with Flink's changelog state backend (--changelog), one per interval (default: ${DEFAULT-VALUE}).")
+    List<Duration> changelogIntervals;
+
+    @Option(
             names = "--low-latency-intervals",
             split = ",",
             defaultValue = "1s,200ms",
@@ -223,12 +232,16 @@ public final class LatencyBenchmark implements Callable<Integer> {
      * timeout other than the profile's.
      */
     record Setup(
-            RuntimeOptions.Profile profile, Duration checkpointInterval, Duration bufferTimeout) {
+            RuntimeOptions.Profile profile,
+            Duration checkpointInterval,
+            Duration bufferTimeout,
+            boolean changelog) {
         String name() {
             return (profile == RuntimeOptions.Profile.LOW_LATENCY ? "low-latency" : "exactly-once")
                     + ", checkpoints "
                     + human(checkpointInterval)
-                    + (bufferTimeout == null ? "" : ", buffer timeout " + human(bufferTimeout));
+                    + (bufferTimeout == null ? "" : ", buffer timeout " + human(bufferTimeout))
+                    + (changelog ? ", changelog" : "");
         }
     }
 
@@ -246,11 +259,30 @@ public final class LatencyBenchmark implements Callable<Integer> {
         List<Setup> setups = new ArrayList<>();
         checkpointIntervals.stream()
                 .filter(java.util.Objects::nonNull)
-                .forEach(i -> setups.add(new Setup(RuntimeOptions.Profile.EXACTLY_ONCE, i, null)));
+                .forEach(
+                        i ->
+                                setups.add(
+                                        new Setup(
+                                                RuntimeOptions.Profile.EXACTLY_ONCE,
+                                                i,
+                                                null,
+                                                false)));
+        changelogIntervals.stream()
+                .filter(java.util.Objects::nonNull)
+                .forEach(
+                        i ->
+                                setups.add(
+                                        new Setup(
+                                                RuntimeOptions.Profile.EXACTLY_ONCE,
+                                                i,
+                                                null,
+                                                true)));
         for (Duration interval : lowLatencyIntervals) {
             if (interval != null) {
                 for (Duration timeout : lowLatencyBufferTimeouts) {
-                    setups.add(new Setup(RuntimeOptions.Profile.LOW_LATENCY, interval, timeout));
+                    setups.add(
+                            new Setup(
+                                    RuntimeOptions.Profile.LOW_LATENCY, interval, timeout, false));
                 }
             }
         }
@@ -297,6 +329,9 @@ public final class LatencyBenchmark implements Callable<Integer> {
                                             : "exactly-once",
                                     "--transaction-timeout",
                                     "5m"));
+            if (setup.changelog()) {
+                common.add("--changelog");
+            }
             if (setup.bufferTimeout() != null) {
                 common.addAll(List.of("--buffer-timeout", setup.bufferTimeout().toMillis() + "ms"));
             }

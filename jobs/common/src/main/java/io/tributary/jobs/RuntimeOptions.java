@@ -8,6 +8,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBOptions;
@@ -148,6 +149,22 @@ public class RuntimeOptions {
                             + " means fresher output and more CPU (default: Flink's 100ms, or 25ms with --profile low-latency).")
     public Duration bufferTimeout;
 
+    /** flink-dstl-dfs's FsStateChangelogOptions.BASE_PATH; that module is the cluster's. */
+    public static final String CHANGELOG_BASE_PATH = "state.changelog.dstl.dfs.base-path";
+
+    @Option(
+            names = "--changelog",
+            description =
+                    "Flink's changelog state backend: state changes go to durable storage as they happen, so a checkpoint does"
+                            + " not wait for RocksDB to flush; RocksDB is materialized in the background. The storage is the"
+                            + " cluster's state.changelog.dstl.dfs.base-path, or --changelog-dir.")
+    public boolean changelog;
+
+    @Option(
+            names = "--changelog-dir",
+            description = "With --changelog: where state changes go (file:///..., s3://...).")
+    public String changelogDir;
+
     @Option(
             names = "--bounded",
             description = "Stop after the records present at start (backfills, tests).")
@@ -176,6 +193,13 @@ public class RuntimeOptions {
                         : EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
         if (checkpointDir != null) {
             config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        }
+        if (changelog) {
+            config.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+            if (changelogDir != null) {
+                config.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+                config.setString(CHANGELOG_BASE_PATH, changelogDir);
+            }
         }
         env.configure(config);
         env.setParallelism(parallelism);

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
 import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBOptions;
@@ -102,6 +103,18 @@ class RuntimeOptionsTest {
         assertThat(exit).isNotZero();
         assertThat(err.toString())
                 .contains("'fastest' is not a profile: expected exactly-once or low-latency");
+    }
+
+    @Test
+    void changelogStateBackendWithItsStorage() {
+        Configuration config = configured("--changelog", "--changelog-dir", "file:///tmp/changes");
+
+        assertThat(config.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isTrue();
+        assertThat(config.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE))
+                .isEqualTo("filesystem");
+        assertThat(config.getString(RuntimeOptions.CHANGELOG_BASE_PATH, null))
+                .isEqualTo("file:///tmp/changes");
+        assertThat(configured().get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
     }
 
     private static Job parsed(String... args) {
