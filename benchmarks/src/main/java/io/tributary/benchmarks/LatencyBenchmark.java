@@ -133,6 +133,11 @@ public final class LatencyBenchmark implements Callable<Integer> {
     List<Duration> changelogIntervals;
 
     @Option(
+            names = "--low-latency-changelog",
+            description = "Low-latency setups also with --changelog.")
+    boolean lowLatencyChangelog;
+
+    @Option(
             names = "--low-latency-intervals",
             split = ",",
             defaultValue = "1s,200ms",
@@ -282,7 +287,10 @@ public final class LatencyBenchmark implements Callable<Integer> {
                 for (Duration timeout : lowLatencyBufferTimeouts) {
                     setups.add(
                             new Setup(
-                                    RuntimeOptions.Profile.LOW_LATENCY, interval, timeout, false));
+                                    RuntimeOptions.Profile.LOW_LATENCY,
+                                    interval,
+                                    timeout,
+                                    lowLatencyChangelog));
                 }
             }
         }
