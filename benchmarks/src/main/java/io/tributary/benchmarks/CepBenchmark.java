@@ -458,6 +458,7 @@ public final class CepBenchmark implements Callable<Integer> {
         options.runtime.bounded = true;
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
+        CepRulesJobMain.prepareRuleTopics(options);
         CepRulesJobMain.buildOnKafka(env, options, rules);
         long start = System.nanoTime();
         JobClient job = env.executeAsync("bench cep " + rules.size() + " rules");

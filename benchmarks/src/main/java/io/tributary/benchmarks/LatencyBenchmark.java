@@ -367,6 +367,7 @@ public final class LatencyBenchmark implements Callable<Integer> {
                             "--batch-interval",
                             setup.profile() == RuntimeOptions.Profile.LOW_LATENCY ? "100ms" : "1s");
             createTopics(kafka, ingest, aggregations, cep, warehouse);
+            CepRulesJobMain.prepareRuleTopics(cep);
             WarehouseMigrations.migrate(warehouse.jdbcUrl, warehouse.jdbcUser, null);
 
             flink.submit("ingest", ingest.runtime, env -> IngestJobMain.buildOnKafka(env, ingest));

@@ -37,6 +37,15 @@ public final class Topics {
     public static final String CEP_ALERTS = "cep.alerts";
     public static final String CEP_LATE_EVENTS = "cep.late-events";
 
+    /**
+     * Published rule sets: compacted, one partition, so not in {@link #all()}; {@code rules
+     * publish} and the CEP job create it.
+     */
+    public static final String CEP_RULE_SETS = "cep.rule-sets";
+
+    /** What the CEP job made of each published rule set. */
+    public static final String CEP_RULE_STATUS = "cep.rule-status";
+
     // Aggregations.
     public static final String AGG_QOE_MINUTE = "agg.qoe-minute";
     public static final String AGG_QOE_RENDITION_MINUTE = "agg.qoe-rendition-minute";

@@ -183,6 +183,7 @@ public final class DemoMain implements Callable<Integer> {
                                 rules.toAbsolutePath().normalize().toString());
                 CepRulesOptions cep = parse(new CepRulesOptions(), cepArgs);
                 kafka.createTopics(2, cep.alertsTopic, cep.lateTopic, cep.deadLetterTopic);
+                CepRulesJobMain.prepareRuleTopics(cep);
                 flink.submit(
                         SuiteJob.CEP_RULES,
                         "tributary cep-rules",

@@ -24,15 +24,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rules validate|test|explain <rule files or directories>}: what an analyst runs before a
- * rule is deployed. Exit code 0 when everything is fine, 1 when a rule or fixture is wrong, 2 for a
- * wrong command line.
+ * rule is deployed; {@code rules publish <dir>} deploys it to the running CEP job. Exit code 0 when
+ * everything is fine, 1 when a rule or fixture is wrong, 2 for a wrong command line.
  */
 @Command(
         name = "rules",
         mixinStandardHelpOptions = true,
         version = "tributary rules 0.1.0",
         description = "Check, test and explain Tributary CEP rule files.",
-        subcommands = {RulesCli.Validate.class, RulesCli.Test.class, RulesCli.Explain.class})
+        subcommands = {
+            RulesCli.Validate.class,
+            RulesCli.Test.class,
+            RulesCli.Explain.class,
+            Publish.class
+        })
 public final class RulesCli {
     public static final int OK = 0;
     public static final int PROBLEMS = 1;
@@ -144,6 +149,13 @@ public final class RulesCli {
             if (!report(loaded, err)) {
                 return PROBLEMS;
             }
+            return runFixtures(loaded, out, err, requireFixtures) ? OK : PROBLEMS;
+        }
+
+        /** Runs the rules' fixtures, printing each outcome; whether every one passed. */
+        static boolean runFixtures(
+                RuleLoader.Loaded loaded, PrintWriter out, PrintWriter err, boolean requireFixtures)
+                throws Exception {
             List<FixtureCase> cases = new ArrayList<>();
             int withoutFixtures = 0;
             for (Rule rule : loaded.rules()) {
@@ -180,7 +192,7 @@ public final class RulesCli {
             out.printf(
                     "%d case(s) passed, %d failed, %d rule(s) without fixtures.%n",
                     outcomes.size() - failed, failed, withoutFixtures);
-            return failed == 0 && !(requireFixtures && withoutFixtures > 0) ? OK : PROBLEMS;
+            return failed == 0 && !(requireFixtures && withoutFixtures > 0);
         }
 
         private static StreamExecutionEnvironment localFlink() {

@@ -120,11 +120,20 @@ public class KafkaOptions {
      *     owns
      */
     public KafkaConnection connection() {
+        return connection(bootstrapServers, kafkaPropertiesFile, kafkaProperties);
+    }
+
+    /**
+     * The cluster and the client settings, for tools with options of their own: the file's, then
+     * those given one by one.
+     */
+    public static KafkaConnection connection(
+            String bootstrapServers, Path propertiesFile, List<Setting> properties) {
         Map<String, String> settings = new LinkedHashMap<>();
-        if (kafkaPropertiesFile != null) {
-            settings.putAll(readSettings(kafkaPropertiesFile));
+        if (propertiesFile != null) {
+            settings.putAll(readSettings(propertiesFile));
         }
-        for (Setting setting : kafkaProperties) {
+        for (Setting setting : properties) {
             settings.put(setting.key(), setting.value());
         }
         return KafkaConnection.of(bootstrapServers, settings);

@@ -35,8 +35,21 @@ public final class EmitAlerts implements Serializable {
      * group.
      */
     public void open(MetricGroup ruleMetrics) {
-        alerts = ruleMetrics.counter("alerts");
-        timedOut = ruleMetrics.counter("partialMatchesTimedOut");
+        open(Counters.register(ruleMetrics));
+    }
+
+    /** Counts into counters registered before: a rule kept by a new rule set keeps its counts. */
+    public void open(Counters counters) {
+        alerts = counters.alerts();
+        timedOut = counters.timedOut();
+    }
+
+    /** A rule's counters, registered once per operator and rule uid. */
+    public record Counters(Counter alerts, Counter timedOut) {
+        public static Counters register(MetricGroup ruleMetrics) {
+            return new Counters(
+                    ruleMetrics.counter("alerts"), ruleMetrics.counter("partialMatchesTimedOut"));
+        }
     }
 
     public Alert alertFor(Map<String, List<Envelope>> match, Instant detectedAt) throws Exception {

@@ -4,25 +4,27 @@ import io.tributary.cep.rules.Rule;
 import io.tributary.jobs.kafka.CanonicalInput;
 import io.tributary.schemas.DeadLetter;
 import io.tributary.schemas.Envelope;
-import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
 
 /**
  * The CEP rules job: canonical events → the rules, grouped by their key fields, each group in one
@@ -49,6 +51,11 @@ public final class CepRulesJob {
     public static final String ALERTS_SINK_UID = "alerts-sink";
     public static final String LATE_SINK_UID = "late-events-sink";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String RULE_SET_SOURCE_UID = "rule-set-source";
+    public static final String RULE_SET_GATE_UID = "rule-set-gate";
+    public static final String RULE_STATUS_SINK_UID = "rule-status-sink";
+    public static final String ROUTE_UID = "route-to-rule-keys";
+    public static final String RULES_UID = "cep-rules";
 
     /** The job's name in its dead letters. */
     public static final String JOB = "tributary-cep-rules";
@@ -74,7 +81,10 @@ public final class CepRulesJob {
     /**
      * What the rules make of the events: alerts, and the events that came too late to be judged.
      */
-    public record Detection(DataStream<Alert> alerts, DataStream<Envelope> lateEvents) {}
+    public record Detection(
+            DataStream<Alert> alerts,
+            DataStream<Envelope> lateEvents,
+            DataStream<byte[]> statuses) {}
 
     /**
      * Applies every rule to the events, then writes alerts, late events and dead letters to the
@@ -103,7 +113,54 @@ public final class CepRulesJob {
             Sinks sinks,
             int stateCacheKeys,
             int maxPartialMatches) {
-        Detection detection = detect(input.events(), rules, "", stateCacheKeys, maxPartialMatches);
+        build(
+                input,
+                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules),
+                null,
+                sinks,
+                stateCacheKeys,
+                maxPartialMatches);
+    }
+
+    /**
+     * Published rule sets (records of the rule-set topic), and where the job reports what it made
+     * of each ({@link io.tributary.cep.ruleset.RuleSetStatus}).
+     */
+    public record RuleUpdates(Source<byte[], ?, ?> ruleSets, Sink<byte[]> statuses) {}
+
+    /**
+     * @param starting the rules from the start until a published revision takes over
+     * @param updates null when the rules never change while the job runs
+     */
+    public static void build(
+            CanonicalInput input,
+            RuleRevision starting,
+            RuleUpdates updates,
+            Sinks sinks,
+            int stateCacheKeys,
+            int maxPartialMatches) {
+        DataStream<byte[]> published = null;
+        if (updates != null) {
+            published =
+                    input.events()
+                            .getExecutionEnvironment()
+                            .fromSource(
+                                    updates.ruleSets(),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "rule-set topic")
+                            .setParallelism(1)
+                            .uid(RULE_SET_SOURCE_UID);
+        }
+        Detection detection =
+                detect(input.events(), starting, published, "", stateCacheKeys, maxPartialMatches);
+        if (detection.statuses() != null) {
+            detection
+                    .statuses()
+                    .sinkTo(updates.statuses())
+                    .setParallelism(1)
+                    .uid(RULE_STATUS_SINK_UID)
+                    .name("rule-status topic");
+        }
         detection.alerts().sinkTo(sinks.alerts()).uid(ALERTS_SINK_UID).name("alerts topic");
         detection
                 .lateEvents()
@@ -128,85 +185,91 @@ public final class CepRulesJob {
             DataStream<Envelope> events, List<Rule> rules, String uidPrefix) {
         return detect(
                 events,
-                rules,
+                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules),
+                null,
                 uidPrefix,
                 RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
                 RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
     }
 
+    /**
+     * @param starting the rules from the start until a published revision takes over
+     * @param published records of the rule-set topic; null when the rules never change
+     */
     static Detection detect(
             DataStream<Envelope> events,
-            List<Rule> rules,
+            RuleRevision starting,
+            DataStream<byte[]> published,
             String uidPrefix,
             int stateCacheKeys,
             int maxPartialMatches) {
-        if (rules.isEmpty()) {
-            throw new IllegalArgumentException("no rules to apply");
-        }
         SingleOutputStreamOperator<Envelope> onTime =
                 events.process(new SplitLateEvents())
                         .uid(uidPrefix + SPLIT_LATE_UID)
                         .name("split late events");
-        Map<String, List<Rule>> byKey = new LinkedHashMap<>();
-        for (Rule rule : rules) {
-            byKey.computeIfAbsent(
-                            rule.domain() + ":" + String.join("+", rule.key()),
-                            k -> new ArrayList<>())
-                    .add(rule);
+        // Without published rule sets, the rule operator's second input is a stream that carries
+        // only the events' watermark; with them, the gate's output.
+        DataStream<byte[]> watermarks =
+                onTime.flatMap(
+                                new WatermarksOnly(),
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                        .uid(uidPrefix + "event-watermarks")
+                        .name("event watermarks");
+        DataStream<byte[]> revisions = watermarks;
+        DataStream<byte[]> statuses = null;
+        if (published != null) {
+            SingleOutputStreamOperator<byte[]> gate =
+                    published
+                            .connect(watermarks)
+                            .transform(
+                                    "rule-set gate",
+                                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                                    new RuleSetGate(starting.revision(), JOB))
+                            .setParallelism(1)
+                            .setMaxParallelism(1)
+                            .uid(uidPrefix + RULE_SET_GATE_UID);
+            revisions = gate;
+            statuses = gate.getSideOutput(RuleSetGate.STATUS);
         }
-        DataStream<Alert> alerts = null;
-        for (Map.Entry<String, List<Rule>> group : byKey.entrySet()) {
-            DataStream<Alert> groupAlerts =
-                    applyGroup(
-                            onTime,
-                            group.getKey(),
-                            group.getValue(),
-                            uidPrefix,
-                            stateCacheKeys,
-                            maxPartialMatches);
-            alerts = alerts == null ? groupAlerts : alerts.union(groupAlerts);
-        }
-        return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE));
-    }
-
-    /**
-     * The rules that share a key (the same domain and key fields) share one shuffle and one
-     * operator: events of any of their types are keyed once and queued once per key, and each event
-     * goes only to the rules that take its type ({@link RuleGroupOperator}). The operator's uid
-     * names the group, and each rule's state inside it is named by the rule's uid.
-     */
-    static SingleOutputStreamOperator<Alert> applyGroup(
-            DataStream<Envelope> events,
-            String group,
-            List<Rule> rules,
-            String uidPrefix,
-            int stateCacheKeys,
-            int maxPartialMatches) {
-        Rule first = rules.get(0);
-        RuleKey key = new RuleKey(first.domain(), first.key());
-        Set<EventType> types = EnumSet.noneOf(EventType.class);
-        rules.forEach(rule -> types.addAll(rule.inputs()));
-        String groupUid = uidPrefix + groupUid(group);
-        KeyedStream<Envelope, String> keyed =
-                events.filter(new RuleInput(types, key))
-                        .uid(groupUid + "-input")
-                        .name("input keyed by " + group)
-                        .keyBy(key);
+        SingleOutputStreamOperator<Tuple2<String, Envelope>> routed =
+                onTime.connect(revisions.broadcast(RouteToRuleKeys.REVISIONS))
+                        .process(new RouteToRuleKeys(starting), KEYED_EVENT)
+                        .uid(uidPrefix + ROUTE_UID)
+                        .name("route to rule keys");
+        KeyedStream<Tuple2<String, Envelope>, String> keyed = routed.keyBy(new StateKey());
         TypeSerializer<Envelope> serializer =
-                keyed.getType().createSerializer(keyed.getExecutionConfig().getSerializerConfig());
-        return keyed.transform(
-                        rules.size() + " rule(s) keyed by " + group,
-                        TypeInformation.of(Alert.class),
-                        new RuleGroupOperator(
-                                rules, key, serializer, stateCacheKeys, maxPartialMatches))
-                .uid(groupUid);
+                new AvroTypeInfo<>(Envelope.class)
+                        .createSerializer(keyed.getExecutionConfig().getSerializerConfig());
+        SingleOutputStreamOperator<Alert> alerts =
+                keyed.connect(revisions.broadcast())
+                        .transform(
+                                "rules",
+                                TypeInformation.of(Alert.class),
+                                new RuleGroupOperator(
+                                        starting, serializer, stateCacheKeys, maxPartialMatches))
+                        .uid(uidPrefix + RULES_UID);
+        return new Detection(alerts, onTime.getSideOutput(SplitLateEvents.LATE), statuses);
     }
 
-    /**
-     * The uid of the operator that runs the rules keyed alike, e.g. {@code
-     * cep-key-player-sessionid}.
-     */
-    public static String groupUid(String group) {
-        return "cep-key-" + group.toLowerCase(Locale.ROOT).replace(':', '-');
+    /** An event routed to a key shape: the state key, then the event. */
+    static final TypeInformation<Tuple2<String, Envelope>> KEYED_EVENT =
+            new TupleTypeInfo<>(Types.STRING, new AvroTypeInfo<>(Envelope.class));
+
+    /** The state key {@link RouteToRuleKeys} put in front of the event. */
+    static final class StateKey implements KeySelector<Tuple2<String, Envelope>, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Tuple2<String, Envelope> routed) {
+            return routed.f0;
+        }
+    }
+
+    /** No records, so nothing but the events' watermark, for the rule-set gate. */
+    static final class WatermarksOnly implements FlatMapFunction<Envelope, byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(Envelope event, Collector<byte[]> out) {}
     }
 }

@@ -2,6 +2,9 @@ package io.tributary.cep.job;
 
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
+import io.tributary.cep.rules.RuleSet;
+import io.tributary.cep.ruleset.RuleSetKafka;
+import io.tributary.cep.ruleset.RuleSetTopic;
 import io.tributary.jobs.JobCommandLine;
 import io.tributary.jobs.Preflight;
 import io.tributary.jobs.deadletters.DeadLetterSink;
@@ -10,11 +13,15 @@ import io.tributary.jobs.kafka.CanonicalKafka;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.alerts.Alert;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code flink run tributary-cep-rules-job.jar --rules rules/ --bootstrap-servers ...
@@ -25,6 +32,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Exceptions leave {@code main} untouched and nothing calls {@code System.exit}.
  */
 public final class CepRulesJobMain {
+    private static final Logger LOG = LoggerFactory.getLogger(CepRulesJobMain.class);
+
     private CepRulesJobMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -34,20 +43,97 @@ public final class CepRulesJobMain {
             Preflight.check(options.runtime, options.kafka);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             options.runtime.configure(env);
-            buildOnKafka(env, options, rules);
-            env.execute("tributary cep-rules (" + rules.size() + " rules)");
+            RuleRevision starting = RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules);
+            if (!options.noRuleUpdates) {
+                prepareRuleTopics(options);
+                starting = newestPublished(options).orElse(starting);
+            }
+            buildOnKafka(env, options, starting);
+            env.execute(
+                    "tributary cep-rules (revision "
+                            + starting.revision()
+                            + ", "
+                            + starting.families.size()
+                            + " rule families)");
         }
     }
 
-    /** The job between the Kafka topics the options name. */
+    /**
+     * The job between the Kafka topics the options name, following the rule-set topic unless told
+     * not to ({@link #prepareRuleTopics} first), starting with the rules given.
+     */
     public static void buildOnKafka(
             StreamExecutionEnvironment env, CepRulesOptions options, List<Rule> rules) {
+        buildOnKafka(env, options, RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules));
+    }
+
+    /**
+     * @param starting the rules until a published revision takes over: the newest published set
+     *     ({@link #newestPublished}) or the ones submitted
+     */
+    public static void buildOnKafka(
+            StreamExecutionEnvironment env, CepRulesOptions options, RuleRevision starting) {
+        CepRulesJob.RuleUpdates updates = null;
+        if (!options.noRuleUpdates) {
+            updates =
+                    new CepRulesJob.RuleUpdates(
+                            RuleSetKafka.source(
+                                    options.kafka.connection(),
+                                    options.ruleSetTopic,
+                                    options.groupId + "-rule-sets",
+                                    options.runtime.bounded),
+                            RuleSetKafka.statusSink(
+                                    options.kafka.connection(), options.ruleStatusTopic));
+        }
         CepRulesJob.build(
                 kafkaInput(env, options),
-                rules,
+                starting,
+                updates,
                 kafkaSinks(options),
                 options.stateCacheKeys,
                 options.maxPartialMatches);
+    }
+
+    /** Creates the rule-set topic (compacted) and the rule-status topic when missing. */
+    public static void prepareRuleTopics(CepRulesOptions options) {
+        try (RuleSetTopic topic =
+                new RuleSetTopic(options.kafka.connection(), options.ruleSetTopic)) {
+            topic.createIfMissing(options.ruleSetTopic, true);
+            topic.createIfMissing(options.ruleStatusTopic, false);
+        }
+    }
+
+    /**
+     * The newest rule set on the topic, judging every event until a newer one: a job submitted with
+     * rules older than what analysts published since starts with theirs. The topics are created
+     * when missing.
+     */
+    static Optional<RuleRevision> newestPublished(CepRulesOptions options) {
+        try (RuleSetTopic topic =
+                new RuleSetTopic(options.kafka.connection(), options.ruleSetTopic)) {
+            topic.createIfMissing(options.ruleSetTopic, true);
+            topic.createIfMissing(options.ruleStatusTopic, false);
+            RuleSetTopic.Newest newest = topic.newest(Duration.ofSeconds(60));
+            if (newest.ruleSet().isEmpty()) {
+                return Optional.empty();
+            }
+            RuleSet published = newest.ruleSet().get();
+            RuleLoader.Loaded loaded = published.load(options.ruleSetTopic + ":");
+            if (!loaded.ok()) {
+                LOG.warn(
+                        "Rule set revision {} on {} is invalid; starting with --rules: {}",
+                        published.revision(),
+                        options.ruleSetTopic,
+                        loaded.problems());
+                return Optional.empty();
+            }
+            LOG.info(
+                    "Starting with rule set revision {} from {} instead of --rules",
+                    published.revision(),
+                    options.ruleSetTopic);
+            return Optional.of(
+                    RuleRevision.of(published.revision(), Long.MIN_VALUE, loaded.rules()));
+        }
     }
 
     /**

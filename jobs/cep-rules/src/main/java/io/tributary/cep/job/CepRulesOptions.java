@@ -30,8 +30,31 @@ public class CepRulesOptions {
             names = "--rules",
             required = true,
             description =
-                    "Directory of rule files (*.yaml, searched recursively) or one rule file; read when the job is submitted.")
+                    "Directory of rule files (*.yaml, searched recursively) or one rule file, read when the job is submitted:"
+                            + " the rules until one is published on --rule-set-topic (the newest published set wins at submission).")
     public Path rules;
+
+    @Option(
+            names = "--rule-set-topic",
+            defaultValue = Topics.CEP_RULE_SETS,
+            description =
+                    "Compacted topic of rule sets published with `rules publish`; the job takes each new revision while it runs"
+                            + " (default: ${DEFAULT-VALUE}).")
+    public String ruleSetTopic;
+
+    @Option(
+            names = "--rule-status-topic",
+            defaultValue = Topics.CEP_RULE_STATUS,
+            description =
+                    "Where the job reports each published revision accepted (and from which event time) or refused, with its"
+                            + " problems (default: ${DEFAULT-VALUE}).")
+    public String ruleStatusTopic;
+
+    @Option(
+            names = "--no-rule-updates",
+            description =
+                    "Run the --rules only; ignore the rule-set topic (a change then needs a savepoint and a resubmission).")
+    public boolean noRuleUpdates;
 
     @Option(
             names = "--input-topics",

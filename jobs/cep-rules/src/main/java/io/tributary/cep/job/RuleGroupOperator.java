@@ -1,9 +1,10 @@
 package io.tributary.cep.job;
 
 import io.tributary.cep.alerts.EmitAlerts;
-import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleFamily;
+import io.tributary.cep.rules.RuleLoader;
+import io.tributary.cep.rules.RuleSet;
 import io.tributary.cep.rules.StepCondition;
 import io.tributary.jobs.state.StateTtl;
 import io.tributary.schemas.Envelope;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -28,6 +30,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
@@ -38,10 +41,8 @@ import org.apache.flink.cep.nfa.NFAState;
 import org.apache.flink.cep.nfa.NFAStateSerializer;
 import org.apache.flink.cep.nfa.State;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.nfa.sharedbuffer.SharedBuffer;
 import org.apache.flink.cep.nfa.sharedbuffer.SharedBufferAccessor;
-import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -52,9 +53,10 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -93,8 +95,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * before the backend's snapshot) and when a key is evicted.
  */
 public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
-        implements OneInputStreamOperator<Envelope, Alert>, Triggerable<String, String> {
-    private static final long serialVersionUID = 2L;
+        implements TwoInputStreamOperator<Tuple2<String, Envelope>, byte[], Alert>,
+                Triggerable<String, String> {
+    private static final long serialVersionUID = 3L;
 
     /** Timer namespace of the event queue; a cohort's window timers use the cohort's name. */
     static final String QUEUE = "";
@@ -103,6 +106,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private static final String NFA_STATE = "rule-nfa";
     private static final String COHORTS_STATE = "rule-family-cohorts";
     private static final String CUTS_STATE = "partial-matches-cut";
+
+    /** Operator state: the published rule sets still scheduled, as the gate accepted them. */
+    private static final String REVISIONS_STATE = "rule-set-revisions";
 
     /**
      * How long a key's count of cut partial matches waits for the alert that reports it; a key that
@@ -130,7 +136,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
      */
     public static final int DEFAULT_MAX_PARTIAL_MATCHES = 1_000;
 
-    private final List<CompiledFamily> families;
+    /** The rules the job was submitted with: from the start until a published revision. */
+    private final RuleRevision submitted;
+
     private final TypeSerializer<Envelope> serializer;
     private final int stateCacheKeys;
     private final int maxPartialMatches;
@@ -173,20 +181,27 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private transient RuleStateStore cohortStore;
 
     private transient ValueState<List<Tuple3<String, Long, List<String>>>> cohortLists;
-    private transient List<FamilyRuntime> runtimes;
-    private transient Map<EventType, List<FamilyRuntime>> byType;
-    private transient Map<String, FamilyRuntime> byId;
 
-    public RuleGroupOperator(List<Rule> rules, RuleKey key, TypeSerializer<Envelope> serializer) {
-        this(rules, key, serializer, DEFAULT_STATE_CACHE_KEYS);
+    /** Which revision judges which event time; each with its families at run time. */
+    private transient RuleSchedule<RevisionRuntime> schedule;
+
+    /** Published revisions as received, for checkpoints; written by subtask 0 only. */
+    private transient ListState<byte[]> revisionsState;
+
+    private transient List<RuleSet> restoredRevisions;
+
+    /** Per rule uid: a rule kept by a new revision counts on. */
+    private transient Map<String, EmitAlerts.Counters> ruleCounters;
+
+    private transient Counter revisionsTaken;
+
+    public RuleGroupOperator(List<Rule> rules, TypeSerializer<Envelope> serializer) {
+        this(rules, serializer, DEFAULT_STATE_CACHE_KEYS);
     }
 
     public RuleGroupOperator(
-            List<Rule> rules,
-            RuleKey key,
-            TypeSerializer<Envelope> serializer,
-            int stateCacheKeys) {
-        this(rules, key, serializer, stateCacheKeys, DEFAULT_MAX_PARTIAL_MATCHES);
+            List<Rule> rules, TypeSerializer<Envelope> serializer, int stateCacheKeys) {
+        this(rules, serializer, stateCacheKeys, DEFAULT_MAX_PARTIAL_MATCHES);
     }
 
     /**
@@ -196,23 +211,34 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
      */
     public RuleGroupOperator(
             List<Rule> rules,
-            RuleKey key,
             TypeSerializer<Envelope> serializer,
             int stateCacheKeys,
             int maxPartialMatches) {
-        if (rules.isEmpty()) {
-            throw new IllegalArgumentException("a rule group needs at least one rule");
-        }
+        this(
+                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules),
+                serializer,
+                stateCacheKeys,
+                maxPartialMatches);
+    }
+
+    /**
+     * @param submitted the rules from the start until a published revision takes over
+     */
+    RuleGroupOperator(
+            RuleRevision submitted,
+            TypeSerializer<Envelope> serializer,
+            int stateCacheKeys,
+            int maxPartialMatches) {
         Set<String> uids = new HashSet<>();
-        for (Rule rule : rules) {
-            if (!uids.add(rule.uid())) {
-                throw new IllegalArgumentException("rule " + rule.uid() + " is in the group twice");
+        for (CompiledFamily family : submitted.families) {
+            for (CompiledFamily.Member member : family.members) {
+                if (!uids.add(member.uid)) {
+                    throw new IllegalArgumentException(
+                            "rule " + member.uid + " is in the rule set twice");
+                }
             }
         }
-        this.families = new ArrayList<>();
-        for (RuleFamily family : RuleFamily.of(rules)) {
-            this.families.add(new CompiledFamily(family, key));
-        }
+        this.submitted = submitted;
         this.serializer = serializer;
         if (stateCacheKeys < 0) {
             throw new IllegalArgumentException(
@@ -272,6 +298,17 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                         new ValueStateDescriptor<>(COHORTS_STATE, new ListSerializer<>(entry)));
         cutsSinceAlert = new ValueStateDescriptor<>(CUTS_STATE, LongSerializer.INSTANCE);
         cutsSinceAlert.enableTimeToLive(StateTtl.expireAfterWrite(CUTS_TTL));
+        // Every subtask got every revision (broadcast); a union list gives each the whole list on
+        // restore, at any parallelism.
+        revisionsState =
+                getOperatorStateBackend()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        REVISIONS_STATE, BytePrimitiveArraySerializer.INSTANCE));
+        restoredRevisions = new ArrayList<>();
+        for (byte[] json : revisionsState.get()) {
+            restoredRevisions.add(RuleSet.fromJson(json));
+        }
     }
 
     @Override
@@ -281,17 +318,16 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         out = new TimestampedCollector<>(output);
         lateDropped = getMetricGroup().counter("numLateRecordsDropped");
         partialMatchesCut = getMetricGroup().counter("partialMatchesCut");
-        runtimes = new ArrayList<>();
-        byType = new EnumMap<>(EventType.class);
-        byId = new HashMap<>();
-        for (CompiledFamily family : families) {
-            FamilyRuntime runtime = new FamilyRuntime(family);
-            runtimes.add(runtime);
-            for (EventType type : family.inputs) {
-                byType.computeIfAbsent(type, t -> new ArrayList<>()).add(runtime);
-            }
-            byId.put(family.id, runtime);
+        revisionsTaken = getMetricGroup().counter("ruleSetRevisionsTaken");
+        ruleCounters = new HashMap<>();
+        schedule = new RuleSchedule<>();
+        schedule.add(
+                submitted.revision, submitted.effectiveAt, new RevisionRuntime(submitted, null));
+        restoredRevisions.sort(java.util.Comparator.comparingLong(RuleSet::revision));
+        for (RuleSet ruleSet : restoredRevisions) {
+            take(ruleSet);
         }
+        restoredRevisions = null;
         if (restored) {
             readQueue();
         }
@@ -322,6 +358,14 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         if (cache != null) {
             cache.writeBack();
         }
+        revisionsState.clear();
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            for (RevisionRuntime revision : schedule.all()) {
+                if (revision.json != null) {
+                    revisionsState.add(revision.json);
+                }
+            }
+        }
     }
 
     /**
@@ -330,6 +374,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
      */
     int cachedKeys() {
         return cache == null ? 0 : cache.size();
+    }
+
+    /** The revisions that judge some time still to come. */
+    List<Long> scheduledRevisions() {
+        List<Long> revisions = new ArrayList<>();
+        schedule.all().forEach(revision -> revisions.add(revision.revision));
+        return revisions;
     }
 
     /** How many keys have events waiting for the watermark. */
@@ -372,9 +423,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     @Override
     public void close() throws Exception {
         super.close();
-        if (runtimes != null) {
-            for (FamilyRuntime runtime : runtimes) {
-                runtime.close();
+        if (schedule != null) {
+            for (RevisionRuntime revision : schedule.all()) {
+                revision.close();
             }
         }
         if (buffer != null) {
@@ -382,8 +433,56 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
     }
 
+    /**
+     * A revision the gate accepted, with the event time from which it judges events; every subtask
+     * gets it before its watermark passes that time.
+     */
     @Override
-    public void processElement(StreamRecord<Envelope> element) throws Exception {
+    public void processElement2(StreamRecord<byte[]> element) throws Exception {
+        take(RuleSet.fromJson(element.getValue()));
+    }
+
+    private void take(RuleSet ruleSet) throws Exception {
+        if (ruleSet.revision() <= schedule.newestRevision()) {
+            return;
+        }
+        RuleRevision compiled;
+        try {
+            compiled = RuleRevision.of(ruleSet);
+        } catch (RuleLoader.InvalidRulesException e) {
+            // The gate compiled it before accepting it; a Flink upgrade that refuses a rule the
+            // gate took must not stop detection with the rules in force.
+            LOG.error(
+                    "Rule set revision {} was accepted but does not compile here; keeping the"
+                            + " rules in force: {}",
+                    ruleSet.revision(),
+                    e.problems());
+            return;
+        }
+        RevisionRuntime runtime = new RevisionRuntime(compiled, ruleSet.toJson());
+        List<RevisionRuntime> replaced = new ArrayList<>(schedule.all());
+        schedule.add(compiled.revision, compiled.effectiveAt, runtime);
+        replaced.removeAll(schedule.all());
+        for (RevisionRuntime gone : replaced) {
+            gone.close();
+        }
+        revisionsTaken.inc();
+        LOG.info(
+                "Rule set revision {} judges events from {} on ({} families)",
+                compiled.revision,
+                java.time.Instant.ofEpochMilli(compiled.effectiveAt),
+                compiled.families.size());
+    }
+
+    /** Past the next revision's effective time, a revision judges nothing any more. */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        super.processWatermark(mark);
+        schedule.retire(mark.getTimestamp(), RevisionRuntime::close);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<Tuple2<String, Envelope>> element) throws Exception {
         long time = element.getTimestamp();
         // The watermark promised no event at or before it; the late-event split upstream sends
         // such events to the late topic, so one arriving here is only counted.
@@ -391,7 +490,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             lateDropped.inc();
             return;
         }
-        queued(getCurrentKey(), time).events.add(element.getValue());
+        queued(getCurrentKey(), time).events.add(element.getValue().f1);
         // The timer service keeps one timer per key, namespace and time however often it is asked.
         timers.registerEventTimeTimer(QUEUE, time);
     }
@@ -407,10 +506,15 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         String namespace = timer.getNamespace();
         if (!QUEUE.equals(namespace)) {
             int slash = namespace.indexOf('/');
-            FamilyRuntime family = slash < 0 ? null : byId.get(namespace.substring(0, slash));
+            RevisionRuntime revision = schedule.at(time);
+            FamilyRuntime family =
+                    slash < 0 || revision == null
+                            ? null
+                            : revision.byId.get(namespace.substring(0, slash));
             if (family == null) {
-                // The family's rules all left the group since the savepoint: this cohort's partial
-                // matches would never end, so its state goes when its window would have.
+                // The family's rules all left the rule set (at a switch, or since the savepoint):
+                // this cohort's partial matches would never end, so its state goes when its window
+                // would have.
                 nfaStore.clearNamespace(namespace);
                 if (slash >= 0) {
                     cohortStore.clearNamespace(namespace.substring(0, slash));
@@ -453,6 +557,15 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             queueState.clear();
         }
         List<Envelope> events = queued.events;
+        RevisionRuntime revision = schedule.at(time);
+        Map<EventType, List<FamilyRuntime>> byType =
+                revision == null
+                        ? null
+                        : revision.byShapeAndType.get(RuleRevision.shapeOf((String) key));
+        if (byType == null) {
+            // No rule of this revision keys events this way: the rule that did was removed.
+            return;
+        }
         // In the order the families first see an event, so alerts come out in the same order on
         // every run.
         Map<FamilyRuntime, FamilyRun> runs = new LinkedHashMap<>();
@@ -481,63 +594,40 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                 "rules run in event time; no processing-time timers are registered");
     }
 
-    /**
-     * A member of a family as the operator needs it, compiled on the client so a bad rule fails at
-     * submission.
-     */
-    private static final class CompiledRule implements java.io.Serializable {
-        private static final long serialVersionUID = 2L;
+    /** A revision at run time: its families, found by key shape and event type, or by id. */
+    private final class RevisionRuntime {
+        final long revision;
 
-        final String uid;
-        final NFACompiler.NFAFactory<Envelope> nfaFactory;
-        final AfterMatchSkipStrategy skip;
-        final EmitAlerts emit;
+        /** As published; null for the rules the job was submitted with. */
+        final byte[] json;
 
-        CompiledRule(Rule rule, RuleKey key) {
-            Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
-            this.uid = rule.uid();
-            // The NFA must report timed-out partial matches: EmitAlerts counts them.
-            this.nfaFactory = NFACompiler.compileFactory(pattern, true);
-            this.skip = pattern.getAfterMatchSkipStrategy();
-            this.emit = new EmitAlerts(rule, key);
-        }
-    }
+        final List<FamilyRuntime> families = new ArrayList<>();
+        final Map<String, Map<EventType, List<FamilyRuntime>>> byShapeAndType = new HashMap<>();
+        final Map<String, FamilyRuntime> byId = new HashMap<>();
 
-    /** A family compiled: its members, and the distinct start conditions they use. */
-    private static final class CompiledFamily implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-
-        final String id;
-        final Set<EventType> inputs;
-        final List<CompiledRule> members = new ArrayList<>();
-
-        /**
-         * The distinct first-step conditions of the members; null entries when the first step's
-         * condition alone does not decide whether an event starts a match (then every event of the
-         * inputs may, and the members have the same pattern).
-         */
-        final List<StepCondition> startConditions = new ArrayList<>();
-
-        /** Index into {@link #startConditions} per member. */
-        final int[] startConditionOf;
-
-        CompiledFamily(RuleFamily family, RuleKey key) {
-            this.id = family.id();
-            this.inputs = Set.copyOf(family.members().get(0).inputs());
-            this.startConditionOf = new int[family.members().size()];
-            Map<String, Integer> byText = new HashMap<>();
-            for (int i = 0; i < family.members().size(); i++) {
-                Rule rule = family.members().get(i);
-                members.add(new CompiledRule(rule, key));
-                String text =
-                        family.narrowedAtStart() ? String.valueOf(rule.steps().get(0).where()) : "";
-                Integer index = byText.get(text);
-                if (index == null) {
-                    index = startConditions.size();
-                    byText.put(text, index);
-                    startConditions.add(PatternCompiler.startCondition(rule).orElse(null));
+        RevisionRuntime(RuleRevision compiled, byte[] json) throws Exception {
+            this.revision = compiled.revision;
+            this.json = json;
+            for (CompiledFamily family : compiled.families) {
+                FamilyRuntime runtime = new FamilyRuntime(family);
+                families.add(runtime);
+                Map<EventType, List<FamilyRuntime>> byType =
+                        byShapeAndType.computeIfAbsent(
+                                family.keyShape, shape -> new EnumMap<>(EventType.class));
+                for (EventType type : family.inputs) {
+                    byType.computeIfAbsent(type, t -> new ArrayList<>()).add(runtime);
                 }
-                startConditionOf[i] = index;
+                byId.put(family.id, runtime);
+            }
+        }
+
+        void close() {
+            for (FamilyRuntime family : families) {
+                try {
+                    family.close();
+                } catch (Exception e) {
+                    LOG.warn("Closing the NFAs of rule set revision {} failed", revision, e);
+                }
             }
         }
     }
@@ -553,12 +643,17 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         FamilyRuntime(CompiledFamily compiled) throws Exception {
             this.compiled = compiled;
             for (int i = 0; i < compiled.members.size(); i++) {
-                CompiledRule member = compiled.members.get(i);
+                CompiledFamily.Member member = compiled.members.get(i);
                 NFA<Envelope> nfa = member.nfaFactory.createNFA();
                 nfa.open(getRuntimeContext(), new Configuration());
                 nfas.add(nfa);
                 memberByUid.put(member.uid, i);
-                member.emit.open(getMetricGroup().addGroup("rule", member.uid));
+                member.emit.open(
+                        ruleCounters.computeIfAbsent(
+                                member.uid,
+                                uid ->
+                                        EmitAlerts.Counters.register(
+                                                getMetricGroup().addGroup("rule", uid))));
             }
             for (State<Envelope> state : nfas.get(0).getStates()) {
                 if (state.isStart()) {

@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Flink CEP's own {@link CepOperator}, and leaves no state and no timers once every window ended.
  */
 class RuleFamilyHarnessTest {
-    private static final Path RULES = Repository.rules();
-    private static final long BASE = FixtureEvents.BASE.toEpochMilli();
+    static final Path RULES = Repository.rules();
+    static final long BASE = FixtureEvents.BASE.toEpochMilli();
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
@@ -215,7 +215,7 @@ class RuleFamilyHarnessTest {
     }
 
     /** Timers on the heap, as the job keeps them (--timer-state HEAP). */
-    private static EmbeddedRocksDBStateBackend rocksDb() {
+    static EmbeddedRocksDBStateBackend rocksDb() {
         EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
         rocksDb.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         return rocksDb;
@@ -421,7 +421,7 @@ class RuleFamilyHarnessTest {
         }
     }
 
-    private static String describe(Alert alert) {
+    static String describe(Alert alert) {
         return alert.getRuleId()
                 + " "
                 + alert.getKey()
@@ -434,10 +434,21 @@ class RuleFamilyHarnessTest {
     /**
      * Events ({@link Envelope}) and watermarks ({@link Long}) in the order the operator gets them.
      */
-    private static void replay(
+    static void replay(
             KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness,
             List<Object> stream)
             throws Exception {
+        for (Object item : stream) {
+            if (item instanceof Envelope event) {
+                harness.processElement(
+                        new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+            } else {
+                harness.processWatermark((Long) item);
+            }
+        }
+    }
+
+    static void replay(RuleHarness harness, List<Object> stream) throws Exception {
         for (Object item : stream) {
             if (item instanceof Envelope event) {
                 harness.processElement(
@@ -452,7 +463,7 @@ class RuleFamilyHarnessTest {
      * Readings of four device metrics that stick to a value for a while, jump, and wander between
      * two sites.
      */
-    private static List<Object> iotStream(Random random) throws Exception {
+    static List<Object> iotStream(Random random) throws Exception {
         return iotStream(random, 0);
     }
 
@@ -460,7 +471,7 @@ class RuleFamilyHarnessTest {
      * @param ties one reading in this many shares the previous reading's time (0: none), so a
      *     cohort may split after an earlier event of the same time ended its partial matches
      */
-    private static List<Object> iotStream(Random random, int ties) throws Exception {
+    static List<Object> iotStream(Random random, int ties) throws Exception {
         List<Object> stream = new ArrayList<>();
         Map<String, Double> last = new LinkedHashMap<>();
         double[] values = {10, 40, 60, 100, 140};
@@ -513,7 +524,7 @@ class RuleFamilyHarnessTest {
         return stream;
     }
 
-    private static Envelope reading(
+    static Envelope reading(
             long seconds, String device, String metric, double value, String site, String id)
             throws Exception {
         return event(
@@ -528,25 +539,25 @@ class RuleFamilyHarnessTest {
                         site));
     }
 
-    private static Envelope event(String json) throws Exception {
+    static Envelope event(String json) throws Exception {
         return FixtureEvents.parse("test", List.of(json)).get(0);
     }
 
-    private static String shipped(String file) throws IOException {
+    static String shipped(String file) throws IOException {
         return Files.readString(RULES.resolve(file));
     }
 
-    private static String renamed(String text, String suffix) {
+    static String renamed(String text, String suffix) {
         return text.replaceFirst("(?m)^id: (.+)$", "id: $1-" + suffix);
     }
 
     /** A market variant: the rule under a new id, its first step narrowed by the condition. */
-    private static String narrowed(String text, String suffix, String condition) {
+    static String narrowed(String text, String suffix, String condition) {
         return renamed(text, suffix)
                 .replaceFirst("(?m)^(  - begin: \\S+)$", "$1\n    where: '" + condition + "'");
     }
 
-    private static List<Rule> load(Map<String, String> texts) {
+    static List<Rule> load(Map<String, String> texts) {
         Map<String, String> files = new LinkedHashMap<>();
         texts.keySet().stream()
                 .sorted()
@@ -558,8 +569,8 @@ class RuleFamilyHarnessTest {
      * The rule in Flink's CepOperator, as {@code CEP.pattern(stream, pattern).process(...)} would
      * run it.
      */
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> flinkCep(
-            Rule rule) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> flinkCep(Rule rule)
+            throws Exception {
         RuleKey key = new RuleKey(rule.domain(), rule.key());
         Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
         var operator =
@@ -594,16 +605,11 @@ class RuleFamilyHarnessTest {
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
-            List<Rule> rules) throws Exception {
+    private static RuleHarness harness(List<Rule> rules) throws Exception {
         return harness(rules, RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
-            List<Rule> rules, int cacheKeys) throws Exception {
-        RuleKey key = new RuleKey(rules.get(0).domain(), rules.get(0).key());
-        var operator =
-                new RuleGroupOperator(rules, key, new AvroSerializer<>(Envelope.class), cacheKeys);
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+    private static RuleHarness harness(List<Rule> rules, int cacheKeys) throws Exception {
+        return new RuleHarness(rules, cacheKeys, RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
     }
 }

@@ -16,11 +16,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -293,35 +290,22 @@ class RuleOperatorHarnessTest {
         return rules.get(0);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
-            Rule... rules) throws Exception {
+    private static RuleHarness harness(Rule... rules) throws Exception {
         return harness(RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES, rules);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness(
-            int maxPartialMatches, Rule... rules) throws Exception {
-        RuleKey key = new RuleKey(rules[0].domain(), rules[0].key());
-        var operator =
-                new RuleGroupOperator(
-                        List.of(rules),
-                        key,
-                        new AvroSerializer<>(Envelope.class),
-                        RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
-                        maxPartialMatches);
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+    private static RuleHarness harness(int maxPartialMatches, Rule... rules) throws Exception {
+        return new RuleHarness(
+                List.of(rules), RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS, maxPartialMatches);
     }
 
-    private static void feed(
-            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness,
-            String... lines)
-            throws Exception {
+    private static void feed(RuleHarness harness, String... lines) throws Exception {
         for (Envelope event : FixtureEvents.parse("test", List.of(lines))) {
             harness.processElement(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
         }
     }
 
-    private static List<Alert> alerts(
-            KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness) {
+    private static List<Alert> alerts(RuleHarness harness) {
         return harness.extractOutputValues();
     }
 }
