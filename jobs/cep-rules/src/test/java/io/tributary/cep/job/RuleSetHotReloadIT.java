@@ -16,6 +16,9 @@ import io.tributary.testkit.Repository;
 import io.tributary.testkit.flink.FlinkTestClusters;
 import io.tributary.testkit.junit.RealKafka;
 import io.tributary.testkit.junit.RealSchemaRegistry;
+import io.tributary.testkit.kafka.ConsumerGroups;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +31,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -61,63 +67,88 @@ class RuleSetHotReloadIT {
     private static final long SWITCH = T0 + Duration.ofMinutes(12).toMillis();
     private static final long END = T0 + Duration.ofMinutes(45).toMillis();
 
-    @Test
-    void aPublishedRevisionTakesOverAtItsEventTimeExactlyOnceAcrossFailures() throws Exception {
-        String player = "hot-events.player";
-        String commerce = "hot-events.commerce";
-        String alertsTopic = "hot-cep.alerts";
-        String ruleSets = "hot-cep.rule-sets";
-        String statusTopic = "hot-cep.rule-status";
-        KAFKA.broker().createTopics(2, player, commerce, alertsTopic, "hot-late", "hot-dead");
-        KafkaConnection kafka = KafkaConnection.plaintext(KAFKA.bootstrapServers());
-        try (RuleSetTopic topic = new RuleSetTopic(kafka, ruleSets)) {
-            topic.createIfMissing(ruleSets, true);
-            topic.createIfMissing(statusTopic, false);
+    /** One test's topics on the shared broker. */
+    private record Names(
+            String player,
+            String commerce,
+            String alerts,
+            String late,
+            String deadLetters,
+            String ruleSets,
+            String status) {
+        static Names of(String prefix) {
+            return new Names(
+                    prefix + "-events.player",
+                    prefix + "-events.commerce",
+                    prefix + "-cep.alerts",
+                    prefix + "-cep.late",
+                    prefix + "-cep.dead",
+                    prefix + "-cep.rule-sets",
+                    prefix + "-cep.rule-status");
         }
 
-        CepTraffic before =
-                new CepTraffic(Instant.ofEpochMilli(T0), 21, "a-")
-                        .storms(40)
-                        .stallsSpreadOut(20)
-                        .startFailures(40)
-                        .startsInTime(60)
-                        .cardTesting(20)
-                        .honestRetries(20)
-                        .shuffleSlightly();
-        CepTraffic after =
-                new CepTraffic(
-                                Instant.ofEpochMilli(SWITCH + Duration.ofMinutes(3).toMillis()),
-                                22,
-                                "b-")
-                        .storms(40)
-                        .stallsSpreadOut(20)
-                        .startFailures(40)
-                        .startsInTime(60)
-                        .cardTesting(20)
-                        .honestRetries(20)
-                        .shuffleSlightly();
+        void create() {
+            KAFKA.broker().createTopics(2, player, commerce, alerts, late, deadLetters);
+            try (RuleSetTopic topic = new RuleSetTopic(kafka(), ruleSets)) {
+                topic.createIfMissing(ruleSets, true);
+                topic.createIfMissing(status, false);
+            }
+        }
+    }
+
+    private static KafkaConnection kafka() {
+        return KafkaConnection.plaintext(KAFKA.bootstrapServers());
+    }
+
+    private static CepTraffic traffic(long t0, long seed, String prefix) {
+        return new CepTraffic(Instant.ofEpochMilli(t0), seed, prefix)
+                .storms(40)
+                .stallsSpreadOut(20)
+                .startFailures(40)
+                .startsInTime(60)
+                .cardTesting(20)
+                .honestRetries(20)
+                .shuffleSlightly();
+    }
+
+    private static CepTraffic before() {
+        CepTraffic before = traffic(T0, 21, "a-");
         assertThat(before.player.stream().mapToLong(RuleSetHotReloadIT::time).max().orElseThrow())
                 .as("the first traffic ends before the switch")
                 .isLessThan(SWITCH);
+        return before;
+    }
 
-        SortedMap<String, String> shipped = RuleSet.readFiles(Repository.rules());
-        RuleSet revision1 =
-                new RuleSet(1, Instant.ofEpochMilli(SWITCH), Instant.now(), "it", changed(shipped));
-        List<Rule> rulesBefore =
-                new RuleSet(0, Instant.EPOCH, null, null, shipped).load("").rulesOrThrow();
-        List<Rule> rulesAfter = revision1.load("").rulesOrThrow();
+    private static CepTraffic after() {
+        return traffic(SWITCH + Duration.ofMinutes(3).toMillis(), 22, "b-");
+    }
 
-        FailOnceAfterCheckpointFrom beforeSwitch = new FailOnceAfterCheckpointFrom(Long.MIN_VALUE);
-        FailOnceAfterCheckpointFrom afterSwitch = new FailOnceAfterCheckpointFrom(SWITCH);
-        StreamExecutionEnvironment env = CepRulesJobIT.environment();
+    private static final SortedMap<String, String> SHIPPED = RuleSet.readFiles(Repository.rules());
+
+    private static List<Rule> shippedRules() {
+        return new RuleSet(0, Instant.EPOCH, null, null, SHIPPED).load("").rulesOrThrow();
+    }
+
+    private static RuleSet revision1() {
+        return new RuleSet(1, Instant.ofEpochMilli(SWITCH), Instant.now(), "it", changed(SHIPPED));
+    }
+
+    @SafeVarargs
+    private static JobClient start(
+            Names names, Configuration config, MapFunction<Envelope, Envelope>... failures)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(FlinkTestClusters.PARALLELISM);
+        env.enableCheckpointing(300);
+        env.getConfig().disableGenericTypes();
         env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
         CanonicalInput input =
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                kafka,
-                                List.of(player, commerce),
-                                "hot-it",
+                                kafka(),
+                                List.of(names.player(), names.commerce()),
+                                names.player() + "-group",
                                 RegistryConnection.of(REGISTRY.url()),
                                 CepRulesJob.JOB,
                                 Duration.ofHours(2),
@@ -125,106 +156,178 @@ class RuleSetHotReloadIT {
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(20));
         DataStream<Envelope> events = input.events();
+        for (MapFunction<Envelope, Envelope> failure : failures) {
+            events = events.map(failure).returns(input.events().getType()).name("inject failure");
+        }
+        // The job as submitted with the shipped rules: a stale --rules once revision 1 is out.
         CepRulesJob.build(
-                input.withEvents(
-                        events.map(beforeSwitch)
-                                .returns(events.getType())
-                                .name("fail before the switch")
-                                .map(afterSwitch)
-                                .returns(events.getType())
-                                .name("fail after the switch")),
-                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rulesBefore),
+                input.withEvents(events),
+                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, shippedRules()),
                 new CepRulesJob.RuleUpdates(
-                        RuleSetKafka.source(kafka, ruleSets, "hot-it-rules", false),
-                        RuleSetKafka.statusSink(kafka, statusTopic)),
-                CEP_KAFKA.sinks(alertsTopic, "hot-late", "hot-dead", "hot-it"),
+                        RuleSetKafka.source(
+                                kafka(), names.ruleSets(), names.ruleSets() + "-group", false),
+                        RuleSetKafka.statusSink(kafka(), names.status())),
+                CEP_KAFKA.sinks(names.alerts(), names.late(), names.deadLetters(), names.player()),
                 RuleGroupOperator.DEFAULT_STATE_CACHE_KEYS,
                 RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
-        JobClient job = env.executeAsync("rule-set hot reload");
-        try (RuleSetTopic topic = new RuleSetTopic(kafka, ruleSets)) {
-            CEP_KAFKA.produce(player, before.player);
-            CEP_KAFKA.produce(commerce, before.commerce);
+        return env.executeAsync("rule-set hot reload");
+    }
+
+    private static RuleSetStatus publish(Names names, RuleSetTopic topic, RuleSet ruleSet) {
+        topic.publish(ruleSet);
+        return topic.awaitStatus(names.status(), ruleSet.revision(), Duration.ofMinutes(2))
+                .orElseThrow();
+    }
+
+    /**
+     * Flink's CepOperator per rule version over the events of the time it is in force, up to the
+     * watermark the end ticks bring.
+     */
+    private static List<String> oracle(CepTraffic... traffics) throws Exception {
+        List<Envelope> all = new ArrayList<>();
+        for (CepTraffic traffic : traffics) {
+            all.addAll(traffic.player);
+            all.addAll(traffic.commerce);
+        }
+        all.sort(Comparator.comparingLong(RuleSetHotReloadIT::time));
+        List<Object> stream = new ArrayList<>(all);
+        long lastWatermark = END - 5_000 - 1;
+        List<Rule> rulesBefore = shippedRules();
+        List<Rule> rulesAfter = revision1().load("").rulesOrThrow();
+        Set<String> uidsBefore = new HashSet<>();
+        rulesBefore.forEach(rule -> uidsBefore.add(rule.uid()));
+        Set<String> uidsAfter = new HashSet<>();
+        rulesAfter.forEach(rule -> uidsAfter.add(rule.uid()));
+        List<String> expected = new ArrayList<>();
+        for (Rule rule : rulesBefore) {
+            long until = uidsAfter.contains(rule.uid()) ? Long.MAX_VALUE : SWITCH;
+            expected.addAll(
+                    RuleSetSwitchHarnessTest.alone(
+                            rule, Long.MIN_VALUE, until, stream, lastWatermark));
+        }
+        for (Rule rule : rulesAfter) {
+            if (!uidsBefore.contains(rule.uid())) {
+                expected.addAll(
+                        RuleSetSwitchHarnessTest.alone(
+                                rule, SWITCH, Long.MAX_VALUE, stream, lastWatermark));
+            }
+        }
+        assertThat(expected)
+                .as("the new rule and the new version alert")
+                .anyMatch(a -> a.startsWith("rebuffering-storm-by-title "))
+                .anyMatch(a -> a.contains(" v2: "));
+        return expected;
+    }
+
+    private static void assertAlerts(Names names, List<String> expected) throws Exception {
+        List<Alert> alerts = awaitAlerts(names.alerts(), expected.size());
+        assertThat(alerts.stream().map(RuleFamilyHarnessTest::describe).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(alerts.stream().map(Alert::getAlertId).distinct().count())
+                .as("no alertId twice")
+                .isEqualTo(alerts.size());
+        assertThat(CEP_KAFKA.readEvents(names.late())).as("nothing late").isEmpty();
+    }
+
+    @Test
+    void aPublishedRevisionTakesOverAtItsEventTimeExactlyOnceAcrossFailures() throws Exception {
+        Names names = Names.of("hot");
+        names.create();
+        CepTraffic before = before();
+        CepTraffic after = after();
+        FailOnceAfterCheckpointFrom beforeSwitch = new FailOnceAfterCheckpointFrom(Long.MIN_VALUE);
+        FailOnceAfterCheckpointFrom afterSwitch = new FailOnceAfterCheckpointFrom(SWITCH);
+        JobClient job = start(names, new Configuration(), beforeSwitch, afterSwitch);
+        try (RuleSetTopic topic = new RuleSetTopic(kafka(), names.ruleSets())) {
+            CEP_KAFKA.produce(names.player(), before.player);
+            CEP_KAFKA.produce(names.commerce(), before.commerce);
 
             topic.claim();
-            topic.publish(revision1);
-            RuleSetStatus accepted =
-                    topic.awaitStatus(statusTopic, 1, Duration.ofMinutes(2)).orElseThrow();
+            RuleSetStatus accepted = publish(names, topic, revision1());
             assertThat(accepted.accepted()).as(accepted.problems().toString()).isTrue();
             assertThat(accepted.effectiveAt()).isEqualTo(Instant.ofEpochMilli(SWITCH));
 
-            SortedMap<String, String> brokenFiles = new TreeMap<>(changed(shipped));
+            SortedMap<String, String> brokenFiles = new TreeMap<>(changed(SHIPPED));
             brokenFiles.put("player/broken.yaml", "id: broken\nversion: 1\npattern: nope\n");
-            topic.publish(
-                    new RuleSet(
-                            2,
-                            Instant.ofEpochMilli(SWITCH + 60_000),
-                            Instant.now(),
-                            "it",
-                            brokenFiles));
             RuleSetStatus refused =
-                    topic.awaitStatus(statusTopic, 2, Duration.ofMinutes(2)).orElseThrow();
+                    publish(
+                            names,
+                            topic,
+                            new RuleSet(
+                                    2,
+                                    Instant.ofEpochMilli(SWITCH + 60_000),
+                                    Instant.now(),
+                                    "it",
+                                    brokenFiles));
             assertThat(refused.accepted()).isFalse();
             assertThat(refused.problems())
                     .isNotEmpty()
                     .allMatch(problem -> problem.startsWith("player/broken.yaml:"));
 
-            CEP_KAFKA.produce(player, after.player);
-            CEP_KAFKA.produce(commerce, after.commerce);
-            // Every partition's watermark past every window of interest.
-            CEP_KAFKA.produce(player, ticks("PLAYER", 0));
-            CEP_KAFKA.produce(commerce, ticks("COMMERCE", 0));
+            CEP_KAFKA.produce(names.player(), after.player);
+            CEP_KAFKA.produce(names.commerce(), after.commerce);
+            CEP_KAFKA.produce(names.player(), ticks("PLAYER", 0));
+            CEP_KAFKA.produce(names.commerce(), ticks("COMMERCE", 0));
             // Records keep coming (at the end time, which no rule gets to judge) until a checkpoint
             // after the switch has completed and the job has failed once more.
             long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
             for (int round = 1;
                     !afterSwitch.hasFailed() && System.currentTimeMillis() < deadline;
                     round++) {
-                CEP_KAFKA.produce(player, ticks("PLAYER", round));
+                CEP_KAFKA.produce(names.player(), ticks("PLAYER", round));
                 Thread.sleep(300);
             }
-
-            List<Object> stream = new ArrayList<>();
-            List<Envelope> all = new ArrayList<>();
-            all.addAll(before.player);
-            all.addAll(before.commerce);
-            all.addAll(after.player);
-            all.addAll(after.commerce);
-            all.sort(Comparator.comparingLong(RuleSetHotReloadIT::time));
-            stream.addAll(all);
-            long lastWatermark = END - 5_000 - 1;
-            List<String> expected = new ArrayList<>();
-            Set<String> uidsAfter = new HashSet<>();
-            rulesAfter.forEach(rule -> uidsAfter.add(rule.uid()));
-            Set<String> uidsBefore = new HashSet<>();
-            rulesBefore.forEach(rule -> uidsBefore.add(rule.uid()));
-            for (Rule rule : rulesBefore) {
-                long until = uidsAfter.contains(rule.uid()) ? Long.MAX_VALUE : SWITCH;
-                expected.addAll(
-                        RuleSetSwitchHarnessTest.alone(
-                                rule, Long.MIN_VALUE, until, stream, lastWatermark));
-            }
-            for (Rule rule : rulesAfter) {
-                if (!uidsBefore.contains(rule.uid())) {
-                    expected.addAll(
-                            RuleSetSwitchHarnessTest.alone(
-                                    rule, SWITCH, Long.MAX_VALUE, stream, lastWatermark));
-                }
-            }
-            assertThat(expected)
-                    .as("the new rule and the new version alert")
-                    .anyMatch(a -> a.startsWith("rebuffering-storm-by-title "))
-                    .anyMatch(a -> a.contains(" v2: "));
-
-            List<Alert> alerts = awaitAlerts(alertsTopic, expected.size(), job.getJobID());
             assertThat(beforeSwitch.hasFailed()).as("failure before the switch").isTrue();
             assertThat(afterSwitch.hasFailed()).as("failure after the switch").isTrue();
-            assertThat(alerts.stream().map(RuleFamilyHarnessTest::describe).toList())
-                    .containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(alerts.stream().map(Alert::getAlertId).distinct().count())
-                    .as("no alertId twice")
-                    .isEqualTo(alerts.size());
+            assertAlerts(names, oracle(before, after));
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * Published, then stopped with a savepoint before the switch, and restored with the rules it
+     * was first submitted with: the revision comes back from the savepoint and takes over at the
+     * same event time.
+     */
+    @Test
+    void aRevisionPublishedBeforeASavepointSwitchesAtItsTimeAfterARestoreWithStaleRules()
+            throws Exception {
+        Names names = Names.of("savepoint");
+        names.create();
+        CepTraffic before = before();
+        CepTraffic after = after();
+        Path savepoints = Files.createTempDirectory("rule-set-savepoints");
+        JobClient first = start(names, new Configuration());
+        String savepoint;
+        try (RuleSetTopic topic = new RuleSetTopic(kafka(), names.ruleSets())) {
+            CEP_KAFKA.produce(names.player(), before.player);
+            CEP_KAFKA.produce(names.commerce(), before.commerce);
+            topic.claim();
+            assertThat(publish(names, topic, revision1()).accepted()).isTrue();
+            ConsumerGroups.awaitCaughtUp(
+                    KAFKA.bootstrapServers(),
+                    names.player() + "-group",
+                    List.of(names.player(), names.commerce()),
+                    Duration.ofSeconds(120));
+            savepoint =
+                    first.stopWithSavepoint(
+                                    false,
+                                    savepoints.toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(120, TimeUnit.SECONDS);
+        }
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second = start(names, restore);
+        try {
+            CEP_KAFKA.produce(names.player(), after.player);
+            CEP_KAFKA.produce(names.commerce(), after.commerce);
+            CEP_KAFKA.produce(names.player(), ticks("PLAYER", 0));
+            CEP_KAFKA.produce(names.commerce(), ticks("COMMERCE", 0));
+            assertAlerts(names, oracle(before, after));
+        } finally {
+            second.cancel().get();
         }
     }
 
@@ -269,7 +372,7 @@ class RuleSetHotReloadIT {
     }
 
     /** Committed alerts, once as many as expected are there and two more checkpoints added none. */
-    private static List<Alert> awaitAlerts(String topic, int expected, JobID job) throws Exception {
+    private static List<Alert> awaitAlerts(String topic, int expected) throws Exception {
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(4).toMillis();
         List<Alert> alerts = CEP_KAFKA.readAlerts(topic);
         while (alerts.size() < expected && System.currentTimeMillis() < deadline) {
