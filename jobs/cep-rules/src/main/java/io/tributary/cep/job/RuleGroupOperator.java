@@ -48,7 +48,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -102,7 +101,6 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     /** Timer namespace of the event queue; a cohort's window timers use the cohort's name. */
     static final String QUEUE = "";
 
-    private static final String QUEUE_STATE = "event-queue";
     private static final String NFA_STATE = "rule-nfa";
     private static final String COHORTS_STATE = "rule-family-cohorts";
     private static final String CUTS_STATE = "partial-matches-cut";
@@ -143,15 +141,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     private final int stateCacheKeys;
     private final int maxPartialMatches;
 
-    /**
-     * Events waiting for the watermark, per key and event time. They stay on the heap: most are
-     * handed to the rules before the next checkpoint, and a checkpoint writes the others to {@link
-     * #queueState}.
-     */
-    private transient Map<Object, Map<Long, QueuedEvents>> queue;
-
-    /** The queue as checkpoints hold it: one list per key and event time (namespace = the time). */
-    private transient InternalListState<?, Long, Envelope> queueState;
+    private transient EventQueue queue;
 
     private transient boolean restored;
 
@@ -258,15 +248,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         restored = context.isRestored();
-        queue = new HashMap<>();
-        // A list per time takes a checkpoint's queued events without reading what is queued
-        // (RocksDB merges it).
-        queueState =
-                (InternalListState<?, Long, Envelope>)
-                        getKeyedStateBackend()
-                                .getOrCreateKeyedState(
-                                        LongSerializer.INSTANCE,
-                                        new ListStateDescriptor<>(QUEUE_STATE, serializer));
+        queue = new EventQueue(getKeyedStateBackend(), serializer);
         boolean heap = getKeyedStateBackend() instanceof HeapKeyedStateBackend;
         cache =
                 heap || stateCacheKeys == 0
@@ -329,7 +311,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         }
         restoredRevisions = null;
         if (restored) {
-            readQueue();
+            queue.restore();
         }
     }
 
@@ -340,21 +322,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        Object current = getKeyedStateBackend().getCurrentKey();
-        for (Map.Entry<Object, Map<Long, QueuedEvents>> byTime : queue.entrySet()) {
-            for (Map.Entry<Long, QueuedEvents> queued : byTime.getValue().entrySet()) {
-                QueuedEvents events = queued.getValue();
-                if (events.written < events.events.size()) {
-                    getKeyedStateBackend().setCurrentKey(byTime.getKey());
-                    queueState.setCurrentNamespace(queued.getKey());
-                    queueState.addAll(events.events.subList(events.written, events.events.size()));
-                    events.written = events.events.size();
-                }
-            }
-        }
-        if (current != null) {
-            getKeyedStateBackend().setCurrentKey(current);
-        }
+        queue.snapshot();
         if (cache != null) {
             cache.writeBack();
         }
@@ -385,39 +353,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     /** How many keys have events waiting for the watermark. */
     int keysWithQueuedEvents() {
-        return queue.size();
-    }
-
-    /** After a restore: the events the checkpoint had queued, back on the heap. */
-    @SuppressWarnings("unchecked")
-    private void readQueue() throws Exception {
-        List<Tuple2<Object, Long>> keysAndTimes;
-        try (var stream =
-                ((org.apache.flink.runtime.state.KeyedStateBackend<Object>) getKeyedStateBackend())
-                        .<Long>getKeysAndNamespaces(QUEUE_STATE)) {
-            keysAndTimes = stream.map(t -> Tuple2.of(t.f0, t.f1)).toList();
-        }
-        for (Tuple2<Object, Long> keyAndTime : keysAndTimes) {
-            getKeyedStateBackend().setCurrentKey(keyAndTime.f0);
-            queueState.setCurrentNamespace(keyAndTime.f1);
-            Iterable<Envelope> events = queueState.get();
-            if (events != null) {
-                QueuedEvents queued = queued(keyAndTime.f0, keyAndTime.f1);
-                events.forEach(queued.events::add);
-                queued.written = queued.events.size();
-            }
-        }
-    }
-
-    private QueuedEvents queued(Object key, long time) {
-        return queue.computeIfAbsent(key, k -> new HashMap<>())
-                .computeIfAbsent(time, t -> new QueuedEvents());
-    }
-
-    /** A key's events of one event time, and how many of them keyed state holds. */
-    private static final class QueuedEvents {
-        final List<Envelope> events = new ArrayList<>(2);
-        int written;
+        return queue.keys();
     }
 
     @Override
@@ -490,7 +426,7 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             lateDropped.inc();
             return;
         }
-        queued(getCurrentKey(), time).events.add(element.getValue().f1);
+        queue.add(getCurrentKey(), time, element.getValue().f1);
         // The timer service keeps one timer per key, namespace and time however often it is asked.
         timers.registerEventTimeTimer(QUEUE, time);
     }
@@ -544,19 +480,10 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
             return;
         }
         Object key = getCurrentKey();
-        Map<Long, QueuedEvents> byTime = queue.get(key);
-        QueuedEvents queued = byTime == null ? null : byTime.remove(time);
-        if (queued == null) {
+        List<Envelope> events = queue.take(key, time);
+        if (events == null) {
             return;
         }
-        if (byTime.isEmpty()) {
-            queue.remove(key);
-        }
-        if (queued.written > 0) {
-            queueState.setCurrentNamespace(time);
-            queueState.clear();
-        }
-        List<Envelope> events = queued.events;
         RevisionRuntime revision = schedule.at(time);
         Map<EventType, List<FamilyRuntime>> byType =
                 revision == null

@@ -34,6 +34,7 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.ThrowingConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -438,23 +439,23 @@ class RuleFamilyHarnessTest {
             KeyedOneInputStreamOperatorTestHarness<String, Envelope, Alert> harness,
             List<Object> stream)
             throws Exception {
-        for (Object item : stream) {
-            if (item instanceof Envelope event) {
-                harness.processElement(
-                        new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
-            } else {
-                harness.processWatermark((Long) item);
-            }
-        }
+        replay(stream, harness::processElement, harness::processWatermark);
     }
 
     static void replay(RuleHarness harness, List<Object> stream) throws Exception {
+        replay(stream, harness::processElement, harness::processWatermark);
+    }
+
+    private static void replay(
+            List<Object> stream,
+            ThrowingConsumer<StreamRecord<Envelope>, Exception> events,
+            ThrowingConsumer<Long, Exception> watermarks)
+            throws Exception {
         for (Object item : stream) {
             if (item instanceof Envelope event) {
-                harness.processElement(
-                        new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
+                events.accept(new StreamRecord<>(event, event.getEventTime().toEpochMilli()));
             } else {
-                harness.processWatermark((Long) item);
+                watermarks.accept((Long) item);
             }
         }
     }
