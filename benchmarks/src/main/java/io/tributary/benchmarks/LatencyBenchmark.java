@@ -947,7 +947,9 @@ public final class LatencyBenchmark implements Callable<Integer> {
                                 outcome.expected().get(route)));
                 chart.line(outcome.setup().name(), histogram(values));
             }
-            Path svg = results.resolveSibling("latency-" + route.file() + ".svg");
+            // Named after the results file, so another results file keeps its own charts.
+            String stem = results.getFileName().toString().replaceFirst("\\.md$", "");
+            Path svg = results.resolveSibling(stem + "-" + route.file() + ".svg");
             text.append("\n![")
                     .append(route.title)
                     .append("](")
