@@ -1,6 +1,7 @@
 package io.tributary.cep.job;
 
 import io.tributary.cep.alerts.EmitAlerts;
+import io.tributary.cep.flink.FlinkInternals;
 import io.tributary.cep.rules.PatternCompiler;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleFamily;
@@ -14,8 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.pattern.Pattern;
 
 /**
@@ -79,19 +78,16 @@ final class CompiledFamily implements Serializable {
 
     /** A member of a family as the operator needs it. */
     static final class Member implements Serializable {
-        private static final long serialVersionUID = 2L;
+        private static final long serialVersionUID = 3L;
 
         final String uid;
-        final NFACompiler.NFAFactory<Envelope> nfaFactory;
-        final AfterMatchSkipStrategy skip;
+        final FlinkInternals.NfaFactory nfaFactory;
         final EmitAlerts emit;
 
         Member(Rule rule, RuleKey key) {
             Pattern<Envelope, Envelope> pattern = PatternCompiler.compile(rule);
             this.uid = rule.uid();
-            // The NFA must report timed-out partial matches: EmitAlerts counts them.
-            this.nfaFactory = NFACompiler.compileFactory(pattern, true);
-            this.skip = pattern.getAfterMatchSkipStrategy();
+            this.nfaFactory = new FlinkInternals.NfaFactory(pattern);
             this.emit = new EmitAlerts(rule, key);
         }
     }

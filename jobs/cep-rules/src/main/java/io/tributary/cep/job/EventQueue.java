@@ -1,16 +1,17 @@
 package io.tributary.cep.job;
 
+import io.tributary.cep.flink.FlinkInternals.KeyedBackend;
+import io.tributary.cep.flink.FlinkInternals.Namespaced;
 import io.tributary.schemas.Envelope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.internal.InternalListState;
 
 /**
  * The rule operator's events waiting for the watermark, per key and event time. They stay on the
@@ -21,8 +22,8 @@ import org.apache.flink.runtime.state.internal.InternalListState;
 final class EventQueue {
     static final String STATE = "event-queue";
 
-    private final KeyedStateBackend<Object> backend;
-    private final InternalListState<?, Long, Envelope> state;
+    private final KeyedBackend backend;
+    private final Namespaced<Long, ListState<Envelope>> state;
     private final Map<Object, Map<Long, Waiting>> waiting = new HashMap<>();
 
     /** A key's events of one event time, and how many of them keyed state holds. */
@@ -31,16 +32,13 @@ final class EventQueue {
         int written;
     }
 
-    @SuppressWarnings("unchecked")
-    EventQueue(KeyedStateBackend<?> backend, TypeSerializer<Envelope> serializer) throws Exception {
-        this.backend = (KeyedStateBackend<Object>) backend;
+    EventQueue(KeyedBackend backend, TypeSerializer<Envelope> serializer) throws Exception {
+        this.backend = backend;
         // A list per time takes a checkpoint's queued events without reading what is queued
         // (RocksDB merges it).
         this.state =
-                (InternalListState<?, Long, Envelope>)
-                        backend.getOrCreateKeyedState(
-                                LongSerializer.INSTANCE,
-                                new ListStateDescriptor<>(STATE, serializer));
+                backend.state(
+                        LongSerializer.INSTANCE, new ListStateDescriptor<>(STATE, serializer));
     }
 
     void add(Object key, long time, Envelope event) {
@@ -61,22 +59,21 @@ final class EventQueue {
             waiting.remove(key);
         }
         if (events.written > 0) {
-            state.setCurrentNamespace(time);
-            state.clear();
+            state.at(time).clear();
         }
         return events.events;
     }
 
     /** Writes what keyed state does not hold yet, before the backend's snapshot. */
     void snapshot() throws Exception {
-        Object current = backend.getCurrentKey();
+        Object current = backend.currentKey();
         for (Map.Entry<Object, Map<Long, Waiting>> byTime : waiting.entrySet()) {
             for (Map.Entry<Long, Waiting> atTime : byTime.getValue().entrySet()) {
                 Waiting events = atTime.getValue();
                 if (events.written < events.events.size()) {
                     backend.setCurrentKey(byTime.getKey());
-                    state.setCurrentNamespace(atTime.getKey());
-                    state.addAll(events.events.subList(events.written, events.events.size()));
+                    state.at(atTime.getKey())
+                            .addAll(events.events.subList(events.written, events.events.size()));
                     events.written = events.events.size();
                 }
             }
@@ -88,14 +85,10 @@ final class EventQueue {
 
     /** After a restore: the events the checkpoint held, back on the heap. */
     void restore() throws Exception {
-        List<Tuple2<Object, Long>> keysAndTimes;
-        try (var stream = backend.<Long>getKeysAndNamespaces(STATE)) {
-            keysAndTimes = stream.map(t -> Tuple2.of(t.f0, t.f1)).toList();
-        }
+        List<Tuple2<Object, Long>> keysAndTimes = backend.keysAndNamespaces(STATE);
         for (Tuple2<Object, Long> keyAndTime : keysAndTimes) {
             backend.setCurrentKey(keyAndTime.f0);
-            state.setCurrentNamespace(keyAndTime.f1);
-            Iterable<Envelope> events = state.get();
+            Iterable<Envelope> events = state.at(keyAndTime.f1).get();
             if (events != null) {
                 Waiting restored = waiting(keyAndTime.f0, keyAndTime.f1);
                 events.forEach(restored.events::add);

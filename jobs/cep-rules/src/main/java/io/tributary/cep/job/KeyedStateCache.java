@@ -1,5 +1,7 @@
 package io.tributary.cep.job;
 
+import io.tributary.cep.flink.FlinkInternals.KeyedBackend;
+import io.tributary.cep.flink.FlinkInternals.Namespaced;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -7,10 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.internal.InternalKvState;
-import org.apache.flink.runtime.state.internal.InternalMapState;
-import org.apache.flink.runtime.state.internal.InternalValueState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 
 /**
  * The keyed state of recently active keys, held as objects on the heap in front of a serializing
@@ -32,9 +32,9 @@ final class KeyedStateCache {
     /** A map entry known to be absent (removed here, or looked up and not found). */
     private static final Object ABSENT = new Object();
 
-    private final KeyedStateBackend<Object> backend;
+    private final KeyedBackend backend;
     private final int capacity;
-    private final List<InternalKvState<?, String, ?>> states = new ArrayList<>();
+    private final List<Namespaced<String, ?>> states = new ArrayList<>();
 
     /** Least recently used first. */
     private final LinkedHashMap<Object, KeyEntries> keys = new LinkedHashMap<>(256, 0.75f, true);
@@ -42,18 +42,17 @@ final class KeyedStateCache {
     private Object lastKey;
     private KeyEntries last;
 
-    @SuppressWarnings("unchecked")
-    KeyedStateCache(KeyedStateBackend<?> backend, int capacity) {
+    KeyedStateCache(KeyedBackend backend, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException(
                     "a state cache needs room for at least one key, got " + capacity);
         }
-        this.backend = (KeyedStateBackend<Object>) backend;
+        this.backend = backend;
         this.capacity = capacity;
     }
 
     /** Makes a state cacheable; the returned index names it in {@link #value} and {@link #map}. */
-    int register(InternalKvState<?, String, ?> state) {
+    int register(Namespaced<String, ?> state) {
         states.add(state);
         return states.size() - 1;
     }
@@ -65,7 +64,7 @@ final class KeyedStateCache {
         if (slots[state] == null) {
             slots[state] =
                     new CachedValue<>(
-                            last, (InternalValueState<?, String, T>) states.get(state), namespace);
+                            last, (Namespaced<String, ValueState<T>>) states.get(state), namespace);
         }
         return (CachedValue<T>) slots[state];
     }
@@ -77,7 +76,9 @@ final class KeyedStateCache {
         if (slots[state] == null) {
             slots[state] =
                     new CachedMap<>(
-                            last, (InternalMapState<?, String, K, V>) states.get(state), namespace);
+                            last,
+                            (Namespaced<String, MapState<K, V>>) states.get(state),
+                            namespace);
         }
         return (CachedMap<K, V>) slots[state];
     }
@@ -92,7 +93,7 @@ final class KeyedStateCache {
      * cached is the state of keys with something in progress.
      */
     void writeBack() throws Exception {
-        Object current = backend.getCurrentKey();
+        Object current = backend.currentKey();
         for (Iterator<Map.Entry<Object, KeyEntries>> it = keys.entrySet().iterator();
                 it.hasNext(); ) {
             Map.Entry<Object, KeyEntries> entry = it.next();
@@ -113,7 +114,7 @@ final class KeyedStateCache {
     }
 
     private KeyEntries current() {
-        Object key = backend.getCurrentKey();
+        Object key = backend.currentKey();
         if (last != null && key.equals(lastKey)) {
             return last;
         }
@@ -219,19 +220,18 @@ final class KeyedStateCache {
 
     /** A value of the current key, read from the backend on first use. */
     static final class CachedValue<T> extends Slot {
-        private final InternalValueState<?, String, T> state;
+        private final Namespaced<String, ValueState<T>> state;
         private boolean loaded;
         private T value;
 
-        CachedValue(KeyEntries owner, InternalValueState<?, String, T> state, String namespace) {
+        CachedValue(KeyEntries owner, Namespaced<String, ValueState<T>> state, String namespace) {
             super(owner, namespace);
             this.state = state;
         }
 
         T value() throws Exception {
             if (!loaded) {
-                state.setCurrentNamespace(namespace);
-                value = state.value();
+                value = state.at(namespace).value();
                 loaded = true;
             }
             return value;
@@ -249,11 +249,10 @@ final class KeyedStateCache {
 
         @Override
         void writeBack() throws Exception {
-            state.setCurrentNamespace(namespace);
             if (value == null) {
-                state.clear();
+                state.at(namespace).clear();
             } else {
-                state.update(value);
+                state.at(namespace).update(value);
             }
         }
 
@@ -268,7 +267,7 @@ final class KeyedStateCache {
      * or all at once when the map is listed.
      */
     static final class CachedMap<K, V> extends Slot {
-        private final InternalMapState<?, String, K, V> state;
+        private final Namespaced<String, MapState<K, V>> state;
         private final HashMap<K, Entry<K>> entries = new HashMap<>();
 
         /** Entries to write back; CEP's keys hash slowly, so each is looked up once per access. */
@@ -283,7 +282,7 @@ final class KeyedStateCache {
         /** Whether some entry may be {@link #ABSENT}: only then does a write-back look for them. */
         private boolean mayHoldAbsent;
 
-        CachedMap(KeyEntries owner, InternalMapState<?, String, K, V> state, String namespace) {
+        CachedMap(KeyEntries owner, Namespaced<String, MapState<K, V>> state, String namespace) {
             super(owner, namespace);
             this.state = state;
         }
@@ -327,8 +326,7 @@ final class KeyedStateCache {
                 if (complete) {
                     return null;
                 }
-                state.setCurrentNamespace(namespace);
-                V stored = state.get(key);
+                V stored = state.at(namespace).get(key);
                 Entry<K> loaded = new Entry<>(key, stored != null);
                 if (stored != null) {
                     loaded.value = stored;
@@ -434,8 +432,7 @@ final class KeyedStateCache {
             if (complete) {
                 return;
             }
-            state.setCurrentNamespace(namespace);
-            Iterable<Map.Entry<K, V>> stored = state.entries();
+            Iterable<Map.Entry<K, V>> stored = state.at(namespace).entries();
             if (stored != null) {
                 for (Map.Entry<K, V> entry : stored) {
                     entries.computeIfAbsent(
@@ -453,16 +450,15 @@ final class KeyedStateCache {
         @Override
         @SuppressWarnings("unchecked")
         void writeBack() throws Exception {
-            state.setCurrentNamespace(namespace);
             if (cleared) {
-                state.clear();
+                state.at(namespace).clear();
             }
             for (Entry<K> entry : changedEntries) {
                 if (entry.value != ABSENT) {
-                    state.put(entry.key, (V) entry.value);
+                    state.at(namespace).put(entry.key, (V) entry.value);
                     entry.mayBeStored = true;
                 } else if (!cleared && entry.mayBeStored) {
-                    state.remove(entry.key);
+                    state.at(namespace).remove(entry.key);
                 }
                 entry.changed = false;
             }

@@ -1,5 +1,7 @@
 package io.tributary.cep.job;
 
+import io.tributary.cep.flink.FlinkInternals.KeyedBackend;
+import io.tributary.cep.flink.FlinkInternals.Namespaced;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -16,11 +18,6 @@ import org.apache.flink.api.common.state.ReducingStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.internal.InternalKvState;
-import org.apache.flink.runtime.state.internal.InternalMapState;
-import org.apache.flink.runtime.state.internal.InternalValueState;
 
 /**
  * The keyed state of a group operator's NFAs, seen through one namespace at a time. Every NFA of
@@ -38,7 +35,7 @@ import org.apache.flink.runtime.state.internal.InternalValueState;
  * the heap and reaches the backend when a checkpoint is taken.
  */
 final class RuleStateStore implements KeyedStateStore {
-    private final KeyedStateBackend<?> backend;
+    private final KeyedBackend backend;
 
     /** Null: straight to the backend. */
     private final KeyedStateCache cache;
@@ -49,7 +46,7 @@ final class RuleStateStore implements KeyedStateStore {
     /**
      * @param cache the cache in front of the backend, or null for none
      */
-    RuleStateStore(KeyedStateBackend<?> backend, KeyedStateCache cache, String namespace) {
+    RuleStateStore(KeyedBackend backend, KeyedStateCache cache, String namespace) {
         this.backend = backend;
         this.cache = cache;
         this.namespace = namespace;
@@ -62,7 +59,7 @@ final class RuleStateStore implements KeyedStateStore {
 
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-        InternalValueState<?, String, T> shared =
+        Namespaced<String, ValueState<T>> shared =
                 shared(
                         new ValueStateDescriptor<>(
                                 descriptor.getName(), descriptor.getSerializer()));
@@ -75,7 +72,7 @@ final class RuleStateStore implements KeyedStateStore {
 
     @Override
     public <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor) {
-        InternalMapState<?, String, UK, UV> shared =
+        Namespaced<String, MapState<UK, UV>> shared =
                 shared(
                         new MapStateDescriptor<>(
                                 descriptor.getName(),
@@ -118,8 +115,7 @@ final class RuleStateStore implements KeyedStateStore {
 
     private void clear(Shared shared, String namespace) {
         if (cache == null) {
-            shared.state().setCurrentNamespace(namespace);
-            shared.state().clear();
+            shared.state().at(namespace).clear();
         } else if (shared.descriptor() instanceof MapStateDescriptor<?, ?>) {
             cache.map(shared.cacheIndex(), namespace).clear();
         } else {
@@ -164,36 +160,31 @@ final class RuleStateStore implements KeyedStateStore {
         for (Shared shared : sharedByName.values()) {
             var descriptor = shared.descriptor();
             if (descriptor instanceof MapStateDescriptor<?, ?> map) {
-                InternalMapState<?, String, Object, Object> state =
-                        (InternalMapState) shared.state();
+                Namespaced<String, MapState<Object, Object>> state = (Namespaced) shared.state();
                 TypeSerializer<Object> keys = (TypeSerializer<Object>) map.getKeySerializer();
                 TypeSerializer<Object> values = (TypeSerializer<Object>) map.getValueSerializer();
-                state.setCurrentNamespace(from);
-                Iterable<Map.Entry<Object, Object>> entries = state.entries();
+                Iterable<Map.Entry<Object, Object>> entries = state.at(from).entries();
                 Map<Object, Object> copy = new HashMap<>();
                 if (entries != null) {
                     for (Map.Entry<Object, Object> entry : entries) {
                         copy.put(keys.copy(entry.getKey()), values.copy(entry.getValue()));
                     }
                 }
-                state.setCurrentNamespace(to);
-                state.clear();
+                state.at(to).clear();
                 // On the heap, putting nothing still creates the namespace's map, which no removal
                 // ever clears again.
                 if (!copy.isEmpty()) {
-                    state.putAll(copy);
+                    state.at(to).putAll(copy);
                 }
             } else {
-                InternalValueState<?, String, Object> state = (InternalValueState) shared.state();
+                Namespaced<String, ValueState<Object>> state = (Namespaced) shared.state();
                 TypeSerializer<Object> serializer =
                         (TypeSerializer<Object>) descriptor.getSerializer();
-                state.setCurrentNamespace(from);
-                Object value = state.value();
-                state.setCurrentNamespace(to);
+                Object value = state.at(from).value();
                 if (value == null) {
-                    state.clear();
+                    state.at(to).clear();
                 } else {
-                    state.update(serializer.copy(value));
+                    state.at(to).update(serializer.copy(value));
                 }
             }
         }
@@ -227,16 +218,14 @@ final class RuleStateStore implements KeyedStateStore {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private <S> S shared(org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor) {
+    private <S extends org.apache.flink.api.common.state.State> Namespaced<String, S> shared(
+            org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor) {
         try {
             // The backend keeps one state per name: every rule of the group gets the same one.
-            S state = (S) backend.getOrCreateKeyedState(StringSerializer.INSTANCE, descriptor);
-            InternalKvState<?, String, ?> internal = (InternalKvState<?, String, ?>) state;
+            Namespaced<String, S> state = backend.state(descriptor);
             sharedByName.put(
                     descriptor.getName(),
-                    new Shared(
-                            internal, descriptor, cache == null ? -1 : cache.register(internal)));
+                    new Shared(state, descriptor, cache == null ? -1 : cache.register(state)));
             return state;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create rule state " + descriptor.getName(), e);
@@ -248,7 +237,7 @@ final class RuleStateStore implements KeyedStateStore {
      * in the cache.
      */
     private record Shared(
-            InternalKvState<?, String, ?> state,
+            Namespaced<String, ?> state,
             org.apache.flink.api.common.state.StateDescriptor<?, ?> descriptor,
             int cacheIndex) {}
 
@@ -258,24 +247,21 @@ final class RuleStateStore implements KeyedStateStore {
     }
 
     /** A shared value state, switched to the store's namespace on every access. */
-    private record NamespacedValue<T>(InternalValueState<?, String, T> state, RuleStateStore store)
+    private record NamespacedValue<T>(Namespaced<String, ValueState<T>> state, RuleStateStore store)
             implements ValueState<T> {
         @Override
         public T value() throws java.io.IOException {
-            state.setCurrentNamespace(store.namespace);
-            return state.value();
+            return state.at(store.namespace).value();
         }
 
         @Override
         public void update(T value) throws java.io.IOException {
-            state.setCurrentNamespace(store.namespace);
-            state.update(value);
+            state.at(store.namespace).update(value);
         }
 
         @Override
         public void clear() {
-            state.setCurrentNamespace(store.namespace);
-            state.clear();
+            state.at(store.namespace).clear();
         }
     }
 
@@ -283,11 +269,10 @@ final class RuleStateStore implements KeyedStateStore {
      * A shared map state, switched to the store's namespace on every access; no map reads as empty.
      */
     private record NamespacedMap<K, V>(
-            InternalMapState<?, String, K, V> state, RuleStateStore store)
+            Namespaced<String, MapState<K, V>> state, RuleStateStore store)
             implements MapState<K, V> {
-        private InternalMapState<?, String, K, V> at() {
-            state.setCurrentNamespace(store.namespace);
-            return state;
+        private MapState<K, V> at() {
+            return state.at(store.namespace);
         }
 
         @Override

@@ -1,13 +1,9 @@
 package io.tributary.cep.rules;
 
+import io.tributary.cep.flink.FlinkInternals;
 import io.tributary.cep.rules.Rule.Quantifier;
 import io.tributary.cep.rules.Rule.Step;
-import io.tributary.schemas.Envelope;
-import java.util.Collection;
 import java.util.Locale;
-import org.apache.flink.cep.nfa.State;
-import org.apache.flink.cep.nfa.StateTransition;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
 
 /**
  * A rule as Flink will run it: the {@code Pattern} API calls the compiler makes, then the states
@@ -78,23 +74,16 @@ public final class PatternExplainer {
             text.append("      .within(").append(Durations.format(rule.within())).append(")\n");
         }
         text.append("\nNFA compiled by Flink CEP:\n");
-        Collection<State<Envelope>> states =
-                NFACompiler.compileFactory(PatternCompiler.compile(rule), false)
-                        .createNFA()
-                        .getStates();
-        for (State<Envelope> state : states) {
+        for (FlinkInternals.StateView state :
+                FlinkInternals.states(PatternCompiler.compile(rule))) {
             text.append("  ")
-                    .append(state.getName())
-                    .append(state.isStart() ? " (start)" : "")
+                    .append(state.name())
+                    .append(state.start() ? " (start)" : "")
                     .append(state.isFinal() ? " (final)" : "")
-                    .append(state.isStop() ? " (stop)" : "")
+                    .append(state.stop() ? " (stop)" : "")
                     .append('\n');
-            for (StateTransition<Envelope> transition : state.getStateTransitions()) {
-                text.append("      ")
-                        .append(transition.getAction().name().toLowerCase(Locale.ROOT))
-                        .append(" -> ")
-                        .append(transition.getTargetState().getName())
-                        .append('\n');
+            for (String transition : state.transitions()) {
+                text.append("      ").append(transition).append('\n');
             }
         }
         text.append("\nalert: ").append(rule.alert().summary()).append('\n');

@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.tributary.cep.flink.FlinkInternals;
 import io.tributary.cep.rules.Rule.AfterMatch;
 import io.tributary.cep.rules.Rule.AlertTemplate;
 import io.tributary.cep.rules.Rule.Contiguity;
@@ -39,7 +40,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.pattern.MalformedPatternException;
 
 /**
@@ -451,7 +451,7 @@ public final class RuleLoader {
                             alert,
                             doc.file());
             try {
-                NFACompiler.compileFactory(PatternCompiler.compile(rule), false);
+                FlinkInternals.checkRunnable(PatternCompiler.compile(rule));
             } catch (MalformedPatternException e) {
                 problem("/pattern", "Flink CEP cannot run this pattern: " + e.getMessage());
                 return null;

@@ -2,6 +2,7 @@ package io.tributary.cep.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.cep.flink.FlinkInternals.KeyedBackend;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -295,9 +296,9 @@ class RuleStateStoreTest {
         @Override
         public void open() throws Exception {
             super.open();
-            cache = cacheKeys == 0 ? null : new KeyedStateCache(getKeyedStateBackend(), cacheKeys);
-            store = new RuleStateStore(getKeyedStateBackend(), cache, NAMESPACES.get(0));
-            raw = new RuleStateStore(getKeyedStateBackend(), null, NAMESPACES.get(0));
+            cache = cacheKeys == 0 ? null : new KeyedStateCache(new KeyedBackend(this), cacheKeys);
+            store = new RuleStateStore(new KeyedBackend(this), cache, NAMESPACES.get(0));
+            raw = new RuleStateStore(new KeyedBackend(this), null, NAMESPACES.get(0));
             ValueStateDescriptor<List<String>> values =
                     new ValueStateDescriptor<>(
                             "value", new ListSerializer<>(StringSerializer.INSTANCE));
