@@ -208,11 +208,14 @@ public final class CepRulesJob {
                         .uid(uidPrefix + SPLIT_LATE_UID)
                         .name("split late events");
         // Without published rule sets, the rule operator's second input is a stream that carries
-        // only the events' watermark; with them, the gate's output.
+        // only the events' watermark; with them, the gate's output. Both hold back the rule
+        // operator's watermark and carry (nearly) no records, so they send each watermark at once
+        // instead of after the buffer timeout: each such hop would otherwise delay every alert.
         DataStream<byte[]> watermarks =
                 onTime.flatMap(
                                 new WatermarksOnly(),
                                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                        .setBufferTimeout(0)
                         .uid(uidPrefix + "event-watermarks")
                         .name("event watermarks");
         DataStream<byte[]> revisions = watermarks;
@@ -227,6 +230,7 @@ public final class CepRulesJob {
                                     new RuleSetGate(starting.revision(), JOB))
                             .setParallelism(1)
                             .setMaxParallelism(1)
+                            .setBufferTimeout(0)
                             .uid(uidPrefix + RULE_SET_GATE_UID);
             revisions = gate;
             statuses = gate.getSideOutput(RuleSetGate.STATUS);

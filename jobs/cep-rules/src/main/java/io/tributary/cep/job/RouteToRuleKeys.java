@@ -1,5 +1,6 @@
 package io.tributary.cep.job;
 
+import io.tributary.cep.job.RevisionCompiler.Compiling;
 import io.tributary.cep.rules.RuleSet;
 import io.tributary.schemas.Envelope;
 import java.util.List;
@@ -37,9 +38,10 @@ public final class RouteToRuleKeys
 
     private final RuleRevision submitted;
 
-    private transient RuleSchedule<List<RuleRevision.Route>> schedule;
+    private transient RuleSchedule<Compiling<List<RuleRevision.Route>>> schedule;
     private transient long newestEventTime;
     private transient Counter routedBeforeRevision;
+    private transient RevisionCompiler compiler;
 
     public RouteToRuleKeys(RuleRevision submitted) {
         this.submitted = submitted;
@@ -50,6 +52,15 @@ public final class RouteToRuleKeys
         newestEventTime = Long.MIN_VALUE;
         routedBeforeRevision =
                 getRuntimeContext().getMetricGroup().counter("eventsRoutedBeforeRevision");
+        compiler = new RevisionCompiler("routing to rule keys");
+    }
+
+    @Override
+    public void close() throws Exception {
+        super.close();
+        if (compiler != null) {
+            compiler.close();
+        }
     }
 
     @Override
@@ -61,11 +72,12 @@ public final class RouteToRuleKeys
         }
         long time = context.timestamp();
         newestEventTime = Math.max(newestEventTime, time);
-        List<RuleRevision.Route> routes = schedule.at(time);
+        Compiling<List<RuleRevision.Route>> routes = schedule.at(time);
         if (routes == null) {
             return;
         }
-        for (RuleRevision.Route route : routes) {
+        // Compiled long before its effective time as a rule; waits only when published late.
+        for (RuleRevision.Route route : routes.get()) {
             if (route.types.contains(event.getEventType())) {
                 String key = route.key.getKey(event);
                 if (key != null) {
@@ -85,9 +97,7 @@ public final class RouteToRuleKeys
         }
         RuleSet ruleSet = RuleSet.fromJson(json);
         if (!schedule.add(
-                ruleSet.revision(),
-                ruleSet.effectiveAt().toEpochMilli(),
-                RuleRevision.of(ruleSet).routes)) {
+                ruleSet.revision(), ruleSet.effectiveAt().toEpochMilli(), routesOf(ruleSet))) {
             return;
         }
         state.put(ruleSet.revision(), json);
@@ -110,15 +120,19 @@ public final class RouteToRuleKeys
 
     private void load(Iterable<Map.Entry<Long, byte[]>> published) {
         schedule = new RuleSchedule<>();
-        schedule.add(submitted.revision, submitted.effectiveAt, submitted.routes);
+        schedule.add(
+                submitted.revision, submitted.effectiveAt, RevisionCompiler.done(submitted.routes));
         java.util.TreeMap<Long, byte[]> byRevision = new java.util.TreeMap<>();
         published.forEach(entry -> byRevision.put(entry.getKey(), entry.getValue()));
         for (byte[] json : byRevision.values()) {
             RuleSet ruleSet = RuleSet.fromJson(json);
             schedule.add(
-                    ruleSet.revision(),
-                    ruleSet.effectiveAt().toEpochMilli(),
-                    RuleRevision.of(ruleSet).routes);
+                    ruleSet.revision(), ruleSet.effectiveAt().toEpochMilli(), routesOf(ruleSet));
         }
+    }
+
+    /** The routes of a revision the gate accepted, compiled off the task thread. */
+    private Compiling<List<RuleRevision.Route>> routesOf(RuleSet ruleSet) {
+        return compiler.compile(() -> RuleRevision.routesOf(ruleSet.load("").rulesOrThrow()));
     }
 }

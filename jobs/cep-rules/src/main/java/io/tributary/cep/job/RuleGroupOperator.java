@@ -4,13 +4,12 @@ import io.tributary.cep.alerts.EmitAlerts;
 import io.tributary.cep.flink.FlinkInternals.EventTimers;
 import io.tributary.cep.flink.FlinkInternals.KeyedBackend;
 import io.tributary.cep.flink.FlinkInternals.TimedOutput;
+import io.tributary.cep.job.RevisionCompiler.Compiling;
 import io.tributary.cep.rules.Rule;
-import io.tributary.cep.rules.RuleLoader;
 import io.tributary.cep.rules.RuleSet;
 import io.tributary.schemas.Envelope;
 import io.tributary.schemas.EventType;
 import io.tributary.schemas.alerts.Alert;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -100,6 +99,8 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
 
     /** Which revision judges which event time; each with its families at run time. */
     private transient RuleSchedule<RevisionRuntime> schedule;
+
+    private transient RevisionCompiler compiler;
 
     /** Published revisions as received, for checkpoints; written by subtask 0 only. */
     private transient ListState<byte[]> revisionsState;
@@ -217,9 +218,13 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
                         maxPartialMatches);
         revisionsTaken = getMetricGroup().counter("ruleSetRevisionsTaken");
         ruleCounters = new HashMap<>();
+        compiler = new RevisionCompiler("the rule operator");
         schedule = new RuleSchedule<>();
         schedule.add(
-                submitted.revision, submitted.effectiveAt, new RevisionRuntime(submitted, null));
+                submitted.revision,
+                submitted.effectiveAt,
+                new RevisionRuntime(
+                        submitted.revision, null, RevisionCompiler.done(submitted), null));
         restoredRevisions.sort(Comparator.comparingLong(RuleSet::revision));
         for (RuleSet ruleSet : restoredRevisions) {
             take(ruleSet);
@@ -282,6 +287,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         if (matcher != null) {
             matcher.close();
         }
+        if (compiler != null) {
+            compiler.close();
+        }
     }
 
     /**
@@ -293,36 +301,32 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         take(RuleSet.fromJson(element.getValue()));
     }
 
-    private void take(RuleSet ruleSet) throws Exception {
+    /**
+     * Schedules a revision; it compiles on a thread of its own meanwhile, and is ready long before
+     * the watermark reaches its effective time (at worst, the first event it judges waits).
+     */
+    private void take(RuleSet ruleSet) {
         if (ruleSet.revision() <= schedule.newestRevision()) {
             return;
         }
-        RuleRevision compiled;
-        try {
-            compiled = RuleRevision.of(ruleSet);
-        } catch (RuleLoader.InvalidRulesException e) {
-            // The gate compiled it before accepting it; a Flink upgrade that refuses a rule the
-            // gate took must not stop detection with the rules in force.
-            LOG.error(
-                    "Rule set revision {} was accepted but does not compile here; keeping the"
-                            + " rules in force: {}",
-                    ruleSet.revision(),
-                    e.problems());
-            return;
-        }
-        RevisionRuntime runtime = new RevisionRuntime(compiled, ruleSet.toJson());
+        long effectiveAt = ruleSet.effectiveAt().toEpochMilli();
+        RevisionRuntime runtime =
+                new RevisionRuntime(
+                        ruleSet.revision(),
+                        ruleSet.toJson(),
+                        compiler.compile(() -> RuleRevision.of(ruleSet)),
+                        schedule.at(effectiveAt - 1));
         List<RevisionRuntime> replaced = new ArrayList<>(schedule.all());
-        schedule.add(compiled.revision, compiled.effectiveAt, runtime);
+        schedule.add(ruleSet.revision(), effectiveAt, runtime);
         replaced.removeAll(schedule.all());
         for (RevisionRuntime gone : replaced) {
             gone.close();
         }
         revisionsTaken.inc();
         LOG.info(
-                "Rule set revision {} judges events from {} on ({} families)",
-                compiled.revision,
-                Instant.ofEpochMilli(compiled.effectiveAt),
-                compiled.families.size());
+                "Rule set revision {} judges events from {} on",
+                ruleSet.revision(),
+                ruleSet.effectiveAt());
     }
 
     /** Past the next revision's effective time, a revision judges nothing any more. */
@@ -353,6 +357,9 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
      */
     private void onEventTime(String namespace, long time) throws Exception {
         RevisionRuntime revision = schedule.at(time);
+        if (revision != null) {
+            revision.ready();
+        }
         if (!QUEUE.equals(namespace)) {
             int slash = namespace.indexOf('/');
             FamilyMatcher.Family family =
@@ -378,22 +385,67 @@ public final class RuleGroupOperator extends AbstractStreamOperator<Alert>
         matcher.process(byType, events, time);
     }
 
-    /** A revision at run time: its families, found by key shape and event type, or by id. */
+    /**
+     * A revision at run time: its families, found by key shape and event type, or by id, built on
+     * the task thread when first needed from the rules compiled meanwhile.
+     */
     private final class RevisionRuntime {
         final long revision;
 
         /** As published; null for the rules the job was submitted with. */
         final byte[] json;
 
+        private final Compiling<RuleRevision> compiled;
+
+        /** In force before this one: its rules stay if this one does not compile here. */
+        private RevisionRuntime before;
+
+        private RuleRevision rules;
+        private boolean built;
+
         final List<FamilyMatcher.Family> families = new ArrayList<>();
         final Map<String, Map<EventType, List<FamilyMatcher.Family>>> byShapeAndType =
                 new HashMap<>();
         final Map<String, FamilyMatcher.Family> byId = new HashMap<>();
 
-        RevisionRuntime(RuleRevision compiled, byte[] json) throws Exception {
-            this.revision = compiled.revision;
+        RevisionRuntime(
+                long revision,
+                byte[] json,
+                Compiling<RuleRevision> compiled,
+                RevisionRuntime before) {
+            this.revision = revision;
             this.json = json;
-            for (CompiledFamily compiledFamily : compiled.families) {
+            this.compiled = compiled;
+            this.before = before;
+        }
+
+        /** The compiled rules, waiting for them if need be. */
+        RuleRevision rules() {
+            if (rules == null) {
+                try {
+                    rules = compiled.get();
+                } catch (RuntimeException e) {
+                    // The gate compiled it before accepting it; a Flink upgrade that refuses a
+                    // rule the gate took must not stop detection with the rules in force.
+                    LOG.error(
+                            "Rule set revision {} was accepted but does not compile here; keeping"
+                                    + " the rules in force before it",
+                            revision,
+                            e);
+                    rules = before.rules();
+                }
+                before = null;
+            }
+            return rules;
+        }
+
+        /** Builds the families (their NFAs opened) unless done. */
+        void ready() throws Exception {
+            if (built) {
+                return;
+            }
+            built = true;
+            for (CompiledFamily compiledFamily : rules().families) {
                 FamilyMatcher.Family family = matcher.family(compiledFamily);
                 families.add(family);
                 Map<EventType, List<FamilyMatcher.Family>> byType =

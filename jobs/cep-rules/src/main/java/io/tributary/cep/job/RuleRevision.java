@@ -44,6 +44,14 @@ public final class RuleRevision implements Serializable {
         this.revision = revision;
         this.effectiveAt = effectiveAt;
         this.families = CompiledFamily.of(rules);
+        this.routes = routesOf(rules);
+    }
+
+    /**
+     * Where the rules need events: per key shape, the key and the event types. Needs only the rules
+     * as loaded, not their compiled patterns.
+     */
+    static List<Route> routesOf(List<Rule> rules) {
         Map<String, Route> byShape = new LinkedHashMap<>();
         for (Rule rule : rules) {
             byShape.computeIfAbsent(
@@ -56,7 +64,7 @@ public final class RuleRevision implements Serializable {
                     .types
                     .addAll(rule.inputs());
         }
-        this.routes = List.copyOf(byShape.values());
+        return List.copyOf(byShape.values());
     }
 
     /** Rules checked by {@link RuleLoader}, judged from the event time on. */

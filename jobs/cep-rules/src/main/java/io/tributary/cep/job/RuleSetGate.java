@@ -1,11 +1,14 @@
 package io.tributary.cep.job;
 
+import io.tributary.cep.job.RevisionCompiler.Compiling;
 import io.tributary.cep.rules.RuleLoader;
 import io.tributary.cep.rules.RuleProblem;
 import io.tributary.cep.rules.RuleSet;
 import io.tributary.cep.ruleset.RuleSetStatus;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -30,6 +33,12 @@ import org.apache.flink.util.OutputTag;
  * subtask, and its status says so.
  *
  * <p>Each decision is reported as a {@link RuleSetStatus} on the {@link #STATUS} side output.
+ *
+ * <p>The effective time is decided when a revision arrives; whether it compiles is found out on a
+ * thread of its own ({@link RevisionCompiler}), so the watermark goes on meanwhile and alerts are
+ * not held up. Only a watermark at or past a pending revision's effective time waits for its
+ * decision, and so does a checkpoint barrier: a checkpoint never holds a revision read but not
+ * decided.
  */
 public final class RuleSetGate extends AbstractStreamOperator<byte[]>
         implements TwoInputStreamOperator<byte[], byte[], byte[]> {
@@ -46,6 +55,22 @@ public final class RuleSetGate extends AbstractStreamOperator<byte[]>
     private transient long accepted;
     private transient long watermark;
     private transient Counter refused;
+    private transient RevisionCompiler compiler;
+
+    /** Revisions read and not yet decided, in the order read. */
+    private transient ArrayDeque<Pending> pending;
+
+    private transient boolean pollScheduled;
+
+    /** How often the gate looks for decisions made while no watermark came. */
+    private static final long POLL_MS = 50;
+
+    /**
+     * A revision read, with the effective time decided on arrival, while it compiles.
+     *
+     * @param problems empty when the rules compile
+     */
+    private record Pending(RuleSet ruleSet, List<String> notes, Compiling<List<String>> problems) {}
 
     /**
      * @param startingRevision the revision the job was submitted with; the topic's older ones are
@@ -75,6 +100,28 @@ public final class RuleSetGate extends AbstractStreamOperator<byte[]>
     public void open() throws Exception {
         super.open();
         refused = getMetricGroup().counter("ruleSetRevisionsRefused");
+        compiler = new RevisionCompiler("the rule-set gate");
+        pending = new ArrayDeque<>();
+    }
+
+    @Override
+    public void close() throws Exception {
+        super.close();
+        if (compiler != null) {
+            compiler.close();
+        }
+    }
+
+    /** Every revision read goes out, or is refused, before the barrier. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        decide(Long.MAX_VALUE);
+    }
+
+    /** Decides every pending revision, waiting for their compilation (tests, and barriers). */
+    void decideAll() {
+        decide(Long.MAX_VALUE);
     }
 
     @Override
@@ -93,21 +140,9 @@ public final class RuleSetGate extends AbstractStreamOperator<byte[]>
             refuse(-1, List.of("not a rule set: " + e.getMessage()));
             return;
         }
-        if (ruleSet.revision() <= accepted) {
+        long newest = pending.isEmpty() ? accepted : pending.getLast().ruleSet().revision();
+        if (ruleSet.revision() <= newest) {
             // Read again after a restore, or superseded by the set the job was submitted with.
-            return;
-        }
-        RuleLoader.Loaded loaded = ruleSet.load("");
-        if (!loaded.ok()) {
-            refuse(
-                    ruleSet.revision(),
-                    loaded.problems().stream().map(RuleProblem::toString).toList());
-            return;
-        }
-        try {
-            RuleRevision.of(ruleSet);
-        } catch (RuntimeException e) {
-            refuse(ruleSet.revision(), List.of("the rules do not compile: " + e.getMessage()));
             return;
         }
         long effectiveAt = ruleSet.effectiveAt().toEpochMilli();
@@ -123,16 +158,90 @@ public final class RuleSetGate extends AbstractStreamOperator<byte[]>
                                     + " revision");
             effectiveAt = watermark + 1;
         }
-        accepted = ruleSet.revision();
-        RuleSet taken = ruleSet.as(ruleSet.revision(), Instant.ofEpochMilli(effectiveAt));
+        RuleSet decided = ruleSet.as(ruleSet.revision(), Instant.ofEpochMilli(effectiveAt));
+        pending.add(new Pending(decided, notes, compiler.compile(() -> problemsOf(decided))));
+        schedulePoll();
+    }
+
+    /** What keeps the rule set from running; empty when it compiles. */
+    private static List<String> problemsOf(RuleSet ruleSet) {
+        RuleLoader.Loaded loaded = ruleSet.load("");
+        if (!loaded.ok()) {
+            return loaded.problems().stream().map(RuleProblem::toString).toList();
+        }
+        try {
+            RuleRevision.of(
+                    ruleSet.revision(), ruleSet.effectiveAt().toEpochMilli(), loaded.rules());
+        } catch (RuntimeException e) {
+            return List.of("the rules do not compile: " + e.getMessage());
+        }
+        return List.of();
+    }
+
+    /**
+     * Decides the pending revisions in the order read: those compiled, and all of them (waiting)
+     * while one takes effect at or before {@code upTo}, the watermark about to go out.
+     */
+    private void decide(long upTo) {
+        while (!pending.isEmpty()) {
+            boolean due = pending.stream().anyMatch(p -> effectiveAt(p) <= upTo);
+            Pending next = pending.peekFirst();
+            if (!due && !next.problems().isDone()) {
+                return;
+            }
+            pending.removeFirst();
+            List<String> problems;
+            try {
+                problems = next.problems().get();
+            } catch (RuntimeException e) {
+                problems = List.of("the rules cannot be read: " + e);
+            }
+            if (problems.isEmpty()) {
+                accept(next);
+            } else {
+                refuse(next.ruleSet().revision(), problems);
+            }
+        }
+    }
+
+    private static long effectiveAt(Pending pending) {
+        return pending.ruleSet().effectiveAt().toEpochMilli();
+    }
+
+    private void accept(Pending decided) {
+        RuleSet taken = decided.ruleSet();
+        accepted = taken.revision();
         output.collect(new StreamRecord<>(taken.toJson()));
         report(
                 new RuleSetStatus(
-                        taken.revision(), true, taken.effectiveAt(), notes, job, Instant.now()));
+                        taken.revision(),
+                        true,
+                        taken.effectiveAt(),
+                        decided.notes(),
+                        job,
+                        Instant.now()));
         LOG.info(
                 "Rule set revision {} accepted, effective at {}",
                 taken.revision(),
                 taken.effectiveAt());
+    }
+
+    /** While revisions compile, looks for decisions now and then, also when no watermark comes. */
+    private void schedulePoll() {
+        if (pollScheduled) {
+            return;
+        }
+        pollScheduled = true;
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(
+                time.getCurrentProcessingTime() + POLL_MS,
+                now -> {
+                    pollScheduled = false;
+                    decide(watermark);
+                    if (!pending.isEmpty()) {
+                        schedulePoll();
+                    }
+                });
     }
 
     private void refuse(long revision, List<String> problems) {
@@ -155,6 +264,7 @@ public final class RuleSetGate extends AbstractStreamOperator<byte[]>
 
     @Override
     public void processWatermark2(Watermark mark) {
+        decide(mark.getTimestamp());
         watermark = Math.max(watermark, mark.getTimestamp());
         output.emitWatermark(mark);
     }

@@ -36,6 +36,16 @@ class RuleSetGateTest {
         return new TwoInputStreamOperatorTestHarness<>(new RuleSetGate(starting, "test-job"));
     }
 
+    /**
+     * What the gate decided about every revision it read: it compiles them on a thread of its own
+     * and decides when they are compiled, at the latest when the watermark reaches them.
+     */
+    private static List<RuleSet> decided(
+            TwoInputStreamOperatorTestHarness<byte[], byte[], byte[]> harness) {
+        ((RuleSetGate) harness.getOperator()).decideAll();
+        return passedOn(harness);
+    }
+
     private static List<RuleSet> passedOn(
             TwoInputStreamOperatorTestHarness<byte[], byte[], byte[]> harness) {
         List<RuleSet> sets = new ArrayList<>();
@@ -103,7 +113,7 @@ class RuleSetGateTest {
             harness.processWatermark2(new Watermark(T + 7_000));
             harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
 
-            assertThat(passedOn(harness).get(0).effectiveAt().toEpochMilli()).isEqualTo(T + 7_001);
+            assertThat(decided(harness).get(0).effectiveAt().toEpochMilli()).isEqualTo(T + 7_001);
             assertThat(statuses(harness).get(0).problems())
                     .singleElement()
                     .asString()
@@ -124,7 +134,7 @@ class RuleSetGateTest {
                             new TreeMap<>(Map.of("player/bad.yaml", "id: x\nversion: one\n")));
             harness.processElement1(new StreamRecord<>(broken.toJson()));
 
-            assertThat(passedOn(harness)).isEmpty();
+            assertThat(decided(harness)).isEmpty();
             RuleSetStatus status = statuses(harness).get(0);
             assertThat(status.accepted()).isFalse();
             assertThat(status.revision()).isEqualTo(1);
@@ -134,7 +144,7 @@ class RuleSetGateTest {
 
             // The job keeps its rules, and a fixed revision after the broken one is taken.
             harness.processElement1(new StreamRecord<>(shipped(2, T).toJson()));
-            assertThat(passedOn(harness)).extracting(RuleSet::revision).containsExactly(2L);
+            assertThat(decided(harness)).extracting(RuleSet::revision).containsExactly(2L);
         }
     }
 
@@ -144,7 +154,7 @@ class RuleSetGateTest {
             harness.open();
             harness.processElement1(new StreamRecord<>(shipped(4, T).toJson()));
             harness.processElement1(new StreamRecord<>(shipped(5, T).toJson()));
-            assertThat(passedOn(harness)).isEmpty();
+            assertThat(decided(harness)).isEmpty();
             assertThat(statuses(harness)).isEmpty();
         }
     }
@@ -155,6 +165,8 @@ class RuleSetGateTest {
         try (var harness = gate(0)) {
             harness.open();
             harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
+            // As the task does: pre-barrier work, then the barrier, then the snapshot.
+            harness.prepareSnapshotPreBarrier(1);
             checkpoint = harness.snapshot(1, 0);
         }
         try (var harness = gate(0)) {
@@ -162,7 +174,52 @@ class RuleSetGateTest {
             harness.open();
             harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
             harness.processElement1(new StreamRecord<>(shipped(2, T).toJson()));
-            assertThat(passedOn(harness)).extracting(RuleSet::revision).containsExactly(2L);
+            assertThat(decided(harness)).extracting(RuleSet::revision).containsExactly(2L);
+        }
+    }
+
+    @Test
+    void aRevisionCompilesWhileTheWatermarkGoesOnAndIsDecidedWithoutOne() throws Exception {
+        try (var harness = gate(0)) {
+            harness.open();
+            harness.processWatermark2(new Watermark(T - 5_000));
+            harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
+            // Before its effective time the watermark does not wait for the revision.
+            harness.processWatermark2(new Watermark(T - 4_000));
+            assertThat(watermarks(harness)).containsExactly(T - 5_000, T - 4_000);
+
+            // No further watermark: the gate looks for the decision on processing-time timers.
+            long now = 0;
+            for (int i = 0; i < 600 && passedOn(harness).isEmpty(); i++) {
+                Thread.sleep(10);
+                now += 60;
+                harness.setProcessingTime(now);
+            }
+            assertThat(passedOn(harness)).extracting(RuleSet::revision).containsExactly(1L);
+            assertThat(statuses(harness)).singleElement().matches(RuleSetStatus::accepted);
+        }
+    }
+
+    @Test
+    void aCheckpointBarrierWaitsForTheDecisionSoNoCheckpointHoldsARevisionUndecided()
+            throws Exception {
+        OperatorSubtaskState checkpoint;
+        try (var harness = gate(0)) {
+            harness.open();
+            harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
+            // As the task does: pre-barrier work, then the barrier, then the snapshot.
+            harness.prepareSnapshotPreBarrier(1);
+            checkpoint = harness.snapshot(1, 0);
+            assertThat(passedOn(harness))
+                    .as("sent before the barrier")
+                    .extracting(RuleSet::revision)
+                    .containsExactly(1L);
+        }
+        try (var harness = gate(0)) {
+            harness.initializeState(checkpoint);
+            harness.open();
+            harness.processElement1(new StreamRecord<>(shipped(1, T).toJson()));
+            assertThat(decided(harness)).as("taken before the checkpoint").isEmpty();
         }
     }
 
@@ -190,11 +247,11 @@ class RuleSetGateTest {
                 harness.processElement1(new StreamRecord<>(value));
             }
             // Whatever was accepted compiles; a valid revision after them all is still taken.
-            for (RuleSet set : passedOn(harness)) {
+            for (RuleSet set : decided(harness)) {
                 assertThat(set.load("").ok()).isTrue();
             }
             harness.processElement1(new StreamRecord<>(shipped(Long.MAX_VALUE, T).toJson()));
-            assertThat(passedOn(harness)).extracting(RuleSet::revision).contains(Long.MAX_VALUE);
+            assertThat(decided(harness)).extracting(RuleSet::revision).contains(Long.MAX_VALUE);
             assertThat(statuses(harness).stream().filter(s -> !s.accepted()))
                     .as("refusals, each with a reason")
                     .isNotEmpty()
