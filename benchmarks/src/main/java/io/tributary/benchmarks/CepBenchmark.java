@@ -4,8 +4,13 @@ import io.tributary.cep.job.CepRulesJob;
 import io.tributary.cep.job.CepRulesJobMain;
 import io.tributary.cep.job.CepRulesOptions;
 import io.tributary.cep.job.RuleGroupOperator;
+import io.tributary.cep.job.RuleRevision;
 import io.tributary.cep.rules.Rule;
 import io.tributary.cep.rules.RuleLoader;
+import io.tributary.cep.rules.RuleSet;
+import io.tributary.cep.ruleset.RuleSetKafka;
+import io.tributary.cep.ruleset.RuleSetStatus;
+import io.tributary.cep.ruleset.RuleSetTopic;
 import io.tributary.jobs.RuntimeOptions;
 import io.tributary.jobs.deadletters.DeadLetterSink;
 import io.tributary.jobs.kafka.CanonicalInput;
@@ -172,6 +177,22 @@ public final class CepBenchmark implements Callable<Integer> {
     boolean latency;
 
     @Option(
+            names = "--no-publish",
+            negatable = true,
+            defaultValue = "true",
+            description =
+                    "Halfway through the latency run, publish a rule set that adds a rule with a new key (card testing per account and country) and time it (default: ${DEFAULT-VALUE}).")
+    boolean publish;
+
+    @Option(
+            names = "--effective-in",
+            defaultValue = "5s",
+            converter = RuntimeOptions.DurationConverter.class,
+            description =
+                    "Event time from publishing to the published set taking effect (default: ${DEFAULT-VALUE}).")
+    Duration effectiveIn;
+
+    @Option(
             names = "--results",
             defaultValue = "results/cep.md",
             description = "Results file (default: ${DEFAULT-VALUE}).")
@@ -198,11 +219,12 @@ public final class CepBenchmark implements Callable<Integer> {
             // compiling their code.
             Double warmSeconds =
                     bounded(
-                            kafka,
-                            registry,
-                            work.resolve("warmup"),
-                            rules(shipped, shipped.size(), Clones.COPIES),
-                            run++);
+                                    kafka,
+                                    registry,
+                                    work.resolve("warmup"),
+                                    rules(shipped, shipped.size(), Clones.COPIES),
+                                    run++)
+                            .seconds();
             double warm = warmSeconds == null ? 0 : loaded / warmSeconds;
             System.out.printf(
                     Locale.ROOT,
@@ -226,58 +248,82 @@ public final class CepBenchmark implements Callable<Integer> {
             // run of each instead of all runs of one, and the medians stay comparable.
             Map<Configuration, List<Double>> rates = new LinkedHashMap<>();
             Map<Configuration, List<Double>> ofFirst = new LinkedHashMap<>();
+            Map<Configuration, List<Double>> steadyRates = new LinkedHashMap<>();
+            Map<Configuration, List<Double>> steadyOfFirst = new LinkedHashMap<>();
             for (int round = 1; round <= rounds; round++) {
                 Double first = null;
+                double firstSteady = Double.NaN;
                 for (Configuration configuration : configurations) {
-                    Double seconds =
+                    Timing timing =
                             bounded(
                                     kafka,
                                     registry,
                                     work.resolve("run" + run),
                                     configuration.rules(),
                                     run++);
+                    Double seconds = timing.seconds();
                     double rate =
                             seconds == null
                                     ? loaded / (double) runLimit.toSeconds()
                                     : loaded / seconds;
                     if (configuration == configurations.get(0)) {
                         first = rate;
+                        firstSteady = timing.steady();
                     }
                     rates.computeIfAbsent(configuration, c -> new ArrayList<>()).add(rate);
                     ofFirst.computeIfAbsent(configuration, c -> new ArrayList<>())
                             .add(rate / first);
+                    steadyRates
+                            .computeIfAbsent(configuration, c -> new ArrayList<>())
+                            .add(timing.steady());
+                    steadyOfFirst
+                            .computeIfAbsent(configuration, c -> new ArrayList<>())
+                            .add(timing.steady() / firstSteady);
                     System.out.printf(
                             Locale.ROOT,
-                            "round %d  %-30s %s%,10.0f events/s  (%.2f of %s rule(s))%n",
+                            "round %d  %-30s %s%,10.0f events/s  (%.2f of %s rule(s)); steady state %,10.0f events/s (%.2f)%n",
                             round,
                             configuration.label() + " rule(s)",
                             seconds == null ? "cancelled at the run limit: < " : "",
                             rate,
                             rate / first,
-                            configurations.get(0).label());
+                            configurations.get(0).label(),
+                            timing.steady(),
+                            timing.steady() / firstSteady);
                 }
             }
             for (Configuration configuration : configurations) {
                 List<Double> measured = rates.get(configuration);
+                List<Double> steady = steadyRates.get(configuration);
                 double median = median(measured);
                 double ratio = median(ofFirst.get(configuration));
+                double steadyMedian = median(steady);
+                double steadyRatio = median(steadyOfFirst.get(configuration));
                 System.out.printf(
                         Locale.ROOT,
-                        "median   %-30s %,10.0f events/s  (%.2f of %s rule(s))%n",
+                        "median   %-30s %,10.0f events/s  (%.2f of %s rule(s)); steady state %,10.0f events/s (%.2f)%n",
                         configuration.label() + " rule(s)",
                         median,
                         ratio,
-                        configurations.get(0).label());
+                        configurations.get(0).label(),
+                        steadyMedian,
+                        steadyRatio);
+                List<String> eachRound = new ArrayList<>();
+                for (int i = 0; i < measured.size(); i++) {
+                    eachRound.add(
+                            String.format(
+                                    Locale.ROOT, "%,.0f (%,.0f)", measured.get(i), steady.get(i)));
+                }
                 throughputRows.add(
                         String.format(
                                 Locale.ROOT,
-                                "| %s | %,.0f | %.2f | %s |",
+                                "| %s | %,.0f | %.2f | %,.0f | %.2f | %s |",
                                 configuration.label(),
                                 median,
                                 ratio,
-                                measured.stream()
-                                        .map(r -> String.format(Locale.ROOT, "%,.0f", r))
-                                        .collect(java.util.stream.Collectors.joining(" / "))));
+                                steadyMedian,
+                                steadyRatio,
+                                String.join(" / ", eachRound)));
             }
             if (eachRule) {
                 for (Map.Entry<String, String> file : shipped.entrySet()) {
@@ -285,7 +331,8 @@ public final class CepBenchmark implements Callable<Integer> {
                             RuleLoader.loadTexts(Map.of(file.getKey(), file.getValue()))
                                     .rulesOrThrow();
                     Double seconds =
-                            bounded(kafka, registry, work.resolve("run" + run), alone, run++);
+                            bounded(kafka, registry, work.resolve("run" + run), alone, run++)
+                                    .seconds();
                     String perSecond =
                             seconds == null
                                     ? String.format(
@@ -313,7 +360,7 @@ public final class CepBenchmark implements Callable<Integer> {
                                     kafka,
                                     registry,
                                     work.resolve("latency"),
-                                    rules(shipped, 10, Clones.COPIES))
+                                    ruleTexts(shipped, 10, Clones.COPIES))
                             : null;
         } finally {
             TempDirs.delete(work);
@@ -409,6 +456,12 @@ public final class CepBenchmark implements Callable<Integer> {
      * id, as when a second team wants the same alert.
      */
     private static List<Rule> rules(Map<String, String> shipped, int count, Clones kind) {
+        return RuleLoader.loadTexts(ruleTexts(shipped, count, kind)).rulesOrThrow();
+    }
+
+    /** The texts of {@link #rules}, by a file name per clone. */
+    private static Map<String, String> ruleTexts(
+            Map<String, String> shipped, int count, Clones kind) {
         List<String> files = new ArrayList<>(shipped.keySet());
         Collections.sort(
                 files,
@@ -431,7 +484,7 @@ public final class CepBenchmark implements Callable<Integer> {
             }
             chosen.put(file + "#" + clone, text);
         }
-        return RuleLoader.loadTexts(chosen).rulesOrThrow();
+        return chosen;
     }
 
     private int load(KafkaBroker kafka, SchemaRegistry registry) throws Exception {
@@ -450,25 +503,38 @@ public final class CepBenchmark implements Callable<Integer> {
                 events);
     }
 
-    /** Seconds the bounded run took, or null when it was cancelled at the run limit. */
-    private Double bounded(
+    /**
+     * A bounded run: seconds it took (null when it was cancelled at the run limit) and its
+     * steady-state events/s (between 10% and 90% of the events, leaving out job start and the final
+     * commit).
+     */
+    private record Timing(Double seconds, double steady) {}
+
+    private Timing bounded(
             KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules, int run)
             throws Exception {
         CepRulesOptions options = options(kafka, registry, "run" + run);
         options.runtime.bounded = true;
-        StreamExecutionEnvironment env = LocalRuns.environment(work);
+        int restPort = SourceRecordsOut.freePort();
+        StreamExecutionEnvironment env = LocalRuns.environment(work, restPort);
         options.runtime.configure(env);
         CepRulesJobMain.prepareRuleTopics(options);
         CepRulesJobMain.buildOnKafka(env, options, rules);
         long start = System.nanoTime();
         JobClient job = env.executeAsync("bench cep " + rules.size() + " rules");
-        try {
-            job.getJobExecutionResult().get(runLimit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            job.cancel().get(60, TimeUnit.SECONDS);
-            return null;
+        try (ThroughputSampler sampler =
+                ThroughputSampler.of(
+                        new SourceRecordsOut(restPort, job.getJobID(), "canonical events"))) {
+            try {
+                job.getJobExecutionResult().get(runLimit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                job.cancel().get(60, TimeUnit.SECONDS);
+                return new Timing(null, Double.NaN);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            sampler.close();
+            return new Timing(seconds, sampler.steadyState());
         }
-        return (System.nanoTime() - start) / 1e9;
     }
 
     private CepRulesOptions options(KafkaBroker kafka, SchemaRegistry registry, String suffix) {
@@ -516,25 +582,66 @@ public final class CepBenchmark implements Callable<Integer> {
         return options;
     }
 
+    /** The rule a latency run publishes halfway: card testing per account and country. */
+    static final String PUBLISHED_RULE = "card-testing-by-country";
+
+    /** Traffic the latency figures of the steady state leave out at the start and at the end. */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+
+    private static final Duration DRAIN = Duration.ofSeconds(2);
+
+    /** What the latency run measured about publishing a rule set while it ran. */
+    private static final class Publishing {
+        volatile long publishedAt;
+        volatile long effectiveAt;
+        volatile long ackedAt;
+        volatile long statusAt;
+        volatile String status = "no status within 60 s";
+        volatile long firstAlertEmittedAt;
+        volatile long firstAlertVisibleAt;
+        final java.util.concurrent.atomic.AtomicLong alerts =
+                new java.util.concurrent.atomic.AtomicLong();
+    }
+
     /**
      * Card-testing sequences (three failed payments, then a success) at a fixed rate among
      * background traffic, event time = the moment of sending; latency is measured from sending the
      * success to the alert's detection time (emitted) and to a read_committed consumer seeing it.
+     * Halfway, unless told not to, a rule set is published that adds {@value #PUBLISHED_RULE} (a
+     * key no rule used before), effective {@link #effectiveIn} later: the run reports when the job
+     * accepted it and when the new rule's first alert was emitted and visible.
      */
-    private String latency(KafkaBroker kafka, SchemaRegistry registry, Path work, List<Rule> rules)
+    private String latency(
+            KafkaBroker kafka, SchemaRegistry registry, Path work, Map<String, String> ruleTexts)
             throws Exception {
+        List<Rule> rules = RuleLoader.loadTexts(ruleTexts).rulesOrThrow();
         String suffix = "latency";
         CepRulesOptions options = options(kafka, registry, suffix);
         String input = "bench.latency.commerce";
         kafka.createTopics(2, input);
         options.inputTopics = List.of(input);
+        KafkaConnection connection = KafkaConnection.plaintext(kafka.bootstrapServers());
+        String ruleSetTopic = "bench.rule-sets-" + suffix;
+        String statusTopic = "bench.rule-status-" + suffix;
+        RuleSetTopic publisher = null;
+        CepRulesJob.RuleUpdates updates = null;
+        if (publish) {
+            publisher = new RuleSetTopic(connection, ruleSetTopic);
+            publisher.createIfMissing(ruleSetTopic, true);
+            publisher.createIfMissing(statusTopic, false);
+            publisher.claim();
+            updates =
+                    new CepRulesJob.RuleUpdates(
+                            RuleSetKafka.source(connection, ruleSetTopic, "bench-rule-sets", false),
+                            RuleSetKafka.statusSink(connection, statusTopic));
+        }
         StreamExecutionEnvironment env = LocalRuns.environment(work);
         options.runtime.configure(env);
         CepRulesJob.build(
                 CepRulesJob.readCanonical(
                         env,
                         CanonicalInput.kafkaSource(
-                                KafkaConnection.plaintext(kafka.bootstrapServers()),
+                                connection,
                                 List.of(input),
                                 "bench-latency",
                                 RegistryConnection.of(registry.url()),
@@ -543,13 +650,16 @@ public final class CepBenchmark implements Callable<Integer> {
                                 false),
                         Duration.ofMillis(100),
                         Duration.ofSeconds(1)),
-                rules,
+                RuleRevision.of(RuleRevision.SUBMITTED, Long.MIN_VALUE, rules),
+                updates,
                 sinksOf(options),
-                stateCacheKeys);
+                stateCacheKeys,
+                RuleGroupOperator.DEFAULT_MAX_PARTIAL_MATCHES);
         JobClient job = env.executeAsync("bench cep latency");
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> emitted = Collections.synchronizedList(new ArrayList<>());
-        List<Long> visible = Collections.synchronizedList(new ArrayList<>());
+        // Per alert: when its last event was sent, then ms to emitted and to visible.
+        List<long[]> observed = Collections.synchronizedList(new ArrayList<>());
+        Publishing publishing = new Publishing();
         Thread reader =
                 new Thread(
                         () ->
@@ -558,8 +668,8 @@ public final class CepBenchmark implements Callable<Integer> {
                                         registry,
                                         options.alertsTopic,
                                         sentAt,
-                                        emitted,
-                                        visible),
+                                        observed,
+                                        publishing),
                         "alert-reader");
         reader.setDaemon(true);
         reader.start();
@@ -568,11 +678,25 @@ public final class CepBenchmark implements Callable<Integer> {
                 ConfluentAvro.serializer(Envelope.class, input, registry.url());
         serializer.open(null);
         long end = System.nanoTime() + latencyDuration.toNanos();
+        long publishAt = System.nanoTime() + latencyDuration.toNanos() / 2;
+        Thread publisherThread = null;
         long sent = 0;
         long startNanos = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer(Map.of("linger.ms", 0))) {
             int account = 0;
             while (System.nanoTime() < end) {
+                if (publisher != null
+                        && publisherThread == null
+                        && System.nanoTime() >= publishAt) {
+                    RuleSetTopic topic = publisher;
+                    publisherThread =
+                            new Thread(
+                                    () -> publishRule(topic, statusTopic, ruleTexts, publishing),
+                                    "rule-publisher");
+                    publisherThread.setDaemon(true);
+                    publisherThread.start();
+                }
                 String acct = "lat-" + account++;
                 for (String type :
                         List.of(
@@ -603,34 +727,211 @@ public final class CepBenchmark implements Callable<Integer> {
             }
         }
         Thread.sleep(checkpointInterval.toMillis() + 5_000);
+        if (publisherThread != null) {
+            publisherThread.join(60_000);
+        }
         job.cancel().get(60, TimeUnit.SECONDS);
-        List<Long> e = new ArrayList<>(emitted);
-        List<Long> v = new ArrayList<>(visible);
-        Collections.sort(e);
-        Collections.sort(v);
+        if (publisher != null) {
+            publisher.close();
+        }
+        List<long[]> all = new ArrayList<>(observed);
+        String run =
+                String.format(
+                        Locale.ROOT,
+                        "%,d events/s, %d rules, checkpoints every %s",
+                        latencyRate,
+                        rules.size(),
+                        checkpointInterval);
+        String row = latencyRow(run, all, sentAt.size());
+        printSlowestSeconds(all, startMillis, publishing);
+        // The job's first seconds of traffic (code still being compiled by the JIT) and its last
+        // (the watermark stops with the traffic and moves on only when the source turns idle)
+        // are not how it runs.
+        long steadyFrom = startMillis + WARM_UP.toMillis();
+        long steadyTo = startMillis + latencyDuration.toMillis() - DRAIN.toMillis();
+        List<long[]> steady =
+                all.stream().filter(a -> a[0] >= steadyFrom && a[0] < steadyTo).toList();
+        row += "\n" + latencyRow("steady state", steady, -1);
+        if (publisher != null && publishing.effectiveAt > 0) {
+            row +=
+                    "\n"
+                            + latencyRow(
+                                    "steady state, before publishing",
+                                    steady.stream()
+                                            .filter(a -> a[0] < publishing.publishedAt)
+                                            .toList(),
+                                    -1)
+                            + "\n"
+                            + latencyRow(
+                                    "steady state, publishing to taking effect",
+                                    steady.stream()
+                                            .filter(
+                                                    a ->
+                                                            a[0] >= publishing.publishedAt
+                                                                    && a[0]
+                                                                            < publishing
+                                                                                    .effectiveAt)
+                                            .toList(),
+                                    -1)
+                            + "\n"
+                            + latencyRow(
+                                    "steady state, after the new set took effect",
+                                    steady.stream()
+                                            .filter(a -> a[0] >= publishing.effectiveAt)
+                                            .toList(),
+                                    -1);
+        }
+        if (publisher == null) {
+            return row;
+        }
+        String published = publishingRow(publishing);
+        System.out.println("publishing a rule set mid-run: " + published);
+        return row + "\n\n" + published;
+    }
+
+    /**
+     * Where the tail is: the seconds of traffic whose alerts took longest to be emitted, counted
+     * from the start of traffic, with checkpoints and publishing for comparison.
+     */
+    private void printSlowestSeconds(List<long[]> observed, long startMillis, Publishing p) {
+        Map<Long, Long> worstBySecond = new java.util.TreeMap<>();
+        for (long[] alert : observed) {
+            worstBySecond.merge((alert[0] - startMillis) / 1000, alert[1], Math::max);
+        }
+        List<Map.Entry<Long, Long>> slowest = new ArrayList<>(worstBySecond.entrySet());
+        slowest.sort(Map.Entry.<Long, Long>comparingByValue().reversed());
+        StringBuilder text = new StringBuilder("slowest seconds of traffic (s: worst emitted ms):");
+        slowest.stream()
+                .limit(8)
+                .forEach(
+                        e -> text.append(' ').append(e.getKey()).append(": ").append(e.getValue()));
+        if (p.publishedAt > 0) {
+            text.append(
+                    String.format(
+                            Locale.ROOT,
+                            "; published at %.1f s, effective at %.1f s",
+                            (p.publishedAt - startMillis) / 1000.0,
+                            (p.effectiveAt - startMillis) / 1000.0));
+        }
+        System.out.println(text);
+    }
+
+    /** A results row of detection latencies; {@code sequences} below 0 when not counted. */
+    private static String latencyRow(String label, List<long[]> observed, int sequences) {
+        List<Long> emitted = new ArrayList<>();
+        List<Long> visible = new ArrayList<>();
+        for (long[] alert : observed) {
+            emitted.add(alert[1]);
+            visible.add(alert[2]);
+        }
+        Collections.sort(emitted);
+        Collections.sort(visible);
+        String count =
+                sequences < 0
+                        ? String.valueOf(observed.size())
+                        : String.format(Locale.ROOT, "%d of %d", observed.size(), sequences);
         System.out.printf(
                 Locale.ROOT,
-                "latency at %,d events/s, %d rules: emitted p50 %d ms, p99 %d ms; visible to read_committed p50 %d ms, p99 %d ms (%d alerts of %d sequences)%n",
-                latencyRate,
-                rules.size(),
-                pct(e, 50),
-                pct(e, 99),
-                pct(v, 50),
-                pct(v, 99),
-                v.size(),
-                sentAt.size());
+                "latency, %s: emitted p50 %d ms, p99 %d ms, max %d ms; visible to read_committed p50 %d ms, p99 %d ms (%s alerts)%n",
+                label,
+                pct(emitted, 50),
+                pct(emitted, 99),
+                pct(emitted, 100),
+                pct(visible, 50),
+                pct(visible, 99),
+                count);
         return String.format(
                 Locale.ROOT,
-                "| %,d events/s, %d rules, checkpoints every %s | %d | %d | %d | %d | %d of %d |",
-                latencyRate,
-                rules.size(),
-                checkpointInterval,
-                pct(e, 50),
-                pct(e, 99),
-                pct(v, 50),
-                pct(v, 99),
-                v.size(),
-                sentAt.size());
+                "| %s | %d | %d | %d | %d | %d | %s |",
+                label,
+                pct(emitted, 50),
+                pct(emitted, 99),
+                pct(emitted, 100),
+                pct(visible, 50),
+                pct(visible, 99),
+                count);
+    }
+
+    /**
+     * Publishes the run's rules plus {@value #PUBLISHED_RULE} as revision 1, effective {@link
+     * #effectiveIn} from now (event time is the wall clock in this run), and waits for the job's
+     * status.
+     */
+    private void publishRule(
+            RuleSetTopic topic,
+            String statusTopic,
+            Map<String, String> ruleTexts,
+            Publishing publishing) {
+        try {
+            java.util.SortedMap<String, String> files = new java.util.TreeMap<>();
+            ruleTexts.forEach(
+                    (name, text) -> files.put(name.replaceAll("[^A-Za-z0-9/._-]", "_"), text));
+            files.put("commerce/" + PUBLISHED_RULE + ".yaml", publishedRule(ruleTexts));
+            long now = System.currentTimeMillis();
+            publishing.publishedAt = now;
+            publishing.effectiveAt = now + effectiveIn.toMillis();
+            topic.publish(
+                    new RuleSet(
+                            1,
+                            Instant.ofEpochMilli(publishing.effectiveAt),
+                            Instant.ofEpochMilli(now),
+                            "bench cep",
+                            files));
+            publishing.ackedAt = System.currentTimeMillis();
+            java.util.Optional<RuleSetStatus> status =
+                    topic.awaitStatus(statusTopic, 1, Duration.ofSeconds(60));
+            if (status.isPresent()) {
+                publishing.statusAt = System.currentTimeMillis();
+                publishing.status =
+                        status.get().accepted()
+                                ? "accepted"
+                                : "refused: " + status.get().problems();
+            }
+        } catch (RuntimeException e) {
+            publishing.status = "publishing failed: " + e;
+        }
+    }
+
+    /** Card testing, keyed by account and country: a key shape none of the run's rules has. */
+    private static String publishedRule(Map<String, String> ruleTexts) {
+        String cardTesting =
+                ruleTexts.values().stream()
+                        .filter(text -> text.contains("\nid: card-testing\n"))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no card-testing rule"));
+        return cardTesting
+                .replaceFirst("(?m)^id: card-testing$", "id: " + PUBLISHED_RULE)
+                .replaceFirst("(?m)^key: accountId$", "key: [accountId, country]");
+    }
+
+    private String publishingRow(Publishing p) {
+        StringBuilder row =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "Rule set published halfway (adds `%s`, keyed by account and country: a new key shape), effective %s later in event time: written to the topic in %d ms; job status %s",
+                                PUBLISHED_RULE,
+                                effectiveIn,
+                                p.ackedAt - p.publishedAt,
+                                p.status));
+        if (p.statusAt > 0) {
+            row.append(
+                    String.format(
+                            Locale.ROOT, " %d ms after publishing", p.statusAt - p.publishedAt));
+        }
+        if (p.firstAlertVisibleAt > 0) {
+            row.append(
+                    String.format(
+                            Locale.ROOT,
+                            "; the new rule's first alert emitted %d ms after publishing (%d ms after its effective time) and visible to read_committed after %d ms; %,d alerts of the new rule.",
+                            p.firstAlertEmittedAt - p.publishedAt,
+                            p.firstAlertEmittedAt - p.effectiveAt,
+                            p.firstAlertVisibleAt - p.publishedAt,
+                            p.alerts.get()));
+        } else {
+            row.append("; no alert of the new rule seen.");
+        }
+        return row.toString();
     }
 
     private static CepRulesJob.Sinks sinksOf(CepRulesOptions options) {
@@ -666,8 +967,8 @@ public final class CepBenchmark implements Callable<Integer> {
             SchemaRegistry registry,
             String topic,
             Map<String, Long> sentAt,
-            List<Long> emitted,
-            List<Long> visible) {
+            List<long[]> observed,
+            Publishing publishing) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -683,10 +984,19 @@ public final class CepBenchmark implements Callable<Integer> {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     long seen = System.currentTimeMillis();
                     Alert alert = decoder.deserialize(record.value());
+                    if (alert.getRuleId().equals(PUBLISHED_RULE)
+                            && publishing.alerts.getAndIncrement() == 0) {
+                        publishing.firstAlertEmittedAt = alert.getDetectionTime().toEpochMilli();
+                        publishing.firstAlertVisibleAt = seen;
+                    }
                     Long sent = sentAt.get(alert.getKey());
                     if (sent != null && alert.getRuleId().startsWith("card-testing")) {
-                        emitted.add(alert.getDetectionTime().toEpochMilli() - sent);
-                        visible.add(seen - sent);
+                        observed.add(
+                                new long[] {
+                                    sent,
+                                    alert.getDetectionTime().toEpochMilli() - sent,
+                                    seen - sent
+                                });
                     }
                 }
             }
@@ -713,6 +1023,12 @@ public final class CepBenchmark implements Callable<Integer> {
                                 .setAmountMinor(1999)
                                 .setCurrency("EUR")
                                 .setCountry("DE")
+                                // The fields the job's validator requires of payment events;
+                                // without them every event went to the dead-letter topic.
+                                .setPaymentId("p-" + UUID.randomUUID())
+                                .setPaymentMethod("card")
+                                .setFailureReason(
+                                        type.equals("PAYMENT_FAILED") ? "card_declined" : null)
                                 .build())
                 .build();
     }
@@ -764,10 +1080,11 @@ public final class CepBenchmark implements Callable<Integer> {
                         .append(
                                 String.format(
                                         Locale.ROOT,
-                                        "%d rounds, each running every rule count once; the table gives the median events/s, the median of each round's ratio to the 1-rule run of the same round, and every round's figure (a run cancelled at the run limit counts as its bound).%n%n",
-                                        rounds))
+                                        "%d rounds, each running every rule count once; the table gives the median events/s of the whole run, the median of each round's ratio to the 1-rule run of the same round, the same two for the steady state (events/s between 10%% and 90%% of the events, read every %d ms from the source's records-out metric: without job start and the final commit), and every round's figures, whole (steady) (a run cancelled at the run limit counts as its bound).%n%n",
+                                        rounds,
+                                        LocalRuns.METRICS_REFRESH.toMillis()))
                         .append(
-                                "| rules | events/s (median) | of 1 rule (median) | rounds |\n|---|---|---|---|\n");
+                                "| rules | events/s, whole run (median) | of 1 rule | events/s, steady state (median) | of 1 rule | rounds: whole (steady) |\n|---|---|---|---|---|---|\n");
         throughputRows.forEach(r -> text.append(r).append('\n'));
         if (!eachRuleRows.isEmpty()) {
             text.append(
@@ -778,7 +1095,13 @@ public final class CepBenchmark implements Callable<Integer> {
             text.append(
                             "\n## Detection latency (card-testing sequences at a fixed rate; out-of-orderness 100 ms)\n\n")
                     .append(
-                            "| run | emitted p50 ms | emitted p99 ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|\n")
+                            String.format(
+                                    Locale.ROOT,
+                                    "From sending the event that completes a match to the alert's detection time (*emitted*) and to a read_committed consumer seeing it. *Steady state* leaves out the alerts of the first %d s of traffic (the JIT still compiling the job's code) and the last %d s (the watermark stops with the traffic). Halfway, a rule set is published that adds a rule keyed by a key shape no rule had; the rows split the steady state at publishing and at the new set's effective time.%n%n",
+                                    WARM_UP.toSeconds(),
+                                    DRAIN.toSeconds()))
+                    .append(
+                            "| run | emitted p50 ms | emitted p99 ms | emitted max ms | visible to read_committed p50 ms | p99 ms | alerts |\n|---|---|---|---|---|---|---|\n")
                     .append(latencyRow)
                     .append('\n');
         }
