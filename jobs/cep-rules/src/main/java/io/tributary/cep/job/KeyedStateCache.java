@@ -224,6 +224,13 @@ final class KeyedStateCache {
         private boolean loaded;
         private T value;
 
+        /**
+         * Whether the backend may hold a value: not once read as absent, written back as absent, or
+         * known to start empty. Then clearing costs no write: a cohort that starts and ends between
+         * two checkpoints leaves RocksDB no tombstone.
+         */
+        private boolean mayBeStored = true;
+
         CachedValue(KeyEntries owner, Namespaced<String, ValueState<T>> state, String namespace) {
             super(owner, namespace);
             this.state = state;
@@ -233,8 +240,18 @@ final class KeyedStateCache {
             if (!loaded) {
                 value = state.at(namespace).value();
                 loaded = true;
+                mayBeStored = value != null;
             }
             return value;
+        }
+
+        /** The backend holds nothing here (a new cohort's state), unless already read. */
+        void assumeAbsent() {
+            if (!loaded) {
+                loaded = true;
+                value = null;
+                mayBeStored = false;
+            }
         }
 
         void update(T value) {
@@ -250,9 +267,13 @@ final class KeyedStateCache {
         @Override
         void writeBack() throws Exception {
             if (value == null) {
-                state.at(namespace).clear();
+                if (mayBeStored) {
+                    state.at(namespace).clear();
+                    mayBeStored = false;
+                }
             } else {
                 state.at(namespace).update(value);
+                mayBeStored = true;
             }
         }
 

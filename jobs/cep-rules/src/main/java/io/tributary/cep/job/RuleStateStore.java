@@ -135,6 +135,8 @@ final class RuleStateStore implements KeyedStateStore {
         for (Shared shared : sharedByName.values()) {
             if (shared.descriptor() instanceof MapStateDescriptor<?, ?>) {
                 cache.map(shared.cacheIndex(), namespace).assumeComplete();
+            } else {
+                cache.value(shared.cacheIndex(), namespace).assumeAbsent();
             }
         }
     }

@@ -154,7 +154,7 @@ class RuleStateStoreTest {
         Map<Long, List<String>> entries =
                 (Map<Long, List<String>>) slot.computeIfAbsent("map", k -> new HashMap<>());
         long entry = random.nextInt(6);
-        switch (random.nextInt(9)) {
+        switch (random.nextInt(10)) {
             case 0, 1 -> {
                 List<String> value = List.of("v" + random.nextInt(1000));
                 host.value.update(new ArrayList<>(value));
@@ -176,6 +176,12 @@ class RuleStateStoreTest {
             case 7 -> {
                 host.map.clear();
                 entries.clear();
+            }
+            case 8 -> {
+                // What a new cohort tells the store: the key holds nothing here.
+                if (!slot.containsKey("value") && entries.isEmpty()) {
+                    host.store.startEmpty(namespace);
+                }
             }
             default -> {
                 String to = NAMESPACES.get(random.nextInt(NAMESPACES.size()));
