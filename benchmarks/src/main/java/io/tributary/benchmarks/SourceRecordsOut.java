@@ -28,6 +28,7 @@ final class SourceRecordsOut implements LongSupplier {
     private final String vertexName;
     private String metricsUri;
     private long last;
+    private long lastAsked = Long.MIN_VALUE;
 
     /**
      * @param sourceName the source's name in the job graph
@@ -46,6 +47,12 @@ final class SourceRecordsOut implements LongSupplier {
 
     @Override
     public long getAsLong() {
+        // The endpoint answers from what it fetched last; asking more often costs the job CPU.
+        long now = System.nanoTime();
+        if (lastAsked != Long.MIN_VALUE && now - lastAsked < LocalRuns.METRICS_REFRESH.toNanos()) {
+            return last;
+        }
+        lastAsked = now;
         try {
             if (metricsUri == null) {
                 metricsUri = findMetric();
