@@ -239,6 +239,8 @@ class ComposeFileTest {
         suite.forEach(job -> buckets.addAll(job.s3Buckets()));
         buckets.add(URI.create(flink.get("execution.checkpointing.dir")).getHost());
         buckets.add(URI.create(flink.get("execution.checkpointing.savepoint-dir")).getHost());
+        // A job started with --changelog writes its state changes there.
+        buckets.add(URI.create(flink.get("state.changelog.dstl.dfs.base-path")).getHost());
         assertThat(buckets)
                 .isNotEmpty()
                 .allSatisfy(

@@ -95,6 +95,13 @@ class FlinkOperatorResourcesTest {
             assertThat(config.path("execution.checkpointing.dir").asText()).startsWith("s3://");
             assertThat(config.path("execution.checkpointing.savepoint-dir").asText())
                     .startsWith("s3://");
+            // A job started with --changelog needs no --changelog-dir: its state changes go next
+            // to its checkpoints.
+            assertThat(config.path("state.changelog.dstl.dfs.base-path").asText())
+                    .startsWith(
+                            config.path("execution.checkpointing.dir")
+                                    .asText()
+                                    .replace("/checkpoints", "/"));
             assertThat(config.path("high-availability.type").asText()).isEqualTo("kubernetes");
             assertThat(config.path("high-availability.storageDir").asText()).startsWith("s3://");
             assertThat(config.path("metrics.reporter.prom.factory.class").asText())
